@@ -1,0 +1,148 @@
+"""Public checks for the Hidden State Activation assignment.
+
+This file ships with the student notebook, so it holds no solution and no
+hidden input: it only checks what a result *is* (a numpy array of the right
+shape) and says in plain words what to fix. The hidden checks reuse these
+helpers, so every type and shape rule is written once, here.
+"""
+
+import warnings
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A check failed; the message is the hint the student reads."""
+
+
+# Dummy data from the lecture: public by design, used by the public checks.
+def lecture_data():
+    """Return ``w_hh, w_hx, h_t_prev, x_t`` exactly as the lecture builds them."""
+    return (np.full((3, 2), 1), np.full((3, 3), 9), np.full((2, 1), 1), np.full((3, 1), 9))
+
+
+def fail(hint):
+    raise CheckFailed(hint)
+
+
+def describe(value):
+    """A short, safe description of a value's type (never its contents)."""
+    if isinstance(value, np.ndarray):
+        return f"a numpy array of shape {value.shape}"
+    return f"a {type(value).__name__}"
+
+
+def expect_array(value, function, shape, shape_text=None):
+    """Fail with a hint unless ``value`` is a numpy array of ``shape``.
+
+    ``shape_text`` names the shape in symbols, so that hidden checks never
+    reveal the size of a hidden input.
+    """
+    shape_text = shape_text or str(shape)
+    if value is None:
+        fail(
+            f"{function} returned None. Replace each `None` between "
+            "### START CODE HERE ### and ### END CODE HERE ### with your code."
+        )
+    if value is Ellipsis:
+        fail(f"{function} returned `...`. Replace the `...` placeholder with your code.")
+    if isinstance(value, (list, tuple)):
+        fail(
+            f"{function} returned {describe(value)}, not a numpy array. Build the result "
+            "with numpy (np.concatenate, np.matmul, ...) or wrap it in np.array(...)."
+        )
+    if not isinstance(value, np.ndarray):
+        fail(f"{function} returned {describe(value)}; it should return a numpy array.")
+    if value.dtype == object:
+        fail(f"{function} returned an array of Python objects; return an array of numbers.")
+    if value.shape == shape:
+        return
+    if value.ndim != len(shape):
+        fail(
+            f"{function} returned an array with {value.ndim} dimension(s), shape {value.shape}; "
+            f"it should have shape {shape_text}. Keep the column axis: don't flatten or ravel, "
+            "and keep inputs as 2-D column vectors."
+        )
+    if value.shape == shape[::-1]:
+        fail(
+            f"{function} returned shape {value.shape}, the transpose of the expected {shape_text}. "
+            "Check the order of the operands and the axis you join along; don't transpose."
+        )
+    fail(f"{function} returned shape {value.shape}; it should have shape {shape_text}. "
+         f"{SHAPE_HINTS[function]}")
+
+
+SHAPE_HINTS = {
+    "join_weights": "W_hh and W_hx have the same number of rows: join them side by side "
+    "(axis=1, np.hstack), W_hh first.",
+    "join_state_and_input": "h_t_prev and x_t have the same number of columns: stack them "
+    "one above the other (axis=0, np.vstack), h_t_prev first.",
+    "formula_1": "Multiply the joined weights (n_h, n_h + n_x) by the joined state and input "
+    "(n_h + n_x, m) with a matrix product.",
+    "formula_2": "Add two matrix products: W_hh @ h_t_prev and W_hx @ x_t, each of shape (n_h, m).",
+    "sigmoid": "sigmoid works element by element: its result has the same shape as its input.",
+    "hidden_state": "The hidden state has one row per hidden unit and one column per example: "
+    "(n_h, m).",
+}
+
+
+ERROR_HINTS = [
+    # (text in the error message, what to do about it)
+    ("NoneType", "A `None` placeholder is still in use: replace it with your code."),
+    ("ellipsis", "A `...` placeholder is still in use: replace it with your code."),
+    ("converted to Python scalars", "math.exp (and the math module) works on single numbers "
+     "only; use np.exp, which works element by element on arrays."),
+    ("could not be broadcast", "`*` multiplies element by element; the formulas need a "
+     "matrix product: np.matmul(a, b), np.dot(a, b) or a @ b."),
+    ("concatenation axis must match", "The arrays you join must agree on every axis but the "
+     "one you join along. Weights share their rows (join along axis=1); the state and the "
+     "input share their columns (join along axis=0)."),
+    ("mismatch in its core dimension", "The matrix product's inner sizes don't match: the "
+     "first operand needs as many columns as the second has rows. Check the order of the "
+     "operands and how you stacked them."),
+    ("shapes", "The shapes of the operands don't fit together. Check the order of the "
+     "operands and how you stacked them."),
+    ("is not defined", "The function uses a name that it does not define: use only its "
+     "arguments and numpy (a variable from another cell is not there when it is graded)."),
+]
+
+
+def call(function, f, *args):
+    """Call the student's ``f``; turn an exception into a hint that names it."""
+    if not callable(f):
+        fail(f"{function} is not defined as a function. Run its cell, and keep the name "
+             f"`{function}` and the `def` line as given.")
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return f(*args)
+    except Exception as error:  # the student's error becomes the student's hint
+        last_line = (str(error).strip().splitlines() or [""])[-1][:300]
+        hint = next((h for text, h in ERROR_HINTS if text in last_line), "Read the error and "
+                    "fix the line it points to; run the cell again before checking.")
+        fail(f"{function} raised {type(error).__name__}: {last_line}\n{hint}")
+
+
+def public_check(function, f):
+    """Call ``f`` on the lecture's data and check the result's type and shape."""
+    value = CALLS[function](lambda *args: call(function, f, *args), *lecture_data())
+    expect_array(value, function, EXPECTED_SHAPES[function])
+
+
+CALLS = {
+    "join_weights": lambda f, w_hh, w_hx, h, x: f(w_hh, w_hx),
+    "join_state_and_input": lambda f, w_hh, w_hx, h, x: f(h, x),
+    "formula_1": lambda f, w_hh, w_hx, h, x: f(w_hh, w_hx, h, x),
+    "formula_2": lambda f, w_hh, w_hx, h, x: f(w_hh, w_hx, h, x),
+    "sigmoid": lambda f, w_hh, w_hx, h, x: f(np.array([[-2.0, 0.0, 2.0], [1.0, -1.0, 0.5]])),
+    "hidden_state": lambda f, w_hh, w_hx, h, x: f(w_hh, w_hx, h, x, np.zeros((3, 1))),
+}
+
+EXPECTED_SHAPES = {
+    "join_weights": (3, 5),
+    "join_state_and_input": (5, 1),
+    "formula_1": (3, 1),
+    "formula_2": (3, 1),
+    "sigmoid": (2, 3),
+    "hidden_state": (3, 1),
+}

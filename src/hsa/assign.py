@@ -1,0 +1,112 @@
+"""``hsa assign``: regenerate the student notebook and the autograder zip from the master.
+
+Wraps ``otter assign`` (which also runs every test against the master and
+fails if one does not pass), then makes its output reproducible: cell ids
+numbered, outputs cleared, zip entries sorted with fixed dates and modes, so
+the same master always gives the same bytes.
+
+The master's ``ASSIGNMENT CONFIG`` may hold an ``hsa:`` block (budgets,
+visibility). Otter rejects keys it does not know, so it is taken out before
+Otter runs and written into the zip as ``hsa_config.json``.
+"""
+
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+import nbformat
+import yaml
+
+from . import PACKAGE_ROOT
+from .autograder import CONFIG_NAME
+
+NAME = "hidden_state_activation"
+MASTER = PACKAGE_ROOT / "solutions" / f"{NAME}.ipynb"
+ZIP_NAME = f"{NAME}-autograder.zip"
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+EXECUTABLES = {"run_autograder", "setup.sh"}
+
+
+class AssignError(RuntimeError):
+    pass
+
+
+def regenerate(master=MASTER, out=PACKAGE_ROOT, run_tests=True):
+    """Write ``assignments/`` and ``autograder/`` under ``out`` from ``master``."""
+    master = pathlib.Path(master).resolve()
+    out = pathlib.Path(out)
+    with tempfile.TemporaryDirectory(prefix="hsa-assign-") as tmp:
+        stage, dist = pathlib.Path(tmp) / "master", pathlib.Path(tmp) / "dist"
+        hsa_config = stage_master(master, stage)
+        run_otter_assign(stage / master.name, dist, run_tests)
+        student = out / "assignments"
+        if student.exists():
+            shutil.rmtree(student)
+        shutil.copytree(dist / "student", student)
+        normalize_notebook(student / master.name)
+        (out / "autograder").mkdir(parents=True, exist_ok=True)
+        otter_zip = next((dist / "autograder").glob(f"{NAME}-autograder_*.zip"))
+        write_reproducible_zip(otter_zip, out / "autograder" / ZIP_NAME,
+                               {CONFIG_NAME: json.dumps(hsa_config, indent=2, sort_keys=True)})
+    return student / master.name, out / "autograder" / ZIP_NAME
+
+
+def stage_master(master, stage):
+    """Copy the master and its support files; take the ``hsa:`` block out of its config."""
+    shutil.copytree(master.parent, stage, ignore=shutil.ignore_patterns(
+        "__pycache__", ".ipynb_checkpoints", "*.zip"))
+    notebook = nbformat.read(master, as_version=4)
+    config_cell = next(c for c in notebook.cells if c.source.lstrip().startswith("# ASSIGNMENT CONFIG"))
+    config = yaml.safe_load(config_cell.source) or {}
+    hsa = config.pop("hsa", {}) or {}
+    config_cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
+    hsa["questions"] = question_names(notebook)
+    nbformat.write(notebook, stage / master.name)
+    return hsa
+
+
+def question_names(notebook):
+    names = []
+    for cell in notebook.cells:
+        if cell.cell_type == "raw" and cell.source.lstrip().startswith("# BEGIN QUESTION"):
+            names.append(yaml.safe_load(cell.source)["name"])
+    return names
+
+
+def run_otter_assign(notebook, dist, run_tests):
+    command = [sys.executable, "-m", "otter", "assign", notebook.name, str(dist)]
+    if not run_tests:
+        command.append("--no-run-tests")
+    done = subprocess.run(command, cwd=notebook.parent, capture_output=True, text=True)
+    failed = done.returncode != 0 or re.search(r"Test[s]? failed|failed tests", done.stdout + done.stderr)
+    if failed:
+        raise AssignError("otter assign failed; its output:\n" + done.stdout[-4000:] + done.stderr[-4000:])
+
+
+def normalize_notebook(path):
+    """Stable cell ids, no outputs or execution counts: the same master gives the same bytes."""
+    notebook = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index:02d}"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(notebook, path)
+
+
+def write_reproducible_zip(source, target, extra):
+    """Re-pack ``source`` plus ``extra`` (name -> text): sorted, stored, fixed dates and modes."""
+    with zipfile.ZipFile(source) as archive:
+        entries = {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
+    entries.update({name: text.encode() for name, text in extra.items()})
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            mode = 0o755 if pathlib.PurePath(name).name in EXECUTABLES else 0o644
+            info.external_attr = (0o100000 | mode) << 16
+            info.create_system = 3
+            archive.writestr(info, entries[name])

@@ -1,0 +1,84 @@
+"""Load the autograder zip on the trusted side: its Otter test files, checks and budgets.
+
+The zip that ``hsa assign`` writes is the single source of every check: the
+same test files run inside the student's kernel under ``otter run`` and here,
+in the trusted process, against stand-ins that forward each call to the
+sandbox.
+"""
+
+import hashlib
+import importlib
+import json
+import pathlib
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+from otter.test_files import ExceptionTestFile
+
+from . import PACKAGE_ROOT
+
+DEFAULT_ZIP = PACKAGE_ROOT / "autograder" / "hidden_state_activation-autograder.zip"
+CONFIG_NAME = "hsa_config.json"
+CHECK_MODULES = ("public_checks", "hidden_checks")
+
+DEFAULT_CONFIG = {
+    "questions": [],
+    "cell_budget_seconds": 10,
+    "call_budget_seconds": 5,
+    "submission_budget_seconds": 60,
+    "visibility": {"public": "visible", "hidden": "after_published"},
+}
+
+
+@dataclass
+class Autograder:
+    path: pathlib.Path
+    sha256: str
+    config: dict
+    tests: list = field(default_factory=list)  # otter TestFile objects, in question order
+    hidden_checks: object = None
+
+    @property
+    def graded_functions(self):
+        """The names the test functions take from the student's notebook."""
+        return sorted({name for test in self.tests for case in test.test_cases
+                       for name in case.body._get_func_params() if name != "env"})
+
+
+def sha256_file(path):
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+def load(path=DEFAULT_ZIP):
+    """Unpack the autograder zip and load its tests and checks into this process."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No autograder zip at {path}. Regenerate it with `hsa assign`, or pass "
+            "--autograder PATH."
+        )
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="hsa-autograder-"))
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(folder)
+    config = {**DEFAULT_CONFIG, **json.loads((folder / CONFIG_NAME).read_text())}
+    _import_checks(folder / "files")
+    order = {name: i for i, name in enumerate(config["questions"])}
+    tests = sorted(
+        (ExceptionTestFile.from_file(str(p)) for p in (folder / "tests").glob("*.py")),
+        key=lambda t: (order.get(t.name, len(order)), t.name),
+    )
+    return Autograder(path, sha256_file(path), config, tests, sys.modules["hidden_checks"])
+
+
+def _import_checks(files):
+    """Import the zip's check modules under their own names, replacing any loaded before."""
+    for name in CHECK_MODULES:
+        sys.modules.pop(name, None)
+    sys.path.insert(0, str(files))
+    try:
+        for name in CHECK_MODULES:
+            importlib.import_module(name)
+    finally:
+        sys.path.remove(str(files))

@@ -1,0 +1,67 @@
+"""The ``hsa`` command: ``assign`` for instructors, ``grade`` for graders."""
+
+import argparse
+import pathlib
+import sys
+
+from . import PACKAGE_ROOT, __version__
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="hsa", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"hsa {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    assign = commands.add_parser("assign", help="regenerate the student notebook and the "
+                                 "autograder zip from the master notebook")
+    assign.add_argument("master", nargs="?", default=None, help="the master notebook "
+                        "(default: solutions/hidden_state_activation.ipynb)")
+    assign.add_argument("--out", default=str(PACKAGE_ROOT), help="folder that receives "
+                        "assignments/ and autograder/ (default: the project folder)")
+    assign.add_argument("--no-run-tests", action="store_true",
+                        help="skip running the tests against the master (faster)")
+    assign.set_defaults(run=_assign)
+
+    grade = commands.add_parser("grade", help="grade a folder of submissions in the sandbox")
+    grade.add_argument("paths", nargs="*", help="notebooks, export zips or folders of them "
+                       "(default: the bundled example submissions)")
+    grade.add_argument("--out", default=None, help="output folder (default: grading-output/)")
+    grade.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
+    grade.add_argument("--timeout", type=float, default=None,
+                       help="wall-time ceiling in seconds for one submission's code")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="seed for the hidden inputs (default: a fresh one, recorded)")
+    grade.add_argument("--force", action="store_true", help="regrade unchanged submissions")
+    grade.add_argument("--autograder", default=None, help="the autograder zip (default: "
+                       "autograder/hidden_state_activation-autograder.zip)")
+    grade.add_argument("--allow-unsandboxed", action="store_true",
+                       help="run student code without bubblewrap where it is unavailable "
+                       "(unsafe: the code can read what you can read)")
+    grade.set_defaults(run=_grade)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def _assign(args):
+    from .assign import MASTER, AssignError, regenerate
+    try:
+        notebook, archive = regenerate(args.master or MASTER, args.out, not args.no_run_tests)
+    except AssignError as error:
+        print(f"hsa assign: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {notebook}\nwrote {archive}")
+    return 0
+
+
+def _grade(args):
+    from .batch import GradingError, run
+    try:
+        return run(args)
+    except GradingError as error:
+        print(f"hsa grade: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Plain-data messages between the trusted grader and the sandboxed worker.
+
+One message is one line of JSON. Arrays travel as ``.npy`` bytes (base64) and
+are read back with ``allow_pickle=False``, so nothing the student's process
+sends can run code on the trusted side. This module is also mounted into the
+sandbox, so it imports only the standard library and numpy.
+"""
+
+import base64
+import io
+import json
+
+import numpy as np
+
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+MAX_ITEMS = 10_000
+MAX_DEPTH = 8
+
+
+class ProtocolError(Exception):
+    """A message from the sandbox could not be read as plain data."""
+
+
+def encode(value, depth=0):
+    """Turn a value into JSON-able plain data, tagged with its kind."""
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return {"t": "ndarray", "npy": _npy(value)}
+    if isinstance(value, np.generic) and not isinstance(value, np.object_):
+        return {"t": "npscalar", "npy": _npy(np.asarray(value))}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
+            return {"t": "opaque", "type": "int"}
+        return {"t": "plain", "v": value if not isinstance(value, str) else value[:1000]}
+    if value is Ellipsis:
+        return {"t": "ellipsis"}
+    if isinstance(value, (list, tuple)) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
+        return {"t": type(value).__name__, "items": [encode(v, depth + 1) for v in value]}
+    return {"t": "opaque", "type": type(value).__name__[:60]}
+
+
+def _npy(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def decode(data, depth=0):
+    """Rebuild a value from :func:`encode`'s plain data; raise ProtocolError if malformed."""
+    try:
+        kind = data["t"]
+        if kind == "ndarray":
+            return _load(data["npy"])
+        if kind == "npscalar":
+            return _load(data["npy"])[()]
+        if kind == "plain" and (data["v"] is None or isinstance(data["v"], (bool, int, float, str))):
+            return data["v"]
+        if kind == "ellipsis":
+            return Ellipsis
+        if kind in ("list", "tuple") and depth < MAX_DEPTH and len(data["items"]) <= MAX_ITEMS:
+            items = [decode(v, depth + 1) for v in data["items"]]
+            return items if kind == "list" else tuple(items)
+        if kind == "opaque":
+            return opaque(str(data["type"]))
+    except ProtocolError:
+        raise
+    except Exception as error:
+        raise ProtocolError(f"malformed value: {error}") from None
+    raise ProtocolError(f"unknown value kind {str(kind)[:40]!r}")
+
+
+def _load(text):
+    raw = base64.b64decode(text.encode("ascii"), validate=True)
+    array = np.load(io.BytesIO(raw), allow_pickle=False)
+    if array.dtype == object:
+        raise ProtocolError("object arrays are not accepted")
+    return array
+
+
+def opaque(type_name):
+    """A stand-in for a value the sandbox could not send, named after its type."""
+    name = "".join(c for c in type_name if c.isalnum() or c == "_")[:60] or "object"
+    return type(name, (), {"__repr__": lambda self: f"<{name}>"})()
+
+
+def dumps(message):
+    return json.dumps(message, allow_nan=True, separators=(",", ":")) + "\n"
+
+
+def loads(line):
+    if len(line) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("message too large")
+    try:
+        message = json.loads(line)
+    except ValueError:
+        raise ProtocolError("not a JSON message") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("not a JSON object")
+    return message

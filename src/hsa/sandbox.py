@@ -1,0 +1,243 @@
+"""Start the worker in a sandbox and talk to it, enforcing every limit from outside.
+
+Isolation levels, strongest first (the one used is recorded with each grade):
+
+* ``bwrap``: bubblewrap with no network, a read-only view of the Python
+  installation only (no project files, no tests, no other submission), its own
+  PID namespace (nothing it starts outlives it), a size-limited private
+  scratch directory as the only writable place, and an unprivileged user of
+  its own when the grader runs as root.
+* ``process``: a plain child process with the same resource limits, for
+  machines where bubblewrap cannot create namespaces. Only with an explicit
+  opt-in (``--allow-unsandboxed``), since the student's code can then read
+  what the grader's user can read.
+
+Resource limits in both: address space, CPU time, processes, file size; and
+output beyond ``max_output`` bytes is dropped. Wall time is enforced by the
+caller through the deadlines of :meth:`Sandbox.receive`.
+"""
+
+import itertools
+import os
+import pathlib
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+from . import protocol
+
+HERE = pathlib.Path(__file__).resolve().parent
+INSIDE = "/sandbox"
+_uids = itertools.count()
+
+
+class SandboxUnavailable(RuntimeError):
+    """No sandbox of the level asked for can be started on this machine."""
+
+
+class SandboxDied(Exception):
+    """The worker exited, broke the protocol, or ran past its deadline."""
+
+    def __init__(self, reason, timed_out=False):
+        super().__init__(reason)
+        self.timed_out = timed_out
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_bytes: int = 1024 * 1024 * 1024
+    cpu_seconds: int = 120
+    processes: int = 64
+    file_bytes: int = 16 * 1024 * 1024
+    scratch_bytes: int = 32 * 1024 * 1024
+    max_output: int = 64 * 1024
+
+
+def bwrap_works():
+    """True when bubblewrap is installed and can create its namespaces here."""
+    if not shutil.which("bwrap"):
+        return False
+    uid = 60999 if os.geteuid() == 0 else None
+    probe = subprocess.run(_bwrap_argv(uid) + ["--", sys.executable, "-c", "pass"],
+                           capture_output=True, timeout=60)
+    return probe.returncode == 0
+
+
+def choose_isolation(allow_unsandboxed=False):
+    if bwrap_works():
+        return "bwrap"
+    if allow_unsandboxed:
+        return "process"
+    raise SandboxUnavailable(
+        "bubblewrap (bwrap) is missing or cannot create namespaces here, so student code "
+        "cannot be isolated. Install it (Debian/Ubuntu: apt-get install bubblewrap) or, "
+        "only if you accept running student code without isolation, pass --allow-unsandboxed."
+    )
+
+
+def _python_mounts():
+    """Read-only paths the worker's Python needs: the interpreter and site-packages."""
+    paths = {sys.base_prefix, sys.prefix, os.path.realpath(sys.executable)}
+    paths |= {p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+def _bwrap_argv(uid):
+    argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    if uid is None:
+        argv += ["--unshare-user"]
+    else:
+        argv += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
+    for path in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache"):
+        argv += ["--ro-bind-try", path, path]
+    for path in _python_mounts():
+        for parent in reversed(pathlib.PurePath(path).parents):
+            if str(parent) != "/":
+                argv += ["--perms", "0755", "--dir", str(parent)]
+        argv += ["--ro-bind", path, path]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    return argv
+
+
+class Sandbox:
+    """One worker process; call :meth:`start` once and :meth:`kill` when done."""
+
+    def __init__(self, isolation, limits=Limits()):
+        self.isolation = isolation
+        self.limits = limits
+        self.process = None
+        self.output = bytearray()
+        self._buffer = b""
+
+    # -------------------------------------------------------------- lifecycle
+    def start(self):
+        self._scratch = tempfile.mkdtemp(prefix="hsa-scratch-")
+        read_fd, write_fd = os.pipe()
+        self._responses = read_fd
+        self.process = subprocess.Popen(
+            self._limits_prefix() + self._argv(write_fd), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=(write_fd,), env=self._env(),
+            cwd=self._scratch, start_new_session=True,
+        )
+        os.close(write_fd)
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _argv(self, write_fd):
+        # -E -s: ignore PYTHON* variables and the user's site-packages (not -I: the worker
+        # imports protocol.py from its own folder).
+        if self.isolation == "process":
+            return [sys.executable, "-E", "-s", str(self._staged_worker()), str(write_fd)]
+        uid = 60000 + next(_uids) % 1000 if os.geteuid() == 0 else None
+        argv = _bwrap_argv(uid) + [
+            "--perms", "0755", "--dir", INSIDE,
+            "--ro-bind", str(HERE / "worker.py"), f"{INSIDE}/worker.py",
+            "--ro-bind", str(HERE / "protocol.py"), f"{INSIDE}/protocol.py",
+            "--perms", "01777", "--size", str(self.limits.scratch_bytes), "--tmpfs", "/scratch",
+            "--perms", "01777", "--size", str(self.limits.scratch_bytes), "--tmpfs", "/tmp",
+            "--chdir", "/scratch", "--",
+        ]
+        if uid is not None:
+            argv += ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                     "--inh-caps=-all", "--bounding-set=-all"]
+        return argv + [sys.executable, "-E", "-s", f"{INSIDE}/worker.py", str(write_fd)]
+
+    def _staged_worker(self):
+        for name in ("worker.py", "protocol.py"):
+            shutil.copy(HERE / name, self._scratch)
+        return pathlib.Path(self._scratch) / "worker.py"
+
+    def _env(self):
+        scratch = "/scratch" if self.isolation == "bwrap" else self._scratch
+        return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8",
+                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+
+    def _limits_prefix(self):
+        """``prlimit`` wrapper: limits that bind the worker and all it starts.
+
+        (``prlimit`` rather than ``preexec_fn``, which is unsafe in a threaded grader.)
+        """
+        limits = self.limits
+        processes = limits.processes
+        if os.geteuid() != 0:  # as root, the sandbox's own uid carries the process count
+            processes += sum(1 for p in os.listdir("/proc") if p.isdigit())
+        return ["prlimit", f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}",
+                f"--fsize={limits.file_bytes}", "--core=0", f"--nproc={processes}", "--"]
+
+    def _drain(self):
+        """Keep the first ``max_output`` bytes of what the student printed; drop the rest."""
+        stream = self.process.stdout
+        while True:
+            chunk = stream.read1(65536)
+            if not chunk:
+                return
+            room = self.limits.max_output - len(self.output)
+            if room > 0:
+                self.output += chunk[:room]
+
+    def kill(self):
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        os.close(self._responses)
+        shutil.rmtree(self._scratch, ignore_errors=True)
+        self.process = None
+
+    # ------------------------------------------------------------- messages
+    def send(self, message):
+        try:
+            self.process.stdin.write(protocol.dumps(message).encode())
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise SandboxDied("the student's process stopped reading") from None
+
+    def receive(self, deadline):
+        """The next message, or SandboxDied when the worker dies or the deadline passes."""
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SandboxDied("ran past its time budget", timed_out=True)
+            ready, _, _ = select.select([self._responses], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._responses, 1 << 20)
+            if not chunk:
+                raise SandboxDied(self._exit_reason())
+            self._buffer += chunk
+            if len(self._buffer) > protocol.MAX_MESSAGE_BYTES:
+                raise SandboxDied("sent a message larger than the grader accepts")
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            return protocol.loads(line.decode("utf-8", "replace"))
+        except protocol.ProtocolError as error:
+            raise SandboxDied(f"broke the grading protocol ({error})") from None
+
+    def _exit_reason(self):
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "closed its connection to the grader"
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
+                    "SIGXFSZ": " (file size)", "SIGSEGV": " (crashed)"}.get(name, "")
+            return f"was killed by {name}{hint}"
+        return f"exited with code {code}"
+

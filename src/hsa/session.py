@@ -1,0 +1,175 @@
+"""A student's notebook running in the sandbox, seen from the trusted side.
+
+The session runs the code cells one by one, each within its budget. A cell
+that runs past its budget, or takes the process down with it (``os._exit``,
+out of memory), is recorded and skipped: the worker is restarted and the
+other cells run again without it, so grading goes on with what they define.
+Each graded call has a budget too; past it the worker is restarted in the
+same way for the next call.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import protocol
+from .sandbox import Sandbox, SandboxDied
+
+
+class StudentError(Exception):
+    """An exception raised by the student's code, rebuilt under the same class name."""
+
+
+class BudgetExceeded(Exception):
+    """A call or the whole submission ran past its time budget."""
+
+
+class ProcessLost(Exception):
+    """The student's process died during a call (exit, crash, memory)."""
+
+
+_classes = {}
+
+
+def student_exception(type_name, message):
+    name = "".join(c for c in str(type_name) if c.isalnum() or c == "_")[:60] or "Error"
+    cls = _classes.setdefault(name, type(name, (StudentError,), {}))
+    return cls(str(message)[:500])
+
+
+@dataclass
+class CellEvent:
+    index: int
+    status: str  # "error", "timeout" or "killed"
+    message: str
+
+
+@dataclass
+class Budgets:
+    cell: float = 10
+    call: float = 5
+    submission: float = 60
+
+
+@dataclass
+class Session:
+    cells: list
+    names: list
+    isolation: str
+    budgets: Budgets = field(default_factory=Budgets)
+    events: dict = field(default_factory=dict)  # cell index -> CellEvent
+    defined: dict = field(default_factory=dict)
+    restarts: int = 0
+    call_problems: list = field(default_factory=list)  # "timeout"/"killed" during calls
+
+    def __post_init__(self):
+        self.deadline = time.monotonic() + self.budgets.submission
+        self.sandbox = None
+        self.skip = set()
+        self.output = b""  # what the student's code printed (capped), from the last run
+
+    # ------------------------------------------------------------ cells
+    def start(self):
+        """Run the cells until every one has finished, failed or been skipped."""
+        while not self._boot():
+            self.restarts += 1
+
+    def _boot(self):
+        """One attempt to run the cells; False when a cell had to be skipped."""
+        self.stop()
+        self.sandbox = Sandbox(self.isolation)
+        self.sandbox.start()
+        self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
+        current = None
+        try:
+            while True:
+                budget = self.budgets.cell if current is not None else self.budgets.cell + 20
+                message = self.sandbox.receive(self._deadline(budget))
+                event = message.get("event")
+                if event == "start":
+                    current = int(message["cell"])
+                elif event == "done":
+                    self._record_done(message)
+                    current = None
+                elif event == "ready":
+                    self.defined = dict(message.get("defined") or {})
+                    return True
+                else:
+                    raise SandboxDied("sent an unexpected message")
+        except SandboxDied as died:
+            self.stop()
+            if self.out_of_time():
+                self._record(current, "timeout", "the submission ran past its time budget")
+                return True
+            if current is None:  # died outside any cell: the sandbox itself failed
+                raise
+            self._record(current, "timeout" if died.timed_out else "killed", str(died))
+            self.skip.add(current)
+            return False
+
+    def _record_done(self, message):
+        error = message.get("error")
+        if error:
+            index = int(message["cell"])
+            self._record(index, "error", f"{error.get('type')}: {error.get('message')}")
+
+    def _record(self, index, status, text):
+        if index is not None:
+            self.events[index] = CellEvent(index, status, str(text)[:500])
+
+    def _deadline(self, budget):
+        return min(time.monotonic() + budget, self.deadline)
+
+    def out_of_time(self):
+        return time.monotonic() >= self.deadline
+
+    def stop(self):
+        if self.sandbox is not None:
+            self.sandbox.kill()
+            self.output = bytes(self.sandbox.output)
+            self.sandbox = None
+
+    # ------------------------------------------------------------ calls
+    def proxy(self, name):
+        """A stand-in for the student's function ``name`` that forwards calls to the sandbox."""
+        def call(*args):
+            return self.call(name, args)
+        call.__name__ = name
+        return call
+
+    def call(self, name, args):
+        if self.out_of_time():
+            raise BudgetExceeded("not run: the submission used up its time budget")
+        if self.sandbox is None:
+            self.restarts += 1
+            self.start()
+        try:
+            self.sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
+            reply = self.sandbox.receive(self._deadline(self.budgets.call))
+            if reply.get("event") != "result":
+                raise SandboxDied("sent an unexpected message")
+            value = protocol.decode(reply["value"]) if "value" in reply else None
+            self._write_back(args, reply.get("args_after") or [])
+        except SandboxDied as died:
+            self.stop()
+            self.call_problems.append("timeout" if died.timed_out else "killed")
+            if died.timed_out:
+                raise BudgetExceeded(f"did not return within {self.budgets.call:g} s "
+                                     "(does it loop forever?)") from None
+            raise ProcessLost(f"the process running it {died}") from None
+        except protocol.ProtocolError as error:
+            raise ProcessLost(f"its result could not be read ({error})") from None
+        if reply.get("error"):
+            raise student_exception(reply["error"].get("type"), reply["error"].get("message"))
+        return value
+
+    @staticmethod
+    def _write_back(args, after):
+        """Mirror in-place changes the student's function made to its array arguments."""
+        for arg, changed in zip(args, after):
+            if changed is None or not isinstance(arg, np.ndarray):
+                continue
+            new = protocol.decode(changed)
+            if isinstance(new, np.ndarray) and new.shape == arg.shape and arg.flags.writeable:
+                np.copyto(arg, new, casting="unsafe")

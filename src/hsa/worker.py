@@ -1,0 +1,110 @@
+"""The sandboxed side: runs a student's cells, then answers calls to their functions.
+
+This file runs inside the sandbox, next to ``protocol.py``, with nothing else of
+the package. It trusts nothing and is trusted for nothing: the grader judges
+every value it sends back, and enforces every budget from outside.
+
+Messages in (stdin): ``{"cells": [...], "skip": [...], "names": [...]}`` once,
+then ``{"call": name, "args": [...]}`` per call. Messages out (the response
+fd): ``start``/``done`` per cell, ``ready`` with the names defined, then one
+``result`` per call.
+"""
+
+import os
+import re
+import sys
+import types
+import warnings
+
+import numpy as np
+
+import protocol
+
+MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
+
+
+class _NoOpGrader:
+    """Stands in for ``otter.Notebook``: the student's check and export cells do nothing here."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def install_otter_stub():
+    otter = types.ModuleType("otter")
+    otter.Notebook = _NoOpGrader
+    sys.modules["otter"] = otter
+
+
+def run_cells(cells, skip, env, send):
+    for index, source in enumerate(cells):
+        if index in skip:
+            continue
+        send({"event": "start", "cell": index})
+        error = None
+        try:
+            code = compile(MAGIC.sub(r"\1pass", source), f"<cell {index}>", "exec")
+            exec(code, env)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt included
+            error = {"type": type(exc).__name__, "message": _last_line(exc)}
+        send({"event": "done", "cell": index, "error": error})
+
+
+def _last_line(exc):
+    lines = str(exc).strip().splitlines()
+    return (lines[-1] if lines else "")[:500]
+
+
+def serve_calls(env, names, receive, send):
+    send({"event": "ready", "defined": {n: _kind(env.get(n)) for n in names}})
+    while True:
+        request = receive()
+        if request is None:
+            return
+        function = env.get(request["call"])
+        args = [protocol.decode(a) for a in request["args"]]
+        before = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        reply = {"event": "result"}
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                reply["value"] = protocol.encode(function(*args))
+        except BaseException as exc:
+            reply["error"] = {"type": type(exc).__name__, "message": _last_line(exc)}
+        reply["args_after"] = [
+            protocol.encode(a) if isinstance(a, np.ndarray) and not np.array_equal(a, b) else None
+            for a, b in zip(args, before)
+        ]
+        send(reply)
+
+
+def _kind(value):
+    if value is None:
+        return "missing"
+    return "function" if callable(value) else type(value).__name__
+
+
+def main():
+    out = os.fdopen(int(sys.argv[1]), "w", buffering=1)
+    incoming = sys.stdin
+
+    def send(message):
+        out.write(protocol.dumps(message))
+        out.flush()
+
+    def receive():
+        line = incoming.readline()
+        return protocol.loads(line) if line else None
+
+    setup = receive()
+    install_otter_stub()
+    env = {"__name__": "__main__", "__builtins__": __builtins__}
+    run_cells(setup["cells"], set(setup["skip"]), env, send)
+    serve_calls(env, setup["names"], receive, send)
+
+
+if __name__ == "__main__":
+    main()
