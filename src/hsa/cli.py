@@ -39,6 +39,11 @@ def main(argv=None):
                        "(unsafe: the code can read what you can read)")
     grade.set_defaults(run=_grade)
 
+    catalogue = commands.add_parser("catalogue", help="grade the catalogues of known mistakes "
+                                    "and valid alternatives under tests/ and print the counts")
+    catalogue.add_argument("--seed", type=int, default=None, help="grading seed (default: fresh)")
+    catalogue.set_defaults(run=_catalogue)
+
     args = parser.parse_args(argv)
     return args.run(args)
 
@@ -61,6 +66,11 @@ def _grade(args):
     except GradingError as error:
         print(f"hsa grade: {error}", file=sys.stderr)
         return 2
+
+
+def _catalogue(args):
+    from .catalogue import main as catalogue_main
+    return catalogue_main(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,157 @@
+"""``hsa grade``: every submission under some paths, graded in parallel, resumably.
+
+Each finished submission is written at once (its folder, then the gradebook,
+both atomically), so an interrupted run loses no finished row, and a re-run
+skips every submission whose bytes and autograder are unchanged.
+"""
+
+import concurrent.futures
+import json
+import os
+import pathlib
+import secrets
+import sys
+
+from . import PACKAGE_ROOT, autograder as autograders
+from .grader import Result, budgets_from, grade_file
+from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
+from .report import write_report
+from .sandbox import SandboxUnavailable, choose_isolation
+from .submission import SUFFIXES, read_bytes, sha256
+
+EXAMPLES = PACKAGE_ROOT / "examples" / "submissions"
+DEFAULT_OUT = pathlib.Path("grading-output")
+
+
+class GradingError(RuntimeError):
+    """The grader itself cannot run (not a problem with one submission)."""
+
+
+def discover(paths):
+    """Submission files under ``paths``, each with a unique output-folder name."""
+    files = []
+    for path in map(pathlib.Path, paths):
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()
+                            and ".ipynb_checkpoints" not in p.parts)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise GradingError(f"{path} does not exist; pass notebooks, export zips or folders")
+    named, taken = [], set()
+    for file in files:
+        name = file.stem if file.stem not in taken else f"{file.stem}-{file.suffix[1:]}"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        named.append((file, name))
+    return named
+
+
+def run(args):
+    try:
+        autograder = autograders.load(args.autograder or autograders.DEFAULT_ZIP)
+        isolation = choose_isolation(args.allow_unsandboxed)
+    except (FileNotFoundError, SandboxUnavailable) as error:
+        raise GradingError(str(error)) from None
+    submissions = discover(args.paths or [EXAMPLES])
+    if not submissions:
+        raise GradingError("no .ipynb or .zip submissions found under " + " ".join(args.paths))
+    out = pathlib.Path(args.out) if args.out else DEFAULT_OUT
+    out.mkdir(parents=True, exist_ok=True)
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    results, todo = {}, []
+    for file, name in submissions:
+        previous = None if args.force else _previous(out / name / "results.json", file, autograder)
+        if previous:
+            results[name] = previous
+        else:
+            todo.append((file, name))
+    print(f"hsa grade: {len(submissions)} submission(s), {len(results)} unchanged and skipped, "
+          f"seed {seed}, isolation {isolation}, {args.jobs} job(s)", file=sys.stderr)
+    book = Gradebook(out, autograder, results)
+    try:
+        _grade_all(todo, autograder, seed, isolation, args, book)
+    except KeyboardInterrupt:
+        book.flush()
+        print(f"\nhsa grade: interrupted; {len(book.results)} row(s) saved in {out}. "
+              "Run the same command again to grade the rest.", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(130)  # the sandboxes die with us (--die-with-parent)
+    book.flush(report=True)
+    print(f"hsa grade: wrote {out / 'gradebook.csv'}, {out / 'report.html'} and a folder per "
+          "submission (results.json, feedback.md)", file=sys.stderr)
+    return 0
+
+
+def _previous(path, file, autograder):
+    """The earlier result for ``file`` if its bytes and the autograder are unchanged."""
+    try:
+        result = read_result(path)
+        same = (result.provenance["submission_sha256"] == sha256(read_bytes(file))
+                and result.provenance["autograder_sha256"] == autograder.sha256)
+    except Exception:
+        return None
+    return result if same else None
+
+
+def _grade_all(todo, autograder, seed, isolation, args, book):
+    with _progress(len(todo)) as advance, \
+            concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        futures = {pool.submit(grade_file, file, name, autograder, seed, isolation, args.timeout): name
+                   for file, name in todo}
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as error:  # a grader bug must still leave a row
+                result = Result(submission=futures[future], status="error",
+                                message=f"internal grader error: {type(error).__name__}: {error}")
+            book.add(result)
+            advance(result)
+
+
+class Gradebook:
+    def __init__(self, out, autograder, results):
+        self.out, self.autograder, self.results = out, autograder, dict(results)
+        self.budgets = budgets_from(autograder.config)
+
+    def add(self, result):
+        folder = self.out / result.submission
+        folder.mkdir(parents=True, exist_ok=True)
+        visibility = self.autograder.config["visibility"]
+        write_atomic(folder / "feedback.md", feedback_md(result, self.budgets))
+        write_atomic(folder / "results.json",
+                     json.dumps(results_json(result, visibility), indent=2) + "\n")
+        self.results[result.submission] = result
+        self.flush()
+
+    def flush(self, report=False):
+        questions = [t.name for t in self.autograder.tests]
+        write_atomic(self.out / "gradebook.csv", gradebook_csv(self.results.values(), questions))
+        if report:
+            write_report(self.out / "report.html", list(self.results.values()), questions)
+
+
+class _progress:
+    """A rich progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, total):
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if sys.stderr.isatty() and self.total:
+            from rich.progress import Progress
+            self.bar = Progress(transient=False)
+            self.bar.start()
+            self.task = self.bar.add_task("grading", total=self.total)
+        return self.advance
+
+    def advance(self, result):
+        if self.bar:
+            self.bar.update(self.task, advance=1, description=f"{result.submission[:24]:24}")
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.stop()
+        return False
