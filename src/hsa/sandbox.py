@@ -175,7 +175,10 @@ class Sandbox:
         """Keep the first ``max_output`` bytes of what the student printed; drop the rest."""
         stream = self.process.stdout
         while True:
-            chunk = stream.read1(65536)
+            try:
+                chunk = stream.read1(65536)
+            except (OSError, ValueError):  # closed by kill()
+                return
             if not chunk:
                 return
             room = self.limits.max_output - len(self.output)
