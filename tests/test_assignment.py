@@ -1,0 +1,113 @@
+"""The assignment itself: master, student notebook, autograder zip, and their regeneration."""
+
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from hsa.assign import ZIP_NAME, regenerate
+from variants import MASTER, ROOT, STUDENT
+
+ZIP = ROOT / "autograder" / ZIP_NAME
+GRADED = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid", "hidden_state"]
+
+
+def solution_lines(notebook):
+    """Lines between BEGIN SOLUTION and END SOLUTION in the master's code cells."""
+    lines, inside = [], False
+    for cell in notebook.cells:
+        for line in cell.source.splitlines() if cell.cell_type == "code" else []:
+            if "# BEGIN SOLUTION" in line:
+                inside = True
+            elif "# END SOLUTION" in line:
+                inside = False
+            elif inside and line.strip():
+                lines.append(line.strip())
+    return lines
+
+
+def execute(path, tmp_path):
+    """Run a notebook top to bottom in a fresh kernel, in a copy of the student's folder."""
+    shutil.copytree(ROOT / "assignments", tmp_path, dirs_exist_ok=True)
+    (tmp_path / STUDENT.name).write_bytes(pathlib.Path(path).read_bytes())
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return notebook
+
+
+def outputs(notebook):
+    text = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            text.append(output.get("text", "") or json.dumps(output.get("data", {})))
+    return "\n".join(text)
+
+
+def test_master_gets_full_marks_and_stub_zero(grade):
+    master, stub = grade(MASTER), grade(STUDENT)
+    assert (master.status, master.score, master.max_score) == ("graded", 15, 15)
+    assert (stub.status, stub.score) == ("graded", 0)
+    assert all(t.hint for t in stub.tests), "every check must fail on the stub"
+
+
+@pytest.mark.parametrize("notebook, expected", [(MASTER, 15.0), (STUDENT, 0.0)], ids=["master", "stub"])
+def test_otter_run_with_committed_zip(tmp_path, notebook, expected):
+    otter = pathlib.Path(sys.executable).with_name("otter")
+    done = subprocess.run([str(otter), "run", "-a", str(ZIP), str(notebook), "-o", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    scored = [t for t in results["tests"] if "score" in t]
+    assert sorted(t["name"] for t in scored) == sorted(GRADED)
+    assert sum(t["score"] for t in scored) == expected
+    assert sum(t["max_score"] for t in scored) == 15
+
+
+def test_regeneration_matches_committed_files(tmp_path):
+    """Regenerating from the master gives the committed files, byte for byte."""
+    notebook, archive = regenerate(MASTER, tmp_path, run_tests=False)
+    assert archive.read_bytes() == ZIP.read_bytes(), "autograder zip drifted: run `hsa assign`"
+    committed = sorted(p.relative_to(ROOT / "assignments") for p in (ROOT / "assignments").rglob("*") if p.is_file())
+    generated = sorted(p.relative_to(tmp_path / "assignments") for p in (tmp_path / "assignments").rglob("*") if p.is_file())
+    assert generated == committed
+    for relative in committed:
+        assert (tmp_path / "assignments" / relative).read_bytes() == (ROOT / "assignments" / relative).read_bytes(), \
+            f"assignments/{relative} drifted from the master: run `hsa assign`"
+
+
+def test_student_notebook_holds_no_solution_and_no_hidden_test():
+    master = nbformat.read(MASTER, as_version=4)
+    text = STUDENT.read_text() + (ROOT / "assignments" / "public_checks.py").read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "# SOLUTION", "hidden_checks", "hidden=True",
+                   "BEGIN PROMPT", "hidden: true", "BEGIN TESTS"):
+        assert marker not in text, marker
+    for line in solution_lines(master):
+        assert line not in text, f"solution line leaked: {line}"
+    student = nbformat.read(STUDENT, as_version=4)
+    for name in GRADED:
+        cell = next(c for c in student.cells if c.source.startswith(f"def {name}("))
+        region = cell.source.split("### START CODE HERE ###")[1].split("### END CODE HERE ###")[0]
+        assert re.fullmatch(r"\s*\w+ = None\s*", region), f"{name} stub: {region!r}"
+        assert f'grader.check("{name}")' in STUDENT.read_text().replace('\\"', '"')
+
+
+def test_stub_runs_top_to_bottom_without_raising(tmp_path):
+    notebook = execute(STUDENT, tmp_path)
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    assert "returned None" in outputs(notebook), "the public checks should say what to fill in"
+
+
+def test_master_shows_the_lectures_245s(tmp_path):
+    notebook = execute(MASTER, tmp_path)
+    text = outputs(notebook)
+    assert text.count("[[245]\n [245]\n [245]]") == 2, "both formulas print [[245], [245], [245]]"
+    assert "Results are the same : True" in text
+    assert "Results after activation are the same : True" in text
