@@ -17,7 +17,7 @@ from .grader import Result, budgets_from, grade_file
 from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
 from .report import write_report
 from .sandbox import SandboxUnavailable, choose_isolation
-from .submission import SUFFIXES, read_bytes, sha256
+from .submission import SUFFIXES, file_sha256
 
 EXAMPLES = PACKAGE_ROOT / "examples" / "submissions"
 DEFAULT_OUT = pathlib.Path("grading-output")
@@ -88,7 +88,7 @@ def _previous(path, file, autograder):
     """The earlier result for ``file`` if its bytes and the autograder are unchanged."""
     try:
         result = read_result(path)
-        same = (result.provenance["submission_sha256"] == sha256(read_bytes(file))
+        same = (result.provenance["submission_sha256"] == file_sha256(file)
                 and result.provenance["autograder_sha256"] == autograder.sha256)
     except Exception:
         return None

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from . import __version__
 from .sandbox import SandboxDied
 from .session import Budgets, Session
-from .submission import InvalidSubmission, code_cells, read_bytes, sha256
+from .submission import InvalidSubmission, code_cells, file_sha256, read_bytes
 
 STATUSES = ("graded", "error", "timeout", "killed", "invalid")
 
@@ -78,10 +78,8 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
     result = Result(submission=name, status="graded",
                     max_score=sum(t.possible for t in autograder.tests))
     result.questions = {t.name: [0.0, t.possible] for t in autograder.tests}
-    data = b""
     try:
-        data = read_bytes(path)
-        cells = code_cells(data)
+        cells = code_cells(read_bytes(path))
     except (InvalidSubmission, OSError) as error:
         result.status, result.message = "invalid", f"not graded: {error}"
         cells = None
@@ -89,7 +87,7 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
         _grade_cells(result, cells, autograder, seed, isolation, budgets_from(autograder.config, timeout))
     result.provenance = {
         "autograder_sha256": autograder.sha256, "package_version": __version__,
-        "submission_sha256": sha256(data), "seed": seed, "isolation": isolation,
+        "submission_sha256": _sha256_or_empty(path), "seed": seed, "isolation": isolation,
         "wall_time_seconds": round(time.monotonic() - started, 3),
         "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -116,6 +114,13 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets):
     result.output = session.output.decode("utf-8", "replace")
     if result.status == "graded":
         result.status, result.message = _status(result.cells, session.call_problems, budgets)
+
+
+def _sha256_or_empty(path):
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
 
 
 def run_case(test_file, case, env):

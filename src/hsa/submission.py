@@ -59,5 +59,7 @@ def code_cells(data):
     return [str(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
 
 
-def sha256(data):
-    return hashlib.sha256(data).hexdigest()
+def file_sha256(path):
+    """The sha256 of the file as submitted (streamed: the file may be large)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

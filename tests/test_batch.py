@@ -1,0 +1,130 @@
+"""`hsa grade` on a folder: one row per submission, resumable, with feedback and a report."""
+
+import csv
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+from hsa.cli import main
+from variants import STUDENT, variant
+
+HSA = str(pathlib.Path(sys.executable).with_name("hsa"))
+SIGMOID_LOOPS = "def sigmoid(z):\n    while True:\n        pass\n"
+QUESTIONS = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid", "hidden_state"]
+
+
+def rows(out):
+    with open(out / "gradebook.csv", newline="") as handle:
+        return {row["submission"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """A class folder: valid, wrong, broken and hostile submissions."""
+    folder = tmp_path_factory.mktemp("class")
+    master = pathlib.Path(__file__).resolve().parents[1] / "solutions" / "hidden_state_activation.ipynb"
+    shutil.copy(master, folder / "valid.ipynb")
+    variant(folder / "wrong.ipynb", {"sigmoid": "def sigmoid(z):\n    return np.tanh(z)\n"})
+    variant(folder / "raises.ipynb", append=["raise RuntimeError('oops')"])
+    variant(folder / "exits.ipynb", append=["import os\nos._exit(3)"])
+    variant(folder / "loops.ipynb", append=["while True:\n    pass"])
+    variant(folder / "slow_call.ipynb", {"sigmoid": SIGMOID_LOOPS})
+    (folder / "not_a_notebook.ipynb").write_text("{ not json")
+    with zipfile.ZipFile(folder / "exported.zip", "w") as archive:
+        archive.write(STUDENT, "hidden_state_activation.ipynb")
+    (folder / "empty.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(batch, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    assert main(["grade", str(batch), "--out", str(out), "--seed", "11", "--timeout", "4"]) == 0
+    return out
+
+
+def test_one_row_per_submission_with_the_right_status(batch, graded):
+    book = rows(graded)
+    expected = {"valid": ("graded", "15"), "wrong": ("graded", "9"), "raises": ("error", "15"),
+                "exits": ("killed", "15"), "loops": ("timeout", "15"),
+                "not_a_notebook": ("invalid", "0"), "exported": ("graded", "0"),
+                "empty": ("invalid", "0")}
+    assert {k: (v["status"], v["score"]) for k, v in book.items() if k in expected} == expected
+    assert book["slow_call"]["status"] == "timeout"
+    assert float(book["slow_call"]["score"]) == 15 - 3 - 1, "sigmoid and the check that uses it"
+    assert len(book) == len(list(batch.iterdir()))
+    assert "RuntimeError: oops" in book["raises"]["message"]
+    assert "budget" in book["loops"]["message"]
+    for row in book.values():
+        assert row["seed"] == "11" and row["isolation"] == "bwrap"
+        assert set(QUESTIONS) <= set(row)
+
+
+def test_each_submission_gets_results_json_and_feedback(graded):
+    results = json.loads((graded / "wrong" / "results.json").read_text())
+    assert results["score"] == 9
+    assert {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
+    assert results["extra_data"]["provenance"]["seed"] == 11
+    feedback = (graded / "wrong" / "feedback.md").read_text()
+    assert "tanh" in feedback and "`sigmoid`: 3 point(s) lost" in feedback
+    assert "ran past" in (graded / "loops" / "feedback.md").read_text()
+
+
+def test_report_is_self_contained_with_a_png(graded):
+    html = (graded / "report.html").read_text()
+    assert "<img" in html and "data:image/png;base64," in html
+    assert "http://" not in html and "https://" not in html
+    import base64
+    png = base64.b64decode(html.split("data:image/png;base64,")[1].split('"')[0])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    import matplotlib.image
+    import io
+    assert matplotlib.image.imread(io.BytesIO(png)).shape[0] > 100
+
+
+def test_rerun_skips_unchanged_and_force_regrades(batch, graded, capsys):
+    stamps = {p: p.stat().st_mtime_ns for p in graded.glob("*/results.json")}
+    assert main(["grade", str(batch), "--out", str(graded), "--timeout", "4"]) == 0
+    assert "9 unchanged and skipped" in capsys.readouterr().err
+    assert stamps == {p: p.stat().st_mtime_ns for p in graded.glob("*/results.json")}
+    assert main(["grade", str(batch / "valid.ipynb"), "--out", str(graded), "--force"]) == 0
+    assert "0 unchanged" in capsys.readouterr().err
+
+
+def test_interrupted_run_keeps_finished_rows(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for i in range(6):
+        variant(folder / f"slow{i}.ipynb", append=["import time\ntime.sleep(1.5)"])
+    out = tmp_path / "out"
+    run = subprocess.Popen([HSA, "grade", str(folder), "--out", str(out), "--jobs", "1"],
+                           stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/results.json"))) < 2:
+        time.sleep(0.1)
+    run.send_signal(signal.SIGINT)
+    assert run.wait(timeout=30) == 130
+    assert "interrupted" in run.stderr.read()
+    done = rows(out)
+    assert 2 <= len(done) < 6 and all(r["status"] == "graded" for r in done.values())
+    resumed = subprocess.run([HSA, "grade", str(folder), "--out", str(out)], capture_output=True, text=True)
+    assert f"{len(done)} unchanged and skipped" in resumed.stderr
+    assert len(rows(out)) == 6
+
+
+def test_missing_path_is_a_clear_error(tmp_path, capsys):
+    assert main(["grade", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_no_submissions_found_is_a_clear_error(tmp_path, capsys):
+    assert main(["grade", str(tmp_path)]) == 2
+    assert "no .ipynb or .zip" in capsys.readouterr().err
