@@ -52,6 +52,7 @@ class Result:
     tests: list = field(default_factory=list)
     cells: list = field(default_factory=list)
     output: str = ""
+    undefined: list = field(default_factory=list)  # graded functions the notebook never defined
     provenance: dict = field(default_factory=dict)
 
     def to_dict(self):
@@ -112,6 +113,7 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets):
     result.cells = [CellProblem(e.index + 1, _first_line(cells[e.index]), e.status, e.message)
                     for e in sorted(session.events.values(), key=lambda e: e.index)]
     result.output = session.output.decode("utf-8", "replace")
+    result.undefined = [n for n in autograder.graded_functions if session.defined.get(n) != "function"]
     if result.status == "graded":
         result.status, result.message = _status(result.cells, session.call_problems, budgets)
 

@@ -68,7 +68,7 @@ def feedback_md(result, budgets=Budgets()):
                                   "Resubmit the notebook (.ipynb) or the zip grader.export() makes."]) + "\n"
     lines += ["| Question | Score |", "| --- | --- |"]
     lines += [f"| `{q}` | {s:g} / {m:g} |" for q, (s, m) in result.questions.items()]
-    lines += _fixes(result) + _cell_problems(result, budgets) + _footer(result)
+    lines += _fixes(result) + _cell_problems(result, budgets) + _undefined(result) + _footer(result)
     return "\n".join(lines) + "\n"
 
 
@@ -92,6 +92,15 @@ def _cell_problems(result, budgets):
               "functions were graded. Restart the kernel and run all cells (Kernel > Restart & "
               "Run All) to see the same thing."]
     return lines
+
+
+def _undefined(result):
+    if not result.undefined or result.status == "error" and not result.tests:
+        return []
+    names = ", ".join(f"`{n}`" for n in result.undefined)
+    return ["", "## Not graded", "", f"These functions were not defined when your notebook ran, so "
+            f"their tests could not pass: {names}. Check that each one's cell runs without an error "
+            "and that its name and `def` line are as given."]
 
 
 def _footer(result):
