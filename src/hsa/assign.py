@@ -11,6 +11,7 @@ Otter runs and written into the zip as ``hsa_config.json``.
 """
 
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -30,6 +31,8 @@ MASTER = PACKAGE_ROOT / "solutions" / f"{NAME}.ipynb"
 ZIP_NAME = f"{NAME}-autograder.zip"
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = {"run_autograder", "setup.sh"}
+GRADESCOPE_FILES = pathlib.Path(__file__).resolve().parent / "gradescope_files"
+OTTER_ONLY = {"environment.yml", "run_otter.py"}  # Otter's conda set-up, replaced by ours
 
 
 class AssignError(RuntimeError):
@@ -51,8 +54,9 @@ def regenerate(master=MASTER, out=PACKAGE_ROOT, run_tests=True):
         normalize_notebook(student / master.name)
         (out / "autograder").mkdir(parents=True, exist_ok=True)
         otter_zip = next((dist / "autograder").glob(f"{NAME}-autograder_*.zip"))
-        write_reproducible_zip(otter_zip, out / "autograder" / ZIP_NAME,
-                               {CONFIG_NAME: json.dumps(hsa_config, indent=2, sort_keys=True)})
+        extra = gradescope_files(pathlib.Path(tmp) / "wheel")
+        extra[CONFIG_NAME] = json.dumps(hsa_config, indent=2, sort_keys=True).encode()
+        write_reproducible_zip(otter_zip, out / "autograder" / ZIP_NAME, extra, drop=OTTER_ONLY)
     return student / master.name, out / "autograder" / ZIP_NAME
 
 
@@ -98,11 +102,33 @@ def normalize_notebook(path):
     nbformat.write(notebook, path)
 
 
-def write_reproducible_zip(source, target, extra):
-    """Re-pack ``source`` plus ``extra`` (name -> text): sorted, stored, fixed dates and modes."""
+def gradescope_files(wheel_dir):
+    """What Gradescope needs beside Otter's tests: our setup.sh, run_autograder, pinned
+    requirements and a wheel of this package (built reproducibly)."""
+    files = {p.name: p.read_bytes() for p in GRADESCOPE_FILES.iterdir() if p.is_file()}
+    files["requirements.txt"] = (PACKAGE_ROOT / "constraints.txt").read_bytes()
+    project = pathlib.Path(wheel_dir) / "project"  # a clean copy: no stale build/ output
+    shutil.copytree(PACKAGE_ROOT / "src", project / "src",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copy(PACKAGE_ROOT / "pyproject.toml", project)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800"}
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                           "--disable-pip-version-check", "-w", str(wheel_dir), str(project)],
+                          capture_output=True, text=True, env=env)
+    wheels = list(pathlib.Path(wheel_dir).glob("*.whl"))
+    if done.returncode != 0 or len(wheels) != 1:
+        raise AssignError("building the hsa wheel failed:\n" + done.stderr[-3000:])
+    files[wheels[0].name] = wheels[0].read_bytes()
+    return files
+
+
+def write_reproducible_zip(source, target, extra, drop=()):
+    """Re-pack ``source`` less ``drop``, plus ``extra`` (name -> bytes): sorted, stored,
+    fixed dates and modes."""
     with zipfile.ZipFile(source) as archive:
-        entries = {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
-    entries.update({name: text.encode() for name, text in extra.items()})
+        entries = {i.filename: archive.read(i) for i in archive.infolist()
+                   if not i.is_dir() and i.filename not in drop}
+    entries.update(extra)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=FIXED_DATE)

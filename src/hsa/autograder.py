@@ -39,6 +39,7 @@ class Autograder:
     config: dict
     tests: list = field(default_factory=list)  # otter TestFile objects, in question order
     hidden_checks: object = None
+    content_sha256: str = ""  # the same for the zip and for the folder it unpacks to
 
     @property
     def graded_functions(self):
@@ -51,17 +52,30 @@ def sha256_file(path):
     return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
 
 
+def content_sha256(folder):
+    """A digest of the unpacked files (names and bytes), comparable with Gradescope's copy."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in pathlib.Path(folder).rglob("*") if p.is_file()
+                       and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def load(path=DEFAULT_ZIP):
-    """Unpack the autograder zip and load its tests and checks into this process."""
+    """Load the autograder (its zip, or the folder it was unpacked to) into this process."""
     path = pathlib.Path(path)
-    if not path.is_file():
+    if path.is_dir():  # already unpacked, as on Gradescope (/autograder/source)
+        folder = path
+    elif path.is_file():
+        folder = pathlib.Path(tempfile.mkdtemp(prefix="hsa-autograder-"))
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(folder)
+    else:
         raise FileNotFoundError(
             f"No autograder zip at {path}. Regenerate it with `hsa assign`, or pass "
             "--autograder PATH."
         )
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="hsa-autograder-"))
-    with zipfile.ZipFile(path) as archive:
-        archive.extractall(folder)
     config = {**DEFAULT_CONFIG, **json.loads((folder / CONFIG_NAME).read_text())}
     _import_checks(folder / "files")
     order = {name: i for i, name in enumerate(config["questions"])}
@@ -69,7 +83,8 @@ def load(path=DEFAULT_ZIP):
         (ExceptionTestFile.from_file(str(p)) for p in (folder / "tests").glob("*.py")),
         key=lambda t: (order.get(t.name, len(order)), t.name),
     )
-    return Autograder(path, sha256_file(path), config, tests, sys.modules["hidden_checks"])
+    return Autograder(path, sha256_file(path) if path.is_file() else "", config, tests,
+                      sys.modules["hidden_checks"], content_sha256(folder))
 
 
 def _import_checks(files):

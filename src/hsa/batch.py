@@ -121,7 +121,7 @@ class Gradebook:
         visibility = self.autograder.config["visibility"]
         write_atomic(folder / "feedback.md", feedback_md(result, self.budgets))
         write_atomic(folder / "results.json",
-                     json.dumps(results_json(result, visibility), indent=2) + "\n")
+                     json.dumps(results_json(result, visibility, self.budgets), indent=2) + "\n")
         self.results[result.submission] = result
         self.flush()
 

@@ -87,7 +87,8 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
     if cells is not None:
         _grade_cells(result, cells, autograder, seed, isolation, budgets_from(autograder.config, timeout))
     result.provenance = {
-        "autograder_sha256": autograder.sha256, "package_version": __version__,
+        "autograder_sha256": autograder.sha256,
+        "autograder_content_sha256": autograder.content_sha256, "package_version": __version__,
         "submission_sha256": _sha256_or_empty(path), "seed": seed, "isolation": isolation,
         "wall_time_seconds": round(time.monotonic() - started, 3),
         "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -30,7 +30,7 @@ def write_atomic(path, text):
 
 
 # ------------------------------------------------------------- results.json
-def results_json(result, visibility):
+def results_json(result, visibility, budgets=Budgets()):
     tests = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
         "score": t.score, "max_score": t.max_score,
@@ -41,7 +41,8 @@ def results_json(result, visibility):
     return {
         "score": result.score,
         "execution_time": result.provenance.get("wall_time_seconds"),
-        "output": summary_line(result),
+        "output": feedback_md(result, budgets),
+        "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

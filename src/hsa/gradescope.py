@@ -1,0 +1,58 @@
+"""Gradescope's entry point: ``python -m hsa.gradescope /autograder``.
+
+Gradescope unpacks the autograder zip into ``/autograder/source``, puts the
+student's files in ``/autograder/submission`` and reads
+``/autograder/results/results.json``. This grades the one notebook (or export
+zip) found there with the same trusted, sandboxed grader as ``hsa grade``.
+Before any student code runs, the source and results folders are made
+readable by root only, so a sandbox that falls back to an unprivileged user
+cannot read the hidden tests or write the results.
+"""
+
+import json
+import os
+import pathlib
+import secrets
+import sys
+
+from . import autograder as autograders
+from .grader import Result, budgets_from, grade_file
+from .outputs import results_json, summary_line, write_atomic
+from .sandbox import best_isolation
+from .submission import SUFFIXES
+
+
+def find_submission(folder):
+    files = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()
+                   and ".ipynb_checkpoints" not in p.parts)
+    notebooks = [p for p in files if p.suffix == ".ipynb"]
+    return (notebooks or files or [None])[0]
+
+
+def lock_down(*folders):
+    """Root-only access: the sandbox's unprivileged user can neither read nor write these."""
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+
+
+def main(root="/autograder"):
+    root = pathlib.Path(root)
+    source, results = root / "source", root / "results"
+    lock_down(source, results)
+    autograder = autograders.load(source)
+    seed = int(os.environ.get("HSA_SEED") or secrets.randbelow(2**31))
+    submission = find_submission(root / "submission")
+    if submission is None:
+        result = Result(submission="(none)", status="invalid", max_score=sum(t.possible for t in autograder.tests),
+                        message="not graded: no .ipynb or .zip file was submitted; upload your notebook")
+    else:
+        result = grade_file(submission, submission.name, autograder, seed, best_isolation())
+    data = results_json(result, autograder.config["visibility"], budgets_from(autograder.config))
+    write_atomic(results / "results.json", json.dumps(data, indent=2) + "\n")
+    print(summary_line(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

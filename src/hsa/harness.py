@@ -1,0 +1,66 @@
+"""A local Gradescope: the zip's own setup.sh and run_autograder in Gradescope's layout.
+
+Under a temporary root it lays out ``source/`` (the unpacked autograder zip),
+``submission/`` and ``results/``, runs ``setup.sh`` once, then
+``run_autograder`` per submission, and returns the ``results.json`` it wrote.
+``without_bwrap=True`` puts a ``bwrap`` that cannot create namespaces first
+on the PATH, as in containers that forbid them, so the fallback isolation is
+exercised too.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import zipfile
+
+FAILING_BWRAP = "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n"
+
+
+class HarnessError(RuntimeError):
+    pass
+
+
+class Harness:
+    def __init__(self, zip_path, root):
+        self.root = pathlib.Path(root)
+        self.source = self.root / "source"
+        if self.root.exists():
+            shutil.rmtree(self.root)
+        self.source.mkdir(parents=True)
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(self.source)
+        for name in ("setup.sh", "run_autograder"):
+            os.chmod(self.source / name, 0o755)
+
+    def _env(self, without_bwrap=False):
+        env = {**os.environ, "AUTOGRADER_ROOT": str(self.root)}
+        env.pop("VIRTUAL_ENV", None)
+        if without_bwrap:
+            fake = self.root / "no-namespaces"
+            fake.mkdir(exist_ok=True)
+            (fake / "bwrap").write_text(FAILING_BWRAP)
+            os.chmod(fake / "bwrap", 0o755)
+            env["PATH"] = f"{fake}:{env['PATH']}"
+        return env
+
+    def setup(self, timeout=1200):
+        done = subprocess.run(["bash", str(self.source / "setup.sh")], env=self._env(),
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise HarnessError(f"setup.sh failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def run(self, submission, without_bwrap=False, timeout=600):
+        """Grade one submission file; return (results.json as a dict, run_autograder's stdout)."""
+        for name in ("submission", "results"):
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            (self.root / name).mkdir()
+        shutil.copy(submission, self.root / "submission")
+        done = subprocess.run([str(self.source / "run_autograder")], env=self._env(without_bwrap),
+                              capture_output=True, text=True, timeout=timeout)
+        results = self.root / "results" / "results.json"
+        if done.returncode != 0 or not results.exists():
+            raise HarnessError(f"run_autograder failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        return json.loads(results.read_text()), done.stdout
