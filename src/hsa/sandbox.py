@@ -69,6 +69,17 @@ def bwrap_works():
     return probe.returncode == 0
 
 
+def best_isolation():
+    """The strongest isolation that works here (Gradescope: never refuses).
+
+    Without namespaces, root can still run the worker as an unprivileged user of
+    its own (``process-user``); anyone else only as themselves (``process``).
+    """
+    if bwrap_works():
+        return "bwrap"
+    return "process-user" if os.geteuid() == 0 else "process"
+
+
 def choose_isolation(allow_unsandboxed=False):
     if bwrap_works():
         return "bwrap"
@@ -106,6 +117,12 @@ def _bwrap_argv(uid):
     return argv
 
 
+def _setpriv(uid):
+    """Drop to ``uid`` with no groups and no capabilities (as root only)."""
+    return ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all"]
+
+
 class Sandbox:
     """One worker process; call :meth:`start` once and :meth:`kill` when done."""
 
@@ -132,9 +149,13 @@ class Sandbox:
     def _argv(self, write_fd):
         # -E -s: ignore PYTHON* variables and the user's site-packages (not -I: the worker
         # imports protocol.py from its own folder).
+        uid = 60000 + next(_uids) % 1000 if os.geteuid() == 0 else None
+        if self.isolation == "process-user":
+            os.chown(self._scratch, uid, uid)
+            return _setpriv(uid) + [sys.executable, "-E", "-s", str(self._staged_worker()),
+                                    str(write_fd)]
         if self.isolation == "process":
             return [sys.executable, "-E", "-s", str(self._staged_worker()), str(write_fd)]
-        uid = 60000 + next(_uids) % 1000 if os.geteuid() == 0 else None
         argv = _bwrap_argv(uid) + [
             "--perms", "0755", "--dir", INSIDE,
             "--ro-bind", str(HERE / "worker.py"), f"{INSIDE}/worker.py",
@@ -144,8 +165,7 @@ class Sandbox:
             "--chdir", "/scratch", "--",
         ]
         if uid is not None:
-            argv += ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                     "--inh-caps=-all", "--bounding-set=-all"]
+            argv += _setpriv(uid)
         return argv + [sys.executable, "-E", "-s", f"{INSIDE}/worker.py", str(write_fd)]
 
     def _staged_worker(self):
