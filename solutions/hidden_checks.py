@@ -7,10 +7,22 @@ reproduces a grade exactly. A wrong answer is compared with the results of
 known mistakes, so the student reads which mistake it is and how to fix it,
 never the hidden inputs or the expected values.
 
-Tolerance: a result passes when its largest absolute error is at most
-``RTOL`` times the largest magnitude of the expected result (at least 1).
-Warnings (such as overflow in ``np.exp`` for a naive sigmoid) never fail a
-check: calls run with numpy's floating-point warnings silenced.
+Tolerance (relative): a result passes when its largest absolute error is at
+most ``RTOL`` (1e-6) times the largest magnitude of the expected result, or
+times 1 when that magnitude is below 1 (sigmoid values lie in (0, 1)). That
+accepts every correct way to compute a result (another summation order,
+einsum, loops, a tanh-based or numerically stable sigmoid, float32 results)
+and rejects every known mistake, which is off by far more. Results must be
+finite: nan or inf never passes.
+
+Warnings (such as overflow in ``np.exp`` for a naive sigmoid with large
+inputs) never fail a check: the student's functions run with numpy's
+floating-point warnings silenced and Python warnings ignored.
+
+Hints never show a hidden input or an expected value: expected shapes are
+written in symbols such as ``(n_h, m)``, numbers in the student's own error
+messages are masked, and the only concrete numbers a hidden hint may show are
+those of the shape the student's own function returned.
 """
 
 import os
@@ -20,9 +32,10 @@ import zlib
 
 import numpy as np
 
-from public_checks import SHAPE_HINTS, call, describe, expect_array, fail, lecture_data
+from public_checks import (SHAPE_HINTS, call, describe, expect_array, expect_value, fail,
+                           lecture_data, transposed_hint)
 
-RTOL = 1e-9
+RTOL = 1e-6
 
 _seed = None
 
@@ -167,17 +180,20 @@ def lecture_answer(function):
 def check_call(function, f, args):
     """Call ``f`` on ``args`` and fail with a named hint unless it is right."""
     saved = [a.copy() for a in args]
-    value = call(function, f, *args)
+    value = call(function, f, *args, hidden=True)
     for arg, before in zip(args, saved):
         if not np.array_equal(arg, before):
             fail(f"{function} changes its arguments in place (e.g. with +=, *= or [:] =). "
                  "Build a new array instead, such as z = a + b, and leave the inputs as they were.")
     if isinstance(value, np.ndarray) and np.shape(value) == np.shape(lecture_answer(function)) \
             and np.array_equal(value, lecture_answer(function)):
-        fail(f"{function} returns the lecture's result whatever its inputs. Compute the "
-             "result from the function's arguments.")
+        fail(f"{function} returns the lecture's result whatever its inputs: it hard-codes "
+             "numbers, or uses variables from other cells (such as w_h, ax or output_1) "
+             "instead of its arguments. Compute the result from the function's arguments only.")
     expected = REFERENCES[function](*saved)
     expect_array(value, function, expected.shape, SYMBOLIC_SHAPES[function])
+    if value.ndim == 2 and not close(value, expected) and close(value.T, expected):
+        fail(transposed_hint(function, value, SYMBOLIC_SHAPES[function]))  # a square result
     if not close(value, expected):
         hint = diagnose(function, saved, value)
         if hint is None and not np.all(np.isfinite(value)):
@@ -188,14 +204,22 @@ def check_call(function, f, args):
 
 
 def draw_problem(test, m, integers=False):
-    """Random RNN sizes and data: ``w_hh, w_hx, h_t_prev, x_t, b_h``."""
+    """Random RNN sizes and data: ``w_hh, w_hx, h_t_prev, x_t, b_h``.
+
+    n_h and n_x differ (so a wrong axis or order cannot pass by chance). Float
+    weights are scaled by 1 / sqrt(n_h + n_x), as in a real RNN, so that the
+    pre-activations are of order 1: the sigmoid is then far from saturated and
+    a missing bias or a wrong activation changes the result visibly.
+    """
     rng = rng_for(test)
     n_h, n_x = (int(n) for n in rng.choice(np.arange(2, 8), size=2, replace=False))
     if integers:
-        draw = lambda shape: rng.integers(-9, 10, size=shape)
+        draw = lambda shape, scale=1.0: rng.integers(-9, 10, size=shape)  # noqa: E731
     else:
-        draw = lambda shape: rng.standard_normal(shape) * rng.uniform(0.5, 3.0)
-    return draw((n_h, n_h)), draw((n_h, n_x)), draw((n_h, m)), draw((n_x, m)), draw((n_h, 1))
+        draw = lambda shape, scale=1.0: rng.standard_normal(shape) * rng.uniform(0.5, 1.5) * scale  # noqa: E731,E501
+    weight = 1 / np.sqrt(n_h + n_x)
+    return (draw((n_h, n_h), weight), draw((n_h, n_x), weight), draw((n_h, m)), draw((n_x, m)),
+            draw((n_h, 1)))
 
 
 def batch_size(test):
@@ -213,14 +237,14 @@ def check_values(function, f, m=1, integers=False):
     args = [problem[i] for i in ARITY[function]]
     if m == 1 or function == "join_weights":
         return check_call(function, f, args)
+    originals = [a.copy() for a in args]  # the call may change ``args`` in place
     try:
         return check_call(function, f, args)
     except AssertionError:
-        single = [a[:, :1] if i in (2, 3) else a for i, a in zip(ARITY[function], args)]
-        try:
-            check_call(function, f, single)
-        except AssertionError:
-            raise
+        # Right on the first column alone? Then the batch is the problem; if not,
+        # this raises the single column's own, more specific hint.
+        check_call(function, f, [a[:, :1].copy() if i in (2, 3) else a
+                                 for i, a in zip(ARITY[function], originals)])
         fail(f"{function} is right for one column but not for a batch of m columns "
              "(h_t_prev and x_t may hold m examples side by side). Don't flatten, index "
              "[:, 0] or assume one column; numpy's stacking and matmul handle m columns.")
@@ -239,7 +263,8 @@ def check_sigmoid_values(sigmoid):
 
 def check_sigmoid_scalar(sigmoid):
     z = float(rng_for("sigmoid/scalar").uniform(-3, 3))
-    value = call("sigmoid", sigmoid, z)
+    value = call("sigmoid", sigmoid, z, hidden=True)
+    expect_value(value, "sigmoid", "sigmoid of a single number")
     if not isinstance(value, (float, np.floating, np.ndarray)) or np.ndim(value) != 0:
         fail(f"sigmoid of a single number returned {describe(value)}; it should return a "
              "number. Use np.exp, which handles numbers and arrays alike.")
@@ -272,5 +297,6 @@ def check_activations_agree(sigmoid, formula_1, formula_2):
     one = check_call("formula_1", formula_1, list(problem[:4]))
     two = check_call("formula_2", formula_2, list(problem[:4]))
     check_call("sigmoid", sigmoid, [one + b_h])
-    if not close(call("sigmoid", sigmoid, one + b_h), call("sigmoid", sigmoid, two + b_h)):
+    if not close(call("sigmoid", sigmoid, one + b_h, hidden=True),
+                 call("sigmoid", sigmoid, two + b_h, hidden=True)):
         fail("sigmoid(formula_1 + b_h) and sigmoid(formula_2 + b_h) differ; they should agree.")

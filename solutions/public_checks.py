@@ -6,6 +6,7 @@ shape) and says in plain words what to fix. The hidden checks reuse these
 helpers, so every type and shape rule is written once, here.
 """
 
+import re
 import warnings
 
 import numpy as np
@@ -32,44 +33,63 @@ def describe(value):
     return f"a {type(value).__name__}"
 
 
+def expect_value(value, function, label=None):
+    """Fail with a hint if ``value`` is a placeholder, a list or a tuple, or holds objects.
+
+    ``label`` names the call in the hint (default: the function's name).
+    """
+    label = label or function
+    if value is None:
+        fail(
+            f"{label} returned None. Replace each `None` between ### START CODE HERE ### "
+            "and ### END CODE HERE ### with your code, and make sure that every path through "
+            "the function ends in `return` with a result."
+        )
+    if value is Ellipsis:
+        fail(f"{label} returned `...`. Replace the `...` placeholder with your code.")
+    if isinstance(value, (list, tuple)):
+        fail(
+            f"{label} returned {describe(value)}, not a numpy array. Build the result "
+            "with numpy (np.concatenate, np.matmul, np.exp, ...) or wrap it in np.array(...)."
+        )
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        fail(f"{label} returned an array of Python objects; return an array of numbers.")
+
+
 def expect_array(value, function, shape, shape_text=None):
     """Fail with a hint unless ``value`` is a numpy array of ``shape``.
 
     ``shape_text`` names the shape in symbols, so that hidden checks never
-    reveal the size of a hidden input.
+    reveal the size of a hidden input. The only concrete shape a hint shows is
+    the one the student's own result has ("returned a numpy array of shape ...").
     """
     shape_text = shape_text or str(shape)
-    if value is None:
-        fail(
-            f"{function} returned None. Replace each `None` between "
-            "### START CODE HERE ### and ### END CODE HERE ### with your code."
-        )
-    if value is Ellipsis:
-        fail(f"{function} returned `...`. Replace the `...` placeholder with your code.")
-    if isinstance(value, (list, tuple)):
-        fail(
-            f"{function} returned {describe(value)}, not a numpy array. Build the result "
-            "with numpy (np.concatenate, np.matmul, ...) or wrap it in np.array(...)."
-        )
+    expect_value(value, function)
     if not isinstance(value, np.ndarray):
-        fail(f"{function} returned {describe(value)}; it should return a numpy array.")
-    if value.dtype == object:
-        fail(f"{function} returned an array of Python objects; return an array of numbers.")
+        fail(f"{function} returned {describe(value)}; it should return a numpy array. "
+             f"{NOT_ARRAY_HINTS.get(function, '')}".strip())
     if value.shape == shape:
         return
+    returned = f"{function} returned {describe(value)}"
     if value.ndim != len(shape):
         fail(
-            f"{function} returned an array with {value.ndim} dimension(s), shape {value.shape}; "
-            f"it should have shape {shape_text}. Keep the column axis: don't flatten or ravel, "
-            "and keep inputs as 2-D column vectors."
+            f"{returned}; it should have shape {shape_text}. Keep the column axis: don't "
+            "flatten or ravel, and keep inputs as 2-D column vectors."
         )
     if value.shape == shape[::-1]:
-        fail(
-            f"{function} returned shape {value.shape}, the transpose of the expected {shape_text}. "
-            "Check the order of the operands and the axis you join along; don't transpose."
-        )
-    fail(f"{function} returned shape {value.shape}; it should have shape {shape_text}. "
-         f"{SHAPE_HINTS[function]}")
+        fail(transposed_hint(function, value, shape_text))
+    fail(f"{returned}; it should have shape {shape_text}. {SHAPE_HINTS[function]}")
+
+
+def transposed_hint(function, value, shape_text):
+    return (f"{function} returned {describe(value)}, the transpose of the expected {shape_text}. "
+            "Check the order of the operands and the axis you join along; don't transpose.")
+
+
+NOT_ARRAY_HINTS = {
+    "sigmoid": "Use np.exp, which works element by element on arrays (math.exp takes single "
+    "numbers only).",
+}
 
 
 SHAPE_HINTS = {
@@ -100,6 +120,12 @@ ERROR_HINTS = [
     ("mismatch in its core dimension", "The matrix product's inner sizes don't match: the "
      "first operand needs as many columns as the second has rows. Check the order of the "
      "operands and how you stacked them."),
+    ("non-broadcastable output operand", "An in-place operation (+=, *=, ...) tries to store "
+     "a result of another shape in the array it changes. Build a new array instead, such as "
+     "z = a + b, and leave the function's arguments as they were."),
+    ("Cannot cast ufunc", "An in-place operation (+=, *=, ...) tries to store a result of "
+     "another type in the array it changes. Build a new array instead, such as z = a + b, "
+     "and leave the function's arguments as they were."),
     ("shapes", "The shapes of the operands don't fit together. Check the order of the "
      "operands and how you stacked them."),
     ("is not defined", "The function uses a name that it does not define: use only its "
@@ -107,8 +133,15 @@ ERROR_HINTS = [
 ]
 
 
-def call(function, f, *args):
-    """Call the student's ``f``; turn an exception into a hint that names it."""
+NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
+
+
+def call(function, f, *args, hidden=False):
+    """Call the student's ``f``; turn an exception into a hint that names it.
+
+    On ``hidden`` inputs the numbers in the error message (sizes, values) are
+    masked, so that the hint never reveals a hidden input.
+    """
     if not callable(f):
         fail(f"{function} is not defined as a function. Run its cell, and keep the name "
              f"`{function}` and the `def` line as given.")
@@ -120,7 +153,10 @@ def call(function, f, *args):
         last_line = (str(error).strip().splitlines() or [""])[-1][:300]
         hint = next((h for text, h in ERROR_HINTS if text in last_line), "Read the error and "
                     "fix the line it points to; run the cell again before checking.")
-        fail(f"{function} raised {type(error).__name__}: {last_line}\n{hint}")
+        where = ""
+        if hidden:
+            last_line, where = NUMBER.sub("…", last_line), " on the hidden inputs (sizes hidden)"
+        fail(f"{function} raised {type(error).__name__}{where}: {last_line}\n{hint}")
 
 
 def public_check(function, f):

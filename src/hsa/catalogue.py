@@ -1,0 +1,134 @@
+"""``hsa catalogue``: grade the catalogues of known mistakes and valid alternatives.
+
+Each case is a small Python file under ``tests/catalogue/``: a header of
+``# key: value`` comment lines, then the student's code for one or more graded
+functions (see :func:`hsa.variants.split_source`)::
+
+    # question: sigmoid
+    # hint: np.exp
+    # about: math.exp works on one number at a time
+    import math
+
+
+    def sigmoid(z):
+        return 1 / (1 + math.exp(-z))
+
+``mistakes/`` holds wrong code: it must lose points on its ``question``, and
+one of that question's failed tests must show a hint containing ``hint``.
+``alternatives/`` holds other correct solutions: each must get full marks.
+Every case is graded by the same trusted, sandboxed grader as a submission.
+"""
+
+import pathlib
+import re
+import secrets
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from . import PACKAGE_ROOT
+from .variants import variant
+
+FOLDER = PACKAGE_ROOT / "tests" / "catalogue"
+KINDS = ("mistakes", "alternatives")
+HEADER = re.compile(r"#\s*(\w+):\s*(.*?)\s*$")
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str  # "mistakes" or "alternatives"
+    source: str  # the student's code, without the header
+    meta: dict = field(default_factory=dict)
+    path: pathlib.Path = None
+
+    @property
+    def question(self):
+        return self.meta.get("question", "")
+
+    @property
+    def hint(self):
+        return self.meta.get("hint", "")
+
+
+def read_case(path, kind):
+    path = pathlib.Path(path)
+    lines = path.read_text().splitlines()
+    meta = {}
+    while lines and (match := HEADER.fullmatch(lines[0])):
+        meta[match.group(1)] = match.group(2)
+        lines.pop(0)
+    case = Case(path.stem, kind, "\n".join(lines).strip("\n") + "\n", meta, path)
+    if kind == "mistakes" and not (case.question and case.hint):
+        raise ValueError(f"{path}: a mistake needs '# question:' and '# hint:' lines")
+    return case
+
+
+def load_cases(folder=FOLDER, kinds=KINDS):
+    """Every case under ``folder``, mistakes first, by name."""
+    return [read_case(path, kind) for kind in kinds
+            for path in sorted((pathlib.Path(folder) / kind).glob("*.py"))]
+
+
+def build(case, folder):
+    """Write the case's notebook (the master with the case's code) into ``folder``."""
+    return variant(pathlib.Path(folder) / f"{case.name}.ipynb", source=case.source)
+
+
+def judge(case, result):
+    """``(ok, detail)``: does the grade show what the case expects?"""
+    if case.kind == "alternatives":
+        lost = [f"{t.question} {t.name.rsplit(' ', 1)[-1]}: {t.hint}"
+                for t in result.tests if not t.passed]
+        if result.status != "graded":
+            return False, f"status {result.status}: {result.message}"
+        if result.score != result.max_score or lost:
+            return False, f"{result.score:g}/{result.max_score:g}; " + " | ".join(lost)
+        return True, f"{result.score:g}/{result.max_score:g}"
+    if case.question not in result.questions:
+        return False, f"no question named {case.question!r}"
+    score, possible = result.questions[case.question]
+    failed = [t for t in result.tests if t.question == case.question and not t.passed]
+    named = sorted((t for t in failed if case.hint in t.hint), key=lambda t: not t.hidden)
+    detail = f"{case.question} {score:g}/{possible:g}"
+    if score >= possible:
+        return False, detail + ": lost no points"
+    if not named:
+        hints = " | ".join(t.hint for t in failed)
+        return False, f"{detail}: no hint contains {case.hint!r}; hints: {hints}"
+    return True, f"{detail}: {named[0].hint.splitlines()[0]}"
+
+
+def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
+    """Grade every case; yields ``(case, result, ok, detail)``."""
+    from . import autograder as autograders
+    from .grader import grade_file
+    from .sandbox import choose_isolation
+
+    autograder = autograder or autograders.load()
+    isolation = isolation or choose_isolation(allow_unsandboxed=False)
+    with tempfile.TemporaryDirectory(prefix="hsa-catalogue-") as folder:
+        for case in cases:
+            result = grade_file(build(case, folder), case.name, autograder, seed, isolation,
+                                timeout)
+            yield (case, result, *judge(case, result))
+
+
+def main(args):
+    seed = args.seed if getattr(args, "seed", None) is not None else secrets.randbelow(2**31)
+    cases = load_cases()
+    started = time.monotonic()
+    passed = {kind: 0 for kind in KINDS}
+    total = {kind: sum(c.kind == kind for c in cases) for kind in KINDS}
+    print(f"grading {len(cases)} catalogue cases with seed {seed}")
+    for case, _result, ok, detail in grade_cases(cases, seed):
+        passed[case.kind] += ok
+        verdict = {("mistakes", True): "caught", ("mistakes", False): "MISSED",
+                   ("alternatives", True): "accepted", ("alternatives", False): "REJECTED"}
+        print(f"{verdict[case.kind, ok]:9} {case.kind[:-1]:11} {case.name:32} {detail}")
+        sys.stdout.flush()
+    print(f"mistakes caught {passed['mistakes']}/{total['mistakes']}")
+    print(f"valid alternatives accepted {passed['alternatives']}/{total['alternatives']}")
+    print(f"({time.monotonic() - started:.1f} s)")
+    return 0 if passed == total and all(total.values()) else 1
