@@ -155,7 +155,8 @@ def call(function, f, *args, hidden=False):
                     "fix the line it points to; run the cell again before checking.")
         where = ""
         if hidden:
-            last_line, where = NUMBER.sub("…", last_line), " on the hidden inputs (sizes hidden)"
+            last_line = NUMBER.sub("…", last_line)
+            where = " on hidden inputs (numbers masked as …)"
         fail(f"{function} raised {type(error).__name__}{where}: {last_line}\n{hint}")
 
 
