@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import zipfile
 
+SYSTEM_PYTHON = "/usr/bin/python3"
 FAILING_BWRAP = "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n"
 
 
@@ -37,6 +38,8 @@ class Harness:
     def _env(self, without_bwrap=False):
         env = {**os.environ, "AUTOGRADER_ROOT": str(self.root)}
         env.pop("VIRTUAL_ENV", None)
+        if os.path.exists(SYSTEM_PYTHON):  # as on Gradescope: the image's own Python
+            env.setdefault("HSA_PYTHON", SYSTEM_PYTHON)
         if without_bwrap:
             fake = self.root / "no-namespaces"
             fake.mkdir(exist_ok=True)
