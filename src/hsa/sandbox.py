@@ -17,9 +17,10 @@ output beyond ``max_output`` bytes is dropped. Wall time is enforced by the
 caller through the deadlines of :meth:`Sandbox.receive`.
 """
 
-import itertools
+import fcntl
 import os
 import pathlib
+import random
 import select
 import shutil
 import signal
@@ -34,7 +35,8 @@ from . import protocol
 
 HERE = pathlib.Path(__file__).resolve().parent
 INSIDE = "/sandbox"
-_uids = itertools.count()
+SANDBOX_UIDS = range(60000, 61000)
+UID_LOCKS = pathlib.Path(tempfile.gettempdir()) / "hsa-sandbox-uids"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -44,16 +46,17 @@ class SandboxUnavailable(RuntimeError):
 class SandboxDied(Exception):
     """The worker exited, broke the protocol, or ran past its deadline."""
 
-    def __init__(self, reason, timed_out=False):
+    def __init__(self, reason, timed_out=False, protocol=False):
         super().__init__(reason)
         self.timed_out = timed_out
+        self.protocol = protocol  # a malformed or out-of-turn message, not a death
 
 
 @dataclass(frozen=True)
 class Limits:
     memory_bytes: int = 1024 * 1024 * 1024
     cpu_seconds: int = 120
-    processes: int = 64
+    processes: int = 16  # also bounds the memory of a submission: processes x memory_bytes
     file_bytes: int = 16 * 1024 * 1024
     scratch_bytes: int = 32 * 1024 * 1024
     max_output: int = 64 * 1024
@@ -92,6 +95,34 @@ def choose_isolation(allow_unsandboxed=False):
     )
 
 
+def claim_uid():
+    """A sandbox uid no live sandbox uses, and the open lock file that holds it.
+
+    The process limit counts processes per uid, and a uid's processes may signal each
+    other, so two sandboxes must never share one, even across grader processes. An
+    flock held while the sandbox lives claims the uid; a uid that still owns a process
+    (say, one a previous grader left behind) is skipped.
+    """
+    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    busy = _uids_in_use()
+    start = random.randrange(len(SANDBOX_UIDS))
+    for offset in range(len(SANDBOX_UIDS)):
+        uid = SANDBOX_UIDS[(start + offset) % len(SANDBOX_UIDS)]
+        if uid in busy:
+            continue
+        lock = os.open(UID_LOCKS / str(uid), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, lock
+        except BlockingIOError:
+            os.close(lock)
+    raise SandboxUnavailable(f"all {len(SANDBOX_UIDS)} sandbox uids are in use")
+
+
+def _uids_in_use():
+    return {_owner(pid) for pid in _pids()}
+
+
 def _python_mounts():
     """Read-only paths the worker's Python needs: the interpreter and site-packages."""
     paths = {sys.base_prefix, sys.prefix, os.path.realpath(sys.executable)}
@@ -123,6 +154,41 @@ def _setpriv(uid):
             "--inh-caps=-all", "--bounding-set=-all"]
 
 
+def _kill_user(uid, wait=2.0):
+    """SIGKILL every process of ``uid`` until none is left (at most ``wait`` seconds).
+
+    Killing bwrap tears its PID namespace down, but the kernel does so asynchronously;
+    waiting here means no student process outlives the grade, and the uid is free
+    before another sandbox claims it.
+    """
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        pids = [pid for pid in _pids() if _owner(pid) == uid]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
+
+
+def _pids():
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def _owner(pid):
+    """The real uid of a live (not zombie) process, else None."""
+    try:
+        status = pathlib.Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    if "State:\tZ" in status:
+        return None
+    return int(status.split("Uid:", 1)[1].split()[0])
+
+
 class Sandbox:
     """One worker process; call :meth:`start` once and :meth:`kill` when done."""
 
@@ -130,7 +196,10 @@ class Sandbox:
         self.isolation = isolation
         self.limits = limits
         self.process = None
+        self.uid = None  # the sandbox's own user (grading as root), see claim_uid()
+        self._uid_lock = None
         self.output = bytearray()
+        self.dropped = 0  # bytes of output beyond max_output
         self._buffer = b""
 
     # -------------------------------------------------------------- lifecycle
@@ -149,7 +218,9 @@ class Sandbox:
     def _argv(self, write_fd):
         # -E -s: ignore PYTHON* variables and the user's site-packages (not -I: the worker
         # imports protocol.py from its own folder).
-        uid = 60000 + next(_uids) % 1000 if os.geteuid() == 0 else None
+        if os.geteuid() == 0 and self.isolation != "process":
+            self.uid, self._uid_lock = claim_uid()
+        uid = self.uid
         if self.isolation == "process-user":
             os.chown(self._scratch, uid, uid)
             return _setpriv(uid) + [sys.executable, "-E", "-s", str(self._staged_worker()),
@@ -201,9 +272,9 @@ class Sandbox:
                 return
             if not chunk:
                 return
-            room = self.limits.max_output - len(self.output)
-            if room > 0:
-                self.output += chunk[:room]
+            room = max(0, self.limits.max_output - len(self.output))
+            self.output += chunk[:room]
+            self.dropped += max(0, len(chunk) - room)
 
     def kill(self):
         if self.process is None:
@@ -222,6 +293,10 @@ class Sandbox:
         os.close(self._responses)
         shutil.rmtree(self._scratch, ignore_errors=True)
         self.process = None
+        if self.uid is not None:
+            _kill_user(self.uid)
+            os.close(self._uid_lock)
+            self.uid = self._uid_lock = None
 
     # ------------------------------------------------------------- messages
     def send(self, message):
@@ -245,12 +320,12 @@ class Sandbox:
                 raise SandboxDied(self._exit_reason())
             self._buffer += chunk
             if len(self._buffer) > protocol.MAX_MESSAGE_BYTES:
-                raise SandboxDied("sent a message larger than the grader accepts")
+                raise SandboxDied("sent a message larger than the grader accepts", protocol=True)
         line, _, self._buffer = self._buffer.partition(b"\n")
         try:
             return protocol.loads(line.decode("utf-8", "replace"))
         except protocol.ProtocolError as error:
-            raise SandboxDied(f"broke the grading protocol ({error})") from None
+            raise SandboxDied(f"broke the grading protocol ({error})", protocol=True) from None
 
     def _exit_reason(self):
         try:
@@ -262,5 +337,5 @@ class Sandbox:
             hint = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
                     "SIGXFSZ": " (file size)", "SIGSEGV": " (crashed)"}.get(name, "")
             return f"was killed by {name}{hint}"
-        return f"exited with code {code}"
+        return f"exited with code {code} (os._exit or a crash ends the grading process)"
 

@@ -38,6 +38,46 @@ def student_exception(type_name, message):
     return cls(str(message)[:500])
 
 
+def _error_fields(error):
+    """``(type name, message)`` of an error the worker reported, whatever its shape."""
+    if isinstance(error, dict):
+        return str(error.get("type"))[:60], str(error.get("message"))[:500]
+    return "Error", str(error)[:500]
+
+
+def _culprit(died, current, last, suspect):
+    """The cell to skip after the worker died or broke the protocol, and why.
+
+    A forged message may come from the running cell, or from a thread or process that an
+    earlier cell left running (``suspect``, the last such cell); a death between cells is
+    blamed on the suspect, else on the last cell that ran.
+    """
+    if suspect is not None and (current is None or died.protocol):
+        if suspect != current:
+            return suspect, f"{died}, from a thread or process it left running"
+    if current is None and last is not None:
+        return last, f"{died} after it had finished"
+    return current, str(died)
+
+
+def _expect_in_order(message, current, cells):
+    """The message's event, if the worker may send it now; else SandboxDied.
+
+    The worker sends ``start`` and ``done`` around each cell and ``ready`` after the last
+    one. Anything else, or these out of turn, means the student's code wrote to the
+    grader's channel itself; the cell that did it is then skipped like a crashing one.
+    """
+    event, cell = message.get("event"), message.get("cell")
+    if event == "start" and current is None and isinstance(cell, int) and 0 <= cell < cells:
+        return event
+    if event == "done" and current is not None and cell == current:
+        return event
+    if event == "ready" and current is None:
+        return event
+    raise SandboxDied("wrote to the grader's channel itself (a forged or out-of-order message)",
+                      protocol=True)
+
+
 @dataclass
 class CellEvent:
     index: int
@@ -81,38 +121,44 @@ class Session:
         self.sandbox = Sandbox(self.isolation)
         self.sandbox.start()
         self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
-        current = None
+        current = last = suspect = None
         try:
             while True:
                 budget = self.budgets.cell if current is not None else self.budgets.cell + 20
                 message = self.sandbox.receive(self._deadline(budget))
-                event = message.get("event")
+                event = _expect_in_order(message, current, len(self.cells))
                 if event == "start":
-                    current = int(message["cell"])
+                    current = last = int(message["cell"])
                 elif event == "done":
                     self._record_done(message)
+                    suspect = current if message.get("background") is True else suspect
                     current = None
-                elif event == "ready":
-                    self.defined = dict(message.get("defined") or {})
-                    return True
                 else:
-                    raise SandboxDied("sent an unexpected message")
+                    self.defined = self._read_defined(message.get("defined"))
+                    return True
         except SandboxDied as died:
             self.stop()
             if self.out_of_time():
                 self._record(current, "timeout", "the submission ran past its time budget")
                 return True
-            if current is None:  # died outside any cell: the sandbox itself failed
+            culprit, reason = _culprit(died, current, last, suspect)
+            if culprit is None:  # before any cell ran: the sandbox itself failed
                 raise
-            self._record(current, "timeout" if died.timed_out else "killed", str(died))
-            self.skip.add(current)
+            self._record(culprit, "timeout" if died.timed_out else "killed", reason)
+            self.skip.add(culprit)
             return False
 
+    def _read_defined(self, defined):
+        """What the worker says each graded name is (``function``, ``missing``, a type)."""
+        if not isinstance(defined, dict):
+            raise SandboxDied("broke the grading protocol (a malformed ready message)",
+                              protocol=True)
+        return {name: str(defined[name]) for name in self.names if name in defined}
+
     def _record_done(self, message):
-        error = message.get("error")
-        if error:
-            index = int(message["cell"])
-            self._record(index, "error", f"{error.get('type')}: {error.get('message')}")
+        if message.get("error"):
+            kind, text = _error_fields(message["error"])
+            self._record(message["cell"], "error", f"{kind}: {text}")
 
     def _record(self, index, status, text):
         if index is not None:
@@ -128,6 +174,8 @@ class Session:
         if self.sandbox is not None:
             self.sandbox.kill()
             self.output = bytes(self.sandbox.output)
+            if self.sandbox.dropped:
+                self.output += f"\n[{self.sandbox.dropped} more bytes of output dropped]\n".encode()
             self.sandbox = None
 
     # ------------------------------------------------------------ calls
@@ -150,7 +198,8 @@ class Session:
             if reply.get("event") != "result":
                 raise SandboxDied("sent an unexpected message")
             value = protocol.decode(reply["value"]) if "value" in reply else None
-            self._write_back(args, reply.get("args_after") or [])
+            after = reply.get("args_after")
+            self._write_back(args, after if isinstance(after, list) else [])
         except SandboxDied as died:
             self.stop()
             self.call_problems.append("timeout" if died.timed_out else "killed")
@@ -161,7 +210,7 @@ class Session:
         except protocol.ProtocolError as error:
             raise ProcessLost(f"its result could not be read ({error})") from None
         if reply.get("error"):
-            raise student_exception(reply["error"].get("type"), reply["error"].get("message"))
+            raise student_exception(*_error_fields(reply["error"]))
         return value
 
     @staticmethod

@@ -1,0 +1,158 @@
+"""Our grader against the attack catalogue (tests/attacks/): no attack raises the score,
+gets out of the sandbox, leaks the hidden tests or leaves a process behind.
+
+(``tests/attacks/run_attacks.py`` runs the same attacks against ``otter run`` as well.)
+"""
+
+import concurrent.futures
+import dataclasses
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "attacks"))
+
+import catalogue  # noqa: E402
+import probe  # noqa: E402
+from hsa import sandbox  # noqa: E402
+from hsa.grader import grade_file  # noqa: E402
+
+SEED = 20261125
+
+# The status each attack must end with, and words its reason must hold.
+EXPECTED = {
+    "otter-patch-run": ("error", "ModuleNotFoundError"),
+    "sys-exit-first": ("error", "SystemExit"),
+    "sys-exit-master": ("error", "SystemExit"),
+    "os-exit": ("killed", "exited"),
+    "os-exit-master": ("killed", "exited"),
+    "keyboard-interrupt": ("error", "KeyboardInterrupt"),
+    "infinite-loop": ("timeout", "budget"),
+    "infinite-loop-master": ("timeout", "budget"),
+    "allocate-4gib": ("error", "MemoryError"),
+    "protocol-forgery": ("killed", "grader's channel"),
+    "protocol-flood": ("killed", "grader's channel"),
+    "not-a-notebook": ("invalid", "not a Jupyter notebook"),
+}
+
+
+@pytest.fixture(scope="module")
+def quick(autograder):
+    """The autograder with short budgets, so that the attacks that stall run fast."""
+    config = {**autograder.config, "cell_budget_seconds": 2, "call_budget_seconds": 2,
+              "submission_budget_seconds": 15}
+    return dataclasses.replace(autograder, config=config)
+
+
+@pytest.fixture(scope="module")
+def listener():
+    listening = probe.Listener()
+    yield listening
+    listening.close()
+
+
+@pytest.fixture
+def sandboxes(monkeypatch):
+    """The uids of every sandbox started during the test."""
+    started = []
+    real_start = sandbox.Sandbox.start
+
+    def start(self):
+        real_start(self)
+        started.append(self.uid)
+    monkeypatch.setattr(sandbox.Sandbox, "start", start)
+    return started
+
+
+def processes_of(uids):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = pathlib.Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+        if uid in uids and "State:\tZ" not in status:
+            found.append(int(pid))
+    return found
+
+
+@pytest.mark.parametrize("attack", catalogue.ATTACKS, ids=lambda a: a.name)
+def test_attack_changes_nothing(attack, quick, isolation, listener, sandboxes, tmp_path):
+    marker, connections = probe.new_marker(), listener.connections
+    path = catalogue.build(attack, tmp_path / f"{attack.name}.ipynb", marker, listener.port,
+                           probe.host_address())
+    try:
+        result = grade_file(path, attack.name, quick, SEED, isolation)
+        feedback = json.dumps(result.to_dict())
+        assert result.score == attack.honest, feedback[:3000]
+        assert probe.escaped_files(marker) == []
+        assert listener.connections == connections, "the sandbox reached the host's network"
+        assert [s for s in catalogue.hidden_secrets() if s in feedback] == []
+        assert probe.leftovers(marker) == [], "processes outlived the grading"
+        sandbox_uids = {uid for uid in sandboxes if uid is not None}
+        assert processes_of(sandbox_uids) == [], "processes of the sandbox's user outlived it"
+        assert len(result.output) <= sandbox.Limits().max_output + 200
+        if attack.name == "output-50mb":
+            assert "more bytes of output dropped" in result.output
+        status, words = EXPECTED.get(attack.name, ("graded", ""))
+        assert result.status == status, feedback[:3000]
+        assert words in result.message
+    finally:
+        probe.clean_up(marker)
+
+
+@pytest.mark.parametrize("base", ["student", "constant", "master"])
+def test_honest_scores_are_what_the_attacks_claim(base, quick, isolation, tmp_path):
+    """Each base notebook, with a harmless last cell, earns what ``Attack.honest`` says."""
+    attack = catalogue.Attack(f"honest-{base}", "no attack", "pass\n", "last", base=base)
+    path = catalogue.build(attack, tmp_path / "honest.ipynb", probe.new_marker())
+    result = grade_file(path, attack.name, quick, SEED, isolation)
+    assert (result.status, result.score) == ("graded", attack.honest)
+
+
+def test_fork_bomb_leaves_other_submissions_alone(quick, isolation, tmp_path):
+    """A correct submission graded alongside a fork bomb still gets full marks."""
+    marker = probe.new_marker()
+    bomb = catalogue.build(catalogue.BY_NAME["fork-bomb"], tmp_path / "bomb.ipynb", marker)
+    honest = catalogue.build(catalogue.Attack("honest", "", "pass\n", base="master"),
+                             tmp_path / "honest.ipynb", marker)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            graded = list(pool.map(lambda p: grade_file(p, p.stem, quick, SEED, isolation),
+                                   [bomb, honest]))
+        assert [r.score for r in graded] == [0, catalogue.FULL_MARKS]
+        assert probe.leftovers(marker) == []
+    finally:
+        probe.clean_up(marker)
+
+
+def test_sandbox_users_are_distinct_while_alive():
+    """Two live sandboxes never share a uid (the process limit counts per uid)."""
+    if os.geteuid() != 0:
+        pytest.skip("sandbox uids are only assigned when grading as root")
+    claims = [sandbox.claim_uid() for _ in range(5)]
+    try:
+        assert len({uid for uid, _ in claims}) == 5
+    finally:
+        for _, lock in claims:
+            os.close(lock)
+
+
+def test_choose_isolation_refuses_without_bwrap(monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(sandbox.SandboxUnavailable, match="--allow-unsandboxed"):
+        sandbox.choose_isolation()
+    assert sandbox.choose_isolation(allow_unsandboxed=True) == "process"
+
+
+def test_choose_isolation_refuses_when_bwrap_cannot_start(monkeypatch):
+    failed = subprocess.CompletedProcess(["bwrap"], 1, b"", b"No permissions")
+    monkeypatch.setattr(sandbox.subprocess, "run", lambda *a, **k: failed)
+    with pytest.raises(sandbox.SandboxUnavailable):
+        sandbox.choose_isolation(allow_unsandboxed=False)
+    assert sandbox.choose_isolation(allow_unsandboxed=True) == "process"
