@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 
-class CheckFailed(AssertionError):
+class Hint(AssertionError):
     """A check failed; the message is the hint the student reads."""
 
 
@@ -23,7 +23,7 @@ def lecture_data():
 
 
 def fail(hint):
-    raise CheckFailed(hint)
+    raise Hint(hint)
 
 
 def describe(value):
@@ -128,8 +128,10 @@ ERROR_HINTS = [
      "and leave the function's arguments as they were."),
     ("shapes", "The shapes of the operands don't fit together. Check the order of the "
      "operands and how you stacked them."),
-    ("is not defined", "The function uses a name that it does not define: use only its "
-     "arguments and numpy (a variable from another cell is not there when it is graded)."),
+    ("is not defined", "The function uses a name that is not defined when the notebook runs "
+     "from top to bottom: a variable or function from a cell that was deleted, comes later or "
+     "raised. Define what it needs inside the function (or in a cell above it that runs "
+     "cleanly), then restart the kernel and run all cells to check."),
 ]
 
 

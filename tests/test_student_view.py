@@ -85,6 +85,7 @@ def test_the_live_session_hides_the_deleted_cell_but_export_finds_it(partly_done
     assert "Running your submission against local test cases" in export
     assert "name 'scale' is not defined" in export
     assert "a cell that was deleted" in export
+    assert "Hint: formula_1 raised NameError" in export
 
 
 def test_the_graders_feedback_names_the_deleted_cell_problem(partly_done, grade):

@@ -1,5 +1,5 @@
 # question: formula_2
-# hint: does not define
+# hint: is not defined when the notebook runs
 # about: uses W_hh and W_hx, names from a scratch cell that is gone when it is graded
 import numpy as np
 
