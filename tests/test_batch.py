@@ -59,7 +59,7 @@ def test_one_row_per_submission_with_the_right_status(batch, graded):
                 "empty": ("invalid", "0")}
     assert {k: (v["status"], v["score"]) for k, v in book.items() if k in expected} == expected
     assert book["slow_call"]["status"] == "timeout"
-    assert float(book["slow_call"]["score"]) == 15 - 3 - 1, "sigmoid and the check that uses it"
+    assert float(book["slow_call"]["score"]) == 15 - 3 - 3, "sigmoid, and hidden_state which calls it"
     assert len(book) == len(list(batch.iterdir()))
     assert "RuntimeError: oops" in book["raises"]["message"]
     assert "budget" in book["loops"]["message"]

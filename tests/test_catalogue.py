@@ -70,7 +70,7 @@ def test_hidden_hints_reveal_no_hidden_input(graded, name):
 
 
 def test_seed_alone_decides_the_hidden_inputs(autograder):
-    checks = autograder.hidden_checks
+    checks = autograder.check_modules["hidden_checks"]
     draws = {}
     for seed in (SEED, SEED, OTHER_SEED):
         checks.set_seed(seed)

@@ -38,8 +38,17 @@ class Autograder:
     sha256: str
     config: dict
     tests: list = field(default_factory=list)  # otter TestFile objects, in question order
-    hidden_checks: object = None
+    check_modules: dict = field(default_factory=dict)  # name -> module, from this zip
     content_sha256: str = ""  # the same for the zip and for the folder it unpacks to
+
+    def activate(self, seed):
+        """Make this zip's check modules the ones the test files import, seeded with ``seed``.
+
+        The test functions import ``hidden_checks`` by name when they run, so a process
+        that loaded another autograder since must point the names back here first.
+        """
+        sys.modules.update(self.check_modules)
+        self.check_modules["hidden_checks"].set_seed(seed)
 
     @property
     def graded_functions(self):
@@ -83,8 +92,9 @@ def load(path=DEFAULT_ZIP):
         (ExceptionTestFile.from_file(str(p)) for p in (folder / "tests").glob("*.py")),
         key=lambda t: (order.get(t.name, len(order)), t.name),
     )
+    modules = {name: sys.modules[name] for name in CHECK_MODULES}
     return Autograder(path, sha256_file(path) if path.is_file() else "", config, tests,
-                      sys.modules["hidden_checks"], content_sha256(folder))
+                      modules, content_sha256(folder))
 
 
 def _import_checks(files):

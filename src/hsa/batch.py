@@ -13,7 +13,7 @@ import secrets
 import sys
 
 from . import PACKAGE_ROOT, autograder as autograders
-from .grader import Result, budgets_from, grade_file
+from .grader import Result, grade_file
 from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
 from .report import write_report
 from .sandbox import SandboxUnavailable, choose_isolation
@@ -113,15 +113,14 @@ def _grade_all(todo, autograder, seed, isolation, args, book):
 class Gradebook:
     def __init__(self, out, autograder, results):
         self.out, self.autograder, self.results = out, autograder, dict(results)
-        self.budgets = budgets_from(autograder.config)
 
     def add(self, result):
         folder = self.out / result.submission
         folder.mkdir(parents=True, exist_ok=True)
         visibility = self.autograder.config["visibility"]
-        write_atomic(folder / "feedback.md", feedback_md(result, self.budgets))
+        write_atomic(folder / "feedback.md", feedback_md(result))
         write_atomic(folder / "results.json",
-                     json.dumps(results_json(result, visibility, self.budgets), indent=2) + "\n")
+                     json.dumps(results_json(result, visibility), indent=2) + "\n")
         self.results[result.submission] = result
         self.flush()
 

@@ -100,7 +100,7 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets):
     session = Session(cells, autograder.graded_functions, isolation, budgets)
     try:
         session.start()
-        autograder.hidden_checks.set_seed(seed)
+        autograder.activate(seed)
         env = {n: session.proxy(n) for n, kind in session.defined.items() if kind == "function"}
         result.tests = [run_case(test_file, case, env)
                         for test_file in autograder.tests for case in test_file.test_cases]
@@ -146,16 +146,16 @@ def _status(cells, call_problems, budgets):
             break
     else:
         return "graded", ""
-    notes = [f"code cell {c.index} ({c.first_line!r}): {describe_cell(c, budgets)}" for c in cells]
+    notes = [f"code cell {c.index} ({c.first_line!r}): {describe_cell(c)}" for c in cells]
     if call_problems:
         notes.append(f"{len(call_problems)} graded call(s) ran past {budgets.call:g} s or "
                      "crashed the process")
     return status, "; ".join(notes)
 
 
-def describe_cell(cell, budgets):
+def describe_cell(cell):
     if cell.status == "timeout":
-        return f"ran past its {budgets.cell:g} s budget and was skipped"
+        return cell.message
     if cell.status == "killed":
         return f"stopped the process ({cell.message}) and was skipped"
     return f"raised {cell.message}"

@@ -16,7 +16,7 @@ import secrets
 import sys
 
 from . import autograder as autograders
-from .grader import Result, budgets_from, grade_file
+from .grader import Result, grade_file
 from .outputs import results_json, summary_line, write_atomic
 from .sandbox import best_isolation
 from .submission import SUFFIXES
@@ -48,7 +48,7 @@ def main(root="/autograder"):
                         message="not graded: no .ipynb or .zip file was submitted; upload your notebook")
     else:
         result = grade_file(submission, submission.name, autograder, seed, best_isolation())
-    data = results_json(result, autograder.config["visibility"], budgets_from(autograder.config))
+    data = results_json(result, autograder.config["visibility"])
     write_atomic(results / "results.json", json.dumps(data, indent=2) + "\n")
     print(summary_line(result))
     return 0

@@ -14,7 +14,6 @@ import pathlib
 import tempfile
 
 from .grader import Result, describe_cell
-from .session import Budgets
 
 PROVENANCE_COLUMNS = ("seed", "isolation", "submission_sha256", "autograder_sha256",
                       "package_version", "wall_time_seconds", "timestamp")
@@ -30,7 +29,7 @@ def write_atomic(path, text):
 
 
 # ------------------------------------------------------------- results.json
-def results_json(result, visibility, budgets=Budgets()):
+def results_json(result, visibility):
     tests = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
         "score": t.score, "max_score": t.max_score,
@@ -41,7 +40,7 @@ def results_json(result, visibility, budgets=Budgets()):
     return {
         "score": result.score,
         "execution_time": result.provenance.get("wall_time_seconds"),
-        "output": feedback_md(result, budgets),
+        "output": feedback_md(result),
         "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -60,7 +59,7 @@ def summary_line(result):
 
 
 # -------------------------------------------------------------- feedback.md
-def feedback_md(result, budgets=Budgets()):
+def feedback_md(result):
     """The student's feedback: score per question, what to fix, what did not run."""
     lines = [f"# Feedback on {result.submission}", "",
              f"**Score: {result.score:g} / {result.max_score:g}**", ""]
@@ -69,7 +68,7 @@ def feedback_md(result, budgets=Budgets()):
                                   "Resubmit the notebook (.ipynb) or the zip grader.export() makes."]) + "\n"
     lines += ["| Question | Score |", "| --- | --- |"]
     lines += [f"| `{q}` | {s:g} / {m:g} |" for q, (s, m) in result.questions.items()]
-    lines += _fixes(result) + _cell_problems(result, budgets) + _undefined(result) + _footer(result)
+    lines += _fixes(result) + _cell_problems(result) + _undefined(result) + _footer(result)
     return "\n".join(lines) + "\n"
 
 
@@ -83,12 +82,12 @@ def _fixes(result):
     return (["", "## What to fix"] + lines) if lines else ["", "All checks passed. Well done!"]
 
 
-def _cell_problems(result, budgets):
+def _cell_problems(result):
     if not result.cells:
         return []
     lines = ["", "## Cells that did not run cleanly", ""]
     for cell in result.cells:
-        lines.append(f"- Code cell {cell.index} (`{cell.first_line}`) {describe_cell(cell, budgets)}.")
+        lines.append(f"- Code cell {cell.index} (`{cell.first_line}`) {describe_cell(cell)}.")
     lines += ["", "What a skipped or failing cell would have defined was not there when your "
               "functions were graded. Restart the kernel and run all cells (Kernel > Restart & "
               "Run All) to see the same thing."]

@@ -130,7 +130,10 @@ def _python_mounts():
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def _bwrap_argv(uid):
+def _bwrap_argv(uid, tmp_bytes=Limits.scratch_bytes):
+    """bwrap's options. The private /tmp comes before the Python mounts, so that a Python
+    installed under /tmp (a virtual environment there, say) is mounted on top of it, not
+    hidden by it."""
     argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if uid is None:
@@ -139,6 +142,7 @@ def _bwrap_argv(uid):
         argv += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
     for path in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache"):
         argv += ["--ro-bind-try", path, path]
+    argv += ["--perms", "01777", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
     for path in _python_mounts():
         for parent in reversed(pathlib.PurePath(path).parents):
             if str(parent) != "/":
@@ -227,12 +231,11 @@ class Sandbox:
                                     str(write_fd)]
         if self.isolation == "process":
             return [sys.executable, "-E", "-s", str(self._staged_worker()), str(write_fd)]
-        argv = _bwrap_argv(uid) + [
+        argv = _bwrap_argv(uid, self.limits.scratch_bytes) + [
             "--perms", "0755", "--dir", INSIDE,
             "--ro-bind", str(HERE / "worker.py"), f"{INSIDE}/worker.py",
             "--ro-bind", str(HERE / "protocol.py"), f"{INSIDE}/protocol.py",
             "--perms", "01777", "--size", str(self.limits.scratch_bytes), "--tmpfs", "/scratch",
-            "--perms", "01777", "--size", str(self.limits.scratch_bytes), "--tmpfs", "/tmp",
             "--chdir", "/scratch", "--",
         ]
         if uid is not None:

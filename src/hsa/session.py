@@ -85,6 +85,9 @@ class CellEvent:
     message: str
 
 
+HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
+
+
 @dataclass
 class Budgets:
     cell: float = 10
@@ -104,7 +107,9 @@ class Session:
     call_problems: list = field(default_factory=list)  # "timeout"/"killed" during calls
 
     def __post_init__(self):
-        self.deadline = time.monotonic() + self.budgets.submission
+        # The submission budget bounds each run of the notebook's cells; the hard deadline
+        # bounds everything (re-runs after a skipped cell and the graded calls included).
+        self.hard_deadline = time.monotonic() + HARD_LIMIT_FACTOR * self.budgets.submission
         self.sandbox = None
         self.skip = set()
         self.output = b""  # what the student's code printed (capped), from the last run
@@ -121,11 +126,12 @@ class Session:
         self.sandbox = Sandbox(self.isolation)
         self.sandbox.start()
         self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
+        run_until = self._deadline(self.budgets.submission)
         current = last = suspect = None
         try:
             while True:
                 budget = self.budgets.cell if current is not None else self.budgets.cell + 20
-                message = self.sandbox.receive(self._deadline(budget))
+                message = self.sandbox.receive(min(self._deadline(budget), run_until))
                 event = _expect_in_order(message, current, len(self.cells))
                 if event == "start":
                     current = last = int(message["cell"])
@@ -138,12 +144,20 @@ class Session:
                     return True
         except SandboxDied as died:
             self.stop()
+            ceiling = time.monotonic() >= run_until
             if self.out_of_time():
-                self._record(current, "timeout", "the submission ran past its time budget")
+                self._record(current, "timeout", "ran past the submission's time budget")
                 return True
+            if ceiling and current is not None:  # the whole notebook's budget ran out here
+                self._record(current, "timeout", f"ran past the notebook's {self.budgets.submission:g} s "
+                             "budget; it and the cells after it were skipped")
+                self.skip |= set(range(current, len(self.cells)))
+                return False
             culprit, reason = _culprit(died, current, last, suspect)
             if culprit is None:  # before any cell ran: the sandbox itself failed
                 raise
+            if died.timed_out:
+                reason = f"ran past its {self.budgets.cell:g} s budget and was skipped"
             self._record(culprit, "timeout" if died.timed_out else "killed", reason)
             self.skip.add(culprit)
             return False
@@ -165,10 +179,10 @@ class Session:
             self.events[index] = CellEvent(index, status, str(text)[:500])
 
     def _deadline(self, budget):
-        return min(time.monotonic() + budget, self.deadline)
+        return min(time.monotonic() + budget, self.hard_deadline)
 
     def out_of_time(self):
-        return time.monotonic() >= self.deadline
+        return time.monotonic() >= self.hard_deadline
 
     def stop(self):
         if self.sandbox is not None:

@@ -46,7 +46,7 @@ def run_cells(cells, skip, env, send):
         send({"event": "start", "cell": index})
         error = None
         try:
-            code = compile(MAGIC.sub(r"\1pass", source), f"<cell {index}>", "exec")
+            code = compile(MAGIC.sub(r"\1pass", source), f"<code cell {index + 1}>", "exec")
             exec(code, env)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt included
             error = {"type": type(exc).__name__, "message": _last_line(exc)}
