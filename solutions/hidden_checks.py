@@ -114,10 +114,10 @@ MISTAKES = [
     ("formula_1", lambda w_hh, w_hx, h, x: np.hstack((w_hx, w_hh)) @ np.vstack((h, x)),
      "The weight blocks and the state/input blocks are in different orders: W_hh pairs "
      "with h_t_prev and W_hx with x_t, so join both in the order (h, x)."),
-    ("formula_1", lambda w_hh, w_hx, h, x: np.hstack((w_hh, w_hx)) @ np.vstack((x, h))
-     if w_hh.shape[1] == w_hx.shape[1] else None,
-     "The weight blocks and the state/input blocks are in different orders: W_hh pairs "
-     "with h_t_prev and W_hx with x_t, so join both in the order (h, x)."),
+    ("formula_1", lambda w_hh, w_hx, h, x: np.hstack((w_hh, w_hx)) @ np.vstack((x, h)),
+     "The state and the input are joined in the wrong order: [W_hh | W_hx] multiplies "
+     "[h_t_prev; x_t], h_t_prev on top. If formula_1 calls join_state_and_input, fix that "
+     "function first."),
     ("formula_2", lambda w_hh, w_hx, h, x: w_hh @ h,
      "Only the W_hh h_t_prev term is there: add W_hx x_t."),
     ("formula_2", lambda w_hh, w_hx, h, x: w_hx @ x,

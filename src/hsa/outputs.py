@@ -75,11 +75,19 @@ def feedback_md(result):
 def _fixes(result):
     lines = []
     for question, (score, possible) in result.questions.items():
-        hints = list(dict.fromkeys(t.hint for t in result.tests if t.question == question and t.hint))
+        hints = _distinct_advice(t.hint for t in result.tests if t.question == question and t.hint)
         if hints:
             lines += ["", f"### `{question}`: {possible - score:g} point(s) lost", ""]
             lines += [f"- {h}" for h in hints]
     return (["", "## What to fix"] + lines) if lines else ["", "All checks passed. Well done!"]
+
+
+def _distinct_advice(hints):
+    """One hint per piece of advice: the same mistake seen by several tests is said once."""
+    kept = {}
+    for hint in hints:
+        kept.setdefault(hint.strip().splitlines()[-1], hint)
+    return list(kept.values())
 
 
 def _cell_problems(result):
