@@ -15,6 +15,7 @@ def score_histogram_png(scores, max_score):
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(6, 3), dpi=100)
     axes = figure.subplots()
@@ -23,6 +24,7 @@ def score_histogram_png(scores, max_score):
     axes.set_xlabel("score")
     axes.set_ylabel("submissions")
     axes.set_title("Score distribution")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
@@ -33,8 +35,8 @@ def write_report(path, results, questions):
     max_score = max((r.max_score for r in results), default=0)
     png = base64.b64encode(score_histogram_png([r.score for r in results], max_score)).decode()
     statuses = collections.Counter(r.status for r in results)
-    mistakes = collections.Counter(t.hint.splitlines()[0] for r in graded for t in r.tests
-                                   if t.hint and t.hidden)
+    mistakes = collections.Counter(  # submissions that got each hint, not tests
+        hint for r in graded for hint in {t.hint.splitlines()[0] for t in r.tests if t.hint and t.hidden})
     rows = []
     for q in questions:
         full = sum(1 for r in graded if q in r.questions and r.questions[q][0] >= r.questions[q][1])
@@ -54,7 +56,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;
 <h2>Pass rate per question (full marks)</h2>
 <table><tr><th>question</th><th>full marks</th><th>rate</th></tr>{''.join(rows)}</table>
 <h2>Most frequent mistakes</h2>
-<table><tr><th>count</th><th>hint given</th></tr>
+<table><tr><th>submissions</th><th>hint given</th></tr>
 {''.join(f'<tr><td>{n}</td><td>{html.escape(h)}</td></tr>' for h, n in mistakes.most_common(12))}
 </table>
 </body></html>
