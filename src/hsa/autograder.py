@@ -35,7 +35,7 @@ DEFAULT_CONFIG = {
 @dataclass
 class Autograder:
     path: pathlib.Path
-    sha256: str
+    sha256: str | None  # of the zip; None when loaded from a folder (Gradescope has no zip)
     config: dict
     tests: list = field(default_factory=list)  # otter TestFile objects, in question order
     check_modules: dict = field(default_factory=dict)  # name -> module, from this zip
@@ -93,7 +93,7 @@ def load(path=DEFAULT_ZIP):
         key=lambda t: (order.get(t.name, len(order)), t.name),
     )
     modules = {name: sys.modules[name] for name in CHECK_MODULES}
-    return Autograder(path, sha256_file(path) if path.is_file() else "", config, tests,
+    return Autograder(path, sha256_file(path) if path.is_file() else None, config, tests,
                       modules, content_sha256(folder))
 
 
