@@ -13,11 +13,11 @@ import secrets
 import sys
 
 from . import PACKAGE_ROOT, autograder as autograders
-from .grader import Result, grade_file
+from .grader import grade_file, new_result
 from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
 from .report import write_report
 from .sandbox import SandboxUnavailable, choose_isolation
-from .submission import SUFFIXES, file_sha256
+from .submission import file_sha256, find_submissions
 
 EXAMPLES = PACKAGE_ROOT / "examples" / "submissions"
 DEFAULT_OUT = pathlib.Path("grading-output")
@@ -32,8 +32,7 @@ def discover(paths):
     files = []
     for path in map(pathlib.Path, paths):
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-                            and ".ipynb_checkpoints" not in p.parts)
+            files += find_submissions(path)
         elif path.is_file():
             files.append(path)
         else:
@@ -104,8 +103,8 @@ def _grade_all(todo, autograder, seed, isolation, args, book):
             try:
                 result = future.result()
             except Exception as error:  # a grader bug must still leave a row
-                result = Result(submission=futures[future], status="error",
-                                message=f"internal grader error: {type(error).__name__}: {error}")
+                result = new_result(futures[future], autograder, status="error",
+                                    message=f"internal grader error: {type(error).__name__}: {error}")
             book.add(result)
             advance(result)
 

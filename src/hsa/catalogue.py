@@ -33,6 +33,8 @@ from .variants import variant
 FOLDER = PACKAGE_ROOT / "tests" / "catalogue"
 KINDS = ("mistakes", "alternatives")
 HEADER = re.compile(r"#\s*(\w+):\s*(.*?)\s*$")
+VERDICTS = {("mistakes", True): "caught", ("mistakes", False): "MISSED",
+            ("alternatives", True): "accepted", ("alternatives", False): "REJECTED"}
 
 
 @dataclass
@@ -124,9 +126,7 @@ def main(args):
     print(f"grading {len(cases)} catalogue cases with seed {seed}")
     for case, _result, ok, detail in grade_cases(cases, seed):
         passed[case.kind] += ok
-        verdict = {("mistakes", True): "caught", ("mistakes", False): "MISSED",
-                   ("alternatives", True): "accepted", ("alternatives", False): "REJECTED"}
-        print(f"{verdict[case.kind, ok]:9} {case.kind[:-1]:11} {case.name:32} {detail}")
+        print(f"{VERDICTS[case.kind, ok]:9} {case.kind[:-1]:11} {case.name:32} {detail}")
         sys.stdout.flush()
     print(f"mistakes caught {passed['mistakes']}/{total['mistakes']}")
     print(f"valid alternatives accepted {passed['alternatives']}/{total['alternatives']}")

@@ -73,12 +73,17 @@ def budgets_from(config, timeout=None):
                    submission=submission)
 
 
+def new_result(name, autograder, status="graded", message=""):
+    """A result with nothing scored yet: every question at 0 of its points."""
+    return Result(submission=name, status=status, message=message,
+                  max_score=sum(t.possible for t in autograder.tests),
+                  questions={t.name: [0.0, t.possible] for t in autograder.tests})
+
+
 def grade_file(path, name, autograder, seed, isolation, timeout=None):
     """Grade the notebook (or export zip) at ``path``; always returns a Result."""
     started = time.monotonic()
-    result = Result(submission=name, status="graded",
-                    max_score=sum(t.possible for t in autograder.tests))
-    result.questions = {t.name: [0.0, t.possible] for t in autograder.tests}
+    result = new_result(name, autograder)
     try:
         cells = code_cells(read_bytes(path))
     except (InvalidSubmission, OSError) as error:

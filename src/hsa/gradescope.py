@@ -16,15 +16,15 @@ import secrets
 import sys
 
 from . import autograder as autograders
-from .grader import Result, grade_file
+from .grader import grade_file, new_result
 from .outputs import results_json, summary_line, write_atomic
 from .sandbox import best_isolation
-from .submission import SUFFIXES
+from .submission import find_submissions
 
 
 def find_submission(folder):
-    files = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-                   and ".ipynb_checkpoints" not in p.parts)
+    """The notebook Gradescope received (a notebook before an export zip), or None."""
+    files = find_submissions(folder)
     notebooks = [p for p in files if p.suffix == ".ipynb"]
     return (notebooks or files or [None])[0]
 
@@ -44,8 +44,8 @@ def main(root="/autograder"):
     seed = int(os.environ.get("HSA_SEED") or secrets.randbelow(2**31))
     submission = find_submission(root / "submission")
     if submission is None:
-        result = Result(submission="(none)", status="invalid", max_score=sum(t.possible for t in autograder.tests),
-                        message="not graded: no .ipynb or .zip file was submitted; upload your notebook")
+        result = new_result("(none)", autograder, status="invalid",
+                            message="not graded: no .ipynb or .zip file was submitted; upload your notebook")
     else:
         result = grade_file(submission, submission.name, autograder, seed, best_isolation())
     data = results_json(result, autograder.config["visibility"])

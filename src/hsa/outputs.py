@@ -16,7 +16,8 @@ import tempfile
 from .grader import Result, describe_cell
 
 PROVENANCE_COLUMNS = ("seed", "isolation", "submission_sha256", "autograder_sha256",
-                      "package_version", "wall_time_seconds", "timestamp")
+                      "autograder_content_sha256", "package_version", "wall_time_seconds",
+                      "timestamp")
 
 
 def write_atomic(path, text):

@@ -7,12 +7,16 @@ Isolation levels, strongest first (the one used is recorded with each grade):
   PID namespace (nothing it starts outlives it), a size-limited private
   scratch directory as the only writable place, and an unprivileged user of
   its own when the grader runs as root.
+* ``process-user``: where bubblewrap cannot create namespaces but the grader
+  is root (Gradescope's containers), a child process as an unprivileged user
+  of its own, with the same limits; it can still reach the network and read
+  world-readable files (see :func:`best_isolation`).
 * ``process``: a plain child process with the same resource limits, for
   machines where bubblewrap cannot create namespaces. Only with an explicit
   opt-in (``--allow-unsandboxed``), since the student's code can then read
   what the grader's user can read.
 
-Resource limits in both: address space, CPU time, processes, file size; and
+Resource limits in all: address space, CPU time, processes, file size; and
 output beyond ``max_output`` bytes is dropped. Wall time is enforced by the
 caller through the deadlines of :meth:`Sandbox.receive`.
 """

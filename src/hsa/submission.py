@@ -59,6 +59,12 @@ def code_cells(data):
     return [str(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
 
 
+def find_submissions(folder):
+    """Notebooks and export zips under ``folder``, sorted; Jupyter's checkpoints left out."""
+    return sorted(p for p in pathlib.Path(folder).rglob("*") if p.suffix in SUFFIXES
+                  and p.is_file() and ".ipynb_checkpoints" not in p.parts)
+
+
 def file_sha256(path):
     """The sha256 of the file as submitted (streamed: the file may be large)."""
     with open(path, "rb") as handle:
