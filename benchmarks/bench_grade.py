@@ -87,11 +87,10 @@ import tempfile
 import threading
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from variants import STUDENT, variant  # noqa: E402
+from hsa.project import DEFAULT, ROOT
+from hsa_dev.variants import STUDENT, variant
 
-AUTOGRADER = ROOT / "autograder" / "hidden_state_activation-autograder.zip"
+AUTOGRADER = DEFAULT.zip
 QUESTIONS = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid",
              "hidden_state"]
 TARGET_SPEEDUP = 30.0

@@ -1,13 +1,10 @@
 import pathlib
-import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-
-from hsa import autograder as autograders  # noqa: E402
-from hsa.grader import grade_file  # noqa: E402
-from hsa.sandbox import choose_isolation  # noqa: E402
+from hsa.sandbox.isolation import choose_isolation
+from hsa.trusted import autograder as autograders
+from hsa.trusted.grader import grade_file
 
 SEED = 20261125
 

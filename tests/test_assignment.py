@@ -11,10 +11,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from hsa.assign import ZIP_NAME, regenerate
-from variants import MASTER, ROOT, STUDENT
+from hsa.assign import regenerate
+from hsa.project import DEFAULT, ROOT
+from hsa_dev.variants import MASTER, STUDENT
 
-ZIP = ROOT / "autograder" / ZIP_NAME
+ZIP = DEFAULT.zip
 GRADED = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid", "hidden_state"]
 
 

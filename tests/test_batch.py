@@ -14,7 +14,7 @@ import zipfile
 import pytest
 
 from hsa.cli import main
-from variants import STUDENT, variant
+from hsa_dev.variants import STUDENT, variant
 
 HSA = str(pathlib.Path(sys.executable).with_name("hsa"))
 SIGMOID_LOOPS = "def sigmoid(z):\n    while True:\n        pass\n"
@@ -70,7 +70,7 @@ def test_one_row_per_submission_with_the_right_status(batch, graded):
 
 def test_each_submission_gets_results_json_and_feedback(graded):
     results = json.loads((graded / "wrong" / "results.json").read_text())
-    assert results["score"] == 9
+    assert sum(t["score"] for t in results["tests"]) == 9 == results["extra_data"]["score"]
     assert {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
     assert results["extra_data"]["provenance"]["seed"] == 11
     feedback = (graded / "wrong" / "feedback.md").read_text()

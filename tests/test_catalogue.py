@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import SEED
-from hsa import catalogue
-from hsa.catalogue import Case, grade_cases, judge, load_cases
-from hsa.variants import split_source, variant
+from hsa_dev import catalogue
+from hsa_dev.catalogue import Case, grade_cases, judge, load_cases
+from hsa_dev.variants import split_source, variant
 
 CASES = load_cases()
 MISTAKES = [c for c in CASES if c.kind == "mistakes"]
@@ -112,7 +112,7 @@ def test_split_source_cuts_one_cell_per_function():
 
 
 def test_judge_rejects_a_lost_point_and_a_missing_hint():
-    from hsa.grader import Result, TestResult
+    from hsa.trusted.result import Result, TestResult
     result = Result("x", "graded", 14.0, 15.0, questions={"sigmoid": [2.0, 3.0]},
                     tests=[TestResult("sigmoid", "sigmoid - 2", True, 0.0, 1.0, "use np.exp")])
     assert judge(Case("a", "alternatives", ""), result)[0] is False

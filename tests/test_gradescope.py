@@ -8,16 +8,17 @@ import tempfile
 import jsonschema
 import pytest
 
-from hsa.harness import Harness
-from variants import MASTER, ROOT, STUDENT, variant
+from hsa.project import DEFAULT, ROOT
+from hsa_dev.harness import Harness, HarnessError
+from hsa_dev.variants import MASTER, STUDENT, variant
 
-ZIP = ROOT / "autograder" / "hidden_state_activation-autograder.zip"
+ZIP = DEFAULT.zip
 
 # Gradescope's results.json, as its autograder specification describes it.
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
 RESULTS_SCHEMA = {
     "type": "object",
-    "required": ["score", "tests", "extra_data"],
+    "required": ["execution_time", "tests", "extra_data"],
     "properties": {
         "score": {"type": "number"},
         "execution_time": {"type": "number"},
@@ -83,12 +84,12 @@ def test_master_full_marks_stub_zero_hostile_honest(harness, hostile, without_bw
     for notebook, score in ((MASTER, 15), (STUDENT, 0), (hostile, 0)):
         results, _ = harness.run(notebook, without_bwrap=without_bwrap)
         jsonschema.validate(results, RESULTS_SCHEMA)
-        assert results["score"] == score, (notebook.name, results["output"][:2000])
+        assert total(results) == score, (notebook.name, results["output"][:2000])
         provenance = results["extra_data"]["provenance"]
         assert PROVENANCE <= set(provenance)
         assert provenance["isolation"] == expected_isolation
         assert len(provenance["autograder_content_sha256"]) == 64
-        assert results["extra_data"]["status"] in ("graded", "error")
+        assert results["extra_data"]["status"] == "graded", results["extra_data"]["message"]
         text = results["output"] + results["extra_data"]["output"]
         assert "def ref_formula_1" not in text, "the hidden checks leaked into the output"
 
@@ -101,3 +102,91 @@ def test_visibility_follows_the_masters_config(harness):
     assert {t["visibility"] for t in hidden} == {"after_published"}
     assert {t["visibility"] for t in public} == {"visible"}
     assert results["output_format"] == "md" and "# Feedback" in results["output"]
+
+
+def total(results):
+    """The score Gradescope shows: the top-level score, else the sum of the tests'."""
+    return results.get("score", sum(t["score"] for t in results["tests"]))
+
+
+# ------------------------------------------------------------- what a student sees
+def seen_by_student(results, published):
+    """The text and scores Gradescope shows a student, before or after publication
+    (stdout is hidden; a test shows when its visibility allows)."""
+    shown = {"visible"} | ({"after_published"} if published else set())
+    tests = [t for t in results["tests"] if t.get("visibility", "visible") in shown]
+    text = "\n".join([results.get("output", "")] + [t["output"] for t in tests])
+    return text, [t["score"] for t in tests]
+
+
+def test_student_sees_no_hidden_hint_nor_score_before_publication(grade, autograder):
+    from hsa.grade.outputs import results_json
+    result = grade(ROOT / "examples" / "submissions" / "bob_partial.ipynb")
+    results = results_json(result, autograder.visibility)
+    public_hints = {t.hint.strip().splitlines()[-1] for t in result.tests if not t.hidden and t.hint}
+    hidden_hints = {t.hint.strip().splitlines()[-1] for t in result.tests
+                    if t.hidden and t.hint} - public_hints
+    assert hidden_hints, "the example must fail hidden tests for this test to mean anything"
+    before, scores = seen_by_student(results, published=False)
+    assert [h for h in hidden_hints if h in before] == []
+    assert set(scores) == {0} and "Score:" not in before and "score" not in results
+    assert results["stdout_visibility"] == "hidden"
+    after, scores = seen_by_student(results, published=True)
+    assert hidden_hints <= {h for h in hidden_hints if h in after}
+    assert sum(scores) == result.score == 5 and f"**Score: {result.score:g} / 15**" in after
+
+
+def test_several_files_grade_the_one_named_like_the_assignment(harness):
+    results, _ = harness.run(MASTER, (STUDENT, "Copy of hidden_state_activation.ipynb"),
+                             (ROOT / "README.md", "notes.md"))
+    assert total(results) == 15
+    feedback = next(t["output"] for t in results["tests"] if t["name"].startswith("Feedback"))
+    assert "Graded: `hidden_state_activation.ipynb`" in feedback
+    assert "`Copy of hidden_state_activation.ipynb`: set aside" in feedback
+    assert "`notes.md`: not a notebook" in feedback
+
+
+@pytest.mark.parametrize("without_bwrap", [False, True], ids=["bwrap", "no-namespaces"])
+def test_a_broken_sandbox_is_the_graders_failure_not_a_zero(harness, without_bwrap):
+    """With a Python the sandbox user cannot read, run_autograder fails (Gradescope shows
+    the instructor a failed run) and writes no results.json: no 0 for the student."""
+    venv = harness.root / "venv"
+    mode = venv.stat().st_mode
+    os.chmod(venv, 0o700)
+    try:
+        with pytest.raises(HarnessError) as failed:
+            harness.run(MASTER, without_bwrap=without_bwrap)
+    finally:
+        os.chmod(venv, mode)
+    assert "preflight failed" in str(failed.value) and "readable" in str(failed.value)
+    assert not (harness.root / "results" / "results.json").exists()
+
+
+LEFTOVERS = '''
+import os, subprocess, time
+open("/tmp/hsa-leftover-{marker}", "w").write("x")
+os.makedirs("/var/tmp/hsa-leftover-{marker}", exist_ok=True)
+subprocess.Popen(["sleep", "300", "{marker}"], start_new_session=True)
+if os.fork() == 0:  # a fork chain: every 2 ms a new child, its parent exits
+    os.setsid()
+    while True:
+        time.sleep(0.002)
+        if os.fork():
+            os._exit(0)
+'''
+
+
+@pytest.mark.parametrize("without_bwrap", [False, True], ids=["bwrap", "no-namespaces"])
+def test_nothing_outlives_run_autograder(harness, tmp_path, without_bwrap):
+    marker = f"m{os.getpid()}x{int(without_bwrap)}"
+    notebook = variant(tmp_path / "hidden_state_activation.ipynb",
+                       append=[LEFTOVERS.format(marker=marker)])
+    results, _ = harness.run(notebook, without_bwrap=without_bwrap)
+    assert total(results) == 15
+    assert sandbox_processes() == []
+    assert [p for p in ("/tmp", "/var/tmp") for name in os.listdir(p) if marker in name] == []
+
+
+def sandbox_processes():
+    from hsa.sandbox import uids
+    return [pid for pid in uids.pids() if uids.owner(pid) in uids.SANDBOX_UIDS]

@@ -9,8 +9,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from hsa.outputs import feedback_md
-from variants import ROOT, STUDENT, variant
+from hsa.grade.outputs import feedback_md
+from hsa.project import ROOT
+from hsa_dev.variants import STUDENT, variant
 
 PASSED = "Public checks passed: type and shape are right on the lecture's data. Hidden tests on other inputs decide your grade"
 USES_DELETED_CELL = '''def formula_1(w_hh, w_hx, h_t_prev, x_t):

@@ -1,8 +1,8 @@
-"""hidden-state-activation: an auto-graded Jupyter assignment on a vanilla RNN's hidden state."""
+"""hidden-state-activation: an auto-graded Jupyter assignment on a vanilla RNN's hidden state.
 
-import pathlib
+The package's folders follow the pipeline and the trust boundary (see the README's
+"Architecture"): ``untrusted/`` runs beside student code, ``sandbox/`` starts and
+polices it, ``trusted/`` judges; ``assign``, ``grade/`` and ``gradescope/`` are the verbs.
+"""
 
 __version__ = "0.1.0"
-
-PACKAGE_ROOT = pathlib.Path(__file__).resolve().parents[2]
-"""The project folder (``solutions/``, ``assignments/``, ``autograder/``) when run from a clone."""

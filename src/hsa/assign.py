@@ -23,45 +23,41 @@ import zipfile
 import nbformat
 import yaml
 
-from . import PACKAGE_ROOT
-from .autograder import CONFIG_NAME
+from .exceptions import AssignError
+from .project import CONSTRAINTS, DEFAULT, ROOT, Assignment
+from .trusted.autograder import CONFIG_NAME
 
-NAME = "hidden_state_activation"
-MASTER = PACKAGE_ROOT / "solutions" / f"{NAME}.ipynb"
-ZIP_NAME = f"{NAME}-autograder.zip"
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = {"run_autograder", "setup.sh"}
-GRADESCOPE_FILES = pathlib.Path(__file__).resolve().parent / "gradescope_files"
+GRADESCOPE_FILES = pathlib.Path(__file__).resolve().parent / "gradescope" / "files"
 OTTER_ONLY = {"environment.yml", "run_otter.py"}  # Otter's conda set-up, replaced by ours
 
 
-class AssignError(RuntimeError):
-    pass
-
-
-def regenerate(master=MASTER, out=PACKAGE_ROOT, run_tests=True):
+def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
     """Write ``assignments/`` and ``autograder/`` under ``out`` from ``master``."""
-    master = pathlib.Path(master).resolve()
-    out = pathlib.Path(out)
+    if not pathlib.Path(master).is_file():
+        raise AssignError(f"no master notebook at {master}; pass the path of one "
+                          "(Otter Assign format)")
+    assignment = Assignment(pathlib.Path(master).resolve(), pathlib.Path(out))
     with tempfile.TemporaryDirectory(prefix="hsa-assign-") as tmp:
         stage, dist = pathlib.Path(tmp) / "master", pathlib.Path(tmp) / "dist"
-        hsa_config = stage_master(master, stage)
-        run_otter_assign(stage / master.name, dist, run_tests)
-        student = out / "assignments"
-        if student.exists():
-            shutil.rmtree(student)
-        shutil.copytree(dist / "student", student)
-        normalize_notebook(student / master.name)
-        (out / "autograder").mkdir(parents=True, exist_ok=True)
-        otter_zip = next((dist / "autograder").glob(f"{NAME}-autograder_*.zip"))
+        hsa_config = stage_master(assignment, stage)
+        run_otter_assign(stage / assignment.master.name, dist, run_tests)
+        if assignment.student.parent.exists():
+            shutil.rmtree(assignment.student.parent)
+        shutil.copytree(dist / "student", assignment.student.parent)
+        normalize_notebook(assignment.student)
+        assignment.zip.parent.mkdir(parents=True, exist_ok=True)
+        otter_zip = next((dist / "autograder").glob(f"{assignment.name}-autograder_*.zip"))
         extra = gradescope_files(pathlib.Path(tmp) / "wheel")
         extra[CONFIG_NAME] = json.dumps(hsa_config, indent=2, sort_keys=True).encode()
-        write_reproducible_zip(otter_zip, out / "autograder" / ZIP_NAME, extra, drop=OTTER_ONLY)
-    return student / master.name, out / "autograder" / ZIP_NAME
+        write_reproducible_zip(otter_zip, assignment.zip, extra, drop=OTTER_ONLY)
+    return assignment.student, assignment.zip
 
 
-def stage_master(master, stage):
+def stage_master(assignment, stage):
     """Copy the master and its support files; take the ``hsa:`` block out of its config."""
+    master = assignment.master
     shutil.copytree(master.parent, stage, ignore=shutil.ignore_patterns(
         "__pycache__", ".ipynb_checkpoints", "*.zip"))
     notebook = nbformat.read(master, as_version=4)
@@ -70,6 +66,7 @@ def stage_master(master, stage):
     hsa = config.pop("hsa", {}) or {}
     config_cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
     hsa["questions"] = question_names(notebook)
+    hsa["assignment"] = assignment.name
     nbformat.write(notebook, stage / master.name)
     return hsa
 
@@ -106,11 +103,12 @@ def gradescope_files(wheel_dir):
     """What Gradescope needs beside Otter's tests: our setup.sh, run_autograder, pinned
     requirements and a wheel of this package (built reproducibly)."""
     files = {p.name: p.read_bytes() for p in GRADESCOPE_FILES.iterdir() if p.is_file()}
-    files["requirements.txt"] = (PACKAGE_ROOT / "constraints.txt").read_bytes()
-    project = pathlib.Path(wheel_dir) / "project"  # a clean copy: no stale build/ output
-    shutil.copytree(PACKAGE_ROOT / "src", project / "src",
+    files["requirements.txt"] = CONSTRAINTS.read_bytes()
+    # A clean copy of the grading package only: no stale build/ output, no developer tools.
+    project = pathlib.Path(wheel_dir) / "project"
+    shutil.copytree(ROOT / "src" / "hsa", project / "src" / "hsa",
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    shutil.copy(PACKAGE_ROOT / "pyproject.toml", project)
+    shutil.copy(ROOT / "pyproject.toml", project)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800"}
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                            "--disable-pip-version-check", "-w", str(wheel_dir), str(project)],

@@ -4,7 +4,9 @@ import argparse
 import pathlib
 import sys
 
-from . import PACKAGE_ROOT, __version__
+from . import __version__
+from .exceptions import GraderFailure
+from .project import DEFAULT
 
 
 def main(argv=None):
@@ -14,10 +16,11 @@ def main(argv=None):
 
     assign = commands.add_parser("assign", help="regenerate the student notebook and the "
                                  "autograder zip from the master notebook")
-    assign.add_argument("master", nargs="?", default=None, help="the master notebook "
-                        "(default: solutions/hidden_state_activation.ipynb)")
-    assign.add_argument("--out", default=str(PACKAGE_ROOT), help="folder that receives "
-                        "assignments/ and autograder/ (default: the project folder)")
+    assign.add_argument("master", nargs="?", default=str(DEFAULT.master), help="the master "
+                        f"notebook (default: solutions/{DEFAULT.master.name})")
+    assign.add_argument("--out", default=None, help="folder that receives assignments/ and "
+                        "autograder/ (default: the folder above the master's, the project "
+                        "folder for solutions/<name>.ipynb)")
     assign.add_argument("--no-run-tests", action="store_true",
                         help="skip running the tests against the master (faster)")
     assign.set_defaults(run=_assign)
@@ -33,7 +36,7 @@ def main(argv=None):
                        help="seed for the hidden inputs (default: a fresh one, recorded)")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions")
     grade.add_argument("--autograder", default=None, help="the autograder zip (default: "
-                       "autograder/hidden_state_activation-autograder.zip)")
+                       f"autograder/{DEFAULT.zip.name})")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="run student code without bubblewrap where it is unavailable "
                        "(unsafe: the code can read what you can read)")
@@ -45,31 +48,34 @@ def main(argv=None):
     catalogue.set_defaults(run=_catalogue)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except GraderFailure as error:
+        print(f"hsa {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 def _assign(args):
-    from .assign import MASTER, AssignError, regenerate
-    try:
-        notebook, archive = regenerate(args.master or MASTER, args.out, not args.no_run_tests)
-    except AssignError as error:
-        print(f"hsa assign: {error}", file=sys.stderr)
-        return 1
+    from .assign import regenerate
+    master = pathlib.Path(args.master)
+    out = args.out or master.resolve().parent.parent
+    notebook, archive = regenerate(master, out, not args.no_run_tests)
     print(f"wrote {notebook}\nwrote {archive}")
     return 0
 
 
 def _grade(args):
-    from .batch import GradingError, run
-    try:
-        return run(args)
-    except GradingError as error:
-        print(f"hsa grade: {error}", file=sys.stderr)
-        return 2
+    from .grade.batch import run
+    return run(args)
 
 
 def _catalogue(args):
-    from .catalogue import main as catalogue_main
+    try:
+        from hsa_dev.catalogue import main as catalogue_main
+    except ImportError:
+        print("hsa catalogue: the developer tools (hsa_dev) are not installed; run it from a "
+              "clone set up with scripts/setup.sh", file=sys.stderr)
+        return 2
     return catalogue_main(args)
 
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import nbformat
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-STUDENT = ROOT / "assignments" / "hidden_state_activation.ipynb"
-MASTER = ROOT / "solutions" / "hidden_state_activation.ipynb"
-AUTOGRADER_ZIP = ROOT / "autograder" / "hidden_state_activation-autograder.zip"
+from hsa.project import DEFAULT, ROOT
+
+STUDENT, MASTER, AUTOGRADER_ZIP = DEFAULT.student, DEFAULT.master, DEFAULT.zip
 FULL_MARKS = 15
 
 

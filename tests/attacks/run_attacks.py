@@ -19,11 +19,8 @@ import sys
 import tempfile
 import time
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import catalogue  # noqa: E402
-import probe  # noqa: E402
+import catalogue  # this script's folder is first on sys.path
+import probe
 
 ROOT = catalogue.ROOT
 OTTER = ROOT / ".venv" / "bin" / "otter"
@@ -67,7 +64,7 @@ def otter_score(path):
 
 
 def run_ours(attack, marker, listener, host, autograder, isolation, timeout):
-    from hsa.grader import grade_file
+    from hsa.trusted.grader import grade_file
     with tempfile.TemporaryDirectory(prefix="hsa-our-attack-") as folder:
         path = catalogue.build(attack, pathlib.Path(folder) / f"{attack.name}.ipynb", marker,
                                listener.port, host)
@@ -108,8 +105,8 @@ def main(argv=None):
                         help="our wall-time budget per submission (seconds)")
     args = parser.parse_args(argv)
 
-    from hsa import autograder as autograders
-    from hsa.sandbox import choose_isolation
+    from hsa.sandbox.isolation import choose_isolation
+    from hsa.trusted import autograder as autograders
     autograder = autograders.load()
     isolation = choose_isolation(allow_unsandboxed=False)
     attacks = [catalogue.BY_NAME[n] for n in args.only] if args.only else catalogue.ATTACKS

@@ -13,21 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import protocol
-from .sandbox import Sandbox, SandboxDied
-
-
-class StudentError(Exception):
-    """An exception raised by the student's code, rebuilt under the same class name."""
-
-
-class BudgetExceeded(Exception):
-    """A call or the whole submission ran past its time budget."""
-
-
-class ProcessLost(Exception):
-    """The student's process died during a call (exit, crash, memory)."""
-
+from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation, SandboxBroken,
+                          SandboxDied, SandboxFailure, SandboxTimedOut, StudentError)
+from ..outcomes import Status
+from ..untrusted import protocol
+from .process import Sandbox
 
 _classes = {}
 
@@ -52,7 +42,7 @@ def _culprit(died, current, last, suspect):
     earlier cell left running (``suspect``, the last such cell); a death between cells is
     blamed on the suspect, else on the last cell that ran.
     """
-    if suspect is not None and (current is None or died.protocol):
+    if suspect is not None and (current is None or isinstance(died, ProtocolViolation)):
         if suspect != current:
             return suspect, f"{died}, from a thread or process it left running"
     if current is None and last is not None:
@@ -61,7 +51,7 @@ def _culprit(died, current, last, suspect):
 
 
 def _expect_in_order(message, current, cells):
-    """The message's event, if the worker may send it now; else SandboxDied.
+    """The message's event, if the worker may send it now; else ProtocolViolation.
 
     The worker sends ``start`` and ``done`` around each cell and ``ready`` after the last
     one. Anything else, or these out of turn, means the student's code wrote to the
@@ -74,25 +64,36 @@ def _expect_in_order(message, current, cells):
         return event
     if event == "ready" and current is None:
         return event
-    raise SandboxDied("wrote to the grader's channel itself (a forged or out-of-order message)",
-                      protocol=True)
+    raise ProtocolViolation("wrote to the grader's channel itself (a forged or out-of-order "
+                            "message)")
 
 
 @dataclass
 class CellEvent:
     index: int
-    status: str  # "error", "timeout" or "killed"
+    status: Status  # ERROR, TIMEOUT or KILLED
     message: str
 
 
 HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
 
 
-@dataclass
+@dataclass(frozen=True)
 class Budgets:
+    """Wall-time budgets in seconds; the master's config may set each (``*_budget_seconds``)."""
+
     cell: float = 10
     call: float = 5
     submission: float = 60
+
+    @classmethod
+    def from_config(cls, config, timeout=None):
+        """The config's budgets (these defaults where it is silent); ``timeout`` overrides
+        the submission's, and no cell or call may have more than the submission."""
+        submission = float(timeout or config.get("submission_budget_seconds", cls.submission))
+        return cls(cell=min(float(config.get("cell_budget_seconds", cls.cell)), submission),
+                   call=min(float(config.get("call_budget_seconds", cls.call)), submission),
+                   submission=submission)
 
 
 @dataclass
@@ -104,7 +105,7 @@ class Session:
     events: dict = field(default_factory=dict)  # cell index -> CellEvent
     defined: dict = field(default_factory=dict)
     restarts: int = 0
-    call_problems: list = field(default_factory=list)  # "timeout"/"killed" during calls
+    call_problems: list = field(default_factory=list)  # Status.TIMEOUT/KILLED in calls
 
     def __post_init__(self):
         # The submission budget bounds each run of the notebook's cells; the hard deadline
@@ -142,37 +143,44 @@ class Session:
                 else:
                     self.defined = self._read_defined(message.get("defined"))
                     return True
-        except SandboxDied as died:
+        except SandboxFailure as died:
             self.stop()
             ceiling = time.monotonic() >= run_until
             if self.out_of_time():
-                self._record(current, "timeout", "ran past the submission's time budget")
+                self._record(current, Status.TIMEOUT, "ran past the submission's time budget")
                 return True
             if ceiling and current is not None:  # the whole notebook's budget ran out here
-                self._record(current, "timeout", f"ran past the notebook's {self.budgets.submission:g} s "
+                self._record(current, Status.TIMEOUT, f"ran past the notebook's {self.budgets.submission:g} s "
                              "budget; it and the cells after it were skipped")
                 self.skip |= set(range(current, len(self.cells)))
                 return False
             culprit, reason = _culprit(died, current, last, suspect)
             if culprit is None:  # before any cell ran: the sandbox itself failed
-                raise
-            if died.timed_out:
+                raise SandboxBroken(f"the sandbox could not start the student's code: its "
+                                    f"worker {died}{self._startup_output()}") from None
+            timed_out = isinstance(died, SandboxTimedOut)
+            if timed_out:
                 reason = f"ran past its {self.budgets.cell:g} s budget and was skipped"
-            self._record(culprit, "timeout" if died.timed_out else "killed", reason)
+            self._record(culprit, Status.TIMEOUT if timed_out else Status.KILLED, reason)
             self.skip.add(culprit)
             return False
+
+    def _startup_output(self):
+        """What the worker printed before any student code ran (the interpreter's own
+        complaint, such as a library it cannot load), for the operator."""
+        text = self.output.decode("utf-8", "replace").strip()
+        return f". It printed: {text[-400:]}" if text else ""
 
     def _read_defined(self, defined):
         """What the worker says each graded name is (``function``, ``missing``, a type)."""
         if not isinstance(defined, dict):
-            raise SandboxDied("broke the grading protocol (a malformed ready message)",
-                              protocol=True)
+            raise ProtocolViolation("broke the grading protocol (a malformed ready message)")
         return {name: str(defined[name]) for name in self.names if name in defined}
 
     def _record_done(self, message):
         if message.get("error"):
             kind, text = _error_fields(message["error"])
-            self._record(message["cell"], "error", f"{kind}: {text}")
+            self._record(message["cell"], Status.ERROR, f"{kind}: {text}")
 
     def _record(self, index, status, text):
         if index is not None:
@@ -210,14 +218,15 @@ class Session:
             self.sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
             reply = self.sandbox.receive(self._deadline(self.budgets.call))
             if reply.get("event") != "result":
-                raise SandboxDied("sent an unexpected message")
+                raise ProtocolViolation("sent an unexpected message")
             value = protocol.decode(reply["value"]) if "value" in reply else None
             after = reply.get("args_after")
             self._write_back(args, after if isinstance(after, list) else [])
-        except SandboxDied as died:
+        except SandboxFailure as died:
             self.stop()
-            self.call_problems.append("timeout" if died.timed_out else "killed")
-            if died.timed_out:
+            timed_out = isinstance(died, SandboxTimedOut)
+            self.call_problems.append(Status.TIMEOUT if timed_out else Status.KILLED)
+            if timed_out:
                 raise BudgetExceeded(f"did not return within {self.budgets.call:g} s "
                                      "(does it loop forever?)") from None
             raise ProcessLost(f"the process running it {died}") from None

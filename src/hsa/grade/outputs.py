@@ -13,7 +13,16 @@ import os
 import pathlib
 import tempfile
 
-from .grader import Result, describe_cell
+from ..outcomes import Status
+from ..trusted.result import Result
+
+GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
+                      "your doing and costs you nothing. Your instructor has been told; you "
+                      "need not resubmit.")
+
+PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones you can run "
+                    "yourself) and any cell that did not run cleanly. The hidden tests decide "
+                    "your score; their results appear when your instructor publishes the grades.")
 
 PROVENANCE_COLUMNS = ("seed", "isolation", "submission_sha256", "autograder_sha256",
                       "autograder_content_sha256", "package_version", "wall_time_seconds",
@@ -31,6 +40,11 @@ def write_atomic(path, text):
 
 # ------------------------------------------------------------- results.json
 def results_json(result, visibility):
+    """Gradescope's results.json. Whatever a student may see before grades are published
+    (the top-level ``output``, the public tests) holds public checks, their own cells'
+    errors and general advice only. There is no top-level ``score``: Gradescope sums the
+    tests' scores, so the hidden share of the score shows only with the hidden tests, and
+    the full feedback is one more test, shown with them."""
     tests = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
         "score": t.score, "max_score": t.max_score,
@@ -38,10 +52,12 @@ def results_json(result, visibility):
         "output": t.hint or "Passed.",
         "visibility": visibility["hidden" if t.hidden else "public"],
     } for t in result.tests]
+    tests.append({"name": "Feedback on the whole notebook", "score": 0, "max_score": 0,
+                  "output": feedback_md(result), "output_format": "md",
+                  "visibility": visibility["hidden"]})
     return {
-        "score": result.score,
-        "execution_time": result.provenance.get("wall_time_seconds"),
-        "output": feedback_md(result),
+        "execution_time": float(result.provenance.get("wall_time_seconds") or 0.0),
+        "output": feedback_md(result, public_only=True),
         "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -60,27 +76,57 @@ def summary_line(result):
 
 
 # -------------------------------------------------------------- feedback.md
-def feedback_md(result):
-    """The student's feedback: score per question, what to fix, what did not run."""
-    lines = [f"# Feedback on {result.submission}", "",
-             f"**Score: {result.score:g} / {result.max_score:g}**", ""]
-    if result.status == "invalid":
+def feedback_md(result, public_only=False):
+    """The student's feedback: score per question, what to fix, what did not run.
+
+    ``public_only``: what a student may read before grades are published: the public
+    checks, their cells' errors and general advice; no hidden hint, no score.
+    """
+    lines = [f"# Feedback on {result.submission}", ""]
+    if result.status is Status.GRADER_FAILED:
+        return "\n".join(lines + [GRADER_FAILED_TEXT]) + "\n"
+    if public_only:
+        lines += [PUBLIC_ONLY_TEXT, ""]
+    else:
+        lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
+    if result.status is Status.INVALID:
         return "\n".join(lines + [f"Your submission could not be graded: {result.message}.",
                                   "Resubmit the notebook (.ipynb) or the zip grader.export() makes."]) + "\n"
-    lines += ["| Question | Score |", "| --- | --- |"]
-    lines += [f"| `{q}` | {s:g} / {m:g} |" for q, (s, m) in result.questions.items()]
-    lines += _fixes(result) + _cell_problems(result) + _undefined(result) + _footer(result)
+    if public_only:
+        lines += ["| Question | Public checks |", "| --- | --- |"]
+        lines += [f"| `{q}` | {_public_state(result, q)} |" for q in result.questions]
+    else:
+        lines += ["| Question | Score |", "| --- | --- |"]
+        lines += [f"| `{q}` | {s:g} / {m:g} |" for q, (s, m) in result.questions.items()]
+    lines += _fixes(result, public_only) + _cell_problems(result) + _undefined(result)
+    lines += _set_aside(result) + _footer(result)
     return "\n".join(lines) + "\n"
 
 
-def _fixes(result):
+def _public_state(result, question):
+    public = [t for t in result.tests if t.question == question and not t.hidden]
+    if not public:
+        return "none"
+    return "passed" if all(t.passed for t in public) else "failed"
+
+
+def _fixes(result, public_only=False):
     lines = []
     for question, (score, possible) in result.questions.items():
-        hints = _distinct_advice(t.hint for t in result.tests if t.question == question and t.hint)
+        tests = [t for t in result.tests if t.question == question and t.hint
+                 and not (public_only and t.hidden)]
+        hints = _distinct_advice(t.hint for t in tests)
         if hints:
-            lines += ["", f"### `{question}`: {possible - score:g} point(s) lost", ""]
+            lost = "public check failed" if public_only else f"{possible - score:g} point(s) lost"
+            lines += ["", f"### `{question}`: {lost}", ""]
             lines += [f"- {h}" for h in hints]
-    return (["", "## What to fix"] + lines) if lines else ["", "All checks passed. Well done!"]
+    if lines:
+        return ["", "## What to fix"] + lines
+    if public_only and result.tests:
+        return ["", "All public checks passed."]
+    if result.tests and result.score >= result.max_score:
+        return ["", "All checks passed. Well done!"]
+    return []
 
 
 def _distinct_advice(hints):
@@ -96,7 +142,7 @@ def _cell_problems(result):
         return []
     lines = ["", "## Cells that did not run cleanly", ""]
     for cell in result.cells:
-        lines.append(f"- Code cell {cell.index} (`{cell.first_line}`) {describe_cell(cell)}.")
+        lines.append(f"- Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}.")
     lines += ["", "What a skipped or failing cell would have defined was not there when your "
               "functions were graded. Restart the kernel and run all cells (Kernel > Restart & "
               "Run All) to see the same thing."]
@@ -104,12 +150,19 @@ def _cell_problems(result):
 
 
 def _undefined(result):
-    if not result.undefined or result.status == "error" and not result.tests:
+    if not result.undefined or not result.tests:
         return []
     names = ", ".join(f"`{n}`" for n in result.undefined)
     return ["", "## Not graded", "", f"These functions were not defined when your notebook ran, so "
             f"their tests could not pass: {names}. Check that each one's cell runs without an error "
             "and that its name and `def` line are as given."]
+
+
+def _set_aside(result):
+    if not result.set_aside:
+        return []
+    lines = ["", "## Files not graded", "", f"Graded: `{result.submission}`. Not graded:", ""]
+    return lines + [f"- `{name}`: {why}" for name, why in result.set_aside]
 
 
 def _footer(result):

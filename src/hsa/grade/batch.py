@@ -12,19 +12,20 @@ import pathlib
 import secrets
 import sys
 
-from . import PACKAGE_ROOT, autograder as autograders
-from .grader import grade_file, new_result
+from ..exceptions import GraderFailure, GradingError
+from ..hashing import sha256_file
+from ..outcomes import Status
+from ..project import EXAMPLES
+from ..sandbox.isolation import choose_isolation
+from ..sandbox.preflight import preflight
+from ..trusted import autograder as autograders
+from ..trusted.grader import grade_file
+from ..trusted.result import new_result
+from ..trusted.submission import find_submissions
 from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
 from .report import write_report
-from .sandbox import SandboxUnavailable, choose_isolation
-from .submission import file_sha256, find_submissions
 
-EXAMPLES = PACKAGE_ROOT / "examples" / "submissions"
 DEFAULT_OUT = pathlib.Path("grading-output")
-
-
-class GradingError(RuntimeError):
-    """The grader itself cannot run (not a problem with one submission)."""
 
 
 def discover(paths):
@@ -48,11 +49,9 @@ def discover(paths):
 
 
 def run(args):
-    try:
-        autograder = autograders.load(args.autograder or autograders.DEFAULT_ZIP)
-        isolation = choose_isolation(args.allow_unsandboxed)
-    except (FileNotFoundError, SandboxUnavailable) as error:
-        raise GradingError(str(error)) from None
+    autograder = autograders.load(args.autograder)
+    isolation = choose_isolation(args.allow_unsandboxed)
+    preflight(isolation)
     submissions = discover(args.paths or [EXAMPLES])
     if not submissions:
         raise GradingError("no .ipynb or .zip submissions found under " + " ".join(args.paths))
@@ -87,7 +86,8 @@ def _previous(path, file, autograder):
     """The earlier result for ``file`` if its bytes and the autograder are unchanged."""
     try:
         result = read_result(path)
-        same = (result.provenance["submission_sha256"] == file_sha256(file)
+        same = (result.status.is_students
+                and result.provenance["submission_sha256"] == sha256_file(file)
                 and result.provenance["autograder_sha256"] == autograder.sha256)
     except Exception:
         return None
@@ -102,11 +102,19 @@ def _grade_all(todo, autograder, seed, isolation, args, book):
         for future in concurrent.futures.as_completed(futures):
             try:
                 result = future.result()
-            except Exception as error:  # a grader bug must still leave a row
-                result = new_result(futures[future], autograder, status="error",
-                                    message=f"internal grader error: {type(error).__name__}: {error}")
+            except Exception as error:  # a grader bug must still leave a row, not a zero
+                result = new_result(futures[future], autograder, Status.GRADER_FAILED,
+                                    _grader_failure_message(error))
             book.add(result)
             advance(result)
+
+
+def _grader_failure_message(error):
+    if isinstance(error, GraderFailure):
+        return f"the grader failed: {error}"
+    return (f"the grader failed ({type(error).__name__}: {error}); this is a bug in hsa, not "
+            "the student's doing: run `hsa grade` again on this file, and report it if it "
+            "happens again")
 
 
 class Gradebook:
@@ -116,15 +124,14 @@ class Gradebook:
     def add(self, result):
         folder = self.out / result.submission
         folder.mkdir(parents=True, exist_ok=True)
-        visibility = self.autograder.config["visibility"]
         write_atomic(folder / "feedback.md", feedback_md(result))
         write_atomic(folder / "results.json",
-                     json.dumps(results_json(result, visibility), indent=2) + "\n")
+                     json.dumps(results_json(result, self.autograder.visibility), indent=2) + "\n")
         self.results[result.submission] = result
         self.flush()
 
     def flush(self, report=False):
-        questions = [t.name for t in self.autograder.tests]
+        questions = self.autograder.questions
         write_atomic(self.out / "gradebook.csv", gradebook_csv(self.results.values(), questions))
         if report:
             write_report(self.out / "report.html", list(self.results.values()), questions)

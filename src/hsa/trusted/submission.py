@@ -1,19 +1,17 @@
 """Read a submission (a notebook, or the zip ``grader.export()`` makes) into code cells."""
 
-import hashlib
-import io
 import json
 import pathlib
+import re
 import zipfile
 
 import nbformat
 
+from ..exceptions import InvalidSubmission
+
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 SUFFIXES = (".ipynb", ".zip")
-
-
-class InvalidSubmission(ValueError):
-    """The file is not a notebook we can grade; the message says what to do."""
+STUDENT_REGION = re.compile(r"### START CODE HERE ###(.*?)### END CODE HERE ###", re.S)
 
 
 def read_bytes(path):
@@ -59,13 +57,67 @@ def code_cells(data):
     return [str(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
 
 
+def choose(files, assignment, functions):
+    """The file to grade among one student's ``files``, and the others with the reason
+    each was set aside: ``(chosen or None, [(path, reason), ...])``.
+
+    First the notebook named like the assignment (``<assignment>.ipynb``), then one named
+    like it by a browser or a copy (``<assignment> (1).ipynb``, ``Copy of ...``), then an
+    export zip, then any notebook; within each, the one that fills in the most graded
+    ``functions`` (a stub saved beside the real work loses), then the newest.
+    """
+    candidates = [p for p in files if p.suffix in SUFFIXES]
+    if not candidates:
+        return None, [(p, "not a notebook or export zip") for p in files]
+    ranked = sorted(candidates, key=lambda p: _rank(p, assignment, functions))
+    chosen = ranked[0]
+    why = f"set aside: {chosen.name} was graded instead"
+    return chosen, [(p, why) for p in ranked[1:]] + [
+        (p, "not a notebook or export zip") for p in files if p not in candidates]
+
+
+def _rank(path, assignment, functions):
+    if path.name == f"{assignment}.ipynb":
+        kind = 0
+    elif path.suffix == ".ipynb" and assignment in path.stem:
+        kind = 1
+    else:
+        kind = 2 if path.suffix == ".zip" else 3
+    return kind, -_filled_in(path, functions), -_mtime(path), path.name
+
+
+def _filled_in(path, functions):
+    """How many of ``functions`` the file defines with code of their own (a ``def`` whose
+    body is more than the stub's ``None`` placeholders); 0 for what cannot be read."""
+    try:
+        cells = code_cells(read_bytes(path))
+    except (InvalidSubmission, OSError):
+        return 0
+    filled = set()
+    for source in cells:
+        for name in functions:
+            if re.search(rf"^def {re.escape(name)}\(", source, re.M) and _has_code(source):
+                filled.add(name)
+    return len(filled)
+
+
+def _has_code(source):
+    """True when the code between the START/END CODE HERE markers (the whole cell when
+    it has none) is more than ``None`` placeholders."""
+    region = STUDENT_REGION.search(source)
+    lines = (region.group(1) if region else source).splitlines()
+    return any(line.strip() and not line.strip().startswith("#")
+               and not line.strip().endswith("None") for line in lines)
+
+
+def _mtime(path):
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0
+
+
 def find_submissions(folder):
     """Notebooks and export zips under ``folder``, sorted; Jupyter's checkpoints left out."""
     return sorted(p for p in pathlib.Path(folder).rglob("*") if p.suffix in SUFFIXES
                   and p.is_file() and ".ipynb_checkpoints" not in p.parts)
-
-
-def file_sha256(path):
-    """The sha256 of the file as submitted (streamed: the file may be large)."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -55,12 +55,16 @@ class Harness:
             raise HarnessError(f"setup.sh failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
         return done.stdout
 
-    def run(self, submission, without_bwrap=False, timeout=600):
-        """Grade one submission file; return (results.json as a dict, run_autograder's stdout)."""
+    def run(self, *files, without_bwrap=False, timeout=600):
+        """Grade what a student uploaded: ``files`` are paths, or ``(path, name)`` to
+        upload a file under another name. Returns (results.json as a dict, run_autograder's
+        stdout); HarnessError when run_autograder fails or writes no results."""
         for name in ("submission", "results"):
             shutil.rmtree(self.root / name, ignore_errors=True)
             (self.root / name).mkdir()
-        shutil.copy(submission, self.root / "submission")
+        for file in files:
+            path, name = file if isinstance(file, tuple) else (file, pathlib.Path(file).name)
+            shutil.copy(path, self.root / "submission" / name)
         done = subprocess.run([str(self.source / "run_autograder")], env=self._env(without_bwrap),
                               capture_output=True, text=True, timeout=timeout)
         results = self.root / "results" / "results.json"

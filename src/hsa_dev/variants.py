@@ -13,10 +13,10 @@ import pathlib
 
 import nbformat
 
-from . import PACKAGE_ROOT
+from hsa.project import DEFAULT
 
-MASTER = PACKAGE_ROOT / "solutions" / "hidden_state_activation.ipynb"
-STUDENT = PACKAGE_ROOT / "assignments" / "hidden_state_activation.ipynb"
+MASTER = DEFAULT.master
+STUDENT = DEFAULT.student
 
 
 def function_cell_index(notebook, name):

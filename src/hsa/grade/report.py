@@ -8,6 +8,7 @@ import collections
 import html
 import io
 
+from ..outcomes import Status
 from .outputs import write_atomic
 
 
@@ -31,7 +32,7 @@ def score_histogram_png(scores, max_score):
 
 
 def write_report(path, results, questions):
-    graded = [r for r in results if r.status != "invalid"]
+    graded = [r for r in results if r.status not in (Status.INVALID, Status.GRADER_FAILED)]
     max_score = max((r.max_score for r in results), default=0)
     png = base64.b64encode(score_histogram_png([r.score for r in results], max_score)).decode()
     statuses = collections.Counter(r.status for r in results)

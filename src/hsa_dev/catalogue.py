@@ -27,10 +27,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from . import PACKAGE_ROOT
+from hsa.project import CATALOGUE as FOLDER
+
 from .variants import variant
 
-FOLDER = PACKAGE_ROOT / "tests" / "catalogue"
 KINDS = ("mistakes", "alternatives")
 HEADER = re.compile(r"#\s*(\w+):\s*(.*?)\s*$")
 VERDICTS = {("mistakes", True): "caught", ("mistakes", False): "MISSED",
@@ -104,9 +104,9 @@ def judge(case, result):
 
 def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
     """Grade every case; yields ``(case, result, ok, detail)``."""
-    from . import autograder as autograders
-    from .grader import grade_file
-    from .sandbox import choose_isolation
+    from hsa.sandbox.isolation import choose_isolation
+    from hsa.trusted import autograder as autograders
+    from hsa.trusted.grader import grade_file
 
     autograder = autograder or autograders.load()
     isolation = isolation or choose_isolation(allow_unsandboxed=False)

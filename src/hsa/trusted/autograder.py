@@ -1,4 +1,4 @@
-"""Load the autograder zip on the trusted side: its Otter test files, checks and budgets.
+"""Load the autograder zip on the trusted side: its Otter test files, checks and config.
 
 The zip that ``hsa assign`` writes is the single source of every check: the
 same test files run inside the student's kernel under ``otter run`` and here,
@@ -17,28 +17,21 @@ from dataclasses import dataclass, field
 
 from otter.test_files import ExceptionTestFile
 
-from . import PACKAGE_ROOT
+from ..exceptions import AutograderMissing
+from ..hashing import file_digest, sha256_file
+from ..project import DEFAULT
 
-DEFAULT_ZIP = PACKAGE_ROOT / "autograder" / "hidden_state_activation-autograder.zip"
 CONFIG_NAME = "hsa_config.json"
-CHECK_MODULES = ("public_checks", "hidden_checks")
-
-DEFAULT_CONFIG = {
-    "questions": [],
-    "cell_budget_seconds": 10,
-    "call_budget_seconds": 5,
-    "submission_budget_seconds": 60,
-    "visibility": {"public": "visible", "hidden": "after_published"},
-}
+DEFAULT_VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
 
 @dataclass
 class Autograder:
     path: pathlib.Path
     sha256: str | None  # of the zip; None when loaded from a folder (Gradescope has no zip)
-    config: dict
+    config: dict  # hsa_config.json: questions, budgets, visibility, assignment name
     tests: list = field(default_factory=list)  # otter TestFile objects, in question order
-    check_modules: dict = field(default_factory=dict)  # name -> module, from this zip
+    check_modules: dict = field(default_factory=dict)  # files/*.py: name -> module
     content_sha256: str = ""  # the same for the zip and for the folder it unpacks to
 
     def activate(self, seed):
@@ -48,7 +41,22 @@ class Autograder:
         that loaded another autograder since must point the names back here first.
         """
         sys.modules.update(self.check_modules)
-        self.check_modules["hidden_checks"].set_seed(seed)
+        for module in self.check_modules.values():
+            if hasattr(module, "set_seed"):
+                module.set_seed(seed)
+
+    @property
+    def name(self):
+        """The assignment's name (its master notebook's, without ``.ipynb``)."""
+        return self.config.get("assignment", DEFAULT.name)
+
+    @property
+    def questions(self):
+        return [t.name for t in self.tests]
+
+    @property
+    def visibility(self):
+        return {**DEFAULT_VISIBILITY, **self.config.get("visibility", {})}
 
     @property
     def graded_functions(self):
@@ -57,53 +65,53 @@ class Autograder:
                        for name in case.body._get_func_params() if name != "env"})
 
 
-def sha256_file(path):
-    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
-
-
 def content_sha256(folder):
     """A digest of the unpacked files (names and bytes), comparable with Gradescope's copy."""
     digest = hashlib.sha256()
     for path in sorted(p for p in pathlib.Path(folder).rglob("*") if p.is_file()
                        and "__pycache__" not in p.parts):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(file_digest(path).digest())
     return digest.hexdigest()
 
 
-def load(path=DEFAULT_ZIP):
-    """Load the autograder (its zip, or the folder it was unpacked to) into this process."""
-    path = pathlib.Path(path)
+def load(path=None):
+    """Load the autograder (its zip, or the folder it was unpacked to) into this process.
+
+    A zip is unpacked into a temporary folder that is gone when this returns: the test
+    files and check modules are in memory by then.
+    """
+    path = pathlib.Path(path or DEFAULT.zip)
     if path.is_dir():  # already unpacked, as on Gradescope (/autograder/source)
-        folder = path
-    elif path.is_file():
-        folder = pathlib.Path(tempfile.mkdtemp(prefix="hsa-autograder-"))
+        return _load_folder(path, path, None)
+    if not path.is_file():
+        raise AutograderMissing(f"No autograder zip at {path}. Regenerate it with "
+                                "`hsa assign`, or pass --autograder PATH.")
+    with tempfile.TemporaryDirectory(prefix="hsa-autograder-") as folder:
         with zipfile.ZipFile(path) as archive:
             archive.extractall(folder)
-    else:
-        raise FileNotFoundError(
-            f"No autograder zip at {path}. Regenerate it with `hsa assign`, or pass "
-            "--autograder PATH."
-        )
-    config = {**DEFAULT_CONFIG, **json.loads((folder / CONFIG_NAME).read_text())}
-    _import_checks(folder / "files")
-    order = {name: i for i, name in enumerate(config["questions"])}
+        return _load_folder(pathlib.Path(folder), path, sha256_file(path))
+
+
+def _load_folder(folder, path, sha256):
+    config = json.loads((folder / CONFIG_NAME).read_text())
+    modules = _import_checks(folder / "files")
+    order = {name: i for i, name in enumerate(config.get("questions", []))}
     tests = sorted(
         (ExceptionTestFile.from_file(str(p)) for p in (folder / "tests").glob("*.py")),
         key=lambda t: (order.get(t.name, len(order)), t.name),
     )
-    modules = {name: sys.modules[name] for name in CHECK_MODULES}
-    return Autograder(path, sha256_file(path) if path.is_file() else None, config, tests,
-                      modules, content_sha256(folder))
+    return Autograder(path, sha256, config, tests, modules, content_sha256(folder))
 
 
 def _import_checks(files):
-    """Import the zip's check modules under their own names, replacing any loaded before."""
-    for name in CHECK_MODULES:
+    """Import the zip's check modules (``files/*.py``, the master's support files) under
+    their own names, replacing any loaded before; return them by name."""
+    names = sorted(p.stem for p in files.glob("*.py"))
+    for name in names:
         sys.modules.pop(name, None)
     sys.path.insert(0, str(files))
     try:
-        for name in CHECK_MODULES:
-            importlib.import_module(name)
+        return {name: importlib.import_module(name) for name in names}
     finally:
         sys.path.remove(str(files))

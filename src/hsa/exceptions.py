@@ -1,0 +1,74 @@
+"""Every way a step of hsa can fail, as a named exception (in the spirit of nbclient's).
+
+Three families, by whose fault it is:
+
+* the submission's: :class:`InvalidSubmission` (not a notebook we can read);
+* the student's code, as seen from the trusted side: :class:`StudentError`
+  (their function raised), :class:`BudgetExceeded`, :class:`ProcessLost`, and the
+  sandbox's failures :class:`SandboxTimedOut`, :class:`SandboxDied`,
+  :class:`ProtocolViolation` (all :class:`SandboxFailure`);
+* the grader's own: :class:`GraderFailure` and its kinds. A grader failure is never
+  charged to a student: it becomes the status ``grader_failed``, not a score.
+
+(``hsa.untrusted.protocol.ProtocolError`` stays beside the protocol: the sandboxed
+worker imports that module and nothing else of the package.)
+"""
+
+
+class InvalidSubmission(ValueError):
+    """The file is not a notebook we can grade; the message says what to do."""
+
+
+# ------------------------------------------------------------ the sandbox
+class SandboxFailure(Exception):
+    """The student's process stopped answering as it should."""
+
+
+class SandboxTimedOut(SandboxFailure):
+    """It ran past the deadline of what it was doing (a cell, a call, the submission)."""
+
+
+class SandboxDied(SandboxFailure):
+    """It exited, was killed (memory, CPU time) or closed its channel."""
+
+
+class ProtocolViolation(SandboxFailure):
+    """It sent a malformed or out-of-turn message: student code wrote to the channel."""
+
+
+# ------------------------------------------- calls of the student's functions
+class StudentError(Exception):
+    """An exception raised by the student's code, rebuilt under the same class name."""
+
+
+class BudgetExceeded(Exception):
+    """A call or the whole submission ran past its time budget."""
+
+
+class ProcessLost(Exception):
+    """The student's process died during a call (exit, crash, memory)."""
+
+
+# ------------------------------------------------------------- the grader
+class GraderFailure(RuntimeError):
+    """The grader itself cannot do its job; the message tells the operator what to do."""
+
+
+class SandboxUnavailable(GraderFailure):
+    """No sandbox of the level asked for can be started on this machine."""
+
+
+class SandboxBroken(GraderFailure):
+    """The sandbox could not start the worker at all (before any student code ran)."""
+
+
+class AutograderMissing(GraderFailure):
+    """No autograder zip (or unpacked folder) where one was expected."""
+
+
+class AssignError(GraderFailure):
+    """``hsa assign`` could not build the assignment from the master."""
+
+
+class GradingError(GraderFailure):
+    """``hsa grade`` cannot run (not a problem with one submission)."""

@@ -1,0 +1,79 @@
+"""Gradescope's entry point: ``python -m hsa.gradescope /autograder``.
+
+Gradescope unpacks the autograder zip into ``/autograder/source``, puts the
+student's files in ``/autograder/submission`` and reads
+``/autograder/results/results.json``. This grades the one notebook (or export
+zip) found there with the same trusted, sandboxed grader as ``hsa grade``.
+Before any student code runs, the source and results folders are made
+readable by root only, so a sandbox that falls back to an unprivileged user
+cannot read the hidden tests or write the results.
+"""
+
+import json
+import os
+import pathlib
+import secrets
+import sys
+
+from ..exceptions import GraderFailure
+from ..grade.outputs import results_json, summary_line, write_atomic
+from ..outcomes import Status
+from ..sandbox.isolation import best_isolation
+from ..sandbox.preflight import preflight
+from ..trusted import autograder as autograders
+from ..trusted.grader import grade_file
+from ..trusted.result import new_result
+from ..trusted.submission import choose
+
+IGNORED = (".ipynb_checkpoints", "__MACOSX")
+
+
+def submitted_files(folder):
+    """Every file the student uploaded (Jupyter's checkpoints and macOS litter left out)."""
+    return sorted(p for p in pathlib.Path(folder).rglob("*")
+                  if p.is_file() and not set(IGNORED) & set(p.parts))
+
+
+def lock_down(*folders):
+    """Root-only access: the sandbox's unprivileged user can neither read nor write these."""
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+
+
+def grade_submission(root, autograder, seed):
+    """The Result for what the student uploaded under ``root / "submission"``."""
+    files = submitted_files(root / "submission")
+    chosen, set_aside = choose(files, autograder.name, autograder.graded_functions)
+    if chosen is None:
+        result = new_result("(none)", autograder, Status.INVALID,
+                            "not graded: no .ipynb or .zip file was submitted; upload your notebook")
+    else:
+        isolation = best_isolation()
+        try:
+            preflight(isolation)
+        except GraderFailure as failure:
+            result = new_result(chosen.name, autograder, Status.GRADER_FAILED, str(failure))
+        else:
+            result = grade_file(chosen, chosen.name, autograder, seed, isolation)
+    result.set_aside = [[p.name, why] for p, why in set_aside]
+    return result
+
+
+def main(root="/autograder"):
+    root = pathlib.Path(root)
+    source, results = root / "source", root / "results"
+    lock_down(source, results)
+    autograder = autograders.load(source)
+    seed = int(os.environ.get("HSA_SEED") or secrets.randbelow(2**31))
+    result = grade_submission(root, autograder, seed)
+    print(summary_line(result))
+    if not result.graded:
+        # No results.json: Gradescope then shows the instructor a failed run to rerun,
+        # never a score of 0 that the student did not earn.
+        print(f"hsa: the autograder failed, so no grade was written: {result.message}",
+              file=sys.stderr)
+        return 1
+    data = results_json(result, autograder.visibility)
+    write_atomic(results / "results.json", json.dumps(data, indent=2) + "\n")
+    return 0

@@ -1,0 +1,47 @@
+"""Named outcomes: a grade's status and the sandbox's isolation level.
+
+Both are ``str`` enums, so that the files they are written to (gradebook.csv,
+results.json) hold the plain strings.
+"""
+
+import enum
+
+
+class _Named(str, enum.Enum):
+    def __str__(self):
+        return self.value
+
+    def __format__(self, spec):
+        return format(self.value, spec)
+
+
+class Status(_Named):
+    """What became of one submission, from best to worst for the student."""
+
+    GRADED = "graded"  # every cell ran and every check was judged
+    ERROR = "error"  # a cell raised; the rest was graded
+    TIMEOUT = "timeout"  # a cell or call ran past its budget; the rest was graded
+    KILLED = "killed"  # the process was killed (exit, memory); the rest was graded
+    INVALID = "invalid"  # not a notebook we can read: nothing graded
+    GRADER_FAILED = "grader_failed"  # the grader's fault: no grade, never charged to the student
+
+    @property
+    def needs_a_look(self):
+        return self is not Status.GRADED
+
+    @property
+    def is_students(self):
+        """True when the outcome is the submission's doing (a score stands)."""
+        return self is not Status.GRADER_FAILED
+
+
+# The statuses a problem in the student's code can cause, worst first.
+PROBLEMS = (Status.KILLED, Status.TIMEOUT, Status.ERROR)
+
+
+class Isolation(_Named):
+    """How the student's code is kept from the grader, strongest first."""
+
+    BWRAP = "bwrap"  # bubblewrap: namespaces, no network, read-only Python only
+    PROCESS_USER = "process-user"  # no namespaces: an unprivileged user of its own (as root)
+    PROCESS = "process"  # a plain child process: explicit opt-in only

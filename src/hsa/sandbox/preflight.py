@@ -1,0 +1,25 @@
+"""Before the first submission: can the sandbox start Python as a submission's would?
+
+A sandbox that cannot start (an interpreter its user cannot read, a missing
+library) would otherwise fail every submission in turn; this finds it once,
+and stops with a message for the operator instead of grading anybody.
+"""
+
+from ..exceptions import SandboxBroken
+from .session import Budgets, Session
+
+ADVICE = ("Make the Python that grades (its installation and site-packages) readable by every "
+          "user: the zip's setup.sh copies an unreadable interpreter to /autograder/python; "
+          "with hsa grade, use a Python outside a private home folder.")
+
+
+def preflight(isolation):
+    """Start the worker of ``isolation`` on an empty notebook (it imports numpy first);
+    raise SandboxBroken, with what to do, when it cannot."""
+    session = Session([], [], isolation, Budgets())
+    try:
+        session.start()
+    except SandboxBroken as broken:
+        raise SandboxBroken(f"preflight failed with isolation {isolation}: {broken} {ADVICE}") from None
+    finally:
+        session.stop()

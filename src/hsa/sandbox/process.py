@@ -1,0 +1,162 @@
+"""One worker process in its sandbox, and the channel to it.
+
+Every limit is enforced from outside: resource limits by ``prlimit`` (see
+:mod:`.command`), output beyond ``max_output`` bytes is dropped, and wall time
+by the deadlines the caller gives :meth:`Sandbox.receive`.
+"""
+
+import os
+import pathlib
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+from .. import untrusted
+from ..exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
+from ..outcomes import Isolation
+from ..untrusted import protocol
+from . import command, uids
+from .isolation import network_namespace_works
+
+WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
+WORKER_FILES = ("worker.py", "protocol.py")
+SIGNAL_HINTS = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
+                "SIGXFSZ": " (file size)", "SIGSEGV": " (crashed)"}
+
+
+class Sandbox:
+    """One worker process; call :meth:`start` once and :meth:`kill` when done."""
+
+    def __init__(self, isolation, limits=command.Limits()):
+        self.isolation = Isolation(isolation)
+        self.limits = limits
+        self.process = None
+        self.claim = None  # the sandbox's own user (grading as root), see uids.claim()
+        self.output = bytearray()
+        self.dropped = 0  # bytes of output beyond max_output
+        self._buffer = b""
+
+    @property
+    def uid(self):
+        return self.claim.uid if self.claim else None
+
+    # -------------------------------------------------------------- lifecycle
+    def start(self):
+        if os.geteuid() == 0 and self.isolation is not Isolation.PROCESS:
+            self.claim = uids.claim()
+        self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="hsa-scratch-"))
+        worker_dir = WORKER_DIR if self.isolation is Isolation.BWRAP else self._stage_worker()
+        read_fd, write_fd = os.pipe()
+        self._responses = read_fd
+        private_network = (self.isolation is Isolation.PROCESS_USER
+                           and network_namespace_works())
+        argv = command.worker(self.isolation, self.uid, worker_dir, write_fd, self.limits,
+                              private_network)
+        self.process = subprocess.Popen(
+            command.prlimit(self.limits, self._processes_already_counted()) + argv,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=(write_fd,), env=self._env(), cwd=self._scratch, start_new_session=True,
+        )
+        os.close(write_fd)
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _stage_worker(self):
+        """Without bubblewrap there is nothing to mount: copy the worker's two files into
+        the scratch folder, which becomes the sandbox user's (only) own folder."""
+        for name in WORKER_FILES:
+            shutil.copy(WORKER_DIR / name, self._scratch)
+        if self.uid is not None:
+            os.chown(self._scratch, self.uid, self.uid)
+        return self._scratch
+
+    def _processes_already_counted(self):
+        """As root, the sandbox's own uid carries the process count; otherwise the limit
+        counts every process of the grader's user, so make room for those."""
+        if self.uid is not None:
+            return 0
+        return sum(1 for p in os.listdir("/proc") if p.isdigit())
+
+    def _env(self):
+        scratch = command.SCRATCH if self.isolation is Isolation.BWRAP else str(self._scratch)
+        return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8",
+                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+
+    def _drain(self):
+        """Keep the first ``max_output`` bytes of what the student printed; drop the rest."""
+        stream = self.process.stdout
+        while True:
+            try:
+                chunk = stream.read1(65536)
+            except (OSError, ValueError):  # closed by kill()
+                return
+            if not chunk:
+                return
+            room = max(0, self.limits.max_output - len(self.output))
+            self.output += chunk[:room]
+            self.dropped += max(0, len(chunk) - room)
+
+    def kill(self):
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        os.close(self._responses)
+        self.process = None
+        if self.claim is not None:
+            self.claim.release()
+            self.claim = None
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    # ------------------------------------------------------------- messages
+    def send(self, message):
+        try:
+            self.process.stdin.write(protocol.dumps(message).encode())
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise SandboxDied("the student's process stopped reading") from None
+
+    def receive(self, deadline):
+        """The next message; a SandboxFailure when the worker dies, breaks the protocol or
+        the deadline passes."""
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SandboxTimedOut("ran past its time budget")
+            ready, _, _ = select.select([self._responses], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._responses, 1 << 20)
+            if not chunk:
+                raise SandboxDied(self._exit_reason())
+            self._buffer += chunk
+            if len(self._buffer) > protocol.MAX_MESSAGE_BYTES:
+                raise ProtocolViolation("sent a message larger than the grader accepts")
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            return protocol.loads(line.decode("utf-8", "replace"))
+        except protocol.ProtocolError as error:
+            raise ProtocolViolation(f"broke the grading protocol ({error})") from None
+
+    def _exit_reason(self):
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "closed its connection to the grader"
+        if code < 0:
+            name = signal.Signals(-code).name
+            return f"was killed by {name}{SIGNAL_HINTS.get(name, '')}"
+        return f"exited with code {code} (os._exit or a crash ends the grading process)"

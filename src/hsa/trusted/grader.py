@@ -1,0 +1,106 @@
+"""Grade one submission: student code in the sandbox, every check in this trusted process.
+
+The checks are Otter's own test files from the autograder zip. Each test case
+function is called here with an environment of stand-ins for the graded
+functions (see :class:`hsa.sandbox.session.Session`), so the grade never
+depends on code the student controls: their code only ever answers calls, and
+this process judges every answer.
+"""
+
+import datetime
+import time
+
+from .. import __version__
+from ..exceptions import GraderFailure, InvalidSubmission
+from ..hashing import sha256_file
+from ..outcomes import PROBLEMS, Status
+from ..sandbox.isolation import network_reachable
+from ..sandbox.session import Budgets, Session
+from .result import CellProblem, TestResult, new_result
+from .submission import code_cells, read_bytes
+
+
+def grade_file(path, name, autograder, seed, isolation, timeout=None):
+    """Grade the notebook (or export zip) at ``path``; always returns a Result."""
+    started = time.monotonic()
+    result = new_result(name, autograder)
+    try:
+        cells = code_cells(read_bytes(path))
+    except (InvalidSubmission, OSError) as error:
+        result.status, result.message = Status.INVALID, f"not graded: {error}"
+        cells = None
+    if cells is not None:
+        budgets = Budgets.from_config(autograder.config, timeout)
+        try:
+            _grade_cells(result, cells, autograder, seed, isolation, budgets)
+        except GraderFailure as failure:
+            result = new_result(name, autograder, Status.GRADER_FAILED, str(failure))
+    result.provenance = {
+        "autograder_sha256": autograder.sha256,
+        "autograder_content_sha256": autograder.content_sha256, "package_version": __version__,
+        "submission_sha256": _sha256_or_empty(path), "seed": seed, "isolation": str(isolation),
+        "network_reachable": network_reachable(isolation),
+        "wall_time_seconds": round(time.monotonic() - started, 3),
+        "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    return result
+
+
+def _grade_cells(result, cells, autograder, seed, isolation, budgets):
+    session = Session(cells, autograder.graded_functions, isolation, budgets)
+    try:
+        session.start()
+        autograder.activate(seed)
+        env = {n: session.proxy(n) for n, kind in session.defined.items() if kind == "function"}
+        result.tests = [run_case(test_file, case, env)
+                        for test_file in autograder.tests for case in test_file.test_cases]
+    finally:
+        session.stop()
+    for test in result.tests:
+        result.questions[test.question][0] += test.score
+    result.score = round(sum(t.score for t in result.tests), 6)
+    result.cells = [CellProblem(e.index + 1, _first_line(cells[e.index]), e.status, e.message)
+                    for e in sorted(session.events.values(), key=lambda e: e.index)]
+    result.output = session.output.decode("utf-8", "replace")
+    result.undefined = [n for n in autograder.graded_functions if session.defined.get(n) != "function"]
+    result.status, result.message = _status(result.cells, session.call_problems, budgets)
+
+
+def _sha256_or_empty(path):
+    try:
+        return sha256_file(path)
+    except OSError:
+        return ""
+
+
+def run_case(test_file, case, env):
+    """Call one Otter test case function with ``env``; its AssertionError is the hint."""
+    hint = ""
+    try:
+        case.body.call_func(env)
+    except GraderFailure:  # the sandbox broke: the grader's fault, never a lost point
+        raise
+    except AssertionError as failure:
+        hint = str(failure) or "The check failed."
+    except Exception as error:  # a stand-in's own error that no check turned into a hint
+        hint = f"{type(error).__name__}: {error}"
+    points = case.points or 0
+    return TestResult(test_file.name, case.name, case.hidden, 0.0 if hint else points, points, hint)
+
+
+def _status(cells, call_problems, budgets):
+    """The worst problem the student's code had (else GRADED), and what happened."""
+    problems = {c.status for c in cells} | set(call_problems)
+    status = next((s for s in PROBLEMS if s in problems), Status.GRADED)
+    if status is Status.GRADED:
+        return status, ""
+    notes = [f"code cell {c.index} ({c.first_line!r}): {c.describe()}" for c in cells]
+    if call_problems:
+        notes.append(f"{len(call_problems)} graded call(s) ran past {budgets.call:g} s or "
+                     "crashed the process")
+    return status, "; ".join(notes)
+
+
+def _first_line(source):
+    lines = [l.strip() for l in source.splitlines() if l.strip()]
+    return (lines[0] if lines else "")[:80]

@@ -1,0 +1,81 @@
+"""A grade, as plain data: what the trusted grader decided about one submission.
+
+``Result.to_dict()`` is what ``results.json`` carries in ``extra_data``, so a
+gradebook can be rebuilt from the results files alone.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+from ..outcomes import Status
+
+
+@dataclass
+class TestResult:
+    question: str
+    name: str
+    hidden: bool
+    score: float
+    max_score: float
+    hint: str = ""  # what to fix; empty when the test passed
+
+    @property
+    def passed(self):
+        return not self.hint
+
+
+@dataclass
+class CellProblem:
+    index: int  # 1-based position among the notebook's code cells
+    first_line: str
+    status: Status  # ERROR, TIMEOUT or KILLED
+    message: str
+
+    def describe(self):
+        """What happened to the cell, as a phrase after its name."""
+        if self.status is Status.TIMEOUT:
+            return self.message
+        if self.status is Status.KILLED:
+            return f"stopped the process ({self.message}) and was skipped"
+        return f"raised {self.message}"
+
+
+@dataclass
+class Result:
+    submission: str
+    status: Status
+    score: float = 0.0
+    max_score: float = 0.0
+    message: str = ""
+    questions: dict = field(default_factory=dict)  # name -> [score, max_score]
+    tests: list = field(default_factory=list)
+    cells: list = field(default_factory=list)
+    output: str = ""
+    undefined: list = field(default_factory=list)  # graded functions the notebook never defined
+    set_aside: list = field(default_factory=list)  # [file name, why] of files not graded
+    provenance: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.status = Status(self.status)
+
+    @property
+    def graded(self):
+        """True when a score stands (the grader did its job)."""
+        return self.status.is_students
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        data = dict(data)
+        data["tests"] = [TestResult(**t) for t in data.get("tests", [])]
+        data["cells"] = [CellProblem(**{**c, "status": Status(c["status"])})
+                         for c in data.get("cells", [])]
+        return cls(**data)
+
+
+def new_result(name, autograder, status=Status.GRADED, message=""):
+    """A result with nothing scored yet: every question at 0 of its points."""
+    return Result(submission=name, status=status, message=message,
+                  max_score=sum(t.possible for t in autograder.tests),
+                  questions={t.name: [0.0, t.possible] for t in autograder.tests})
