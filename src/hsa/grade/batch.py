@@ -24,6 +24,7 @@ from ..trusted.result import new_result
 from ..trusted.submission import find_submissions
 from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
 from .report import write_report
+from .summary import Summary, changes
 
 DEFAULT_OUT = pathlib.Path("grading-output")
 
@@ -58,15 +59,20 @@ def run(args):
     out = pathlib.Path(args.out) if args.out else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    results, todo = {}, []
+    results, todo, earlier = {}, [], {}
     for file, name in submissions:
-        previous = None if args.force else _previous(out / name / "results.json", file, autograder)
-        if previous:
+        previous = _previous(out / name / "results.json")
+        if previous and not args.force and _unchanged(previous, file, autograder):
             results[name] = previous
-        else:
-            todo.append((file, name))
-    print(f"hsa grade: {len(submissions)} submission(s), {len(results)} unchanged and skipped, "
-          f"seed {seed}, isolation {isolation}, {args.jobs} job(s)", file=sys.stderr)
+            continue
+        todo.append((file, name))
+        if previous and previous.provenance.get("autograder_sha256") != autograder.sha256:
+            earlier[name] = previous
+    if earlier:
+        say(f"the autograder changed since the last run into {out}: regrading "
+            f"{len(earlier)} submission(s) graded with the old one")
+    say(f"{len(submissions)} submission(s), {len(results)} unchanged and skipped, "
+        f"seed {seed}, isolation {isolation}, {args.jobs} job(s)")
     book = Gradebook(out, autograder, results)
     try:
         _grade_all(todo, autograder, seed, isolation, args, book)
@@ -76,22 +82,32 @@ def run(args):
               "Run the same command again to grade the rest.", file=sys.stderr)
         sys.stderr.flush()
         os._exit(130)  # the sandboxes die with us (--die-with-parent)
-    book.flush(report=True)
-    print(f"hsa grade: wrote {out / 'gradebook.csv'}, {out / 'report.html'} and a folder per "
-          "submission (results.json, feedback.md)", file=sys.stderr)
+    summary = Summary(list(book.results.values()), changes(earlier, book.results.values()))
+    book.flush(summary)
+    for line in summary.lines():
+        say(line)
+    say(f"wrote {out / 'gradebook.csv'}, {out / 'report.html'} and a folder per submission "
+        "(results.json, feedback.md)")
     return 0
 
 
-def _previous(path, file, autograder):
-    """The earlier result for ``file`` if its bytes and the autograder are unchanged."""
+def say(line):
+    print(f"hsa grade: {line}", file=sys.stderr)
+
+
+def _previous(path):
+    """The result an earlier run wrote at ``path``, or None."""
     try:
-        result = read_result(path)
-        same = (result.status.is_students
-                and result.provenance["submission_sha256"] == sha256_file(file)
-                and result.provenance["autograder_sha256"] == autograder.sha256)
-    except Exception:
+        return read_result(path)
+    except Exception:  # missing, or written by an older hsa: grade again
         return None
-    return result if same else None
+
+
+def _unchanged(result, file, autograder):
+    """True when ``result`` still stands: same file, same autograder, a grade that stood."""
+    return (result.status.is_students
+            and result.provenance.get("submission_sha256") == sha256_file(file)
+            and result.provenance.get("autograder_sha256") == autograder.sha256)
 
 
 def _grade_all(todo, autograder, seed, isolation, args, book):
@@ -130,11 +146,12 @@ class Gradebook:
         self.results[result.submission] = result
         self.flush()
 
-    def flush(self, report=False):
+    def flush(self, summary=None):
+        """Write the gradebook; with the run's ``summary``, the report too."""
         questions = self.autograder.questions
         write_atomic(self.out / "gradebook.csv", gradebook_csv(self.results.values(), questions))
-        if report:
-            write_report(self.out / "report.html", list(self.results.values()), questions)
+        if summary is not None:
+            write_report(self.out / "report.html", summary, questions, self.autograder.name)
 
 
 class _progress:

@@ -9,19 +9,27 @@ import nbformat
 
 from ..exceptions import InvalidSubmission
 
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 512 * 1024 * 1024  # saved outputs (plots) make notebooks large
+MAX_CODE_BYTES = 4 * 1024 * 1024  # what is graded: the code cells' sources, all together
 SUFFIXES = (".ipynb", ".zip")
 STUDENT_REGION = re.compile(r"### START CODE HERE ###(.*?)### END CODE HERE ###", re.S)
+NOT_A_NOTEBOOK = "the file is not a Jupyter notebook ({}); submit the .ipynb file you worked in"
 
 
 def read_bytes(path):
     """The notebook's bytes: the file itself, or the one notebook inside an export zip."""
     path = pathlib.Path(path)
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES and path.suffix != ".zip":
-        raise InvalidSubmission(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
     if path.suffix == ".zip":
         return _notebook_from_zip(path)
+    _check_size(path.stat().st_size)
     return path.read_bytes()
+
+
+def _check_size(size):
+    if size > MAX_NOTEBOOK_BYTES:
+        raise InvalidSubmission(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB even "
+                                "with its outputs; clear the outputs (Edit > Clear All Outputs), "
+                                "save and submit again")
 
 
 def _notebook_from_zip(path):
@@ -36,25 +44,48 @@ def _notebook_from_zip(path):
         if len(notebooks) != 1:
             raise InvalidSubmission(f"the zip holds {len(notebooks)} notebooks; it should hold "
                                     "exactly one (the one grader.export() puts there)")
-        if notebooks[0].file_size > MAX_NOTEBOOK_BYTES:
-            raise InvalidSubmission(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
+        _check_size(notebooks[0].file_size)
         with archive.open(notebooks[0]) as member:
             return member.read(MAX_NOTEBOOK_BYTES + 1)
 
 
 def code_cells(data):
-    """The code cells' sources, in order; InvalidSubmission if this is no notebook."""
+    """The code cells' sources, in order; InvalidSubmission if this is no notebook.
+
+    Only the sources are kept: outputs (often most of the file) are dropped as soon as the
+    JSON is parsed, and nbformat sees only what is left (it upgrades old formats).
+    """
     try:
-        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
-    except (UnicodeDecodeError, json.JSONDecodeError, nbformat.reader.NotJSONError) as error:
-        raise InvalidSubmission(f"the file is not a Jupyter notebook ({type(error).__name__}); "
-                                "submit the .ipynb file you worked in") from None
+        notebook = json.loads(data)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise InvalidSubmission(NOT_A_NOTEBOOK.format(type(error).__name__)) from None
+    del data
+    if not isinstance(notebook, dict):
+        raise InvalidSubmission(NOT_A_NOTEBOOK.format("not a JSON object"))
+    _drop_outputs(notebook)
+    try:
+        notebook = nbformat.reads(json.dumps(notebook), as_version=4)
     except Exception as error:
         raise InvalidSubmission(f"the notebook could not be read: {str(error)[:200]}") from None
     cells = notebook.get("cells")
     if not isinstance(cells, list):
         raise InvalidSubmission("the notebook has no list of cells")
-    return [str(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
+    sources = [str(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
+    if sum(len(s.encode()) for s in sources) > MAX_CODE_BYTES:
+        raise InvalidSubmission(f"the notebook's code is larger than {MAX_CODE_BYTES >> 20} MB; "
+                                "submit the assignment's notebook, not generated code")
+    return sources
+
+
+def _drop_outputs(notebook):
+    """Remove every cell's outputs (and attachments) in place, in any nbformat version."""
+    sheets = notebook.get("worksheets") if isinstance(notebook.get("worksheets"), list) else []
+    for holder in [notebook, *sheets]:
+        for cell in holder.get("cells", []) if isinstance(holder, dict) else []:
+            if isinstance(cell, dict):
+                for key in ("outputs", "attachments"):
+                    if key in cell:
+                        cell[key] = [] if key == "outputs" else {}
 
 
 def choose(files, assignment, functions):

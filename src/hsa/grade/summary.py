@@ -1,0 +1,78 @@
+"""What a grader needs to know when ``hsa grade`` ends: counts, scores, what needs a look.
+
+The same facts feed the terminal summary and the top of report.html.
+"""
+
+import collections
+import statistics
+from dataclasses import dataclass
+
+from ..outcomes import Status
+
+
+@dataclass(frozen=True)
+class Change:
+    """A submission whose score changed because the autograder changed."""
+
+    submission: str
+    before: float
+    after: float
+
+
+@dataclass
+class Summary:
+    results: list
+    changes: list  # [Change], empty unless the autograder changed since the last run
+
+    @property
+    def counts(self):
+        """Submissions per status, in the order of Status."""
+        found = collections.Counter(r.status for r in self.results)
+        return {status: found[status] for status in Status if found[status]}
+
+    @property
+    def scored(self):
+        """Scores that stand (every row but the grader's own failures)."""
+        return [r.score for r in self.results if r.status.is_students]
+
+    @property
+    def max_score(self):
+        return max((r.max_score for r in self.results), default=0)
+
+    @property
+    def needs_a_look(self):
+        """Every submission whose status is not ``graded``, worst first, with its reason."""
+        order = {status: i for i, status in enumerate(reversed(list(Status)))}
+        return sorted((r for r in self.results if r.status.needs_a_look),
+                      key=lambda r: (order[r.status], r.submission))
+
+    def lines(self):
+        """The terminal summary, one fact a line."""
+        counts = ", ".join(f"{n} {status}" for status, n in self.counts.items())
+        out = [f"{len(self.results)} submission(s): {counts}."]
+        if self.scored:
+            out.append(f"score: mean {statistics.mean(self.scored):.2f}, median "
+                       f"{statistics.median(self.scored):g} (of {self.max_score:g})")
+        if self.needs_a_look:
+            out.append(f"needs a look ({len(self.needs_a_look)}):")
+            out += [f"  {r.submission}: {r.status}, {r.score:g}/{r.max_score:g}: "
+                    f"{_short(r.message)}" for r in self.needs_a_look]
+        if self.changes:
+            out.append(f"scores changed with the new autograder ({len(self.changes)}):")
+            out += [f"  {c.submission}: {c.before:g} -> {c.after:g}" for c in self.changes]
+        return out
+
+
+def changes(previous, results):
+    """Score changes between ``previous`` (name -> Result under another autograder) and now."""
+    found = []
+    for result in results:
+        before = previous.get(result.submission)
+        if before is not None and before.status.is_students and before.score != result.score:
+            found.append(Change(result.submission, before.score, result.score))
+    return sorted(found, key=lambda c: c.submission)
+
+
+def _short(text, limit=160):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
