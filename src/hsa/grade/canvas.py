@@ -27,7 +27,7 @@ from .layouts import Layout
 TITLE = "Hidden State Activation"
 POINTS_POSSIBLE = 15
 HEADER = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
-POINTS_ROW_LABEL = "    Points Possible"  # as Canvas writes it; its importer looks for "Points Possible"
+POINTS_ROW_LABEL = "    Points Possible"  # as Canvas writes it; its importer looks for the words
 FILE_NAME = "canvas-import.csv"
 
 

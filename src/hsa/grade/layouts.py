@@ -85,7 +85,8 @@ class Kind(enum.IntEnum):
     NOTEBOOK = 3  # any other notebook
 
 
-KIND_TEXT = {Kind.NAMED: "named like the assignment", Kind.COPY: "a copy of the assignment's notebook",
+KIND_TEXT = {Kind.NAMED: "named like the assignment",
+             Kind.COPY: "a copy of the assignment's notebook",
              Kind.EXPORT: "an export zip", Kind.NOTEBOOK: "a notebook"}
 
 
@@ -114,9 +115,9 @@ class Submission:
     """
     name: str                      # unique, safe output-folder name ("zoe-nunez-123456")
     layout: Layout
-    path: str                      # the graded file (or the student's folder), relative to the input
+    path: str                      # the graded file (or the student's folder), below the input
     file: pathlib.Path | None = None
-    student_id: str | None = None  # Canvas user id, Moodle participant id, Gradescope sid, nbgrader id
+    student_id: str | None = None  # Canvas user id, Moodle participant id, Gradescope SID...
     student_name: str | None = None
     email: str | None = None
     late: bool | None = None       # None where the layout does not say (only Canvas does)
