@@ -128,3 +128,54 @@ def test_missing_path_is_a_clear_error(tmp_path, capsys):
 def test_no_submissions_found_is_a_clear_error(tmp_path, capsys):
     assert main(["grade", str(tmp_path)]) == 2
     assert "no .ipynb or .zip" in capsys.readouterr().err
+
+
+# ------------------------------------------------ class downloads, keyed by student
+from test_layouts import CORRECT, EXPORT, PARTIAL, STUB, canvas_download, gradescope  # noqa: E402,F401
+
+from hsa.hashing import sha256_file  # noqa: E402
+
+SCORES = {sha256_file(CORRECT): "15", sha256_file(PARTIAL): "5", sha256_file(STUB): "0",
+          sha256_file(EXPORT): "9"}
+
+
+def grade_download(path, tmp_path, *more):
+    out = tmp_path / "out"
+    assert main(["grade", str(path), "--out", str(out), "--seed", "11", *more]) == 0
+    with open(out / "gradebook.csv", newline="") as handle:
+        return out, list(csv.DictReader(handle))
+
+
+def test_canvas_download_graded_per_student_and_imported_back(canvas_download, tmp_path):
+    out, book = grade_download(canvas_download, tmp_path, "--canvas-assignment-id", "777")
+    students = {row["student_id"]: row for row in book if row["student_id"]}
+    assert set(students) == {"4242", "4343", "4444", "4545", "4646", "anon_ab12c"}
+    for row in book:  # every file graded gets the score its bytes earn
+        if row["submission_sha256"] in SCORES:
+            assert row["score"] == SCORES[row["submission_sha256"]], row
+    assert students["4242"]["student_name"] == "ñúñezzoë" and students["4242"]["late"] == "no"
+    assert "Not graded: ñúñezzoë_4242_9001" in students["4242"]["message"]
+    assert students["4343"]["late"] == "yes"
+    assert students["4646"]["status"] == "invalid" and "2 notebooks" in students["4646"]["message"]
+    with open(out / "canvas-import.csv", newline="", encoding="utf-8") as handle:
+        imported = list(csv.reader(handle))
+    assert imported[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert imported[0][5] == "Hidden State Activation (777)"
+    scores = {row[1]: row[5] for row in imported[2:]}
+    assert scores["4242"] == students["4242"]["score"] and "anon_ab12c" not in scores
+
+
+def test_gradescope_export_a_row_per_submitter(gradescope, tmp_path):
+    out, book = grade_download(gradescope, tmp_path)
+    students = {row["student_id"]: row for row in book if row["student_id"]}
+    assert {"0001", "0002", "3", "0004"} <= set(students)
+    for row in book:
+        if row["submission_sha256"] in SCORES:
+            assert row["score"] == SCORES[row["submission_sha256"]], row
+        assert (out / row["submission"] / "feedback.md").exists()
+    groups = {}
+    for row in book:
+        groups.setdefault(row["submission_sha256"], set()).add(row["score"])
+    assert all(len(scores) == 1 for scores in groups.values())
+    report = (out / "report.html").read_text()
+    assert "Roster" in report and "Needs a look" in report and "feedback.md" in report

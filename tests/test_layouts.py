@@ -17,7 +17,8 @@ import zipfile
 import pytest
 
 from hsa.grade import canvas, layouts, names, safezip
-from hsa.grade.layouts import Layout, Reason
+from hsa.grade.layouts import ASSIGNMENT, Layout, Reason
+from hsa.trusted.submission import Kind, kind_of
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples" / "submissions"
 CORRECT = EXAMPLES / "alice_correct.ipynb"
@@ -300,7 +301,7 @@ def test_canvas_import_csv(canvas_download, tmp_path):
     students = by_id(records)
     scores = {"4242": 15, "4343": 5, "4444": 15.0, "4545": 12.5, "4646": None, "anon_ab12c": 15}
     graded = [(r, scores.get(r.student_id)) for r in records]
-    text = canvas.canvas_import_csv(graded, assignment_id=777)
+    text = canvas.canvas_import_csv(graded, assignment_id=777, points_possible=15)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                        "Hidden State Activation (777)"]
@@ -312,10 +313,10 @@ def test_canvas_import_csv(canvas_download, tmp_path):
     assert {row[1]: row[0] for row in rows[2:]}["4242"] == "ñúñezzoë"
     assert all(len(row) == 6 for row in rows)
     assert set(canvas.unmatched(graded)) == {students["anon_ab12c"], *nobody(records)}
-    path, left_out = canvas.write_canvas_import(tmp_path, graded, assignment_id=777)
+    path, left_out = canvas.write_canvas_import(tmp_path, graded, assignment_id=777, points_possible=15)
     assert path.name == "canvas-import.csv" and path.read_bytes().decode("utf-8") == text
     assert len(left_out) == 2
-    assert canvas.canvas_import_csv(graded).splitlines()[0].endswith(",Hidden State Activation")
+    assert canvas.canvas_import_csv(graded, points_possible=15).splitlines()[0].endswith(",Hidden State Activation")
 
 
 # ------------------------------------------------------------------ Moodle
@@ -537,11 +538,11 @@ def test_names_are_readable_and_safe():
 
 
 def test_kinds_of_files():
-    assert layouts.kind_of(NOTEBOOK)[0] is layouts.Kind.NAMED
-    assert layouts.kind_of("Hidden State Activation-2.ipynb")[0] is layouts.Kind.NAMED
+    assert kind_of(NOTEBOOK, ASSIGNMENT)[0] is Kind.NAMED
+    assert kind_of("Hidden State Activation-2.ipynb", ASSIGNMENT)[0] is Kind.NAMED
     for copy in ("Copy of hidden_state_activation.ipynb", "hidden_state_activation (2).ipynb",
                  "hidden_state_activation-Copy1.ipynb"):
-        assert layouts.kind_of(copy)[0] is layouts.Kind.COPY, copy
-    assert layouts.kind_of(EXPORT)[0] is layouts.Kind.EXPORT
-    assert layouts.kind_of("mine.ipynb")[0] is layouts.Kind.NOTEBOOK
-    assert layouts.kind_of("report.pdf") == (None, "not a notebook or an export zip")
+        assert kind_of(copy, ASSIGNMENT)[0] is Kind.COPY, copy
+    assert kind_of(EXPORT, ASSIGNMENT)[0] is Kind.EXPORT
+    assert kind_of("mine.ipynb", ASSIGNMENT)[0] is Kind.NOTEBOOK
+    assert kind_of("report.pdf", ASSIGNMENT) == (None, "not a notebook or an export zip")

@@ -6,6 +6,7 @@ import sys
 
 from . import __version__
 from .exceptions import GraderFailure
+from .grade.layouts import Layout
 from .project import DEFAULT
 
 
@@ -26,8 +27,13 @@ def main(argv=None):
     assign.set_defaults(run=_assign)
 
     grade = commands.add_parser("grade", help="grade a folder of submissions in the sandbox")
-    grade.add_argument("paths", nargs="*", help="notebooks, export zips or folders of them "
-                       "(default: the bundled example submissions)")
+    grade.add_argument("paths", nargs="*", help="notebooks, export zips, folders of them, or "
+                       "a class download (folder or zip) from Gradescope, Canvas, Moodle or "
+                       "nbgrader (default: the bundled example submissions)")
+    grade.add_argument("--layout", choices=[layout.value for layout in Layout], default=None,
+                       help="the download's layout (default: detected)")
+    grade.add_argument("--canvas-assignment-id", default=None, help="Canvas's id of the "
+                       "assignment, for the column of canvas-import.csv (default: matched by title)")
     grade.add_argument("--out", default=None, help="output folder (default: grading-output/)")
     grade.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
     grade.add_argument("--timeout", type=float, default=None,

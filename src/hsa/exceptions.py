@@ -72,3 +72,13 @@ class AssignError(GraderFailure):
 
 class GradingError(GraderFailure):
     """``hsa grade`` cannot run (not a problem with one submission)."""
+
+
+class LayoutError(GradingError):
+    """The paths given to ``hsa grade`` cannot be read as asked (the whole input, not one
+    student: a path that does not exist, a forced layout that does not fit, a download
+    too large to unpack); the message says what to do."""
+
+
+class DownloadTooLarge(LayoutError):
+    """A class download would unpack to more than the bounds allow."""

@@ -7,7 +7,9 @@ results.json) hold the plain strings.
 import enum
 
 
-class _Named(str, enum.Enum):
+class NamedEnum(str, enum.Enum):
+    """A str enum that writes as its plain value (files, f-strings), on Python 3.10+."""
+
     def __str__(self):
         return self.value
 
@@ -15,7 +17,7 @@ class _Named(str, enum.Enum):
         return format(self.value, spec)
 
 
-class Status(_Named):
+class Status(NamedEnum):
     """What became of one submission, from best to worst for the student."""
 
     GRADED = "graded"  # every cell ran and every check was judged
@@ -39,7 +41,7 @@ class Status(_Named):
 PROBLEMS = (Status.KILLED, Status.TIMEOUT, Status.ERROR)
 
 
-class Isolation(_Named):
+class Isolation(NamedEnum):
     """How the student's code is kept from the grader, strongest first."""
 
     BWRAP = "bwrap"  # bubblewrap: namespaces, no network, read-only Python only

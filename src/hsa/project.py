@@ -34,7 +34,7 @@ class Assignment:
 
     @property
     def title(self):
-        return self.name.replace("_", " ").title()
+        return title_of(self.name)
 
     @property
     def student(self):
@@ -43,6 +43,11 @@ class Assignment:
     @property
     def zip(self):
         return self.out / "autograder" / f"{self.name}{ZIP_SUFFIX}"
+
+
+def title_of(name):
+    """``hidden_state_activation`` -> ``Hidden State Activation`` (report, Canvas column)."""
+    return name.replace("_", " ").title()
 
 
 DEFAULT = Assignment(SOLUTIONS / f"{DEFAULT_NAME}.ipynb")

@@ -6,6 +6,7 @@ skips every submission whose bytes and autograder are unchanged.
 """
 
 import concurrent.futures
+import copy
 import json
 import os
 import pathlib
@@ -20,8 +21,9 @@ from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file
-from ..trusted.result import new_result
-from ..trusted.submission import find_submissions
+from ..trusted.result import Identity, new_result
+from . import canvas
+from .layouts import Layout, opened
 from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
 from .report import write_report
 from .summary import Summary, changes
@@ -29,51 +31,44 @@ from .summary import Summary, changes
 DEFAULT_OUT = pathlib.Path("grading-output")
 
 
-def discover(paths):
-    """Submission files under ``paths``, each with a unique output-folder name."""
-    files = []
-    for path in map(pathlib.Path, paths):
-        if path.is_dir():
-            files += find_submissions(path)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise GradingError(f"{path} does not exist; pass notebooks, export zips or folders")
-    named, taken = [], set()
-    for file in files:
-        name = file.stem if file.stem not in taken else f"{file.stem}-{file.suffix[1:]}"
-        while name in taken:
-            name += "_"
-        taken.add(name)
-        named.append((file, name))
-    return named
-
-
 def run(args):
     autograder = autograders.load(args.autograder)
     isolation = choose_isolation(args.allow_unsandboxed)
     preflight(isolation)
-    submissions = discover(args.paths or [EXAMPLES])
-    if not submissions:
-        raise GradingError("no .ipynb or .zip submissions found under " + " ".join(args.paths))
+    with opened(args.paths or [EXAMPLES], args.layout, autograder.name) as submissions:
+        if not submissions:
+            raise GradingError("no .ipynb or .zip submissions found under "
+                               + " ".join(args.paths) + "; pass notebooks, export zips, "
+                               "folders of them or a class download")
+        return _run(args, autograder, isolation, submissions)
+
+
+def _run(args, autograder, isolation, submissions):
     out = pathlib.Path(args.out) if args.out else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    results, todo, earlier = {}, [], {}
-    for file, name in submissions:
-        previous = _previous(out / name / "results.json")
-        if previous and not args.force and _unchanged(previous, file, autograder):
-            results[name] = previous
-            continue
-        todo.append((file, name))
-        if previous and previous.provenance.get("autograder_sha256") != autograder.sha256:
-            earlier[name] = previous
+    results, todo, earlier, unreadable = {}, [], {}, []
+    for record in submissions:
+        previous = _previous(out / record.name / "results.json")
+        if not record.gradable:
+            unreadable.append(_for(record, new_result(
+                record.name, autograder, Status.INVALID, f"not graded: {record.problem}")))
+        elif previous and not args.force and _unchanged(previous, record.file, autograder):
+            results[record.name] = previous
+        else:
+            todo.append(record)
+            if previous and previous.provenance.get("autograder_sha256") != autograder.sha256:
+                earlier[record.name] = previous
     if earlier:
         say(f"the autograder changed since the last run into {out}: regrading "
             f"{len(earlier)} submission(s) graded with the old one")
-    say(f"{len(submissions)} submission(s), {len(results)} unchanged and skipped, "
+    layouts = sorted({str(r.layout) for r in submissions})
+    say(f"{len(submissions)} submission(s) ({', '.join(layouts)} layout), "
+        f"{len(results)} unchanged and skipped, {len(unreadable)} with nothing to grade, "
         f"seed {seed}, isolation {isolation}, {args.jobs} job(s)")
     book = Gradebook(out, autograder, results)
+    for result in unreadable:
+        book.add(result)
     try:
         _grade_all(todo, autograder, seed, isolation, args, book)
     except KeyboardInterrupt:
@@ -86,9 +81,37 @@ def run(args):
     book.flush(summary)
     for line in summary.lines():
         say(line)
-    say(f"wrote {out / 'gradebook.csv'}, {out / 'report.html'} and a folder per submission "
+    written = [out / "gradebook.csv", out / "report.html"]
+    if any(r.layout is Layout.CANVAS for r in submissions):
+        written.append(_write_canvas(out, submissions, book, autograder, args))
+    say(f"wrote {', '.join(map(str, written))} and a folder per submission "
         "(results.json, feedback.md)")
     return 0
+
+
+def _write_canvas(out, submissions, book, autograder, args):
+    graded = [(r, book.results[r.name].score if book.results[r.name].status.is_students else None)
+              for r in submissions if r.layout is Layout.CANVAS]
+    path, unmatched = canvas.write_canvas_import(
+        out, graded, title=autograder.title, assignment_id=args.canvas_assignment_id,
+        points_possible=max(r.max_score for r in book.results.values()))
+    if unmatched:
+        say(f"canvas-import.csv leaves out {len(unmatched)} submission(s) with no Canvas user "
+            "id: " + ", ".join(r.path for r in unmatched))
+    return path
+
+
+def _for(record, result):
+    """``result`` as the row of ``record``: its folder name, who it is, the files set aside.
+    (A group shares one graded file: each member gets a copy of the same result.)"""
+    result = copy.deepcopy(result)
+    result.submission = record.name
+    result.identity = Identity(record.student_id or "", record.student_name or "",
+                               record.email or "", record.path, record.late)
+    result.set_aside = [[a.path, a.detail] for a in record.set_aside]
+    if record.note():
+        result.message = " ".join(filter(None, (result.message, record.note())))
+    return result
 
 
 def say(line):
@@ -111,17 +134,23 @@ def _unchanged(result, file, autograder):
 
 
 def _grade_all(todo, autograder, seed, isolation, args, book):
-    with _progress(len(todo)) as advance, \
+    """Grade each distinct file once (a group shares one), in parallel; a row per record."""
+    members = {}
+    for record in todo:
+        members.setdefault(record.file, []).append(record)
+    with _progress(len(members)) as advance, \
             concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        futures = {pool.submit(grade_file, file, name, autograder, seed, isolation, args.timeout): name
-                   for file, name in todo}
+        futures = {pool.submit(grade_file, file, group[0].name, autograder, seed, isolation,
+                               args.timeout): file for file, group in members.items()}
         for future in concurrent.futures.as_completed(futures):
+            group = members[futures[future]]
             try:
                 result = future.result()
             except Exception as error:  # a grader bug must still leave a row, not a zero
-                result = new_result(futures[future], autograder, Status.GRADER_FAILED,
+                result = new_result(group[0].name, autograder, Status.GRADER_FAILED,
                                     _grader_failure_message(error))
-            book.add(result)
+            for record in group:
+                book.add(_for(record, result))
             advance(result)
 
 

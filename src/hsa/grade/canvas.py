@@ -22,10 +22,10 @@ import csv
 import io
 import pathlib
 
+from ..project import DEFAULT
 from .layouts import Layout
 
-TITLE = "Hidden State Activation"
-POINTS_POSSIBLE = 15
+TITLE = DEFAULT.title
 HEADER = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_ROW_LABEL = "    Points Possible"  # as Canvas writes it; its importer looks for the words
 FILE_NAME = "canvas-import.csv"
@@ -42,7 +42,7 @@ def matchable(submission):
             and submission.student_id.isdigit())
 
 
-def canvas_import_csv(graded, *, title=TITLE, assignment_id=None, points_possible=POINTS_POSSIBLE):
+def canvas_import_csv(graded, *, title=TITLE, assignment_id=None, points_possible):
     """The CSV text for ``graded``: (Submission, score or None) pairs; None leaves a blank.
 
     One row per Canvas user id, in the order given; records Canvas cannot

@@ -38,10 +38,14 @@ import zipfile
 
 import yaml
 
+from ..exceptions import LayoutError
+from ..outcomes import NamedEnum
+from ..project import DEFAULT
+from ..trusted.submission import KIND_TEXT, Kind, kind_of, name_key
 from . import names, safezip
 
-ASSIGNMENT = "hidden_state_activation"
-"""The assignment's name: its notebook is ``<ASSIGNMENT>.ipynb``."""
+ASSIGNMENT = DEFAULT.name
+"""The default assignment's name: its notebook is ``<ASSIGNMENT>.ipynb``."""
 
 METADATA = "submission_metadata.yml"
 MAX_METADATA_BYTES = 64 << 20
@@ -55,12 +59,7 @@ MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plu
                            re.DOTALL)
 MOODLE_FILE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)"
                          r"_(?P<file>.+)$", re.DOTALL)
-_COPY_OF = (re.compile(r"^copy of (?P<base>.+)$", re.I),             # Google Drive, Colab
-            re.compile(r"^(?P<base>.+?)\s*\(\d+\)$"),                # a browser's second download
-            re.compile(r"^(?P<base>.+?)[-_ ]copy\d*$", re.I))         # Jupyter's -Copy1, "x copy"
-
-
-class Layout(str, enum.Enum):
+class Layout(NamedEnum):
     """Where a class download comes from."""
     GRADESCOPE = "gradescope"
     CANVAS = "canvas"
@@ -69,29 +68,12 @@ class Layout(str, enum.Enum):
     PLAIN = "plain"
 
 
-class Reason(str, enum.Enum):
+class Reason(NamedEnum):
     """Why a student's file was not the one graded."""
     OLDER = "older"                  # an earlier upload or submission of the same standing
     NOT_PREFERRED = "not_preferred"  # a file named more like the assignment was graded
     NOT_GRADABLE = "not_gradable"    # not a notebook, nor a zip with one notebook
     AMBIGUOUS = "ambiguous"          # as good as another, nothing says which is latest
-
-
-class Kind(enum.IntEnum):
-    """How a gradable file stands; the lowest is graded."""
-    NAMED = 0     # hidden_state_activation.ipynb (also Canvas's hidden_state_activation-1.ipynb)
-    COPY = 1      # "hidden_state_activation (1).ipynb", "Copy of ...", "...-Copy1.ipynb"
-    EXPORT = 2    # a zip with one notebook, as grader.export() makes
-    NOTEBOOK = 3  # any other notebook
-
-
-KIND_TEXT = {Kind.NAMED: "named like the assignment",
-             Kind.COPY: "a copy of the assignment's notebook",
-             Kind.EXPORT: "an export zip", Kind.NOTEBOOK: "a notebook"}
-
-
-class LayoutError(ValueError):
-    """The paths cannot be read as asked (the whole input, not one student); says what to do."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -260,8 +242,6 @@ def _marks_a_download(parts):
 def _read_download(archive, layout, destination, prefix, assignment):
     try:
         skipped = safezip.extract(archive, destination)
-    except safezip.DownloadTooLarge as error:
-        raise LayoutError(str(error)) from None
     except (zipfile.BadZipFile, OSError) as error:
         raise LayoutError(f"{archive} could not be unzipped ({error}); download it again") from None
     layout = layout or detect(destination)
@@ -293,32 +273,6 @@ def _files_under(folder):
 
 
 # ------------------------------------------------------------------ choosing a student's file
-def _key(text):
-    return re.sub(r"[\s._-]+", "_", text.casefold()).strip("_")
-
-
-def kind_of(path, assignment=ASSIGNMENT):
-    """(Kind, "") for a gradable file; (None, why not) otherwise."""
-    path = pathlib.Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".ipynb":
-        stem = re.sub(r"-\d+$", "", path.stem)  # Canvas renames a re-uploaded name x-1, x-2
-        if _key(stem) == _key(assignment):
-            return Kind.NAMED, ""
-        if any((m := p.match(stem)) and _key(m["base"]) == _key(assignment) for p in _COPY_OF):
-            return Kind.COPY, ""
-        return Kind.NOTEBOOK, ""
-    if suffix == ".zip":
-        count = safezip.notebook_count(path)
-        if count is None:
-            return None, "a .zip file that is no zip"
-        if count == 1:
-            return Kind.EXPORT, ""
-        return None, (f"a zip holding {count} notebooks, not an export zip (grader.export() "
-                      "makes a zip with one): unzip it and grade the right notebook by hand")
-    return None, "not a notebook or an export zip"
-
-
 def _choose(files, assignment):
     """(the file to grade or None, the files set aside, the problem or None)."""
     aside, ranked = [], []
@@ -584,7 +538,7 @@ def _read_nbgrader(root, rel, assignment):
 def _nbgrader_assignment(root, students, assignment):
     """The assignment folder's name: the one named like the assignment, or the only one there."""
     found = sorted({a.name for s in students for a in _entries(s) if a.is_dir()})
-    named = [a for a in found if _key(a) == _key(assignment)]
+    named = [a for a in found if name_key(a) == name_key(assignment)]
     if named or len(found) <= 1:
         return (named or found or [None])[0]
     raise LayoutError(f"{root} holds the assignments {', '.join(found)} and none is named "
@@ -613,7 +567,7 @@ def _read_plain(root, rel, assignment):
         if p.suffix not in (".ipynb", ".zip"):
             continue
         parts = list(p.relative_to(root).with_suffix("").parts)
-        if len(parts) > 1 and _key(parts[-1]) == _key(assignment):
+        if len(parts) > 1 and name_key(parts[-1]) == name_key(assignment):
             parts.pop()  # alice/hidden_state_activation.ipynb is alice's
         records.append(_plain_record(p, rel(p), names.hint("-".join(parts))))
     return records

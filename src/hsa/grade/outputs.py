@@ -24,6 +24,7 @@ PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones yo
                     "yourself) and any cell that did not run cleanly. The hidden tests decide "
                     "your score; their results appear when your instructor publishes the grades.")
 
+IDENTITY_COLUMNS = ("student_id", "student_name", "email", "path", "late")
 PROVENANCE_COLUMNS = ("seed", "isolation", "submission_sha256", "autograder_sha256",
                       "autograder_content_sha256", "package_version", "wall_time_seconds",
                       "timestamp")
@@ -175,10 +176,18 @@ def _footer(result):
 def gradebook_csv(results, questions):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", "status", "score", "max_score", *questions, "message",
-                     *PROVENANCE_COLUMNS])
+    writer.writerow(["submission", *IDENTITY_COLUMNS, "status", "score", "max_score", *questions,
+                     "message", *PROVENANCE_COLUMNS])
     for r in sorted(results, key=lambda r: r.submission):
         scores = [f"{r.questions.get(q, [0])[0]:g}" for q in questions]
-        writer.writerow([r.submission, r.status, f"{r.score:g}", f"{r.max_score:g}", *scores,
-                         r.message, *(r.provenance.get(c, "") for c in PROVENANCE_COLUMNS)])
+        identity = [_cell(getattr(r.identity, c)) for c in IDENTITY_COLUMNS]
+        writer.writerow([r.submission, *identity, r.status, f"{r.score:g}", f"{r.max_score:g}",
+                         *scores, r.message, *(r.provenance.get(c, "") for c in PROVENANCE_COLUMNS)])
     return buffer.getvalue()
+
+
+def _cell(value):
+    """A gradebook cell: yes/no for a known lateness, empty for what the download does not say."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else value

@@ -1,5 +1,9 @@
-"""report.html for the instructor: score histogram, pass rate per question, frequent mistakes.
+"""report.html: what a grader acts on after ``hsa grade``.
 
+In order: the counts and scores, the submissions that need a look first, score
+changes after the autograder changed, the score distribution (overall and per
+question), the mistakes the hidden tests recognised (attempts that were not
+made counted apart), and the roster with a link to each student's feedback.
 One self-contained file (the plot is an embedded PNG), so it opens offline.
 """
 
@@ -7,9 +11,15 @@ import base64
 import collections
 import html
 import io
+import urllib.parse
 
 from ..outcomes import Status
 from .outputs import write_atomic
+
+NOT_ATTEMPTED = ("returned None", "returned `...`", "is not defined as a function")
+STYLE = """body{font-family:system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#f3f3f3}.bad{color:#a40000;font-weight:600}.num{text-align:right}.muted{color:#777}"""
 
 
 def score_histogram_png(scores, max_score):
@@ -18,7 +28,7 @@ def score_histogram_png(scores, max_score):
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=(6, 3), dpi=100)
+    figure = Figure(figsize=(6, 2.6), dpi=100)
     axes = figure.subplots()
     top = max([max_score, *scores, 1])
     axes.hist(scores, bins=[x - 0.5 for x in range(int(top) + 2)], color="#4c72b0", rwidth=0.9)
@@ -26,40 +36,130 @@ def score_histogram_png(scores, max_score):
     axes.set_ylabel("submissions")
     axes.set_title("Score distribution")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
 
 
-def write_report(path, results, questions):
-    graded = [r for r in results if r.status not in (Status.INVALID, Status.GRADER_FAILED)]
-    max_score = max((r.max_score for r in results), default=0)
-    png = base64.b64encode(score_histogram_png([r.score for r in results], max_score)).decode()
-    statuses = collections.Counter(r.status for r in results)
-    mistakes = collections.Counter(  # submissions that got each hint, not tests
-        hint for r in graded for hint in {t.hint.splitlines()[0] for t in r.tests if t.hint and t.hidden})
+def write_report(path, summary, questions, title):
+    write_atomic(path, render(summary, questions, title))
+
+
+def render(summary, questions, title):
+    results = sorted(summary.results, key=lambda r: r.submission)
+    png = base64.b64encode(score_histogram_png(summary.scored, summary.max_score)).decode()
+    parts = [f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+             f"<title>{_e(title)}: grading report</title><style>{STYLE}</style></head><body>",
+             f"<h1>{_e(title)}: grading report</h1>", _overview(summary),
+             _needs_a_look(summary), _changes(summary),
+             f'<h2>Scores</h2><img alt="Histogram of scores" src="data:image/png;base64,{png}">',
+             _per_question(results, questions), _mistakes(results, questions),
+             _roster(results, questions), "</body></html>\n"]
+    return "\n".join(p for p in parts if p)
+
+
+def _overview(summary):
+    counts = ", ".join(f"{n} {_e(status)}" for status, n in summary.counts.items())
+    text = f"<p>{len(summary.results)} submission(s): {counts}."
+    if summary.scored:
+        scores = sorted(summary.scored)
+        mean = sum(scores) / len(scores)
+        median = (scores[(len(scores) - 1) // 2] + scores[len(scores) // 2]) / 2
+        text += f" Mean score {mean:.2f}, median {median:g}, of {summary.max_score:g}."
+    return text + "</p>"
+
+
+def _needs_a_look(summary):
+    if not summary.needs_a_look:
+        return "<h2>Needs a look</h2><p>Nothing: every submission was graded cleanly.</p>"
+    rows = [f"<tr><td>{_who(r)}</td><td class=\"bad\">{_e(r.status)}</td>"
+            f"<td class=\"num\">{r.score:g} / {r.max_score:g}</td><td>{_e(r.message)}</td></tr>"
+            for r in summary.needs_a_look]
+    return (f"<h2>Needs a look first ({len(rows)})</h2><p>Every status but <em>graded</em>: "
+            "read these before publishing.</p><table><tr><th>student</th><th>status</th>"
+            f"<th>score</th><th>reason</th></tr>{''.join(rows)}</table>")
+
+
+def _changes(summary):
+    if not summary.changes:
+        return ""
+    rows = [f"<tr><td>{_e(c.submission)}</td><td class=\"num\">{c.before:g}</td>"
+            f"<td class=\"num\">{c.after:g}</td></tr>" for c in summary.changes]
+    return ("<h2>Score changes with the new autograder</h2><table><tr><th>submission</th>"
+            f"<th>before</th><th>after</th></tr>{''.join(rows)}</table>")
+
+
+def _per_question(results, questions):
+    scored = [r for r in results if r.status.is_students and r.status is not Status.INVALID]
     rows = []
     for q in questions:
-        full = sum(1 for r in graded if q in r.questions and r.questions[q][0] >= r.questions[q][1])
-        rate = 100 * full / len(graded) if graded else 0
-        rows.append(f"<tr><td><code>{html.escape(q)}</code></td><td>{full} / {len(graded)}</td>"
-                    f"<td>{rate:.0f}%</td></tr>")
-    mean = sum(r.score for r in results) / len(results) if results else 0
-    body = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Hidden State Activation: grading report</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}</style>
-</head><body>
-<h1>Hidden State Activation: grading report</h1>
-<p>{len(results)} submission(s); mean score {mean:.2f} / {max_score:g}. Statuses:
-{html.escape(', '.join(f'{s} {n}' for s, n in sorted(statuses.items())))}.</p>
-<img alt="Histogram of scores" src="data:image/png;base64,{png}">
-<h2>Pass rate per question (full marks)</h2>
-<table><tr><th>question</th><th>full marks</th><th>rate</th></tr>{''.join(rows)}</table>
-<h2>Most frequent mistakes</h2>
-<table><tr><th>submissions</th><th>hint given</th></tr>
-{''.join(f'<tr><td>{n}</td><td>{html.escape(h)}</td></tr>' for h, n in mistakes.most_common(12))}
-</table>
-</body></html>
-"""
-    write_atomic(path, body)
+        points = [r.questions[q][0] for r in scored if q in r.questions]
+        possible = max((r.questions[q][1] for r in scored if q in r.questions), default=0)
+        spread = collections.Counter(points)
+        cells = " ".join(f"{p:g}: {spread[p]}" for p in sorted(spread))
+        full = sum(1 for p in points if p >= possible)
+        skipped = sum(1 for r in scored if _not_attempted(r, q))
+        rows.append(f"<tr><td><code>{_e(q)}</code></td><td class=\"num\">{possible:g}</td>"
+                    f"<td class=\"num\">{full} / {len(points)}</td><td>{_e(cells)}</td>"
+                    f"<td class=\"num\">{skipped}</td></tr>")
+    return ("<h2>Per question</h2><table><tr><th>question</th><th>points</th><th>full marks</th>"
+            "<th>points: submissions</th><th>not attempted</th></tr>" + "".join(rows) + "</table>")
+
+
+def _mistakes(results, questions):
+    """Mistakes by what the hidden tests named (their advice), per submission; placeholders
+    left in place count as "not attempted", apart."""
+    found = collections.Counter()
+    for r in results:
+        seen = {(t.question, _advice(t.hint)) for t in r.tests
+                if t.hidden and t.hint and not _is_placeholder(t.hint)}
+        found.update(seen)
+    if not found:
+        return "<h2>Mistakes the hidden tests recognised</h2><p>None.</p>"
+    order = {q: i for i, q in enumerate(questions)}
+    rows = [f"<tr><td class=\"num\">{n}</td><td><code>{_e(q)}</code></td><td>{_e(advice)}</td></tr>"
+            for (q, advice), n in sorted(found.items(), key=lambda i: (-i[1], order.get(i[0][0], 99)))]
+    return ("<h2>Mistakes the hidden tests recognised</h2><p>Submissions that made each "
+            "mistake (unattempted functions are counted under <em>Per question</em>).</p>"
+            "<table><tr><th>submissions</th><th>question</th><th>mistake (the hint students read)</th>"
+            f"</tr>{''.join(rows[:30])}</table>")
+
+
+def _roster(results, questions):
+    head = "".join(f"<th><code>{_e(q)}</code></th>" for q in questions)
+    rows = []
+    for r in results:
+        cells = "".join(f"<td class=\"num\">{r.questions.get(q, [0])[0]:g}</td>" for q in questions)
+        late = {True: "late", False: "", None: ""}[r.identity.late]
+        link = urllib.parse.quote(f"{r.submission}/feedback.md")
+        status = f'<td class="bad">{_e(r.status)}</td>' if r.status.needs_a_look else f"<td>{_e(r.status)}</td>"
+        rows.append(f"<tr><td>{_who(r)}</td>{status}<td class=\"num\">{r.score:g} / {r.max_score:g}"
+                    f"</td>{cells}<td>{late}</td><td><a href=\"{link}\">feedback</a></td></tr>")
+    return (f"<h2>Roster ({len(results)})</h2><table><tr><th>student</th><th>status</th>"
+            f"<th>score</th>{head}<th>late</th><th>feedback</th></tr>{''.join(rows)}</table>")
+
+
+def _who(result):
+    who = result.identity
+    name = who.student_name or result.submission
+    detail = " · ".join(x for x in (who.student_id, who.email) if x and x != name)
+    extra = f' <span class="muted">{_e(detail)}</span>' if detail else ""
+    return f"{_e(name)}{extra}<br><span class=\"muted\">{_e(who.path)}</span>"
+
+
+def _advice(hint):
+    return hint.strip().splitlines()[-1]
+
+
+def _is_placeholder(hint):
+    return any(words in hint for words in NOT_ATTEMPTED)
+
+
+def _not_attempted(result, question):
+    tests = [t for t in result.tests if t.question == question]
+    return bool(tests) and all(t.hint and _is_placeholder(t.hint) for t in tests)
+
+
+def _e(text):
+    return html.escape(str(text))

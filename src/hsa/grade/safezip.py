@@ -15,6 +15,8 @@ import shutil
 import stat
 import zipfile
 
+from ..exceptions import DownloadTooLarge
+
 MAX_MEMBERS = 50_000
 MAX_MEMBER_BYTES = 1 << 30
 """A notebook with large saved outputs must still be graded (100 MB and more)."""
@@ -23,10 +25,6 @@ SPARE_DISK_BYTES = 256 << 20
 IGNORED_PARTS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _UTF8_FLAG = 0x800
-
-
-class DownloadTooLarge(ValueError):
-    """The zip as a whole cannot be unpacked within the bounds; the message says what to do."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,11 +148,3 @@ def member_names(archive_path):
     except (zipfile.BadZipFile, OSError, EOFError):
         return None
     return [n for n in names if not ignored([p for p in n.split("/") if p])]
-
-
-def notebook_count(archive_path):
-    """How many notebooks a zip holds (an export zip holds one); None if it is no zip."""
-    names = member_names(archive_path)
-    if names is None:
-        return None
-    return sum(1 for n in names if n.lower().endswith(".ipynb"))

@@ -19,7 +19,7 @@ from otter.test_files import ExceptionTestFile
 
 from ..exceptions import AutograderMissing
 from ..hashing import file_digest, sha256_file
-from ..project import DEFAULT
+from ..project import DEFAULT, title_of
 
 CONFIG_NAME = "hsa_config.json"
 DEFAULT_VISIBILITY = {"public": "visible", "hidden": "after_published"}
@@ -49,6 +49,10 @@ class Autograder:
     def name(self):
         """The assignment's name (its master notebook's, without ``.ipynb``)."""
         return self.config.get("assignment", DEFAULT.name)
+
+    @property
+    def title(self):
+        return title_of(self.name)
 
     @property
     def questions(self):

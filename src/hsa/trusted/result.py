@@ -40,6 +40,17 @@ class CellProblem:
 
 
 @dataclass
+class Identity:
+    """Who a submission belongs to, as far as the download says (all optional)."""
+
+    student_id: str = ""
+    student_name: str = ""
+    email: str = ""
+    path: str = ""  # the graded file, relative to what was graded
+    late: bool | None = None  # None where the platform does not say
+
+
+@dataclass
 class Result:
     submission: str
     status: Status
@@ -52,6 +63,7 @@ class Result:
     output: str = ""
     undefined: list = field(default_factory=list)  # graded functions the notebook never defined
     set_aside: list = field(default_factory=list)  # [file name, why] of files not graded
+    identity: Identity = field(default_factory=Identity)
     provenance: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -71,6 +83,7 @@ class Result:
         data["tests"] = [TestResult(**t) for t in data.get("tests", [])]
         data["cells"] = [CellProblem(**{**c, "status": Status(c["status"])})
                          for c in data.get("cells", [])]
+        data["identity"] = Identity(**data.get("identity", {}))
         return cls(**data)
 
 

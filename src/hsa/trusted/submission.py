@@ -1,5 +1,6 @@
 """Read a submission (a notebook, or the zip ``grader.export()`` makes) into code cells."""
 
+import enum
 import json
 import pathlib
 import re
@@ -19,7 +20,7 @@ NOT_A_NOTEBOOK = "the file is not a Jupyter notebook ({}); submit the .ipynb fil
 def read_bytes(path):
     """The notebook's bytes: the file itself, or the one notebook inside an export zip."""
     path = pathlib.Path(path)
-    if path.suffix == ".zip":
+    if path.suffix.lower() == ".zip":
         return _notebook_from_zip(path)
     _check_size(path.stat().st_size)
     return path.read_bytes()
@@ -39,14 +40,18 @@ def _notebook_from_zip(path):
         raise InvalidSubmission("the .zip file is damaged or not a zip; re-run "
                                 "grader.export() and submit the zip it makes") from None
     with archive:
-        notebooks = [i for i in archive.infolist() if i.filename.endswith(".ipynb")
-                     and "__MACOSX" not in i.filename and ".ipynb_checkpoints" not in i.filename]
+        notebooks = _notebook_entries(archive)
         if len(notebooks) != 1:
             raise InvalidSubmission(f"the zip holds {len(notebooks)} notebooks; it should hold "
                                     "exactly one (the one grader.export() puts there)")
         _check_size(notebooks[0].file_size)
         with archive.open(notebooks[0]) as member:
             return member.read(MAX_NOTEBOOK_BYTES + 1)
+
+
+def _notebook_entries(archive):
+    return [i for i in archive.infolist() if i.filename.lower().endswith(".ipynb")
+            and "__MACOSX" not in i.filename and ".ipynb_checkpoints" not in i.filename]
 
 
 def code_cells(data):
@@ -88,33 +93,79 @@ def _drop_outputs(notebook):
                         cell[key] = [] if key == "outputs" else {}
 
 
+class Kind(enum.IntEnum):
+    """How a gradable file stands; the lowest is graded."""
+    NAMED = 0     # hidden_state_activation.ipynb (also Canvas's hidden_state_activation-1.ipynb)
+    COPY = 1      # "hidden_state_activation (1).ipynb", "Copy of ...", "...-Copy1.ipynb"
+    EXPORT = 2    # a zip with one notebook, as grader.export() makes
+    NOTEBOOK = 3  # any other notebook
+
+
+KIND_TEXT = {Kind.NAMED: "named like the assignment",
+             Kind.COPY: "a copy of the assignment's notebook",
+             Kind.EXPORT: "an export zip", Kind.NOTEBOOK: "a notebook"}
+
+
+_COPY_OF = (re.compile(r"^copy of (?P<base>.+)$", re.I),             # Google Drive, Colab
+            re.compile(r"^(?P<base>.+?)\s*\(\d+\)$"),                # a browser's second download
+            re.compile(r"^(?P<base>.+?)[-_ ]copy\d*$", re.I))         # Jupyter's -Copy1, "x copy"
+
+
+def name_key(text):
+    """A file or folder name as compared with the assignment's: case, spaces, dots, dashes
+    and underscores folded."""
+    return re.sub(r"[\s._-]+", "_", text.casefold()).strip("_")
+
+
+def kind_of(path, assignment):
+    """(Kind, "") for a gradable file; (None, why not) otherwise."""
+    path = pathlib.Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".ipynb":
+        stem = re.sub(r"-\d+$", "", path.stem)  # Canvas renames a re-uploaded name x-1, x-2
+        if name_key(stem) == name_key(assignment):
+            return Kind.NAMED, ""
+        if any((m := p.match(stem)) and name_key(m["base"]) == name_key(assignment) for p in _COPY_OF):
+            return Kind.COPY, ""
+        return Kind.NOTEBOOK, ""
+    if suffix == ".zip":
+        count = _notebooks_in_zip(path)
+        if count is None:
+            return None, "a .zip file that is no zip"
+        if count == 1:
+            return Kind.EXPORT, ""
+        return None, (f"a zip holding {count} notebooks, not an export zip (grader.export() "
+                      "makes a zip with one): unzip it and grade the right notebook by hand")
+    return None, "not a notebook or an export zip"
+
+
+def _notebooks_in_zip(path):
+    """How many notebooks a zip holds (an export zip holds one); None if it is no zip."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return len(_notebook_entries(archive))
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
 def choose(files, assignment, functions):
     """The file to grade among one student's ``files``, and the others with the reason
     each was set aside: ``(chosen or None, [(path, reason), ...])``.
 
-    First the notebook named like the assignment (``<assignment>.ipynb``), then one named
-    like it by a browser or a copy (``<assignment> (1).ipynb``, ``Copy of ...``), then an
-    export zip, then any notebook; within each, the one that fills in the most graded
-    ``functions`` (a stub saved beside the real work loses), then the newest.
+    By :class:`Kind` (named like the assignment, a copy of it, an export zip, any
+    notebook), then the one that fills in the most graded ``functions`` (a stub saved
+    beside the real work loses), then the newest.
     """
-    candidates = [p for p in files if p.suffix in SUFFIXES]
+    kinds = {p: kind_of(p, assignment) for p in files}
+    candidates = [p for p in files if kinds[p][0] is not None]
     if not candidates:
-        return None, [(p, "not a notebook or export zip") for p in files]
-    ranked = sorted(candidates, key=lambda p: _rank(p, assignment, functions))
+        return None, [(p, kinds[p][1]) for p in files]
+    ranked = sorted(candidates, key=lambda p: (kinds[p][0], -_filled_in(p, functions),
+                                               -_mtime(p), p.name))
     chosen = ranked[0]
     why = f"set aside: {chosen.name} was graded instead"
     return chosen, [(p, why) for p in ranked[1:]] + [
-        (p, "not a notebook or export zip") for p in files if p not in candidates]
-
-
-def _rank(path, assignment, functions):
-    if path.name == f"{assignment}.ipynb":
-        kind = 0
-    elif path.suffix == ".ipynb" and assignment in path.stem:
-        kind = 1
-    else:
-        kind = 2 if path.suffix == ".zip" else 3
-    return kind, -_filled_in(path, functions), -_mtime(path), path.name
+        (p, kinds[p][1]) for p in files if p not in candidates]
 
 
 def _filled_in(path, functions):
