@@ -1,13 +1,23 @@
 """Public checks for the Hidden State Activation assignment.
 
 This file ships with the student notebook, so it holds no solution and no
-hidden input: it only checks what a result *is* (a numpy array of the right
-shape) and says in plain words what to fix. The hidden checks reuse these
-helpers, so every type and shape rule is written once, here.
+hidden input. On the lecture's data it checks what a result *is* (a numpy
+array of the right shape); on a few fixed public examples of other sizes
+(``EXAMPLES``: several columns, n_h != n_x, distinct entries) it checks what
+the result *holds*. The expected results are written below as numbers: they
+were computed once with the reference solution, which does not ship. A wrong
+result is compared with what each known mistake gives on the same example, so
+the student reads the same named hint (``HINTS``) before submitting as the
+hidden tests give after grading. The hidden checks reuse these helpers and
+hints, so every rule and every hint is written once, here.
 """
 
+import dis
+import inspect
 import re
+import sys
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,8 +32,94 @@ def lecture_data():
     return (np.full((3, 2), 1), np.full((3, 3), 9), np.full((2, 1), 1), np.full((3, 1), 9))
 
 
-def fail(hint):
-    raise Hint(hint)
+# What the lecture prints for each function on its data (hidden_state with b_h = 0): a
+# function that returns these whatever its inputs hard-codes them or reads other cells.
+LECTURE_RESULTS = {
+    "join_weights": np.array([[1, 1, 9, 9, 9], [1, 1, 9, 9, 9], [1, 1, 9, 9, 9]]),
+    "join_state_and_input": np.array([[1], [1], [9], [9], [9]]),
+    "formula_1": np.array([[245], [245], [245]]),
+    "formula_2": np.array([[245], [245], [245]]),
+    "hidden_state": np.array([[1.0], [1.0], [1.0]]),
+}
+
+
+# ------------------------------------------------------------------- hints
+# Every named hint, for the public checks and the hidden tests alike. A hint names one
+# mistake and its fix; ``{function}`` is filled in with the graded function's name.
+HINTS = {
+    "join_weights_wrong_order":
+        "The blocks are in the wrong order: W_h = [W_hh | W_hx], W_hh first.",
+    "join_state_and_input_wrong_order":
+        "The blocks are in the wrong order: h_t_prev goes on top, x_t below it.",
+    "formula_1_mixed_order":
+        "The weight blocks and the state/input blocks are in different orders: W_hh pairs "
+        "with h_t_prev and W_hx with x_t, so join both in the order (h, x).",
+    "formula_1_state_order":
+        "The state and the input are joined in the wrong order: [W_hh | W_hx] multiplies "
+        "[h_t_prev; x_t], h_t_prev on top. If formula_1 calls join_state_and_input, fix that "
+        "function first.",
+    "formula_1_state_part_only":
+        "Only the W_hh h_t_prev part is there: multiply the whole W_h by the whole [h; x].",
+    "formula_2_input_term_missing": "Only the W_hh h_t_prev term is there: add W_hx x_t.",
+    "formula_2_state_term_missing": "Only the W_hx x_t term is there: add W_hh h_t_prev.",
+    "formula_2_subtracted":
+        "The two products are subtracted: formula 2 adds W_hh h_t_prev and W_hx x_t.",
+    "sigmoid_sign_flipped":
+        "The sign is flipped: sigmoid(z) = 1 / (1 + np.exp(-z)), with a minus before z.",
+    "sigmoid_tanh": "That is tanh, not the sigmoid: sigmoid(z) = 1 / (1 + np.exp(-z)).",
+    "sigmoid_precedence":
+        "Check the parentheses: 1 / 1 + np.exp(-z) divides 1 by 1 first; write "
+        "1 / (1 + np.exp(-z)).",
+    "hidden_state_bias_outside":
+        "The bias is added after the sigmoid: add b_h inside, sigmoid(W_h [h; x] + b_h).",
+    "hidden_state_bias_missing": "The bias b_h is missing: sigmoid(W_h [h; x] + b_h).",
+    "hidden_state_sigmoid_missing": "The sigmoid is missing: apply sigmoid to W_h [h; x] + b_h.",
+    "hidden_state_tanh":
+        "That is tanh; this hidden state uses the sigmoid: sigmoid(W_h [h; x] + b_h).",
+    "hidden_state_bias_subtracted": "The bias is subtracted: add it, sigmoid(W_h [h; x] + b_h).",
+    # Mistakes that are not one formula: the same text wherever a check finds them.
+    "in_place":
+        "{function} changes its arguments in place (e.g. with +=, *= or [:] =). Build a new "
+        "array instead, such as z = a + b, and leave the inputs as they were.",
+    "lecture_answer":
+        "{function} returns the lecture's result whatever its inputs: it hard-codes numbers, "
+        "or uses variables from other cells (such as w_h, ax or output_1) instead of its "
+        "arguments. Compute the result from the function's arguments only.",
+    "one_column":
+        "{function} is right for one column but not for a batch of m columns (h_t_prev and "
+        "x_t may hold m examples side by side). Don't flatten, index [:, 0] or assume one "
+        "column; numpy's stacking and matmul handle m columns.",
+    "not_finite": "Some results are nan or inf. For large inputs, compute 1 / (1 + np.exp(-z)).",
+    "foreign_package":
+        "Your code imports {package}, which grading does not have (graded code may use numpy "
+        "and Python's standard library only): {instead}",
+}
+
+# What to use instead of a package that grading does not have, per graded function.
+INSTEAD = {
+    "sigmoid": "write the sigmoid with numpy's exp, 1 / (1 + np.exp(-z)).",
+}
+INSTEAD_DEFAULT = "use numpy instead (np.concatenate, np.hstack, np.matmul, np.exp, ...)."
+
+
+def hint(name, function=""):
+    """The named hint, for ``function``."""
+    return HINTS[name].replace("{function}", function)
+
+
+def number_wrong(function, named=None):
+    """The hint for a wrong result for a single number."""
+    return (f"{function} of a single number is wrong. "
+            + (named or "sigmoid(z) = 1 / (1 + np.exp(-z))."))
+
+
+def wrong_values(function, named, where=""):
+    """The hint for a result of the right shape whose values are wrong."""
+    return f"{function} returned the right shape but wrong values{where}. {named}"
+
+
+def fail(text):
+    raise Hint(text)
 
 
 def describe(value):
@@ -56,12 +152,21 @@ def expect_value(value, function, label=None):
         fail(f"{label} returned an array of Python objects; return an array of numbers.")
 
 
+def expect_number(value, function):
+    """Fail with a hint unless ``value``, the result for a single number, is a number."""
+    label = f"{function} of a single number"
+    expect_value(value, function, label)
+    if not isinstance(value, (float, np.floating, np.ndarray)) or np.ndim(value) != 0:
+        fail(f"{label} returned {describe(value)}; it should return a number. Use np.exp, "
+             "which handles numbers and arrays alike.")
+
+
 def expect_array(value, function, shape, shape_text=None):
     """Fail with a hint unless ``value`` is a numpy array of ``shape``.
 
     ``shape_text`` names the shape in symbols, so that hidden checks never
-    reveal the size of a hidden input. The only concrete shape a hint shows is
-    the one the student's own result has ("returned a numpy array of shape ...").
+    reveal the size of a hidden input. The only concrete shape a hidden hint
+    shows is the one the student's own result has ("returned a numpy array of shape ...").
     """
     shape_text = shape_text or str(shape)
     expect_value(value, function)
@@ -135,37 +240,326 @@ ERROR_HINTS = [
 ]
 
 
+# ------------------------------------------------------------ packages
+# What graded code may import: numpy and Python's standard library (the notebook should say
+# the same).
+GRADING_PACKAGES = frozenset({"numpy", "__main__"}) | frozenset(sys.stdlib_module_names)
+NO_MODULE = re.compile(r"No module named '([^'.]+)")
+
+
+def package_hint(function, package):
+    return HINTS["foreign_package"].format(package=package,
+                                           instead=INSTEAD.get(function, INSTEAD_DEFAULT))
+
+
+def foreign_packages(f, seen=None):
+    """Packages beyond ``GRADING_PACKAGES`` that ``f`` imports or uses, sorted.
+
+    Only for a function defined in the notebook (``__main__``); helpers it calls
+    that are defined there too are followed. In the grader ``f`` is a stand-in
+    for the student's function and this finds nothing: there, a missing package
+    shows as the ModuleNotFoundError that :func:`call` turns into the same hint.
+    """
+    code = getattr(f, "__code__", None)
+    if code is None or getattr(f, "__module__", None) != "__main__":
+        return []
+    seen = set() if seen is None else seen
+    if code in seen:
+        return []
+    seen.add(code)
+    found = set()
+    for each in _code_objects(code):
+        for instruction in dis.get_instructions(each):
+            name = instruction.argval
+            if not isinstance(name, str):
+                continue
+            if instruction.opname == "IMPORT_NAME":
+                found.add(name.split(".")[0])
+            elif instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME") and name in f.__globals__:
+                found |= _packages_of(f.__globals__[name], seen)
+    return sorted(p for p in found if p and p not in GRADING_PACKAGES)
+
+
+def _code_objects(code):
+    yield code
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            yield from _code_objects(const)
+
+
+def _packages_of(value, seen):
+    if inspect.ismodule(value):
+        return {value.__name__.split(".")[0]}
+    if inspect.isfunction(value) and value.__module__ == "__main__":
+        return set(foreign_packages(value, seen))
+    module = getattr(value, "__module__", None)
+    if isinstance(module, str) and module:
+        return {module.split(".")[0]}
+    if callable(value):  # e.g. a ufunc from another package, which names no module
+        for name, loaded in list(sys.modules.items()):
+            top = name.split(".")[0]
+            if top not in GRADING_PACKAGES and loaded is not None and \
+                    any(v is value for v in list(getattr(loaded, "__dict__", {}).values())):
+                return {top}
+    return set()
+
+
+# ------------------------------------------------------------ calling
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
+INTEGER = re.compile(r"[-+]?\d+")
+# A number right after one of these words, or right before "-dimensional", names an axis,
+# an index or a number of dimensions: numpy's wording, not an input's size or value.
+AXIS_BEFORE = re.compile(r"(?:axis|dimension|dim|index|argument|operand)\s+$", re.I)
+AXIS_AFTER = re.compile(r"-dim|-D\b")
+
+
+def hidden_numbers(args):
+    """The integers that could reveal a hidden input: sizes (and their sums and products)
+    and integer values. 0 and 1 are left out: no hidden size is below 2."""
+    arrays = [np.asarray(a) for a in args]
+    sizes = {int(n) for a in arrays for n in a.shape} | {int(a.size) for a in arrays}
+    sizes |= {a + b for a in sizes for b in sizes} | {a * b for a in sizes for b in sizes}
+    values = {abs(int(v)) for a in arrays if a.dtype.kind in "iub" for v in a.ravel()}
+    return (sizes | values) - {0, 1}
+
+
+def mask_hidden(text, args):
+    """Mask what may carry a hidden input: every decimal number, every integer that equals
+    a hidden size or value, and every other integer above 1 except axes and indices."""
+    secret = hidden_numbers(args)
+
+    def mask(match):
+        token = match.group(0)
+        if not INTEGER.fullmatch(token):
+            return "…"
+        number = abs(int(token))
+        if number in secret:
+            return "…"
+        if number <= 1 or AXIS_BEFORE.search(text[:match.start()]) \
+                or AXIS_AFTER.match(text, match.end()):
+            return token
+        return "…"
+
+    return NUMBER.sub(mask, text)
 
 
 def call(function, f, *args, hidden=False):
     """Call the student's ``f``; turn an exception into a hint that names it.
 
-    On ``hidden`` inputs the numbers in the error message (sizes, values) are
-    masked, so that the hint never reveals a hidden input.
+    On ``hidden`` inputs, what in the error message may reveal them (sizes and
+    values) is masked; numpy's wording, axes and indices are kept.
     """
     if not callable(f):
         fail(f"{function} is not defined as a function. Run its cell, and keep the name "
-             f"`{function}` and the `def` line as given.")
+             f"`{function}` and the `def` line as given. If its cell raises an error (such as "
+             "ModuleNotFoundError for a package that grading does not have), fix that first.")
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return f(*args)
     except Exception as error:  # the student's error becomes the student's hint
         last_line = (str(error).strip().splitlines() or [""])[-1][:300]
-        hint = next((h for text, h in ERROR_HINTS if text in last_line), "Read the error and "
-                    "fix the line it points to; run the cell again before checking.")
+        missing = NO_MODULE.search(last_line)
+        if missing:
+            advice = package_hint(function, missing.group(1))
+        else:
+            advice = next((h for text, h in ERROR_HINTS if text in last_line), "Read the error "
+                          "and fix the line it points to; run the cell again before checking.")
         where = ""
         if hidden:
-            last_line = NUMBER.sub("…", last_line)
-            where = " on hidden inputs (numbers masked as …)"
-        fail(f"{function} raised {type(error).__name__}{where}: {last_line}\n{hint}")
+            last_line = mask_hidden(last_line, args)
+            where = " on hidden inputs (sizes and values masked as …)"
+        fail(f"{function} raised {type(error).__name__}{where}: {last_line}\n{advice}")
+
+
+# ------------------------------------------------------------ comparing
+RTOL = 1e-6
+
+
+def close(value, expected):
+    """Relative closeness: max error within RTOL of the expected result's scale.
+
+    The scale is the largest magnitude of the expected result, or 1 when that is
+    below 1 (sigmoid values lie in (0, 1)). Results must be finite.
+    """
+    value = np.asarray(value, dtype=float)
+    if value.shape != np.shape(expected) or not np.all(np.isfinite(value)):
+        return False
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    return float(np.max(np.abs(value - expected), initial=0.0)) <= RTOL * scale
+
+
+def same_as_lecture(function, value):
+    """Is ``value`` exactly what the lecture prints for ``function``?"""
+    lecture = LECTURE_RESULTS.get(function)
+    return lecture is not None and isinstance(value, np.ndarray) \
+        and value.shape == lecture.shape and np.array_equal(value, lecture)
+
+
+# ------------------------------------------------------------ public examples
+@dataclass
+class Example:
+    """Fixed public inputs, the expected result, and each named mistake's result on them."""
+    args: tuple
+    expected: np.ndarray
+    mistakes: dict = field(default_factory=dict)  # hint name -> wrong result
+    where: str = " on a public example"
+
+    def first_column(self, positions):
+        """The same example with only the first column of the arguments at ``positions``."""
+        args = tuple(a[:, :1] if i in positions else a for i, a in enumerate(self.args))
+        mistakes = {name: wrong[:, :1] for name, wrong in self.mistakes.items()}
+        return Example(args, self.expected[:, :1], mistakes,
+                       " on a public example with one column")
+
+
+# Integer examples: n_h = 2, n_x = 3, m = 4.
+W_HH = np.array([[2, -1], [4, 3]])
+W_HX = np.array([[1, 5, -2], [-3, 0, 6]])
+H_T_PREV = np.array([[1, -2, 3, 0], [2, 0, -1, 4]])
+X_T = np.array([[3, 1, -1, 2], [0, 2, 4, -3], [-2, 5, 1, 1]])
+# Float examples (pre-activations of order 1, so that the sigmoid is far from saturated).
+F_W_HH = np.array([[0.5, -0.3], [0.2, 0.4]])
+F_W_HX = np.array([[0.1, -0.6, 0.3], [-0.2, 0.5, 0.7]])
+F_H_T_PREV = np.array([[0.9, -0.4, 0.1, -1.2], [0.3, 0.8, -0.7, 0.5]])
+F_X_T = np.array([[1.0, -0.5, 0.6, 0.2], [-0.8, 0.3, 1.1, -0.4], [0.4, -1.0, -0.2, 0.9]])
+F_B_H = np.array([[0.25], [-0.4]])
+Z = np.array([[-3.0, -1.5, -0.5, 0.0], [0.25, 1.0, 2.0, 4.0]])
+
+# The expected results and the mistakes' results below are numbers, computed once with the
+# reference solution (tests/test_catalogue.py checks them against it).
+EXAMPLES = {
+    "join_weights": Example(
+        (W_HH, W_HX),
+        np.array([[2, -1, 1, 5, -2], [4, 3, -3, 0, 6]]),
+        {"join_weights_wrong_order":
+         np.array([[1, 5, -2, 2, -1], [-3, 0, 6, 4, 3]])}),
+    "join_state_and_input": Example(
+        (H_T_PREV, X_T),
+        np.array([[1, -2, 3, 0], [2, 0, -1, 4], [3, 1, -1, 2], [0, 2, 4, -3], [-2, 5, 1, 1]]),
+        {"join_state_and_input_wrong_order":
+         np.array([[3, 1, -1, 2], [0, 2, 4, -3], [-2, 5, 1, 1], [1, -2, 3, 0], [2, 0, -1, 4]])}),
+    "formula_1": Example(
+        (W_HH, W_HX, H_T_PREV, X_T),
+        np.array([[7, -3, 24, -19], [-11, 19, 18, 12]]),
+        {"formula_1_mixed_order":
+         np.array([[7, -5, 7, 9], [9, 35, 4, 3]]),
+         "formula_1_state_order":
+         np.array([[5, -5, 12, 0], [30, -5, -1, 20]]),
+         "formula_1_state_part_only":
+         np.array([[0, -4, 7, -4], [10, -8, 9, 12]])}),
+    "formula_2": Example(
+        (W_HH, W_HX, H_T_PREV, X_T),
+        np.array([[7, -3, 24, -19], [-11, 19, 18, 12]]),
+        {"formula_2_input_term_missing":
+         np.array([[0, -4, 7, -4], [10, -8, 9, 12]]),
+         "formula_2_state_term_missing":
+         np.array([[7, 1, 17, -15], [-21, 27, 9, 0]]),
+         "formula_2_subtracted":
+         np.array([[-7, -5, -10, 11], [31, -35, 0, 12]])}),
+    "sigmoid": Example(
+        (Z,),
+        np.array([[0.04742587317756678, 0.18242552380635635, 0.3775406687981454, 0.5],
+                  [0.5621765008857981, 0.7310585786300049, 0.8807970779778823,
+                   0.9820137900379085]]),
+        {"sigmoid_sign_flipped":
+         np.array([[0.9525741268224334, 0.8175744761936437, 0.6224593312018546, 0.5],
+                   [0.43782349911420193, 0.2689414213699951, 0.11920292202211755,
+                    0.01798620996209156]]),
+         "sigmoid_tanh":
+         np.array([[-0.9950547536867305, -0.9051482536448665, -0.46211715726000974, 0.0],
+                   [0.24491866240370913, 0.7615941559557649, 0.9640275800758169,
+                    0.999329299739067]]),
+         "sigmoid_precedence":
+         np.array([[21.085536923187668, 5.4816890703380645, 2.648721270700128, 2.0],
+                   [1.778800783071405, 1.3678794411714423, 1.1353352832366128,
+                    1.0183156388887342]])}),
+    "hidden_state": Example(
+        (F_W_HH, F_W_HX, F_H_T_PREV, F_X_T, F_B_H),
+        np.array([[0.7875131558774608, 0.32739298293223956, 0.46257015465625045,
+                   0.5074994375506203],
+                  [0.3965167501352737, 0.35205919791934975, 0.40854102156721994,
+                   0.4875026035157896]]),
+        {"hidden_state_bias_outside":
+         np.array([[0.9926905453026857, 0.5248805022101769, 0.651312339887548,
+                    0.6952207648927853],
+                   [0.09500016666000027, 0.047692090425674794, 0.1074994375506203,
+                    0.1866175789173301]]),
+         "hidden_state_bias_missing":
+         np.array([[0.7426905453026857, 0.2748805022101769, 0.401312339887548,
+                    0.4452207648927852],
+                   [0.4950001666600003, 0.4476920904256748, 0.5074994375506203,
+                    0.5866175789173301]]),
+         "hidden_state_sigmoid_missing":
+         np.array([[1.31, -0.72, -0.15000000000000002, 0.03],
+                   [-0.42000000000000004, -0.61, -0.37, -0.0500000000000001]]),
+         "hidden_state_tanh":
+         np.array([[0.864275412846011, -0.616909302877065, -0.14888503362331798,
+                    0.029991003238820143],
+                   [-0.39693043200507755, -0.5441270988535675, -0.35399171247704597,
+                    -0.04995837495788007]]),
+         "hidden_state_bias_subtracted":
+         np.array([[0.6921095043017882, 0.22793645057321624, 0.34298953732650117,
+                    0.38461624360881785],
+                   [0.5938731029341427, 0.5473576181430894, 0.6058736684317606,
+                    0.679178699175393]])}),
+}
+# Where h_t_prev and x_t sit among each function's arguments (the ones that have columns).
+COLUMNS = {"join_state_and_input": (0, 1), "formula_1": (2, 3), "formula_2": (2, 3),
+           "hidden_state": (2, 3)}
+SIGMOID_OF_NUMBER = (0.75, 0.679178699175393)
+SIGMOID_EXTREMES = Example((np.array([[-1000.0, -750.0], [750.0, 1000.0]]),),
+                           np.array([[0.0, 0.0], [1.0, 1.0]]), where=" for large inputs")
+
+
+def public_example(function):
+    """The public example for ``function``: ``(arguments, expected result)``, to try yourself."""
+    example = EXAMPLES[function]
+    return tuple(a.copy() for a in example.args), example.expected.copy()
+
+
+def check_example(function, f, example):
+    """Call ``f`` on a public example; fail with the named hint unless the result is right."""
+    args = [a.copy() for a in example.args]  # the student's function may change them
+    value = call(function, f, *args)
+    if any(not np.array_equal(a, b) for a, b in zip(args, example.args)):
+        fail(hint("in_place", function))
+    if same_as_lecture(function, value):
+        fail(hint("lecture_answer", function))
+    expect_array(value, function, example.expected.shape)
+    if not close(value, example.expected):
+        named = next((hint(name) for name, wrong in example.mistakes.items()
+                      if close(value, wrong)), None)
+        if named is None and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            named = hint("not_finite")
+        fail(wrong_values(function, named or (
+            f"Check the formula against the lecture: public_example(\"{function}\") in "
+            "public_checks.py gives this example's inputs and the result expected."),
+            example.where))
 
 
 def public_check(function, f):
-    """Call ``f`` on the lecture's data and check the result's type and shape."""
+    """Check ``f``: type and shape on the lecture's data, then values on public examples."""
+    for package in foreign_packages(f):
+        fail(package_hint(function, package))
     value = CALLS[function](lambda *args: call(function, f, *args), *lecture_data())
     expect_array(value, function, EXPECTED_SHAPES[function])
+    example = EXAMPLES[function]
+    if function in COLUMNS:
+        check_example(function, f, example.first_column(COLUMNS[function]))
+        try:
+            check_example(function, f, example)
+        except Hint:
+            fail(hint("one_column", function))
+    else:
+        check_example(function, f, example)
+    if function == "sigmoid":
+        number, expected = SIGMOID_OF_NUMBER
+        value = call(function, f, number)
+        expect_number(value, function)
+        if not close(value, expected):
+            fail(number_wrong(function))
+        check_example(function, f, SIGMOID_EXTREMES)
 
 
 CALLS = {

@@ -7,9 +7,10 @@ reproduces a grade exactly. A wrong answer is compared with the results of
 known mistakes, so the student reads which mistake it is and how to fix it,
 never the hidden inputs or the expected values.
 
-Tolerance (relative): a result passes when its largest absolute error is at
-most ``RTOL`` (1e-6) times the largest magnitude of the expected result, or
-times 1 when that magnitude is below 1 (sigmoid values lie in (0, 1)). That
+Tolerance (relative, ``public_checks.close``, shared with the public checks):
+a result passes when its largest absolute error is at most ``RTOL`` (1e-6)
+times the largest magnitude of the expected result, or times 1 when that
+magnitude is below 1 (sigmoid values lie in (0, 1)). That
 accepts every correct way to compute a result (another summation order,
 einsum, loops, a tanh-based or numerically stable sigmoid, float32 results)
 and rejects every known mistake, which is off by far more. Results must be
@@ -20,9 +21,12 @@ inputs) never fail a check: the student's functions run with numpy's
 floating-point warnings silenced and Python warnings ignored.
 
 Hints never show a hidden input or an expected value: expected shapes are
-written in symbols such as ``(n_h, m)``, numbers in the student's own error
-messages are masked, and the only concrete numbers a hidden hint may show are
-those of the shape the student's own function returned.
+written in symbols such as ``(n_h, m)``, sizes and values in the student's own
+error messages are masked (``public_checks.mask_hidden``), and the only
+concrete numbers a hidden hint may show beyond numpy's axes and indices are
+those of the shape the student's own function returned. Every hint text lives
+in ``public_checks.HINTS``: a mistake found here reads as it does before
+submission.
 """
 
 import os
@@ -32,10 +36,8 @@ import zlib
 
 import numpy as np
 
-from public_checks import (SHAPE_HINTS, call, describe, expect_array, expect_value, fail,
-                           lecture_data, transposed_hint)
-
-RTOL = 1e-6
+from public_checks import (SHAPE_HINTS, Hint, call, close, expect_array, expect_number, fail,
+                           hint, number_wrong, same_as_lecture, transposed_hint, wrong_values)
 
 _seed = None
 
@@ -105,59 +107,41 @@ SYMBOLIC_SHAPES = {
 }
 
 # ------------------------------------------------------------- known mistakes
-# Each entry: (function it belongs to, wrong result computed from the inputs, hint).
+# Each entry: (function it belongs to, name of its hint in public_checks.HINTS, the wrong
+# result computed from the inputs). The public checks hold each one's result on their
+# examples as numbers, under the same name.
 MISTAKES = [
-    ("join_weights", lambda w_hh, w_hx: np.hstack((w_hx, w_hh)),
-     "The blocks are in the wrong order: W_h = [W_hh | W_hx], W_hh first."),
-    ("join_state_and_input", lambda h, x: np.vstack((x, h)),
-     "The blocks are in the wrong order: h_t_prev goes on top, x_t below it."),
-    ("formula_1", lambda w_hh, w_hx, h, x: np.hstack((w_hx, w_hh)) @ np.vstack((h, x)),
-     "The weight blocks and the state/input blocks are in different orders: W_hh pairs "
-     "with h_t_prev and W_hx with x_t, so join both in the order (h, x)."),
-    ("formula_1", lambda w_hh, w_hx, h, x: np.hstack((w_hh, w_hx)) @ np.vstack((x, h)),
-     "The state and the input are joined in the wrong order: [W_hh | W_hx] multiplies "
-     "[h_t_prev; x_t], h_t_prev on top. If formula_1 calls join_state_and_input, fix that "
-     "function first."),
-    ("formula_2", lambda w_hh, w_hx, h, x: w_hh @ h,
-     "Only the W_hh h_t_prev term is there: add W_hx x_t."),
-    ("formula_2", lambda w_hh, w_hx, h, x: w_hx @ x,
-     "Only the W_hx x_t term is there: add W_hh h_t_prev."),
-    ("formula_2", lambda w_hh, w_hx, h, x: w_hh @ h - w_hx @ x,
-     "The two products are subtracted: formula 2 adds W_hh h_t_prev and W_hx x_t."),
-    ("formula_1", lambda w_hh, w_hx, h, x: w_hh @ h,
-     "Only the W_hh h_t_prev part is there: multiply the whole W_h by the whole [h; x]."),
-    ("sigmoid", lambda z: ref_sigmoid(-np.asarray(z, dtype=float)),
-     "The sign is flipped: sigmoid(z) = 1 / (1 + np.exp(-z)), with a minus before z."),
-    ("sigmoid", lambda z: np.tanh(z),
-     "That is tanh, not the sigmoid: sigmoid(z) = 1 / (1 + np.exp(-z))."),
-    ("sigmoid", lambda z: 1.0 + np.exp(-np.asarray(z, dtype=float)),
-     "Check the parentheses: 1 / 1 + np.exp(-z) divides 1 by 1 first; write 1 / (1 + np.exp(-z))."),
-    ("hidden_state", lambda w_hh, w_hx, h, x, b: ref_sigmoid(ref_formula_1(w_hh, w_hx, h, x)) + b,
-     "The bias is added after the sigmoid: add b_h inside, sigmoid(W_h [h; x] + b_h)."),
-    ("hidden_state", lambda w_hh, w_hx, h, x, b: ref_sigmoid(ref_formula_1(w_hh, w_hx, h, x)),
-     "The bias b_h is missing: sigmoid(W_h [h; x] + b_h)."),
-    ("hidden_state", lambda w_hh, w_hx, h, x, b: ref_formula_1(w_hh, w_hx, h, x) + b,
-     "The sigmoid is missing: apply sigmoid to W_h [h; x] + b_h."),
-    ("hidden_state", lambda w_hh, w_hx, h, x, b: np.tanh(ref_formula_1(w_hh, w_hx, h, x) + b),
-     "That is tanh; this hidden state uses the sigmoid: sigmoid(W_h [h; x] + b_h)."),
-    ("hidden_state", lambda w_hh, w_hx, h, x, b: ref_sigmoid(ref_formula_1(w_hh, w_hx, h, x) - b),
-     "The bias is subtracted: add it, sigmoid(W_h [h; x] + b_h)."),
+    ("join_weights", "join_weights_wrong_order", lambda w_hh, w_hx: np.hstack((w_hx, w_hh))),
+    ("join_state_and_input", "join_state_and_input_wrong_order",
+     lambda h, x: np.vstack((x, h))),
+    ("formula_1", "formula_1_mixed_order",
+     lambda w_hh, w_hx, h, x: np.hstack((w_hx, w_hh)) @ np.vstack((h, x))),
+    ("formula_1", "formula_1_state_order",
+     lambda w_hh, w_hx, h, x: np.hstack((w_hh, w_hx)) @ np.vstack((x, h))),
+    ("formula_1", "formula_1_state_part_only", lambda w_hh, w_hx, h, x: w_hh @ h),
+    ("formula_2", "formula_2_input_term_missing", lambda w_hh, w_hx, h, x: w_hh @ h),
+    ("formula_2", "formula_2_state_term_missing", lambda w_hh, w_hx, h, x: w_hx @ x),
+    ("formula_2", "formula_2_subtracted", lambda w_hh, w_hx, h, x: w_hh @ h - w_hx @ x),
+    ("sigmoid", "sigmoid_sign_flipped", lambda z: ref_sigmoid(-np.asarray(z, dtype=float))),
+    ("sigmoid", "sigmoid_tanh", lambda z: np.tanh(z)),
+    ("sigmoid", "sigmoid_precedence", lambda z: 1.0 + np.exp(-np.asarray(z, dtype=float))),
+    ("hidden_state", "hidden_state_bias_outside",
+     lambda w_hh, w_hx, h, x, b: ref_sigmoid(ref_formula_1(w_hh, w_hx, h, x)) + b),
+    ("hidden_state", "hidden_state_bias_missing",
+     lambda w_hh, w_hx, h, x, b: ref_sigmoid(ref_formula_1(w_hh, w_hx, h, x))),
+    ("hidden_state", "hidden_state_sigmoid_missing",
+     lambda w_hh, w_hx, h, x, b: ref_formula_1(w_hh, w_hx, h, x) + b),
+    ("hidden_state", "hidden_state_tanh",
+     lambda w_hh, w_hx, h, x, b: np.tanh(ref_formula_1(w_hh, w_hx, h, x) + b)),
+    ("hidden_state", "hidden_state_bias_subtracted",
+     lambda w_hh, w_hx, h, x, b: ref_sigmoid(ref_formula_1(w_hh, w_hx, h, x) - b)),
 ]
 
 
-def close(value, expected):
-    """Relative closeness: max error within RTOL of the expected result's scale."""
-    value = np.asarray(value, dtype=float)
-    if value.shape != np.shape(expected) or not np.all(np.isfinite(value)):
-        return False
-    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    return float(np.max(np.abs(value - expected), initial=0.0)) <= RTOL * scale
-
-
 def diagnose(function, args, value):
-    """Name the known mistake that ``value`` matches, if any."""
-    for name, wrong, hint in MISTAKES:
-        if name != function:
+    """The hint of the known mistake that ``value`` matches, if any."""
+    for owner, name, wrong in MISTAKES:
+        if owner != function:
             continue
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -166,16 +150,8 @@ def diagnose(function, args, value):
             except ValueError:
                 continue
         if expected_wrong is not None and close(value, expected_wrong):
-            return hint
+            return hint(name)
     return None
-
-
-def lecture_answer(function):
-    """The lecture's result for ``function`` (what a hard-coded answer returns)."""
-    w_hh, w_hx, h, x = lecture_data()
-    args = {"join_weights": (w_hh, w_hx), "join_state_and_input": (h, x),
-            "sigmoid": (np.zeros((3, 1)),), "hidden_state": (w_hh, w_hx, h, x, np.zeros((3, 1)))}
-    return REFERENCES[function](*args.get(function, (w_hh, w_hx, h, x)))
 
 
 # --------------------------------------------------------------- the checker
@@ -183,25 +159,20 @@ def check_call(function, f, args):
     """Call ``f`` on ``args`` and fail with a named hint unless it is right."""
     saved = [a.copy() for a in args]
     value = call(function, f, *args, hidden=True)
-    for arg, before in zip(args, saved):
-        if not np.array_equal(arg, before):
-            fail(f"{function} changes its arguments in place (e.g. with +=, *= or [:] =). "
-                 "Build a new array instead, such as z = a + b, and leave the inputs as they were.")
-    if isinstance(value, np.ndarray) and np.shape(value) == np.shape(lecture_answer(function)) \
-            and np.array_equal(value, lecture_answer(function)):
-        fail(f"{function} returns the lecture's result whatever its inputs: it hard-codes "
-             "numbers, or uses variables from other cells (such as w_h, ax or output_1) "
-             "instead of its arguments. Compute the result from the function's arguments only.")
+    if any(not np.array_equal(arg, before) for arg, before in zip(args, saved)):
+        fail(hint("in_place", function))
+    if same_as_lecture(function, value):
+        fail(hint("lecture_answer", function))
     expected = REFERENCES[function](*saved)
     expect_array(value, function, expected.shape, SYMBOLIC_SHAPES[function])
     if value.ndim == 2 and not close(value, expected) and close(value.T, expected):
         fail(transposed_hint(function, value, SYMBOLIC_SHAPES[function]))  # a square result
     if not close(value, expected):
-        hint = diagnose(function, saved, value)
-        if hint is None and not np.all(np.isfinite(value)):
-            hint = "Some results are nan or inf. For large inputs, compute 1 / (1 + np.exp(-z))."
-        fail(f"{function} returned the right shape but wrong values. "
-             + (hint or f"Check the formula against the lecture. {SHAPE_HINTS[function]}"))
+        named = diagnose(function, saved, value)
+        if named is None and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            named = hint("not_finite")
+        fail(wrong_values(function, named or
+                          f"Check the formula against the lecture. {SHAPE_HINTS[function]}"))
     return value
 
 
@@ -248,9 +219,7 @@ def check_values(function, f, m=1, integers=False):
         # this raises the single column's own, more specific hint.
         check_call(function, f, [a[:, :1].copy() if i in (2, 3) else a
                                  for i, a in zip(ARITY[function], originals)])
-        fail(f"{function} is right for one column but not for a batch of m columns "
-             "(h_t_prev and x_t may hold m examples side by side). Don't flatten, index "
-             "[:, 0] or assume one column; numpy's stacking and matmul handle m columns.")
+        fail(hint("one_column", function))
 
 
 def check_batch(function, f):
@@ -267,14 +236,9 @@ def check_sigmoid_values(sigmoid):
 def check_sigmoid_scalar(sigmoid):
     z = float(rng_for("sigmoid/scalar").uniform(-3, 3))
     value = call("sigmoid", sigmoid, z, hidden=True)
-    expect_value(value, "sigmoid", "sigmoid of a single number")
-    if not isinstance(value, (float, np.floating, np.ndarray)) or np.ndim(value) != 0:
-        fail(f"sigmoid of a single number returned {describe(value)}; it should return a "
-             "number. Use np.exp, which handles numbers and arrays alike.")
+    expect_number(value, "sigmoid")
     if not close(value, ref_sigmoid(z)):
-        hint = diagnose("sigmoid", [np.asarray(z)], value)
-        fail("sigmoid of a single number is wrong. "
-             + (hint or "sigmoid(z) = 1 / (1 + np.exp(-z))."))
+        fail(number_wrong("sigmoid", diagnose("sigmoid", [np.asarray(z)], value)))
 
 
 def check_sigmoid_extremes(sigmoid):
@@ -285,22 +249,56 @@ def check_sigmoid_extremes(sigmoid):
     return value
 
 
+def outcome(function, f, args):
+    """The hint of ``f``'s result on ``args``, or None when it is the reference result."""
+    try:
+        check_call(function, f, [a.copy() for a in args])  # each call gets its own copy
+    except Hint as failed:
+        return str(failed)
+    return None
+
+
+def disagreement(compared, problems):
+    """The hint of a comparison of formula_1 with formula_2 that failed because functions
+    it uses are wrong.
+
+    ``problems`` maps each function the comparison uses to its own hint, or to
+    None when it gives the reference result. The first line says which side is
+    wrong and that the comparison cost the point; each wrong function's own
+    hint follows, so feedback that already shows it can say it once.
+    """
+    wrong = [name for name, problem in problems.items() if problem]
+    right = [name for name in problems if name not in wrong]
+    names = " and ".join(wrong)
+    verb = "disagrees" if len(wrong) == 1 else "disagree"
+    fine = f" ({' and '.join(right)} {'is' if len(right) == 1 else 'are'} right)" if right else ""
+    one_side = len([n for n in wrong if n in ("formula_1", "formula_2")]) == 1 and \
+        "sigmoid" not in wrong
+    result = "the two do not agree" if one_side else "the comparison cannot show that they agree"
+    text = (f"This test compares {compared}: {names} {verb} with the reference result{fine}, "
+            f"so {result}, and that cost this point. Fix {names}:")
+    return "\n".join([text] + [problems[name] for name in wrong])
+
+
 def check_formulas_agree(formula_1, formula_2):
     """The lecture's point: both formulas give the same result on the same batch."""
-    problem = draw_problem("agree", batch_size("agree"))
-    one = check_call("formula_1", formula_1, list(problem[:4]))
-    two = check_call("formula_2", formula_2, list(problem[:4]))
-    if not close(one, two):
-        fail("formula_1 and formula_2 give different results; they should agree.")
+    problem = draw_problem("agree", batch_size("agree"))[:4]
+    problems = {"formula_1": outcome("formula_1", formula_1, problem),
+                "formula_2": outcome("formula_2", formula_2, problem)}
+    if any(problems.values()):
+        fail(disagreement("formula_1 with formula_2 on the same inputs", problems))
 
 
 def check_activations_agree(sigmoid, formula_1, formula_2):
-    """With a bias and the sigmoid, both formulas still agree."""
+    """With a bias and the sigmoid, both formulas still agree.
+
+    The sigmoid is judged on the reference pre-activations, so that a wrong
+    formula is not blamed on it.
+    """
     problem = draw_problem("activations", batch_size("activations"))
-    b_h = problem[4]
-    one = check_call("formula_1", formula_1, list(problem[:4]))
-    two = check_call("formula_2", formula_2, list(problem[:4]))
-    check_call("sigmoid", sigmoid, [one + b_h])
-    if not close(call("sigmoid", sigmoid, one + b_h, hidden=True),
-                 call("sigmoid", sigmoid, two + b_h, hidden=True)):
-        fail("sigmoid(formula_1 + b_h) and sigmoid(formula_2 + b_h) differ; they should agree.")
+    inputs, b_h = problem[:4], problem[4]
+    problems = {"formula_1": outcome("formula_1", formula_1, inputs),
+                "formula_2": outcome("formula_2", formula_2, inputs),
+                "sigmoid": outcome("sigmoid", sigmoid, [ref_formula_1(*inputs) + b_h])}
+    if any(problems.values()):
+        fail(disagreement("sigmoid(formula_1 + b_h) with sigmoid(formula_2 + b_h)", problems))

@@ -1,8 +1,11 @@
 """The hidden tests are right: every known mistake loses points with a hint that
 names it, every valid alternative gets full marks, hints reveal no hidden
-input, and the grading seed alone decides the hidden inputs."""
+input, and the grading seed alone decides the hidden inputs. The public checks
+catch most mistakes before submission, with the same hints, and their expected
+results are the reference solution's."""
 
 import re
+import sys
 import types
 
 import numpy as np
@@ -10,7 +13,8 @@ import pytest
 
 from conftest import SEED
 from hsa_dev import catalogue
-from hsa_dev.catalogue import Case, grade_cases, judge, load_cases
+from hsa_dev.catalogue import (PUBLIC_MISSED, PUBLIC_NAMED, Case, grade_cases, judge, judge_public,
+                               load_cases)
 from hsa_dev.variants import split_source, variant
 
 CASES = load_cases()
@@ -42,6 +46,37 @@ def test_mistake_is_caught_on_its_question_with_its_hint(graded, name, seed):
     score, possible = result.questions[case.question]
     assert score < possible, f"{name}: lost no points on {case.question}"
     assert ok, f"{name}: {detail}"
+
+
+@pytest.mark.parametrize("seed", [SEED, OTHER_SEED])
+def test_public_checks_catch_mistakes_before_submission_with_the_same_hints(graded, seed):
+    """At least 25 mistakes fail a public (0-point) check, each with the hint the hidden
+    tests give; the hidden tests still catch every one and decide the grade."""
+    verdicts = {name: judge_public(case, result) for name, (case, result, _ok, _detail)
+                in graded[seed].items() if case.kind == "mistakes"}
+    caught = [name for name, verdict in verdicts.items() if verdict != PUBLIC_MISSED]
+    assert len(caught) >= 25, f"caught before submission: {len(caught)}/{len(verdicts)}"
+    assert [n for n in caught if verdicts[n] != PUBLIC_NAMED] == [], "public hint differs"
+    assert all(graded[seed][name][2] for name in verdicts)
+    for _case, result, _ok, _detail in graded[seed].values():
+        assert all(t.max_score == 0 for t in result.tests if not t.hidden)
+
+
+@pytest.mark.parametrize("case, wrong, right, result", [
+    ("formula_1_mixed_order", "formula_1", "(formula_2 ", "so the two do not agree"),
+    ("formula_2_missing_term", "formula_2", "(formula_1 ", "so the two do not agree"),
+    ("sigmoid_tanh", "sigmoid", "(formula_1 and formula_2 are right)", "cannot show"),
+])
+def test_a_failed_comparison_names_the_wrong_side(graded, case, wrong, right, result):
+    """formula_2's and hidden_state's comparisons say which function is wrong, that the
+    comparison cost the point, and then that function's own hint."""
+    hints = [t.hint for t in graded[SEED][case][1].tests if t.hint.startswith("This test compares")]
+    assert len(hints) == (1 if wrong == "sigmoid" else 2), f"{case}: {hints}"
+    for hint in hints:
+        first, own = hint.splitlines()[:2]
+        assert f": {wrong} disagrees with the reference result {right}" in first, hint
+        assert result in first and "cost this point" in first, hint
+        assert first.endswith(f"Fix {wrong}:") and own.startswith(wrong), hint
 
 
 @pytest.mark.parametrize("seed", [SEED, OTHER_SEED])
@@ -128,5 +163,114 @@ def test_command_exit_code(monkeypatch, capsys):
         monkeypatch.setattr(catalogue, "load_cases", lambda cases=cases: cases)
         assert catalogue.main(types.SimpleNamespace(seed=SEED)) == code
     out = capsys.readouterr().out
-    assert "mistakes caught 1/1" in out and "mistakes caught 1/2" in out
+    assert "caught by the hidden tests 1/1" in out and "caught by the hidden tests 1/2" in out
+    assert "caught before submission (public checks) 1/1" in out
+    assert "caught before submission (public checks) 1/2" in out
     assert "valid alternatives accepted 1/1" in out
+
+
+# ------------------------------------------------------------ the public checks' numbers
+def test_public_examples_hold_the_reference_results(autograder):
+    """The numbers written into public_checks.py are what the reference solution and each
+    named mistake give; every mistake the hidden tests name has its number there."""
+    public, hidden = (autograder.check_modules[n] for n in ("public_checks", "hidden_checks"))
+    for function, example in public.EXAMPLES.items():
+        args = [a.copy() for a in example.args]
+        assert public.close(example.expected, hidden.REFERENCES[function](*args)), function
+        named = {name: wrong for owner, name, wrong in hidden.MISTAKES if owner == function}
+        assert set(example.mistakes) == set(named), function
+        for name, wrong in named.items():
+            assert public.close(example.mistakes[name], wrong(*[a.copy() for a in args])), name
+            assert not public.close(example.mistakes[name], example.expected), name
+            assert name in public.HINTS
+        if function in public.COLUMNS:
+            h, x = (example.args[i] for i in public.COLUMNS[function])
+            assert h.shape[1] > 1 and h.shape[0] != x.shape[0], "m > 1 and n_h != n_x"
+    lecture = public.lecture_data()
+    for function, result in public.LECTURE_RESULTS.items():
+        args = {"join_weights": lecture[:2], "join_state_and_input": lecture[2:],
+                "hidden_state": (*lecture, np.zeros((3, 1)))}.get(function, lecture)
+        assert np.array_equal(result, hidden.REFERENCES[function](*args)), function
+    number, expected = public.SIGMOID_OF_NUMBER
+    assert public.close(expected, hidden.ref_sigmoid(number))
+    extremes = public.SIGMOID_EXTREMES
+    assert public.close(extremes.expected, hidden.ref_sigmoid(extremes.args[0]))
+
+
+def test_public_checks_ship_numbers_not_the_solution():
+    source = (catalogue.PACKAGE_ROOT / "solutions" / "public_checks.py").read_text()
+    assert "def ref_" not in source and "REFERENCES" not in source
+    for call in ("np.concatenate((w_hh", "np.hstack((w_hh", "np.matmul(w_hh", "w_hh @ h"):
+        assert call not in source, call
+
+
+# ------------------------------------------------------------ masking
+def numpy_error(*arrays, axis):
+    try:
+        np.concatenate(arrays, axis=axis)
+    except ValueError as error:
+        return str(error)
+    raise AssertionError("no error")
+
+
+def test_masking_keeps_numpys_axes_and_indices_and_hides_sizes_and_values(autograder):
+    public = autograder.check_modules["public_checks"]
+    args = (np.ones((4, 6)), np.ones((7, 6)))
+    text = numpy_error(*args, axis=1)
+    masked = public.mask_hidden(text, args)
+    assert "along dimension 0, the array at index 0 has size … and the array at index 1 " \
+           "has size …" in masked, masked
+    assert not re.search(r"[4-7]", masked)
+    out_of_bounds = "index 4 is out of bounds for axis 0 with size 4"
+    assert public.mask_hidden(out_of_bounds, (np.ones((4, 1)),)) == \
+        "index … is out of bounds for axis 0 with size …"
+    mixed = "got 0.734 and -12 in a 2-dimensional array of 12 items"
+    assert public.mask_hidden(mixed, (np.ones((3, 4)),)) == \
+        "got … and … in a 2-dimensional array of … items"
+    integers = (np.array([[3, -8], [5, 2]]),)
+    assert public.mask_hidden("value 8 (not 9), shape (2,1), at index 1", integers) == \
+        "value … (not …), shape (…,1), at index 1"
+
+
+# ------------------------------------------------------------ packages grading lacks
+def notebook_function(source, name):
+    """A function defined as a notebook cell defines it: in ``__main__``."""
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, "<cell>", "exec"), namespace)
+    return namespace[name]
+
+
+def test_public_check_names_a_package_grading_lacks(autograder, monkeypatch):
+    public = autograder.check_modules["public_checks"]
+    outside = types.ModuleType("outside")  # a package grading lacks, such as scipy
+    outside.special = types.ModuleType("outside.special")
+    outside.special.expit = np.frompyfunc(lambda v: 1 / (1 + np.exp(-v)), 1, 1)  # no __module__
+    monkeypatch.setitem(sys.modules, "outside", outside)
+    monkeypatch.setitem(sys.modules, "outside.special", outside.special)
+    uses = {
+        "from outside.special import expit\n\ndef sigmoid(z):\n    return expit(z)\n",
+        "def sigmoid(z):\n    import outside.special\n    return outside.special.expit(z)\n",
+        "import outside as o\n\ndef helper(z):\n    return o.special.expit(z)\n\n"
+        "def sigmoid(z):\n    return helper(z)\n",
+    }
+    for source in uses:
+        sigmoid = notebook_function(source, "sigmoid")
+        assert public.foreign_packages(sigmoid) == ["outside"], source
+        with pytest.raises(AssertionError, match="Your code imports outside, which grading "
+                           "does not have .*numpy's exp"):
+            public.public_check("sigmoid", sigmoid)
+    fine = notebook_function("import math\nimport numpy as np\n\ndef sigmoid(z):\n"
+                             "    return 1 / (1 + np.exp(-z)) + 0 * math.pi\n", "sigmoid")
+    assert public.foreign_packages(fine) == []
+    public.public_check("sigmoid", fine)
+
+
+def test_an_import_error_names_the_package(autograder):
+    public = autograder.check_modules["public_checks"]
+
+    def sigmoid(z):
+        raise ModuleNotFoundError("No module named 'scipy'")
+    with pytest.raises(AssertionError) as failed:
+        public.call("sigmoid", sigmoid, np.ones((2, 3)), hidden=True)
+    assert "Your code imports scipy, which grading does not have" in str(failed.value)
+    assert "np.exp" in str(failed.value)

@@ -13,7 +13,7 @@ from hsa.grade.outputs import feedback_md
 from hsa.project import ROOT
 from hsa_dev.variants import STUDENT, variant
 
-PASSED = "Public checks passed: type and shape are right on the lecture's data. Hidden tests on other inputs decide your grade"
+PASSED = "Public checks passed: right type and shape on the lecture's data, right values on the public examples. Hidden tests on other sizes and values decide your grade."
 USES_DELETED_CELL = '''def formula_1(w_hh, w_hx, h_t_prev, x_t):
     """W_h [h_t_prev; x_t]."""
     ### START CODE HERE ###

@@ -14,9 +14,13 @@ functions (see :func:`hsa.variants.split_source`)::
         return 1 / (1 + math.exp(-z))
 
 ``mistakes/`` holds wrong code: it must lose points on its ``question``, and
-one of that question's failed tests must show a hint containing ``hint``.
-``alternatives/`` holds other correct solutions: each must get full marks.
-Every case is graded by the same trusted, sandboxed grader as a submission.
+one of that question's failed *hidden* tests must show a hint containing
+``hint``. A mistake is also *caught before submission* when a public check of
+its question fails on it (public checks carry no points: they are what the
+student runs in the notebook); ``named`` when that public hint contains
+``hint`` too. ``alternatives/`` holds other correct solutions: each must get
+full marks and pass every public check. Every case is graded by the same
+trusted, sandboxed grader as a submission.
 """
 
 import pathlib
@@ -35,6 +39,8 @@ KINDS = ("mistakes", "alternatives")
 HEADER = re.compile(r"#\s*(\w+):\s*(.*?)\s*$")
 VERDICTS = {("mistakes", True): "caught", ("mistakes", False): "MISSED",
             ("alternatives", True): "accepted", ("alternatives", False): "REJECTED"}
+# Did a public check catch the mistake: with the mistake's own hint, with another, or not.
+PUBLIC_NAMED, PUBLIC_CAUGHT, PUBLIC_MISSED = "named", "caught", "no"
 
 
 @dataclass
@@ -92,14 +98,23 @@ def judge(case, result):
         return False, f"no question named {case.question!r}"
     score, possible = result.questions[case.question]
     failed = [t for t in result.tests if t.question == case.question and not t.passed]
-    named = sorted((t for t in failed if case.hint in t.hint), key=lambda t: not t.hidden)
+    named = [t for t in failed if t.hidden and case.hint in t.hint]
     detail = f"{case.question} {score:g}/{possible:g}"
     if score >= possible:
         return False, detail + ": lost no points"
     if not named:
         hints = " | ".join(t.hint for t in failed)
-        return False, f"{detail}: no hint contains {case.hint!r}; hints: {hints}"
+        return False, f"{detail}: no hidden hint contains {case.hint!r}; hints: {hints}"
     return True, f"{detail}: {named[0].hint.splitlines()[0]}"
+
+
+def judge_public(case, result):
+    """Did a public (0-point) check of the mistake's question fail on it, and name it?"""
+    failed = [t for t in result.tests
+              if t.question == case.question and not t.hidden and not t.passed]
+    if any(case.hint in t.hint for t in failed):
+        return PUBLIC_NAMED
+    return PUBLIC_CAUGHT if failed else PUBLIC_MISSED
 
 
 def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
@@ -118,17 +133,24 @@ def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
 
 
 def main(args):
+    """Grade every case; print one line per case, then the counts. Exit 1 unless the
+    hidden tests catch every mistake and every alternative gets full marks."""
     seed = args.seed if getattr(args, "seed", None) is not None else secrets.randbelow(2**31)
     cases = load_cases()
     started = time.monotonic()
     passed = {kind: 0 for kind in KINDS}
     total = {kind: sum(c.kind == kind for c in cases) for kind in KINDS}
+    public = 0
     print(f"grading {len(cases)} catalogue cases with seed {seed}")
-    for case, _result, ok, detail in grade_cases(cases, seed):
+    print(f"{'verdict':9} {'case':11} {'public':6} {'name':34} detail (hidden tests)")
+    for case, result, ok, detail in grade_cases(cases, seed):
         passed[case.kind] += ok
-        print(f"{VERDICTS[case.kind, ok]:9} {case.kind[:-1]:11} {case.name:32} {detail}")
+        before = judge_public(case, result) if case.kind == "mistakes" else "-"
+        public += before in (PUBLIC_NAMED, PUBLIC_CAUGHT)
+        print(f"{VERDICTS[case.kind, ok]:9} {case.kind[:-1]:11} {before:6} {case.name:34} {detail}")
         sys.stdout.flush()
-    print(f"mistakes caught {passed['mistakes']}/{total['mistakes']}")
+    print(f"caught before submission (public checks) {public}/{total['mistakes']}")
+    print(f"caught by the hidden tests {passed['mistakes']}/{total['mistakes']}")
     print(f"valid alternatives accepted {passed['alternatives']}/{total['alternatives']}")
     print(f"({time.monotonic() - started:.1f} s)")
     return 0 if passed == total and all(total.values()) else 1
