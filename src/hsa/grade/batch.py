@@ -180,7 +180,7 @@ class Gradebook:
         questions = self.autograder.questions
         write_atomic(self.out / "gradebook.csv", gradebook_csv(self.results.values(), questions))
         if summary is not None:
-            write_report(self.out / "report.html", summary, questions, self.autograder.name)
+            write_report(self.out / "report.html", summary, questions, self.autograder.title)
 
 
 class _progress:

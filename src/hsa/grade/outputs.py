@@ -8,6 +8,7 @@ its provenance, so a gradebook can be rebuilt from the results files alone.
 
 import csv
 import io
+import re
 import json
 import os
 import pathlib
@@ -24,6 +25,7 @@ PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones yo
                     "yourself) and any cell that did not run cleanly. The hidden tests decide "
                     "your score; their results appear when your instructor publishes the grades.")
 
+MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
 IDENTITY_COLUMNS = ("student_id", "student_name", "email", "path", "late")
 PROVENANCE_COLUMNS = ("seed", "isolation", "submission_sha256", "autograder_sha256",
                       "autograder_content_sha256", "package_version", "wall_time_seconds",
@@ -143,11 +145,21 @@ def _cell_problems(result):
         return []
     lines = ["", "## Cells that did not run cleanly", ""]
     for cell in result.cells:
-        lines.append(f"- Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}.")
+        lines.append(f"- Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
+                     + _missing_package(cell.message))
     lines += ["", "What a skipped or failing cell would have defined was not there when your "
               "functions were graded. Restart the kernel and run all cells (Kernel > Restart & "
               "Run All) to see the same thing."]
     return lines
+
+
+def _missing_package(message):
+    """Name the package a cell imported that grading does not have (scipy, say)."""
+    found = MISSING_MODULE.search(message)
+    if not found:
+        return ""
+    return (f" Grading does not have `{found.group(1)}`: graded code may import numpy and "
+            "Python's standard library only, so everything this cell defines was missing.")
 
 
 def _undefined(result):

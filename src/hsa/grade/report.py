@@ -17,9 +17,9 @@ from ..outcomes import Status
 from .outputs import write_atomic
 
 NOT_ATTEMPTED = ("returned None", "returned `...`", "is not defined as a function")
-STYLE = """body{font-family:system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}
+STYLE = """body{font-family:system-ui,sans-serif;max-width:96em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.bad{color:#a40000;font-weight:600}.num{text-align:right}.muted{color:#777}"""
+th{background:#f3f3f3}.bad{color:#a40000;font-weight:600}.num{text-align:right;white-space:nowrap}.muted{color:#777}"""
 
 
 def score_histogram_png(scores, max_score):
