@@ -34,6 +34,7 @@ EXPECTED = {
     "allocate-4gib": ("error", "MemoryError"),
     "protocol-forgery": ("killed", "grader's channel"),
     "protocol-flood": ("killed", "grader's channel"),
+    "protocol-deep-nesting": ("killed", "nested too deeply"),
     "not-a-notebook": ("invalid", "not a Jupyter notebook"),
 }
 
