@@ -32,9 +32,10 @@ def score_histogram_png(scores, max_score):
 
 
 def write_report(path, results, questions):
-    graded = [r for r in results if r.status not in (Status.INVALID, Status.GRADER_FAILED)]
+    scored = [r for r in results if r.graded]  # a grader failure is no score, not a 0
+    graded = [r for r in scored if r.status is not Status.INVALID]
     max_score = max((r.max_score for r in results), default=0)
-    png = base64.b64encode(score_histogram_png([r.score for r in results], max_score)).decode()
+    png = base64.b64encode(score_histogram_png([r.score for r in scored], max_score)).decode()
     statuses = collections.Counter(r.status for r in results)
     mistakes = collections.Counter(  # submissions that got each hint, not tests
         hint for r in graded for hint in {t.hint.splitlines()[0] for t in r.tests if t.hint and t.hidden})
@@ -44,7 +45,7 @@ def write_report(path, results, questions):
         rate = 100 * full / len(graded) if graded else 0
         rows.append(f"<tr><td><code>{html.escape(q)}</code></td><td>{full} / {len(graded)}</td>"
                     f"<td>{rate:.0f}%</td></tr>")
-    mean = sum(r.score for r in results) / len(results) if results else 0
+    mean = sum(r.score for r in scored) / len(scored) if scored else 0
     body = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Hidden State Activation: grading report</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
