@@ -66,6 +66,18 @@ def test_sandbox_users_are_distinct_while_alive():
 
 
 @as_root
+def test_claims_move_on_from_a_uid_in_use(monkeypatch):
+    """Even when every claim starts its search at the same uid."""
+    monkeypatch.setattr(uids.random, "randrange", lambda n: 0)
+    claims = [uids.claim() for _ in range(3)]
+    try:
+        assert len({claim.uid for claim in claims}) == 3
+    finally:
+        for claim in claims:
+            claim.release()
+
+
+@as_root
 def test_releasing_a_uid_kills_its_processes():
     claim = uids.claim()
     sleeper = subprocess.Popen(command.setpriv(claim.uid) + ["sleep", "60"], start_new_session=True)

@@ -51,6 +51,16 @@ def test_lines_split_and_joined_arrive_one_message_each(channel):
     assert [sandbox.receive(soon()) for _ in range(3)] == [{"n": 1}, {"n": 2}, {"n": 3}]
 
 
+def test_a_line_begun_before_a_timeout_is_read_whole_after_it(channel):
+    sandbox, fd = channel
+    os.write(fd, b'{"text":"' + b"x" * 40)
+    with pytest.raises(SandboxTimedOut):
+        sandbox.receive(time.monotonic() + 0.05)
+    os.write(fd, b'"}\n{}\n')
+    assert sandbox.receive(soon()) == {"text": "x" * 40}
+    assert sandbox.receive(soon()) == {}
+
+
 def test_silence_past_the_deadline_is_a_timeout(channel):
     sandbox, _ = channel
     with pytest.raises(SandboxTimedOut):

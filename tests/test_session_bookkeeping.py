@@ -127,6 +127,7 @@ def test_student_exception_messages_are_capped():
     ({}, ("None", "None")),
     ({"type": ["a"], "message": {"b": 1}}, ("['a']", "{'b': 1}")),
     ("boom", ("Error", "boom")),
+    ("b" * 900, ("Error", "b" * 500)),
     (["x", 1], ("Error", "['x', 1]")),
     (7, ("Error", "7")),
     (True, ("Error", "True")),

@@ -76,7 +76,8 @@ def test_equally_filled_in_the_newest_wins(tmp_path):
 def test_a_named_copy_beats_an_export_zip_which_beats_other_notebooks(tmp_path):
     work = filled(tmp_path / "work.ipynb")
     archive = export_zip(tmp_path / "export.zip", work)
-    other = filled(tmp_path / "scratch.ipynb", mtime=5000)
+    os.utime(archive, (1, 1))  # older than the notebook it loses to
+    other = filled(tmp_path / "scratch.ipynb")
     assert chosen_name([other, archive]) == "export.zip"
     copy = stub(tmp_path / f"{NAME} (2).ipynb", mtime=1)
     assert chosen_name([other, archive, copy]) == copy.name
