@@ -2,27 +2,40 @@ import pathlib
 
 import pytest
 
-from hsa.sandbox.isolation import choose_isolation
-from hsa.trusted import autograder as autograders
-from hsa.trusted.grader import grade_file
-
 SEED = 20261125
+
+# Fixtures that load the autograder or start the sandbox: a test that uses one is slow.
+SANDBOX_FIXTURES = {"autograder", "isolation", "grade"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``sandbox`` every test that uses a grading fixture, wherever it is written, so
+    that ``pytest -m "not sandbox"`` never starts one. (The slow modules also say
+    ``pytestmark = pytest.mark.sandbox`` for the tests that run otter, a kernel or the
+    Gradescope harness without these fixtures.)"""
+    for item in items:
+        if SANDBOX_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.sandbox)
 
 
 @pytest.fixture(scope="session")
 def autograder():
+    from hsa.trusted import autograder as autograders
     return autograders.load()
 
 
 @pytest.fixture(scope="session")
 def isolation():
     """The suite needs bubblewrap: CI installs it (.ci/run)."""
+    from hsa.sandbox.isolation import choose_isolation
     return choose_isolation(allow_unsandboxed=False)
 
 
 @pytest.fixture
 def grade(autograder, isolation):
     """Grade a notebook path with the trusted, sandboxed grader; returns the Result."""
+    from hsa.trusted.grader import grade_file
+
     def run(path, seed=SEED, timeout=None):
         return grade_file(path, pathlib.Path(path).stem, autograder, seed, isolation, timeout)
     return run

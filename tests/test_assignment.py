@@ -2,7 +2,6 @@
 
 import json
 import pathlib
-import re
 import shutil
 import subprocess
 import sys
@@ -18,19 +17,7 @@ from hsa_dev.variants import MASTER, STUDENT
 ZIP = DEFAULT.zip
 GRADED = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid", "hidden_state"]
 
-
-def solution_lines(notebook):
-    """Lines between BEGIN SOLUTION and END SOLUTION in the master's code cells."""
-    lines, inside = [], False
-    for cell in notebook.cells:
-        for line in cell.source.splitlines() if cell.cell_type == "code" else []:
-            if "# BEGIN SOLUTION" in line:
-                inside = True
-            elif "# END SOLUTION" in line:
-                inside = False
-            elif inside and line.strip():
-                lines.append(line.strip())
-    return lines
+pytestmark = pytest.mark.sandbox
 
 
 def execute(path, tmp_path):
@@ -81,22 +68,6 @@ def test_regeneration_matches_committed_files(tmp_path):
     for relative in committed:
         assert (tmp_path / "assignments" / relative).read_bytes() == (ROOT / "assignments" / relative).read_bytes(), \
             f"assignments/{relative} drifted from the master: run `hsa assign`"
-
-
-def test_student_notebook_holds_no_solution_and_no_hidden_test():
-    master = nbformat.read(MASTER, as_version=4)
-    text = STUDENT.read_text() + (ROOT / "assignments" / "public_checks.py").read_text()
-    for marker in ("BEGIN SOLUTION", "END SOLUTION", "# SOLUTION", "hidden_checks", "hidden=True",
-                   "BEGIN PROMPT", "hidden: true", "BEGIN TESTS"):
-        assert marker not in text, marker
-    for line in solution_lines(master):
-        assert line not in text, f"solution line leaked: {line}"
-    student = nbformat.read(STUDENT, as_version=4)
-    for name in GRADED:
-        cell = next(c for c in student.cells if c.source.startswith(f"def {name}("))
-        region = cell.source.split("### START CODE HERE ###")[1].split("### END CODE HERE ###")[0]
-        assert re.fullmatch(r"\s*\w+ = None\s*", region), f"{name} stub: {region!r}"
-        assert f'grader.check("{name}")' in STUDENT.read_text().replace('\\"', '"')
 
 
 def test_stub_runs_top_to_bottom_without_raising(tmp_path):

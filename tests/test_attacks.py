@@ -9,14 +9,15 @@ import dataclasses
 import json
 import os
 import pathlib
-import subprocess
+
 import pytest
 
 import catalogue
 import probe
-from hsa.exceptions import SandboxUnavailable
-from hsa.sandbox import command, isolation as isolations, process, uids
+from hsa.sandbox import command, process
 from hsa.trusted.grader import grade_file
+
+pytestmark = pytest.mark.sandbox
 
 SEED = 20261125
 
@@ -33,8 +34,17 @@ EXPECTED = {
     "allocate-4gib": ("error", "MemoryError"),
     "protocol-forgery": ("killed", "grader's channel"),
     "protocol-flood": ("killed", "grader's channel"),
+    "protocol-deep-nesting": ("killed", "nested too deeply"),
     "not-a-notebook": ("invalid", "not a Jupyter notebook"),
 }
+
+
+def test_the_expectations_name_real_attacks_and_real_secrets():
+    """Else an expectation (or the leak check) would silently test nothing."""
+    assert set(EXPECTED) | {"output-50mb"} <= set(catalogue.BY_NAME)
+    assert all(words for _, words in EXPECTED.values())
+    secrets = catalogue.hidden_secrets()
+    assert "def ref_formula_1(w_hh, w_hx, h_t_prev, x_t):" in secrets and len(secrets) > 10
 
 
 @pytest.fixture(scope="module")
@@ -129,31 +139,3 @@ def test_fork_bomb_leaves_other_submissions_alone(quick, isolation, tmp_path):
         assert probe.leftovers(marker) == []
     finally:
         probe.clean_up(marker)
-
-
-def test_sandbox_users_are_distinct_while_alive():
-    """Two live sandboxes never share a uid (the process limit counts per uid)."""
-    if os.geteuid() != 0:
-        pytest.skip("sandbox uids are only assigned when grading as root")
-    claims = [uids.claim() for _ in range(5)]
-    try:
-        assert len({claim.uid for claim in claims}) == 5
-        assert uids.PROBE_UID not in {claim.uid for claim in claims}
-    finally:
-        for claim in claims:
-            claim.release()
-
-
-def test_choose_isolation_refuses_without_bwrap(monkeypatch):
-    monkeypatch.setattr(isolations.shutil, "which", lambda name: None)
-    with pytest.raises(SandboxUnavailable, match="--allow-unsandboxed"):
-        isolations.choose_isolation()
-    assert isolations.choose_isolation(allow_unsandboxed=True) == "process"
-
-
-def test_choose_isolation_refuses_when_bwrap_cannot_start(monkeypatch):
-    failed = subprocess.CompletedProcess(["bwrap"], 1, b"", b"No permissions")
-    monkeypatch.setattr(isolations.subprocess, "run", lambda *a, **k: failed)
-    with pytest.raises(SandboxUnavailable):
-        isolations.choose_isolation(allow_unsandboxed=False)
-    assert isolations.choose_isolation(allow_unsandboxed=True) == "process"

@@ -20,6 +20,8 @@ HSA = str(pathlib.Path(sys.executable).with_name("hsa"))
 SIGMOID_LOOPS = "def sigmoid(z):\n    while True:\n        pass\n"
 QUESTIONS = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid", "hidden_state"]
 
+pytestmark = pytest.mark.sandbox
+
 
 def rows(out):
     with open(out / "gradebook.csv", newline="") as handle:
@@ -93,10 +95,10 @@ def test_report_is_self_contained_with_a_png(graded):
 def test_rerun_skips_unchanged_and_force_regrades(batch, graded, capsys):
     stamps = {p: p.stat().st_mtime_ns for p in graded.glob("*/results.json")}
     assert main(["grade", str(batch), "--out", str(graded), "--timeout", "4"]) == 0
-    assert "9 unchanged and skipped" in capsys.readouterr().err
+    assert "submission(s), 9 unchanged and skipped" in capsys.readouterr().err
     assert stamps == {p: p.stat().st_mtime_ns for p in graded.glob("*/results.json")}
     assert main(["grade", str(batch / "valid.ipynb"), "--out", str(graded), "--force"]) == 0
-    assert "0 unchanged" in capsys.readouterr().err
+    assert "1 submission(s), 0 unchanged" in capsys.readouterr().err
 
 
 def test_interrupted_run_keeps_finished_rows(tmp_path):
@@ -116,7 +118,7 @@ def test_interrupted_run_keeps_finished_rows(tmp_path):
     done = rows(out)
     assert 2 <= len(done) < 6 and all(r["status"] == "graded" for r in done.values())
     resumed = subprocess.run([HSA, "grade", str(folder), "--out", str(out)], capture_output=True, text=True)
-    assert f"{len(done)} unchanged and skipped" in resumed.stderr
+    assert f"6 submission(s), {len(done)} unchanged and skipped" in resumed.stderr
     assert len(rows(out)) == 6
 
 

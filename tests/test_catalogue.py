@@ -24,19 +24,14 @@ OTHER_SEED = SEED + 1
 # The only concrete shape a hidden hint may show: the one the student's function returned.
 OWN_SHAPE = re.compile(r"returned a numpy array of shape \(\d+(?:, \d+)*,?\)")
 
+pytestmark = pytest.mark.sandbox
+
 
 @pytest.fixture(scope="module")
 def graded(autograder, isolation):
     """Every case graded under two seeds: {seed: {name: (case, result, ok, detail)}}."""
     return {seed: {row[0].name: row for row in grade_cases(CASES, seed, autograder, isolation)}
             for seed in (SEED, OTHER_SEED)}
-
-
-def test_catalogues_are_large_enough():
-    assert len(MISTAKES) >= 15 and len(ALTERNATIVES) >= 8
-    questions = {c.question for c in MISTAKES}
-    assert questions == {"join_weights", "join_state_and_input", "formula_1", "formula_2",
-                         "sigmoid", "hidden_state"}
 
 
 @pytest.mark.parametrize("seed", [SEED, OTHER_SEED])
@@ -111,6 +106,7 @@ def test_seed_alone_decides_the_hidden_inputs(autograder):
         checks.set_seed(seed)
         draws.setdefault(seed, []).append(checks.draw_problem("formula_1/m=0/int=False", 3))
     (first, again), (other,) = draws[SEED], draws[OTHER_SEED]
+    assert len(first) == len(again) == len(other) > 0, "draw_problem drew no arrays"
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
     assert not any(a.shape == b.shape and np.allclose(a, b) for a, b in zip(first, other))
 
@@ -135,24 +131,6 @@ def test_same_seed_same_grade_other_seeds_other_inputs(grade, tmp_path):
     assert outcome(SEED) == first
     scores = {outcome(seed)[0] for seed in range(1, 7)} | {first[0]}
     assert len(scores) > 1, "the hidden inputs never changed with the seed"
-
-
-def test_split_source_cuts_one_cell_per_function():
-    source = "import math\n\n\ndef sigmoid(z):\n    return z\n\n\ndef helper():\n    pass\n\n\n" \
-             "def formula_2(a):\n    return helper()\n\nx = 1\n"
-    replace, append = split_source(source, ["sigmoid", "formula_2"])
-    assert replace["sigmoid"].startswith("import math") and "helper" not in replace["sigmoid"]
-    assert replace["formula_2"].startswith("def helper") and "x = 1" not in replace["formula_2"]
-    assert append == ["x = 1"]
-
-
-def test_judge_rejects_a_lost_point_and_a_missing_hint():
-    from hsa.trusted.result import Result, TestResult
-    result = Result("x", "graded", 14.0, 15.0, questions={"sigmoid": [2.0, 3.0]},
-                    tests=[TestResult("sigmoid", "sigmoid - 2", True, 0.0, 1.0, "use np.exp")])
-    assert judge(Case("a", "alternatives", ""), result)[0] is False
-    assert judge(Case("m", "mistakes", "", {"question": "sigmoid", "hint": "np.exp"}), result)[0]
-    assert not judge(Case("m", "mistakes", "", {"question": "sigmoid", "hint": "tanh"}), result)[0]
 
 
 def test_command_exit_code(monkeypatch, capsys):

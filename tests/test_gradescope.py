@@ -4,42 +4,28 @@ import os
 import pathlib
 import shutil
 import tempfile
+import zipfile
 
 import jsonschema
 import pytest
 
+from gradescope_schema import RESULTS_SCHEMA
 from hsa.project import DEFAULT, ROOT
 from hsa_dev.harness import Harness, HarnessError
 from hsa_dev.variants import MASTER, STUDENT, variant
 
 ZIP = DEFAULT.zip
 
-# Gradescope's results.json, as its autograder specification describes it.
-VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
-RESULTS_SCHEMA = {
-    "type": "object",
-    "required": ["execution_time", "tests", "extra_data"],
-    "properties": {
-        "score": {"type": "number"},
-        "execution_time": {"type": "number"},
-        "output": {"type": "string"},
-        "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
-        "visibility": VISIBILITY,
-        "stdout_visibility": VISIBILITY,
-        "extra_data": {"type": "object"},
-        "tests": {"type": "array", "minItems": 1, "items": {
-            "type": "object",
-            "required": ["name", "score", "max_score", "output", "visibility"],
-            "properties": {
-                "name": {"type": "string"}, "score": {"type": "number"},
-                "max_score": {"type": "number"}, "output": {"type": "string"},
-                "status": {"enum": ["passed", "failed"]}, "visibility": VISIBILITY,
-            },
-        }},
-    },
-}
+pytestmark = pytest.mark.sandbox
+
 PROVENANCE = {"autograder_content_sha256", "package_version", "submission_sha256", "seed",
               "isolation", "wall_time_seconds", "timestamp"}
+LEAK = "def ref_formula_1"  # a line of the hidden checks that the hostile notebook prints
+
+
+def test_the_leak_probe_is_in_the_hidden_checks():
+    with zipfile.ZipFile(ZIP) as archive:
+        assert LEAK in archive.read("files/hidden_checks.py").decode()
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +77,7 @@ def test_master_full_marks_stub_zero_hostile_honest(harness, hostile, without_bw
         assert len(provenance["autograder_content_sha256"]) == 64
         assert results["extra_data"]["status"] == "graded", results["extra_data"]["message"]
         text = results["output"] + results["extra_data"]["output"]
-        assert "def ref_formula_1" not in text, "the hidden checks leaked into the output"
+        assert LEAK not in text, "the hidden checks leaked into the output"
 
 
 def test_visibility_follows_the_masters_config(harness):

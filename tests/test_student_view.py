@@ -29,6 +29,8 @@ CORRECT_JOIN = '''def join_weights(w_hh, w_hx):
 '''
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|^\s+\^+\s*$", re.M)
 
+pytestmark = pytest.mark.sandbox
+
 
 def run_in_jupyter(saved, tmp_path, before=()):
     """Run ``saved`` as a student would: in a live kernel (after ``before``, cells the student
@@ -110,5 +112,6 @@ def test_feedback_never_shows_a_traceback_or_a_hidden_input(grade, tmp_path):
     assert not TRACEBACK.search(feedback)
     assert "math.exp" in feedback and "np.exp" in feedback
     assert "formula_2 raised ValueError: unfinished" in feedback
+    assert result.tests
     for test in result.tests:
         assert not re.search(r"\d\.\d{3,}", test.hint), f"a hidden value leaked: {test.hint}"

@@ -260,6 +260,15 @@ for arg in sys.argv[1:]:
                 print("cannot write fd", arg, error)
 '''
 
+PROTOCOL_DEEP_NESTING = '''
+# One message nested 100 000 deep: json's parser gives up with RecursionError, which
+# must be this cell's protocol violation, not a crash of the grader.
+import os, sys
+for arg in sys.argv[1:]:
+    if arg.isdigit():
+        os.write(int(arg), b'{"event":' + b"[" * 100000 + b"]" * 100000 + b"}\\n")
+'''
+
 ATTACKS = [
     Attack("otter-patch-run", "monkeypatch otter's ExceptionTestFile.run to pass everything",
            OTTER_PATCH_RUN, "first"),
@@ -304,6 +313,8 @@ ATTACKS = [
            PROTOCOL_FORGERY, "last"),
     Attack("protocol-flood", "a thread floods the grader's channel with malformed messages",
            PROTOCOL_FLOOD, "first", base="master"),
+    Attack("protocol-deep-nesting", "one message nested 100 000 deep on the grader's fd",
+           PROTOCOL_DEEP_NESTING, "last", base="master"),
     Attack("not-a-notebook", "a text file named .ipynb", NOT_A_NOTEBOOK, "file"),
 ]
 

@@ -15,7 +15,7 @@ import pathlib
 import tempfile
 
 from ..outcomes import Status
-from ..trusted.result import Result
+from ..trusted.result import NOT_GRADED, Result
 
 GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
                       "your doing and costs you nothing. Your instructor has been told; you "
@@ -88,14 +88,14 @@ def feedback_md(result, public_only=False):
     lines = [f"# Feedback on {result.submission}", ""]
     if result.status is Status.GRADER_FAILED:
         return "\n".join(lines + [GRADER_FAILED_TEXT]) + "\n"
-    if public_only:
-        lines += [PUBLIC_ONLY_TEXT, ""]
-    else:
+    if not public_only:
         lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
     if result.status is Status.INVALID:
-        return "\n".join(lines + [f"Your submission could not be graded: {result.message}.",
+        reason = result.message.removeprefix(NOT_GRADED)
+        return "\n".join(lines + [f"Your submission could not be graded: {reason}.",
                                   "Resubmit the notebook (.ipynb) or the zip grader.export() makes."]) + "\n"
     if public_only:
+        lines += [PUBLIC_ONLY_TEXT, ""]
         lines += ["| Question | Public checks |", "| --- | --- |"]
         lines += [f"| `{q}` | {_public_state(result, q)} |" for q in result.questions]
     else:

@@ -22,7 +22,7 @@ from ..sandbox.isolation import best_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file
-from ..trusted.result import new_result
+from ..trusted.result import NOT_GRADED, new_result
 from ..trusted.submission import choose
 
 IGNORED = (".ipynb_checkpoints", "__MACOSX")
@@ -47,7 +47,7 @@ def grade_submission(root, autograder, seed):
     chosen, set_aside = choose(files, autograder.name, autograder.graded_functions)
     if chosen is None:
         result = new_result("(none)", autograder, Status.INVALID,
-                            "not graded: no .ipynb or .zip file was submitted; upload your notebook")
+                            f"{NOT_GRADED}no .ipynb or .zip file was submitted; upload your notebook")
     else:
         isolation = best_isolation()
         try:

@@ -78,6 +78,7 @@ def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_netw
     -E -s: ignore PYTHON* variables and the user's site-packages (not -I: the worker
     imports protocol.py from its own folder).
     """
+    isolation = Isolation(isolation)  # the string "bwrap" must not fall through to no sandbox
     python = [sys.executable, "-E", "-s"]
     if isolation is Isolation.BWRAP:
         argv = bwrap(uid, limits.scratch_bytes) + [

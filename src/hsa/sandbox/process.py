@@ -38,7 +38,8 @@ class Sandbox:
         self.claim = None  # the sandbox's own user (grading as root), see uids.claim()
         self.output = bytearray()
         self.dropped = 0  # bytes of output beyond max_output
-        self._buffer = b""
+        self._buffer = bytearray()  # received, not yet returned; no newline before _scanned
+        self._scanned = 0
 
     @property
     def uid(self):
@@ -132,7 +133,8 @@ class Sandbox:
     def receive(self, deadline):
         """The next message; a SandboxFailure when the worker dies, breaks the protocol or
         the deadline passes."""
-        while b"\n" not in self._buffer:
+        while (end := self._buffer.find(b"\n", self._scanned)) < 0:
+            self._scanned = len(self._buffer)  # search only new bytes: a flood costs O(n)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise SandboxTimedOut("ran past its time budget")
@@ -145,7 +147,9 @@ class Sandbox:
             self._buffer += chunk
             if len(self._buffer) > protocol.MAX_MESSAGE_BYTES:
                 raise ProtocolViolation("sent a message larger than the grader accepts")
-        line, _, self._buffer = self._buffer.partition(b"\n")
+        line = bytes(self._buffer[:end])
+        del self._buffer[:end + 1]
+        self._scanned = 0
         try:
             return protocol.loads(line.decode("utf-8", "replace"))
         except protocol.ProtocolError as error:

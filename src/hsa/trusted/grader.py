@@ -16,7 +16,7 @@ from ..hashing import sha256_file
 from ..outcomes import PROBLEMS, Status
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
-from .result import CellProblem, TestResult, new_result
+from .result import NOT_GRADED, CellProblem, TestResult, new_result
 from .submission import code_cells, read_bytes
 
 
@@ -27,7 +27,7 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
     try:
         cells = code_cells(read_bytes(path))
     except (InvalidSubmission, OSError) as error:
-        result.status, result.message = Status.INVALID, f"not graded: {error}"
+        result.status, result.message = Status.INVALID, f"{NOT_GRADED}{error}"
         cells = None
     if cells is not None:
         budgets = Budgets.from_config(autograder.config, timeout)

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 
 from ..outcomes import Status
 
+NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
+
 
 @dataclass
 class TestResult:

@@ -93,6 +93,8 @@ def loads(line):
         message = json.loads(line)
     except ValueError:
         raise ProtocolError("not a JSON message") from None
+    except RecursionError:  # json's parser recurses once per level of nesting
+        raise ProtocolError("a message nested too deeply") from None
     if not isinstance(message, dict):
         raise ProtocolError("not a JSON object")
     return message

@@ -1,0 +1,34 @@
+"""The catalogues of mistakes and alternatives, and the tools that read and judge them
+(fast: no grading; tests/test_catalogue.py grades every case)."""
+
+from hsa_dev.catalogue import Case, judge, load_cases
+from hsa_dev.variants import split_source
+
+CASES = load_cases()
+MISTAKES = [c for c in CASES if c.kind == "mistakes"]
+ALTERNATIVES = [c for c in CASES if c.kind == "alternatives"]
+
+
+def test_catalogues_are_large_enough():
+    assert len(MISTAKES) >= 15 and len(ALTERNATIVES) >= 8
+    questions = {c.question for c in MISTAKES}
+    assert questions == {"join_weights", "join_state_and_input", "formula_1", "formula_2",
+                         "sigmoid", "hidden_state"}
+
+
+def test_split_source_cuts_one_cell_per_function():
+    source = "import math\n\n\ndef sigmoid(z):\n    return z\n\n\ndef helper():\n    pass\n\n\n" \
+             "def formula_2(a):\n    return helper()\n\nx = 1\n"
+    replace, append = split_source(source, ["sigmoid", "formula_2"])
+    assert replace["sigmoid"].startswith("import math") and "helper" not in replace["sigmoid"]
+    assert replace["formula_2"].startswith("def helper") and "x = 1" not in replace["formula_2"]
+    assert append == ["x = 1"]
+
+
+def test_judge_rejects_a_lost_point_and_a_missing_hint():
+    from hsa.trusted.result import Result, TestResult
+    result = Result("x", "graded", 14.0, 15.0, questions={"sigmoid": [2.0, 3.0]},
+                    tests=[TestResult("sigmoid", "sigmoid - 2", True, 0.0, 1.0, "use np.exp")])
+    assert judge(Case("a", "alternatives", ""), result)[0] is False
+    assert judge(Case("m", "mistakes", "", {"question": "sigmoid", "hint": "np.exp"}), result)[0]
+    assert not judge(Case("m", "mistakes", "", {"question": "sigmoid", "hint": "tanh"}), result)[0]

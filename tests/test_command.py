@@ -1,0 +1,131 @@
+"""The worker's command lines, per isolation: what bubblewrap mounts, how the user is
+dropped, which limits bind (pure functions: nothing is started here)."""
+
+import os
+import pathlib
+import sys
+
+import pytest
+
+from hsa.outcomes import Isolation
+from hsa.sandbox import command
+from hsa.sandbox.command import INSIDE, SCRATCH, Limits
+
+WORKER_DIR = pathlib.Path("/opt/hsa/untrusted")
+FD = 7
+PYTHON = [sys.executable, "-E", "-s"]
+
+
+def options(argv, name, arity):
+    """The arguments of every ``name`` option (``arity`` of them each) in a bwrap argv."""
+    bwrap_part = argv[:argv.index("--")]
+    return [tuple(bwrap_part[i + 1:i + 1 + arity]) for i, a in enumerate(bwrap_part) if a == name]
+
+
+def after_separator(argv):
+    return argv[argv.index("--") + 1:]
+
+
+# ------------------------------------------------------------------ bwrap
+@pytest.mark.parametrize("isolation", [Isolation.BWRAP, "bwrap"])
+def test_bwrap_mounts_only_the_workers_two_files_and_python(isolation):
+    argv = command.worker(isolation, None, WORKER_DIR, FD)
+    assert argv[0] == "bwrap"
+    mounts = set(options(argv, "--ro-bind", 2))
+    assert mounts == {(p, p) for p in command.python_mounts()} | {
+        (str(WORKER_DIR / "worker.py"), f"{INSIDE}/worker.py"),
+        (str(WORKER_DIR / "protocol.py"), f"{INSIDE}/protocol.py")}
+    assert {src for src, _ in options(argv, "--ro-bind-try", 2)} == \
+        {"/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache"}
+    for writable in ("--bind", "--bind-try", "--dev-bind", "--dev-bind-try"):
+        assert options(argv, writable, 2) == []
+    assert [t for (t,) in options(argv, "--tmpfs", 1)] == ["/tmp", SCRATCH]
+    assert options(argv, "--chdir", 1) == [(SCRATCH,)]
+
+
+def test_bwrap_isolates_network_pids_and_dies_with_the_grader():
+    argv = command.worker(Isolation.BWRAP, None, WORKER_DIR, FD)
+    for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                 "--die-with-parent", "--new-session"):
+        assert flag in argv[:argv.index("--")]
+
+
+def test_bwrap_without_a_uid_runs_in_a_user_namespace():
+    argv = command.worker(Isolation.BWRAP, None, WORKER_DIR, FD)
+    assert "--unshare-user" in argv and "--cap-add" not in argv
+    assert after_separator(argv) == PYTHON + [f"{INSIDE}/worker.py", str(FD)]
+
+
+def test_bwrap_as_root_drops_to_the_sandbox_uid_inside():
+    argv = command.worker(Isolation.BWRAP, 60123, WORKER_DIR, FD)
+    assert "--unshare-user" not in argv
+    assert options(argv, "--cap-add", 1) == [("CAP_SETUID,CAP_SETGID",)]
+    assert after_separator(argv) == command.setpriv(60123) + PYTHON + [f"{INSIDE}/worker.py", str(FD)]
+
+
+def test_scratch_sizes_follow_the_limits():
+    argv = command.worker(Isolation.BWRAP, None, WORKER_DIR, FD, Limits(scratch_bytes=12345))
+    bwrap_part = argv[:argv.index("--")]
+    sizes = [bwrap_part[i + 1] for i, a in enumerate(bwrap_part) if a == "--size"]
+    assert sizes == ["12345", "12345"]
+
+
+def test_private_tmp_comes_before_a_python_installed_under_tmp(monkeypatch):
+    """Else the tmpfs on /tmp would hide a virtual environment that lives there."""
+    monkeypatch.setattr(command, "python_mounts", lambda: ["/tmp/venv/lib"])
+    argv = command.bwrap(None)
+    tmpfs = argv.index("/tmp", argv.index("--tmpfs"))
+    mount = argv.index("--ro-bind")
+    assert tmpfs < mount and argv[mount:mount + 3] == ["--ro-bind", "/tmp/venv/lib", "/tmp/venv/lib"]
+    dirs = [argv[i + 1] for i, a in enumerate(argv) if a == "--dir"]
+    assert dirs == ["/tmp", "/tmp/venv"]  # parents made, in order, before the mount
+
+
+def test_python_mounts_hold_the_interpreter_and_exist():
+    mounts = command.python_mounts()
+    assert mounts == sorted(set(mounts))
+    assert all(os.path.exists(p) for p in mounts)
+    assert sys.base_prefix in mounts and os.path.realpath(sys.executable) in mounts
+    assert "/" not in mounts and str(pathlib.Path.home()) not in mounts
+
+
+# ------------------------------------------------ process-user and process
+def test_process_user_drops_to_the_uid_with_setpriv():
+    argv = command.worker(Isolation.PROCESS_USER, 60123, WORKER_DIR, FD)
+    assert argv == command.setpriv(60123) + PYTHON + [str(WORKER_DIR / "worker.py"), str(FD)]
+
+
+def test_process_user_with_a_private_network():
+    argv = command.worker(Isolation.PROCESS_USER, 60123, WORKER_DIR, FD, private_network=True)
+    assert argv[:3] == ["unshare", "--net", "--"]
+    assert argv[3:] == command.setpriv(60123) + PYTHON + [str(WORKER_DIR / "worker.py"), str(FD)]
+
+
+@pytest.mark.parametrize("isolation", [Isolation.PROCESS, "process"])
+def test_process_runs_the_staged_worker_as_is(isolation):
+    assert command.worker(isolation, None, WORKER_DIR, FD) == \
+        PYTHON + [str(WORKER_DIR / "worker.py"), str(FD)]
+
+
+def test_unknown_isolation_is_refused():
+    with pytest.raises(ValueError):
+        command.worker("none", None, WORKER_DIR, FD)
+
+
+def test_setpriv_drops_groups_and_capabilities():
+    assert command.setpriv(60001) == ["/usr/bin/setpriv", "--reuid=60001", "--regid=60001",
+                                      "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
+
+
+# ------------------------------------------------------------------ limits
+def test_prlimit_values():
+    limits = Limits(memory_bytes=111, cpu_seconds=22, processes=5, file_bytes=333)
+    assert command.prlimit(limits) == ["prlimit", "--as=111", "--cpu=22", "--fsize=333",
+                                       "--core=0", "--nproc=5", "--"]
+    assert "--nproc=45" in command.prlimit(limits, extra_processes=40)
+
+
+def test_default_limits():
+    limits = Limits()
+    assert (limits.memory_bytes, limits.cpu_seconds, limits.processes) == (1 << 30, 120, 16)
+    assert (limits.file_bytes, limits.scratch_bytes, limits.max_output) == (16 << 20, 32 << 20, 64 << 10)

@@ -1,0 +1,257 @@
+"""What a grade is written as: gradebook.csv, feedback.md (full and public-only) and
+Gradescope's results.json, from Results built by hand."""
+
+import csv
+import io
+import json
+
+import jsonschema
+import pytest
+
+from gradescope_schema import RESULTS_SCHEMA
+from hsa.grade import outputs, report
+from hsa.grade.outputs import (GRADER_FAILED_TEXT, PROVENANCE_COLUMNS, feedback_md, gradebook_csv,
+                               results_json)
+from hsa.outcomes import Status
+from hsa.trusted.result import CellProblem, Result
+from hsa.trusted.result import TestResult as Check  # not named Test*: pytest would collect it
+
+QUESTIONS = ["alpha", "beta"]
+VISIBILITY = {"public": "visible", "hidden": "after_published"}
+HIDDEN_HINT = "alpha returned the transpose: check the order of the axes"
+PUBLIC_HINT = "alpha returned None. Replace each `None` with your code"
+PROVENANCE = {"seed": 11, "isolation": "bwrap", "submission_sha256": "ab" * 32,
+              "autograder_sha256": None, "autograder_content_sha256": "cd" * 32,
+              "package_version": "0.1.0", "wall_time_seconds": 1.25,
+              "timestamp": "2026-01-02T03:04:05+00:00", "network_reachable": False}
+
+
+def checks(alpha_public="", alpha_hidden="", beta_hidden=""):
+    return [Check("alpha", "alpha - 1", False, 0.0, 0.0, alpha_public),
+            Check("alpha", "alpha - 2", True, 0.0 if alpha_hidden else 2.0, 2.0, alpha_hidden),
+            Check("beta", "beta - 1", True, 0.0 if beta_hidden else 3.0, 3.0, beta_hidden)]
+
+
+def make(name="ann", status=Status.GRADED, tests_=None, message="", **fields):
+    tests_ = checks() if tests_ is None else tests_
+    questions = {q: [sum(t.score for t in tests_ if t.question == q),
+                     sum(t.max_score for t in tests_ if t.question == q)] for q in QUESTIONS}
+    return Result(name, status, sum(t.score for t in tests_), 5.0, message, questions, tests_,
+                  provenance=dict(PROVENANCE), **fields)
+
+
+def partial():
+    """Lost the hidden alpha test (2 points) and passed the rest."""
+    return make(tests_=checks(alpha_hidden=HIDDEN_HINT))
+
+
+# ------------------------------------------------------------ gradebook.csv
+def read_csv(text):
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_gradebook_columns_in_order():
+    header = read_csv(gradebook_csv([], QUESTIONS))[0]
+    assert header == ["submission", "status", "score", "max_score", "alpha", "beta", "message",
+                      *PROVENANCE_COLUMNS]
+    assert PROVENANCE_COLUMNS == ("seed", "isolation", "submission_sha256", "autograder_sha256",
+                                  "autograder_content_sha256", "package_version",
+                                  "wall_time_seconds", "timestamp")
+
+
+def test_gradebook_rows_sorted_by_submission_with_plain_values():
+    results = [make("zoe", Status.TIMEOUT, message="code cell 3 ran past"), partial(),
+               make("bob", Status.INVALID, tests_=[], message="not graded: damaged")]
+    rows = [dict(zip(rows_[0], row)) for rows_ in [read_csv(gradebook_csv(results, QUESTIONS))]
+            for row in rows_[1:]]
+    assert [r["submission"] for r in rows] == ["ann", "bob", "zoe"]
+    ann, bob, zoe = rows
+    assert (ann["status"], ann["score"], ann["max_score"], ann["alpha"], ann["beta"]) == \
+        ("graded", "3", "5", "0", "3")
+    assert (bob["status"], bob["score"], bob["alpha"], bob["message"]) == \
+        ("invalid", "0", "0", "not graded: damaged")
+    assert zoe["status"] == "timeout" and zoe["message"] == "code cell 3 ran past"
+    assert (ann["seed"], ann["isolation"], ann["wall_time_seconds"]) == ("11", "bwrap", "1.25")
+    assert ann["submission_sha256"] == "ab" * 32 and ann["autograder_content_sha256"] == "cd" * 32
+    assert ann["autograder_sha256"] == "" and ann["timestamp"] == PROVENANCE["timestamp"]
+    assert "network_reachable" not in ann
+
+
+def test_gradebook_scores_are_short_numbers():
+    result = make(tests_=[Check("alpha", "a", True, 1.5, 2.0, "x"),
+                          Check("beta", "b", True, 1 / 3, 3.0, "y")])
+    row = read_csv(gradebook_csv([result], QUESTIONS))[1]
+    assert row[2:6] == [f"{1.5 + 1 / 3:g}", "5", "1.5", f"{1 / 3:g}"]
+
+
+def test_gradebook_question_missing_from_a_result_is_zero():
+    result = make()
+    del result.questions["beta"]
+    assert read_csv(gradebook_csv([result], QUESTIONS))[1][4:6] == ["2", "0"]
+
+
+# -------------------------------------------------------------- feedback.md
+def test_full_feedback_shows_score_per_question_and_hidden_hints():
+    text = feedback_md(partial())
+    assert text.startswith("# Feedback on ann\n")
+    assert "**Score: 3 / 5**" in text
+    assert "| `alpha` | 0 / 2 |" in text and "| `beta` | 3 / 3 |" in text
+    assert "### `alpha`: 2 point(s) lost" in text and f"- {HIDDEN_HINT}" in text
+    assert "All checks passed" not in text
+
+
+def test_public_only_feedback_has_no_hidden_hint_and_no_score():
+    result = make(tests_=checks(alpha_public=PUBLIC_HINT, alpha_hidden=HIDDEN_HINT,
+                               beta_hidden="beta is wrong on the hidden inputs"))
+    text = feedback_md(result, public_only=True)
+    assert HIDDEN_HINT not in text and "hidden inputs" not in text
+    assert "Score" not in text and "point(s) lost" not in text and " / 5" not in text
+    assert "| `alpha` | failed |" in text and "| `beta` | none |" in text
+    assert "### `alpha`: public check failed" in text and f"- {PUBLIC_HINT}" in text
+    assert outputs.PUBLIC_ONLY_TEXT in text
+
+
+def test_public_only_feedback_when_only_hidden_tests_failed():
+    text = feedback_md(partial(), public_only=True)
+    assert HIDDEN_HINT not in text
+    assert "| `alpha` | passed |" in text
+    assert "All public checks passed." in text and "All checks passed" not in text
+
+
+def test_all_checks_passed_only_with_full_marks():
+    assert "All checks passed. Well done!" in feedback_md(make())
+    assert "All checks passed" not in feedback_md(partial())
+    short = make()
+    short.score = 4.0  # no hint, yet short of full marks: nothing to praise
+    assert "All checks passed" not in feedback_md(short)
+    assert "All checks passed" not in feedback_md(make(tests_=[]))
+
+
+def test_the_same_advice_is_given_once():
+    same = "\n".join(["alpha returned the wrong shape", HIDDEN_HINT])
+    result = make(tests_=[Check("alpha", "a1", True, 0.0, 1.0, HIDDEN_HINT),
+                          Check("alpha", "a2", True, 0.0, 1.0, same)])
+    assert feedback_md(result).count(HIDDEN_HINT) == 1
+
+
+@pytest.mark.parametrize("public_only", [False, True])
+def test_grader_failed_feedback_says_so_and_shows_no_score(public_only):
+    result = make(status=Status.GRADER_FAILED, tests_=[],
+                  message="the grader failed: /srv/hsa/venv is unreadable")
+    text = feedback_md(result, public_only=public_only)
+    assert GRADER_FAILED_TEXT in text
+    assert "Score" not in text and "/srv/hsa" not in text, "the operator's message is not the student's"
+
+
+@pytest.mark.parametrize("public_only", [False, True])
+def test_invalid_feedback_says_what_to_resubmit(public_only):
+    result = make(status=Status.INVALID, tests_=[],
+                  message="not graded: the file is not a Jupyter notebook (JSONDecodeError)")
+    text = feedback_md(result, public_only=public_only)
+    assert "could not be graded: the file is not a Jupyter notebook (JSONDecodeError)." in text
+    assert "not graded: not graded" not in text
+    assert "Resubmit the notebook (.ipynb)" in text
+    assert ("**Score: 0 / 5**" in text) is not public_only
+    assert "Your notebook ran" not in text
+
+
+def test_cell_problems_undefined_functions_and_set_aside_files():
+    result = make(status=Status.KILLED,
+                  cells=[CellProblem(3, "import os", Status.KILLED, "exited with code 3"),
+                         CellProblem(5, "while True:", Status.TIMEOUT, "ran past its 10 s budget"),
+                         CellProblem(6, "x = 1 / 0", Status.ERROR, "ZeroDivisionError: division by zero")],
+                  undefined=["beta"], set_aside=[["Copy of ann.ipynb", "set aside: ann.ipynb was graded"]])
+    for text in (feedback_md(result), feedback_md(result, public_only=True)):
+        assert "- Code cell 3 (`import os`) stopped the process (exited with code 3) and was skipped." in text
+        assert "- Code cell 5 (`while True:`) ran past its 10 s budget." in text
+        assert "- Code cell 6 (`x = 1 / 0`) raised ZeroDivisionError: division by zero." in text
+        assert "their tests could not pass: `beta`" in text
+        assert "- `Copy of ann.ipynb`: set aside: ann.ipynb was graded" in text
+
+
+def test_feedback_footer_names_the_version_seed_and_isolation():
+    assert feedback_md(make()).rstrip().endswith(
+        "Graded by hsa 0.1.0 at 2026-01-02T03:04:05+00:00, seed 11, isolation bwrap.")
+
+
+# ------------------------------------------------------------- results.json
+def test_results_json_has_no_top_level_score_and_is_plain_json():
+    data = json.loads(json.dumps(results_json(partial(), VISIBILITY)))
+    assert "score" not in data
+    assert sum(t["score"] for t in data["tests"]) == 3
+    assert data["extra_data"]["status"] == "graded"
+    assert (data["output_format"], data["visibility"], data["stdout_visibility"]) == \
+        ("md", "visible", "hidden")
+
+
+@pytest.mark.parametrize("status", [Status.GRADED, Status.ERROR, Status.INVALID])
+def test_results_json_follows_gradescopes_schema(status):
+    result = partial() if status is not Status.INVALID else make(status=status, tests_=[])
+    result.status = status
+    jsonschema.validate(json.loads(json.dumps(results_json(result, VISIBILITY))), RESULTS_SCHEMA)
+
+
+@pytest.mark.parametrize("wall_time, expected", [(1.25, 1.25), (None, 0.0), (0, 0.0)])
+def test_execution_time_is_always_a_number(wall_time, expected):
+    result = partial()
+    result.provenance["wall_time_seconds"] = wall_time
+    assert results_json(result, VISIBILITY)["execution_time"] == expected
+    del result.provenance["wall_time_seconds"]
+    assert results_json(result, VISIBILITY)["execution_time"] == 0.0
+
+
+@pytest.mark.parametrize("visibility", [VISIBILITY, {"public": "after_due_date", "hidden": "hidden"}])
+def test_tests_carry_the_configured_visibility(visibility):
+    data = results_json(partial(), visibility)
+    by_name = {t["name"]: t for t in data["tests"]}
+    assert by_name["alpha - 1 (public)"]["visibility"] == visibility["public"]
+    assert by_name["alpha - 2 (hidden)"]["visibility"] == visibility["hidden"]
+    assert by_name["beta - 1 (hidden)"]["visibility"] == visibility["hidden"]
+    feedback = by_name["Feedback on the whole notebook"]
+    assert feedback["visibility"] == visibility["hidden"]
+    assert (feedback["score"], feedback["max_score"]) == (0, 0)
+
+
+def test_results_json_tests_and_outputs():
+    data = results_json(partial(), VISIBILITY)
+    by_name = {t["name"]: t for t in data["tests"]}
+    hidden = by_name["alpha - 2 (hidden)"]
+    assert (hidden["score"], hidden["max_score"], hidden["status"], hidden["output"]) == \
+        (0.0, 2.0, "failed", HIDDEN_HINT)
+    assert (by_name["beta - 1 (hidden)"]["status"], by_name["beta - 1 (hidden)"]["output"]) == \
+        ("passed", "Passed.")
+    assert data["output"] == feedback_md(partial(), public_only=True)
+    assert by_name["Feedback on the whole notebook"]["output"] == feedback_md(partial())
+    assert HIDDEN_HINT not in data["output"]
+
+
+def test_read_result_gives_back_the_result(tmp_path):
+    result = make(status=Status.ERROR, tests_=checks(alpha_hidden=HIDDEN_HINT),
+                  cells=[CellProblem(2, "raise X", Status.ERROR, "X: y")], set_aside=[["a", "b"]])
+    path = tmp_path / "results.json"
+    outputs.write_atomic(path, json.dumps(results_json(result, VISIBILITY)))
+    back = outputs.read_result(path)
+    assert back == result
+    assert back.status is Status.ERROR and back.cells[0].status is Status.ERROR
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"], "no temporary file left"
+
+
+def test_summary_line():
+    assert outputs.summary_line(partial()) == "ann: graded, 3 / 5."
+    assert outputs.summary_line(make(status=Status.ERROR, message="cell 2 raised")) == \
+        "ann: error, 5 / 5. cell 2 raised"
+
+
+# ------------------------------------------------------------- report.html
+def test_report_leaves_grader_failures_out_of_the_scores(tmp_path, monkeypatch):
+    """A grader failure is no score: it is counted as a status, not as a 0 in the
+    histogram or the mean."""
+    drawn = []
+    monkeypatch.setattr(report, "score_histogram_png",
+                        lambda scores, top: drawn.append((scores, top)) or b"png")
+    results = [make("a"), partial(), make("c", Status.GRADER_FAILED, tests_=[], message="broke")]
+    report.write_report(tmp_path / "report.html", results, QUESTIONS)
+    html = (tmp_path / "report.html").read_text()
+    assert drawn == [([5.0, 3.0], 5.0)]
+    assert "3 submission(s); mean score 4.00 / 5" in html
+    assert "grader_failed 1" in html and "graded 2" in html

@@ -1,0 +1,201 @@
+"""The protocol between the grader and the sandboxed worker: plain data only, and every
+malformed message a ProtocolError (never a crash of the trusted side, never unpickling)."""
+
+import base64
+import io
+import json
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+from hsa.untrusted import protocol
+from hsa.untrusted.protocol import ProtocolError, decode, encode
+
+
+def round_trip(value):
+    """Through a JSON line, as the channel carries it."""
+    return decode(protocol.loads(protocol.dumps({"v": encode(value)}))["v"])
+
+
+def npy(array, allow_pickle=False):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# --------------------------------------------------------------- round trips
+@pytest.mark.parametrize("array", [
+    np.arange(6, dtype=np.float64).reshape(2, 3) / 7,
+    np.arange(6, dtype=np.float32).reshape(3, 2),
+    np.arange(-3, 3, dtype=np.int8),
+    np.array([[2**62, -(2**62)]], dtype=np.int64),
+    np.array([True, False]),
+    np.array([1 + 2j, np.nan]),
+    np.array(["ab", "xyz"]),
+    np.array([b"a", b"bc"]),
+    np.array(["2024-01-01"], dtype="datetime64[D]"),
+    np.zeros((0, 4)),
+    np.array(3.5),  # 0-d
+    np.asfortranarray(np.arange(12.0).reshape(3, 4)),
+    np.arange(20.0)[::3],  # not contiguous
+    np.array([(1, 2.5)], dtype=[("a", "i4"), ("b", "f8")]),
+], ids=lambda a: f"{a.dtype}{a.shape}")
+def test_arrays_come_back_equal_with_dtype_and_shape(array):
+    back = round_trip(array)
+    assert isinstance(back, np.ndarray)
+    assert back.dtype == array.dtype and back.shape == array.shape
+    np.testing.assert_array_equal(back, array)
+
+
+@pytest.mark.parametrize("scalar", [np.float64(0.1), np.float32(2.5), np.int16(-7), np.bool_(True),
+                                    np.complex64(1j), np.str_("hi"), np.uint64(2**64 - 1)],
+                         ids=lambda s: type(s).__name__)
+def test_numpy_scalars_come_back_as_the_same_scalar_type(scalar):
+    back = round_trip(scalar)
+    assert type(back) is type(scalar) and back == scalar
+    assert not isinstance(back, np.ndarray)
+
+
+@pytest.mark.parametrize("value", [None, True, False, 0, -5, 2**63, -(2**63), 1.5, -0.0, "",
+                                   "héllo\nworld", Ellipsis])
+def test_plain_values_come_back_identical(value):
+    back = round_trip(value)
+    assert back == value and type(back) is type(value)
+
+
+def test_special_floats_survive():
+    assert round_trip(math.inf) == math.inf and round_trip(-math.inf) == -math.inf
+    assert math.isnan(round_trip(math.nan))
+
+
+def test_nested_lists_and_tuples_keep_their_kinds():
+    value = [1, (2.0, [np.int32(3), None]), (), [np.eye(2)], ("s", Ellipsis)]
+    back = round_trip(value)
+    assert type(back) is list and type(back[1]) is tuple and type(back[1][1]) is list
+    assert back[1][1][0] == 3 and type(back[1][1][0]) is np.int32
+    assert back[2] == () and back[4] == ("s", Ellipsis)
+    np.testing.assert_array_equal(back[3][0], np.eye(2))
+
+
+def test_long_strings_are_cut_to_1000_characters():
+    assert round_trip("x" * 5000) == "x" * 1000
+
+
+@pytest.mark.parametrize("value, name", [(2**63 + 1, "int"), (-(2**63) - 1, "int"), (10**5000, "int"),
+                                         ({"a": 1}, "dict"), ({1, 2}, "set"), (print, "builtin_function_or_method"),
+                                         (np.array([object()]), "ndarray"), (b"bytes", "bytes")],
+                         ids=["int>2**63", "int<-2**63", "int10**5000", "dict", "set", "function",
+                              "object-array", "bytes"])
+def test_what_cannot_travel_becomes_an_opaque_stand_in_named_after_its_type(value, name):
+    data = encode(value)
+    assert data == {"t": "opaque", "type": name}
+    back = round_trip(value)
+    assert repr(back) == f"<{name}>"
+    assert not isinstance(back, (int, dict, set, bytes, np.ndarray))
+
+
+def test_opaque_names_are_sanitised():
+    assert repr(protocol.opaque("a<b>; rm -rf /")) == "<abrmrf>"
+    assert repr(protocol.opaque("!!!")) == "<object>"
+    assert len(repr(protocol.opaque("x" * 500))) == 62
+
+
+def nested(depth):
+    value = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_nesting_up_to_the_limit_travels_and_deeper_becomes_opaque():
+    assert round_trip(nested(protocol.MAX_DEPTH)) == nested(protocol.MAX_DEPTH)
+    back = round_trip(nested(protocol.MAX_DEPTH + 1))
+    innermost = back
+    for _ in range(protocol.MAX_DEPTH):
+        innermost = innermost[0]
+    assert repr(innermost) == "<list>"
+
+
+def test_too_many_items_become_opaque():
+    assert len(round_trip([0] * protocol.MAX_ITEMS)) == protocol.MAX_ITEMS
+    assert repr(round_trip([0] * (protocol.MAX_ITEMS + 1))) == "<list>"
+
+
+# ------------------------------------------------------- what decode refuses
+def test_pickled_npy_is_refused_without_unpickling(tmp_path):
+    flag = tmp_path / "unpickled"
+
+    class Boom:
+        def __reduce__(self):
+            return (flag.write_text, ("ran",))
+
+    objects = np.array([Boom()], dtype=object)
+    for kind in ("ndarray", "npscalar"):
+        with pytest.raises(ProtocolError):
+            decode({"t": kind, "npy": npy(objects, allow_pickle=True)})
+    raw = base64.b64encode(pickle.dumps(Boom())).decode()
+    with pytest.raises(ProtocolError):
+        decode({"t": "ndarray", "npy": raw})
+    assert not flag.exists()
+
+
+def test_object_arrays_are_refused_even_without_a_pickle():
+    """An object array with no objects to unpickle (empty) still does not pass."""
+    with pytest.raises(ProtocolError, match="(?i)object arrays"):
+        decode({"t": "ndarray", "npy": npy(np.empty(0, dtype=object), allow_pickle=True)})
+
+
+@pytest.mark.parametrize("data", [
+    None, 5, "ndarray", [1, 2], {}, {"t": 5}, {"t": "nonsense"},
+    {"t": "plain"}, {"t": "plain", "v": [1, 2]}, {"t": "plain", "v": {"a": 1}},
+    {"t": "ndarray"}, {"t": "ndarray", "npy": "not base64!"}, {"t": "ndarray", "npy": 12},
+    {"t": "ndarray", "npy": base64.b64encode(b"\x93NUMPY garbage").decode()},
+    {"t": "ndarray", "npy": base64.b64encode(b"PK\x05\x06" + b"\0" * 18).decode()},
+    {"t": "list"}, {"t": "list", "items": 3}, {"t": "list", "items": "ab"},
+    {"t": "tuple", "items": [{"t": "plain", "v": 1}, {"t": "bogus"}]},
+    {"t": "list", "items": [{"t": "plain", "v": 0}] * (protocol.MAX_ITEMS + 1)},
+])
+def test_malformed_values_raise_protocol_error(data):
+    with pytest.raises(ProtocolError):
+        decode(data)
+
+
+def test_too_deep_nesting_is_refused():
+    data = {"t": "plain", "v": 1}
+    for _ in range(protocol.MAX_DEPTH):
+        data = {"t": "list", "items": [data]}
+    assert decode(data) == nested(protocol.MAX_DEPTH)
+    with pytest.raises(ProtocolError):
+        decode({"t": "list", "items": [data]})
+
+
+# ---------------------------------------------------------------- messages
+def test_a_message_is_one_line():
+    line = protocol.dumps({"event": "done", "text": "a\nb", "value": encode([1.5, "x\n"])})
+    assert line.endswith("\n") and line.count("\n") == 1
+    assert protocol.loads(line)["text"] == "a\nb"
+
+
+@pytest.mark.parametrize("line", ["", "not json", "{", "[1, 2]", "5", '"text"', "null", "true",
+                                  '{"a": 1} extra'])
+def test_loads_refuses_what_is_not_one_json_object(line):
+    with pytest.raises(ProtocolError):
+        protocol.loads(line)
+
+
+def test_loads_refuses_oversized_lines():
+    padding = "x" * protocol.MAX_MESSAGE_BYTES
+    with pytest.raises(ProtocolError, match="too large"):
+        protocol.loads(json.dumps({"pad": padding}))
+    assert protocol.loads(json.dumps({"pad": padding[:-20]}))["pad"] == padding[:-20]
+
+
+@pytest.mark.parametrize("opener, closer", [("[", "]"), ('{"a":', "}")])
+def test_loads_refuses_json_nested_past_the_recursion_limit(opener, closer):
+    """A forged line nested 100 000 deep makes json raise RecursionError, which must be
+    the student's ProtocolError, not a crash of the grader."""
+    depth = 100_000
+    with pytest.raises(ProtocolError):
+        protocol.loads('{"event":' + opener * depth + "1" + closer * depth + "}")
