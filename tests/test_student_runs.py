@@ -1,0 +1,284 @@
+"""The student notebook run as a student runs it, on every Python from 3.10 to 3.13 found here.
+
+Each Python gets a virtual environment with what the README tells students to install
+(otter-grader 7.0.0, numpy, ipykernel) from PyPI, pinned by ``constraints.txt``; on 3.10 numpy is
+1.26, the others get numpy 2. A correct solution (the master's functions) is filled into the
+student notebook, which then runs top to bottom in a real kernel of that environment,
+``grader.export(run_tests=True)`` included, under the name a browser gives a second download.
+Also covered: a folder holding two copies (the one Jupyter has open is the one exported), a
+kernel without otter-grader, and Google Colab.
+
+Environments are built once and kept in ``~/.cache/hsa-test-envs`` (or ``$XDG_CACHE_HOME``),
+keyed by the Python version and what is installed; building one takes about 40 s, and a run of
+the notebook about 10 s. A Python that is not installed is skipped, except 3.10 in CI.
+"""
+
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
+from nbclient import NotebookClient
+
+from hsa.variants import graded_functions
+from variants import MASTER, ROOT, STUDENT, function_cell_index, variant
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+REQUIRED_IN_CI = "3.10"
+WITH_OTTER = ("otter-grader==7.0.0", "numpy", "ipykernel")
+WITHOUT_OTTER = ("numpy", "ipykernel")
+NUMPY_1 = {"3.10": "numpy==1.26.4"}  # Python -> numpy pin replacing the constraints' numpy
+CONSTRAINTS = ROOT / "constraints.txt"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hsa-test-envs"
+RENAMED = "hidden_state_activation (1).ipynb"  # what a browser calls a second download
+INSTALL = "The checks need otter-grader, which is not installed here: run `%pip install otter-grader`"
+COLAB = "Otter cannot run this notebook's checks in Google Colab"
+PASSED = "results: All test cases passed!"
+TRACEBACK = re.compile(r"Traceback|Error\b|Warning\b|File \"[^\"]+\", line \d+")
+VERSIONS_CELL = "import sys, numpy\nprint('versions', sys.version.split()[0], numpy.__version__)"
+
+
+# --- Pythons and their environments -------------------------------------------------------
+
+def find_python(version):
+    """Path and full version of an installed Python ``version`` (pyenv's first), or None."""
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    candidates = sorted(glob.glob(str(pyenv / "versions" / f"{version}.*" / "bin" / f"python{version}")))
+    candidates += [found for found in [shutil.which(f"python{version}")] if found]
+    for candidate in candidates:
+        done = subprocess.run([candidate, "-c", "import sys, venv; print(sys.version.split()[0])"],
+                              capture_output=True, text=True)
+        if done.returncode == 0 and done.stdout.startswith(f"{version}."):
+            return candidate, done.stdout.strip()
+    return None
+
+
+def python_or_skip(version):
+    found = find_python(version)
+    if found:
+        return found
+    if os.environ.get("CI") and version == REQUIRED_IN_CI:
+        pytest.fail(f"CI must test the student notebook on Python {version}, which is not installed")
+    pytest.skip(f"Python {version} is not installed")
+
+
+def constraints_for(numpy_pin=None):
+    """The project's constraints, with numpy's pin replaced by ``numpy_pin`` when given."""
+    lines = CONSTRAINTS.read_text().splitlines()
+    if numpy_pin:
+        lines = [line for line in lines if not re.match(r"numpy\s*[=<>!~;]", line.strip(), re.I)]
+        lines.append(numpy_pin)
+    return "\n".join(lines) + "\n"
+
+
+def environment(label, python, version, packages, numpy_pin=None):
+    """A virtual environment of ``python`` with ``packages`` installed; built once, then reused.
+
+    Returns the environment's interpreter. A lock keeps two test runs from building one
+    environment at once; an environment left half-built by an interrupted run is rebuilt.
+    """
+    constraints = constraints_for(numpy_pin)
+    key = hashlib.sha256(json.dumps([version, packages, constraints]).encode()).hexdigest()[:12]
+    home = CACHE / f"{label}-py{version}-{key}"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"{label}-py{version}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (home / "ready").exists():
+            for stale in CACHE.glob(f"{label}-py{version}-*"):  # older constraints, or half-built
+                shutil.rmtree(stale)
+            _build(home, python, packages, constraints)
+    return home / "bin" / "python"
+
+
+def _build(home, python, packages, constraints):
+    subprocess.run([python, "-m", "venv", str(home)], check=True, capture_output=True)
+    (home / "constraints.txt").write_text(constraints)
+    done = subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                           "--disable-pip-version-check", "-c", str(home / "constraints.txt"), *packages],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"pip could not install {' '.join(packages)} for {python}:\n{done.stderr[-3000:]}")
+    (home / "ready").write_text(" ".join(packages) + "\n")
+
+
+@pytest.fixture(scope="session")
+def otter_python():
+    """Python version -> interpreter of an environment with Otter, built on first use."""
+    built = {}
+
+    def get(version):
+        if version not in built:
+            python, full = python_or_skip(version)
+            built[version] = environment("otter", python, full, WITH_OTTER, NUMPY_1.get(version))
+        return built[version]
+    return get
+
+
+def newest_version():
+    found = [version for version in PYTHONS if find_python(version)]
+    if not found:
+        pytest.skip("no Python from 3.10 to 3.13 is installed")
+    return found[-1]
+
+
+@pytest.fixture(scope="session")
+def bare_python():
+    """An environment without otter-grader, on the newest Python found (a fresh laptop)."""
+    return environment("no-otter", *find_python(newest_version()), WITHOUT_OTTER)
+
+
+# --- running the notebook -------------------------------------------------------------------
+
+def solved_notebook(path, base=STUDENT):
+    """``base`` with the master's functions filled in (markers and prompts taken out)."""
+    master = nbformat.read(MASTER, as_version=4)
+    names = graded_functions(nbformat.read(base, as_version=4))
+    solutions = {name: _solution(master.cells[function_cell_index(master, name)].source) for name in names}
+    return variant(path, solutions, append=[VERSIONS_CELL], base=base)
+
+
+def _solution(source):
+    source = re.sub(r'^\s*""" # BEGIN PROMPT\n.*?^\s*""" # END PROMPT\n', "", source, flags=re.M | re.S)
+    return "\n".join(line for line in source.splitlines() if not re.search(r"# (BEGIN|END) SOLUTION", line))
+
+
+def student_folder(folder):
+    """A copy of what students download, without the notebook itself."""
+    shutil.copytree(ROOT / "assignments", folder)
+    (folder / STUDENT.name).unlink()
+    return folder
+
+
+def run(python, path, env=None, before=()):
+    """Run the notebook at ``path`` top to bottom in a kernel of ``python``, in its folder, as
+    Jupyter does (the kernel's working directory is the notebook's folder). ``before``: cells
+    run first. Returns ``[(source, outputs)]`` for the code cells."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[0:0] = [nbformat.v4.new_code_cell(source) for source in before]
+    specs = path.parent.parent / f"kernels-{path.parent.name}"
+    (specs / "student").mkdir(parents=True)
+    (specs / "student" / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "student", "language": "python"}))
+    manager = KernelManager(kernel_name="student", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]))
+    kernel_env = {k: v for k, v in os.environ.items()
+                  if k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "JPY_SESSION_NAME"}}
+    kernel_env["PATH"] = f"{Path(python).parent}{os.pathsep}{kernel_env.get('PATH', '')}"
+    kernel_env.update(env or {})
+    NotebookClient(notebook, km=manager, timeout=180, allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env)
+    return [(cell.source, _outputs(cell)) for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def _outputs(cell):
+    """What the student sees under a cell, each output as (kind, text)."""
+    shown = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream" and shown and shown[-1][0] == output.name:
+            shown[-1] = (output.name, shown[-1][1] + output.text)  # one print may come in pieces
+        elif output.output_type == "stream":
+            shown.append((output.name, output.text))
+        elif output.output_type == "error":
+            shown.append(("error", "\n".join(output.traceback)))
+        else:
+            shown.append((output.output_type, output.get("data", {}).get("text/plain", "")))
+    return shown
+
+
+def text(outputs):
+    return "\n".join(shown for _, shown in outputs)
+
+
+def grader_cells(cells):
+    return [(source, outputs) for source, outputs in cells if re.search(r"^grader\.\w+\(", source, re.M)]
+
+
+def assert_clean(cells):
+    """No cell shows an error, a warning or anything on stderr."""
+    for source, outputs in cells:
+        bad = [(kind, shown) for kind, shown in outputs if kind in ("error", "stderr") or TRACEBACK.search(shown)]
+        assert not bad, f"cell {source.splitlines()[0]!r} shows:\n{text(bad)}"
+
+
+def versions(cells):
+    return text(next(outputs for source, outputs in cells if source == VERSIONS_CELL)).split()[1:]
+
+
+# --- the cases ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", PYTHONS, ids=[f"py{v}" for v in PYTHONS])
+def test_a_correct_notebook_under_another_name_checks_and_exports_cleanly(version, otter_python, tmp_path):
+    python = otter_python(version)
+    folder = student_folder(tmp_path / "Downloads")
+    cells = run(python, solved_notebook(folder / RENAMED))
+
+    python_version, numpy_version = versions(cells)
+    assert python_version.startswith(f"{version}.")
+    assert numpy_version.split(".")[0] == ("1" if version in NUMPY_1 else "2")
+    assert_clean(cells)
+    assert text(cells[0][1]) == "", "the first cell finds the notebook without a word"
+    checks = grader_cells(cells)
+    assert len(checks) == len(graded_functions(nbformat.read(STUDENT, as_version=4))) + 2
+    for source, outputs in checks[:-2]:
+        assert PASSED in text(outputs), f"{source}: {text(outputs)}"
+    export = text(checks[-1][1])
+    assert "Your submission received the following results" in export
+    assert export.count(PASSED) == len(checks) - 2
+    (archive,) = folder.glob("*.zip")
+    assert RENAMED in zipfile.ZipFile(archive).namelist()
+
+
+def test_of_two_copies_the_one_jupyter_has_open_is_exported(otter_python, tmp_path):
+    """JupyterLab and Notebook tell the kernel its notebook's path (JPY_SESSION_NAME): that one is
+    exported, even where the untouched download beside it was saved later."""
+    python = otter_python(newest_version())
+    folder = student_folder(tmp_path / "Downloads")
+    opened = solved_notebook(folder / RENAMED)
+    shutil.copy(STUDENT, folder / STUDENT.name)
+    an_hour_ago = time.time() - 3600
+    os.utime(opened, (an_hour_ago, an_hour_ago))  # the untouched download is the newer file
+    cells = run(python, opened, env={"JPY_SESSION_NAME": str(opened)})
+
+    assert_clean(cells)
+    export = text(grader_cells(cells)[-1][1])
+    assert export.count(PASSED) == len(grader_cells(cells)) - 2, export
+    (archive,) = folder.glob("*.zip")
+    assert zipfile.ZipFile(archive).namelist()[0] == RENAMED
+
+
+def test_without_otter_each_check_says_what_to_install(bare_python, tmp_path):
+    folder = student_folder(tmp_path / "laptop")
+    cells = run(bare_python, solved_notebook(folder / STUDENT.name))
+
+    assert_clean(cells)
+    first = text(cells[0][1])
+    assert first.startswith(INSTALL) and first.count("\n") == 1, first
+    assert "pip install otter-grader" in first and "restart the kernel" in first
+    for source, outputs in grader_cells(cells):
+        assert text(outputs) == first, source
+
+
+def test_in_colab_the_checks_say_where_they_run(tmp_path):
+    """Otter 7 refuses, in Colab, tests kept in the notebook's metadata (``Notebook`` wants a
+    ``./tests`` folder there): the first cell says so instead of a traceback per check."""
+    folder = student_folder(tmp_path / "content")
+    pretend_colab = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')"
+    cells = run(Path(sys.executable), solved_notebook(folder / STUDENT.name), before=[pretend_colab])
+
+    assert_clean(cells)
+    first = text(cells[1][1])
+    assert first.startswith(COLAB) and first.count("\n") == 1, first
+    for source, outputs in grader_cells(cells):
+        assert text(outputs) == first, source
