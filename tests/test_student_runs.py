@@ -32,8 +32,9 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from hsa.variants import graded_functions
-from variants import MASTER, ROOT, STUDENT, function_cell_index, variant
+from hsa.project import ROOT
+from hsa_dev.variants import graded_functions
+from hsa_dev.variants import MASTER, STUDENT, function_cell_index, variant
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 REQUIRED_IN_CI = "3.10"
