@@ -10,6 +10,7 @@ import pytest
 
 from gradescope_schema import RESULTS_SCHEMA
 from hsa.grade import outputs, report
+from hsa.grade.summary import Summary
 from hsa.grade.outputs import (GRADER_FAILED_TEXT, PROVENANCE_COLUMNS, feedback_md, gradebook_csv,
                                results_json)
 from hsa.outcomes import Status
@@ -52,9 +53,10 @@ def read_csv(text):
 
 def test_gradebook_columns_in_order():
     header = read_csv(gradebook_csv([], QUESTIONS))[0]
-    assert header == ["submission", "status", "score", "max_score", "alpha", "beta", "message",
+    assert header == ["submission", "student_id", "student_name", "email", "path", "late",
+                      "status", "score", "max_score", "alpha", "beta", "message",
                       *PROVENANCE_COLUMNS]
-    assert PROVENANCE_COLUMNS == ("seed", "isolation", "submission_sha256", "autograder_sha256",
+    assert PROVENANCE_COLUMNS == ("seed", "isolation", "network_reachable", "submission_sha256", "autograder_sha256",
                                   "autograder_content_sha256", "package_version",
                                   "wall_time_seconds", "timestamp")
 
@@ -74,20 +76,20 @@ def test_gradebook_rows_sorted_by_submission_with_plain_values():
     assert (ann["seed"], ann["isolation"], ann["wall_time_seconds"]) == ("11", "bwrap", "1.25")
     assert ann["submission_sha256"] == "ab" * 32 and ann["autograder_content_sha256"] == "cd" * 32
     assert ann["autograder_sha256"] == "" and ann["timestamp"] == PROVENANCE["timestamp"]
-    assert "network_reachable" not in ann
+    assert ann["network_reachable"] == "False"
 
 
 def test_gradebook_scores_are_short_numbers():
     result = make(tests_=[Check("alpha", "a", True, 1.5, 2.0, "x"),
                           Check("beta", "b", True, 1 / 3, 3.0, "y")])
     row = read_csv(gradebook_csv([result], QUESTIONS))[1]
-    assert row[2:6] == [f"{1.5 + 1 / 3:g}", "5", "1.5", f"{1 / 3:g}"]
+    assert row[7:11] == [f"{1.5 + 1 / 3:g}", "5", "1.5", f"{1 / 3:g}"]
 
 
 def test_gradebook_question_missing_from_a_result_is_zero():
     result = make()
     del result.questions["beta"]
-    assert read_csv(gradebook_csv([result], QUESTIONS))[1][4:6] == ["2", "0"]
+    assert read_csv(gradebook_csv([result], QUESTIONS))[1][9:11] == ["2", "0"]
 
 
 # -------------------------------------------------------------- feedback.md
@@ -169,9 +171,10 @@ def test_cell_problems_undefined_functions_and_set_aside_files():
         assert "- `Copy of ann.ipynb`: set aside: ann.ipynb was graded" in text
 
 
-def test_feedback_footer_names_the_version_seed_and_isolation():
-    assert feedback_md(make()).rstrip().endswith(
-        "Graded by hsa 0.1.0 at 2026-01-02T03:04:05+00:00, seed 11, isolation bwrap.")
+def test_feedback_footer_names_the_version_and_isolation_but_never_the_seed():
+    text = feedback_md(make())
+    assert text.rstrip().endswith("Graded by hsa 0.1.0 at 2026-01-02T03:04:05+00:00, isolation bwrap.")
+    assert "seed" not in text and "seed" not in feedback_md(make(), public_only=True)
 
 
 # ------------------------------------------------------------- results.json
@@ -250,8 +253,7 @@ def test_report_leaves_grader_failures_out_of_the_scores(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "score_histogram_png",
                         lambda scores, top: drawn.append((scores, top)) or b"png")
     results = [make("a"), partial(), make("c", Status.GRADER_FAILED, tests_=[], message="broke")]
-    report.write_report(tmp_path / "report.html", results, QUESTIONS)
+    report.write_report(tmp_path / "report.html", Summary(results, []), QUESTIONS, "Lab")
     html = (tmp_path / "report.html").read_text()
     assert drawn == [([5.0, 3.0], 5.0)]
-    assert "3 submission(s); mean score 4.00 / 5" in html
-    assert "grader_failed 1" in html and "graded 2" in html
+    assert "3 submission(s): 2 graded, 1 grader_failed. Mean score 4.00" in html

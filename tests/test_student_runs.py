@@ -36,6 +36,8 @@ from hsa.project import ROOT
 from hsa_dev.variants import graded_functions
 from hsa_dev.variants import MASTER, STUDENT, function_cell_index, variant
 
+pytestmark = pytest.mark.sandbox  # builds environments and runs real kernels: slow
+
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 REQUIRED_IN_CI = "3.10"
 WITH_OTTER = ("otter-grader==7.0.0", "numpy", "ipykernel")

@@ -27,7 +27,7 @@ PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones yo
 
 MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
 IDENTITY_COLUMNS = ("student_id", "student_name", "email", "path", "late")
-PROVENANCE_COLUMNS = ("seed", "isolation", "submission_sha256", "autograder_sha256",
+PROVENANCE_COLUMNS = ("seed", "isolation", "network_reachable", "submission_sha256", "autograder_sha256",
                       "autograder_content_sha256", "package_version", "wall_time_seconds",
                       "timestamp")
 
@@ -180,8 +180,9 @@ def _set_aside(result):
 
 def _footer(result):
     p = result.provenance
+    # No seed: it draws the hidden inputs, so it stays with the grader (gradebook, extra_data).
     return ["", "---", f"Graded by hsa {p.get('package_version')} at {p.get('timestamp')}, "
-            f"seed {p.get('seed')}, isolation {p.get('isolation')}."]
+            f"isolation {p.get('isolation')}."]
 
 
 # ------------------------------------------------------------ gradebook.csv

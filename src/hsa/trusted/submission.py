@@ -62,7 +62,7 @@ def code_cells(data):
     """
     try:
         notebook = json.loads(data)
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise InvalidSubmission(NOT_A_NOTEBOOK.format(type(error).__name__)) from None
     del data
     if not isinstance(notebook, dict):
@@ -86,7 +86,8 @@ def _drop_outputs(notebook):
     """Remove every cell's outputs (and attachments) in place, in any nbformat version."""
     sheets = notebook.get("worksheets") if isinstance(notebook.get("worksheets"), list) else []
     for holder in [notebook, *sheets]:
-        for cell in holder.get("cells", []) if isinstance(holder, dict) else []:
+        cells = holder.get("cells") if isinstance(holder, dict) else None
+        for cell in cells if isinstance(cells, list) else []:
             if isinstance(cell, dict):
                 for key in ("outputs", "attachments"):
                     if key in cell:
