@@ -67,5 +67,8 @@ def find_submissions(folder):
 
 def file_sha256(path):
     """The sha256 of the file as submitted (streamed: the file may be large)."""
+    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+        for block in iter(lambda: handle.read(1 << 20), b""):  # hashlib.file_digest is 3.11+
+            digest.update(block)
+    return digest.hexdigest()
