@@ -15,9 +15,8 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 
-from otter.test_files import ExceptionTestFile
-
 from . import PACKAGE_ROOT
+from hsa.trusted.otter_tests import load_test_file  # absolute: this module moves to hsa.trusted
 
 DEFAULT_ZIP = PACKAGE_ROOT / "autograder" / "hidden_state_activation-autograder.zip"
 CONFIG_NAME = "hsa_config.json"
@@ -89,7 +88,7 @@ def load(path=DEFAULT_ZIP):
     _import_checks(folder / "files")
     order = {name: i for i, name in enumerate(config["questions"])}
     tests = sorted(
-        (ExceptionTestFile.from_file(str(p)) for p in (folder / "tests").glob("*.py")),
+        (load_test_file(p) for p in (folder / "tests").glob("*.py")),
         key=lambda t: (order.get(t.name, len(order)), t.name),
     )
     modules = {name: sys.modules[name] for name in CHECK_MODULES}
