@@ -3,6 +3,7 @@
 import os
 import pathlib
 import shutil
+import subprocess
 import tempfile
 import zipfile
 
@@ -28,17 +29,66 @@ def test_the_leak_probe_is_in_the_hidden_checks():
         assert LEAK in archive.read("files/hidden_checks.py").decode()
 
 
+SANDBOX_UID = 60999  # the uid setup.sh checks with, one of hsa.sandbox.SANDBOX_UIDS
+PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", "/root/.pyenv"))
+SYSTEM_PYTHON = pathlib.Path("/usr/bin/python3")  # as on Gradescope: the image's own Python
+WHICH = "import os, sys; print(sys.version, sys.prefix, os.__file__)"
+
+
+def minor_version(python):
+    done = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def pythons_found():
+    """Every Python 3.10 to 3.13 on this machine: pyenv's, and the system's python3."""
+    found = sorted(PYENV.glob("versions/3.1[0-3].*/bin/python3.1[0-3]"))
+    if SYSTEM_PYTHON.exists():
+        found.append(SYSTEM_PYTHON)
+    return [python for python in found if minor_version(python) in ("3.10", "3.11", "3.12", "3.13")]
+
+
+PYTHONS = pythons_found()
+
+
+def as_sandbox_user(*argv):
+    """Run ``argv`` as the sandbox's unprivileged user, as the process-user isolation does."""
+    return subprocess.run(["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}",
+                           "--clear-groups", *map(str, argv)], capture_output=True, text=True,
+                          cwd="/")
+
+
+def readable_by_sandbox_user(python):
+    """Can the sandbox's user read this interpreter's standard library?"""
+    stdlib_file = subprocess.run([str(python), "-c", "import os; print(os.__file__)"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+    return as_sandbox_user("cat", stdlib_file).returncode == 0
+
+
 @pytest.fixture(scope="module")
-def harness():
-    """Gradescope's /autograder, under a temporary root that, like /autograder, every user
-    can traverse (pytest's own tmp_path is root-only, which would hide the venv from the
-    fallback sandbox's unprivileged user)."""
+def set_up():
+    """setup.sh, run once per Python under its own temporary Gradescope root, shared by the
+    tests. The roots lie in a folder that, like /autograder, every user can traverse
+    (pytest's own tmp_path is root-only, which would hide the venv from the fallback
+    sandbox's unprivileged user)."""
     top = pathlib.Path(tempfile.mkdtemp(prefix="hsa-harness-"))
     os.chmod(top, 0o755)
-    harness = Harness(ZIP, top / "autograder")
-    harness.setup()
-    yield harness
+    harnesses = {}
+
+    def harness_for(python):
+        if python not in harnesses:
+            harnesses[python] = Harness(ZIP, top / f"root-{len(harnesses)}", python)
+            harnesses[python].setup()
+        return harnesses[python]
+
+    yield harness_for
     shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def harness(set_up):
+    return set_up(SYSTEM_PYTHON if SYSTEM_PYTHON.exists() else None)
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +233,57 @@ def processes_with(marker):
         except OSError:
             pass
     return found
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs the autograder as root; the "
+                    "fallback isolation and setup.sh's checks need root")
+@pytest.mark.parametrize("python", PYTHONS, ids=lambda p: f"{minor_version(p)}:{p}")
+def test_every_python_builds_and_grades(set_up, python):
+    """On every Python found, setup.sh builds an image the sandbox's user can run (copying an
+    interpreter that user cannot read), with only what grading needs; the master gets full
+    marks and the stub 0, with bubblewrap and in the process-user fallback."""
+    readable = readable_by_sandbox_user(python)
+    if str(python).startswith("/root/"):  # pyenv's, say: the case this test must cover
+        assert not readable, f"{python} is readable by the sandbox's user: /root is not closed"
+    harness = set_up(python)
+
+    venv_python = harness.root / "venv" / "bin" / "python"
+    copy = harness.root / "python"
+    assert copy.exists() is not readable, "setup.sh must copy exactly the unreadable interpreters"
+    if not readable:
+        assert f"home = {copy}/bin" in (harness.root / "venv" / "pyvenv.cfg").read_text()
+    as_root = subprocess.run([str(venv_python), "-E", "-s", "-c", WHICH + "; import numpy"],
+                             capture_output=True, text=True, check=True).stdout
+    assert as_sandbox_user(venv_python, "-E", "-s", "-c", WHICH + "; import numpy").stdout == as_root
+
+    check = subprocess.run([str(venv_python), "-m", "pip", "check"], capture_output=True, text=True)
+    broken = [line for line in check.stdout.splitlines() if line.strip()
+              and not line.startswith(("otter-grader ", "hidden-state-activation "))]
+    assert broken == [], "requirements.txt is not a complete dependency closure"
+    installed = subprocess.run([str(venv_python), "-m", "pip", "list", "--format=freeze"],
+                               capture_output=True, text=True, check=True).stdout.lower()
+    assert "pandas==" not in installed and "sphinx==" not in installed
+
+    scores = {}
+    for notebook in (MASTER, STUDENT):
+        for without_bwrap in (False, True):
+            results, _ = harness.run(notebook, without_bwrap=without_bwrap)
+            isolation = results["extra_data"]["provenance"]["isolation"]
+            scores[notebook.parent.name, isolation] = total(results), results["extra_data"]["status"]
+    assert scores == {("solutions", "bwrap"): (15, "graded"),
+                      ("solutions", "process-user"): (15, "graded"),
+                      ("assignments", "bwrap"): (0, "graded"),
+                      ("assignments", "process-user"): (0, "graded")}
+
+
+def test_ci_covers_gradescopes_default_python():
+    """CI runs the test above on Python 3.10 (python3 of Gradescope's default image, Ubuntu
+    22.04) and on at least one interpreter that the sandbox's user cannot read."""
+    if not os.environ.get("CI"):
+        pytest.skip("CI only: there, pyenv provides Python 3.10 to 3.13")
+    assert "3.10" in {minor_version(p) for p in PYTHONS}, (
+        f"no Python 3.10 among {PYTHONS}: install it (pyenv install 3.10) so that the zip is "
+        "tested on the Python of Gradescope's default image")
+    assert not all(map(readable_by_sandbox_user, PYTHONS)), (
+        "every Python here is readable by the sandbox's user, so setup.sh's copy of an "
+        "unreadable interpreter is not tested")

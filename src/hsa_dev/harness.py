@@ -5,7 +5,8 @@ Under a temporary root it lays out ``source/`` (the unpacked autograder zip),
 ``run_autograder`` per submission, and returns the ``results.json`` it wrote.
 ``without_bwrap=True`` puts a ``bwrap`` that cannot create namespaces first
 on the PATH, as in containers that forbid them, so the fallback isolation is
-exercised too.
+exercised too. ``python`` is the interpreter setup.sh builds on (its
+``HSA_PYTHON``); by default the ``python3`` on the PATH, as on Gradescope.
 """
 
 import json
@@ -15,7 +16,6 @@ import shutil
 import subprocess
 import zipfile
 
-SYSTEM_PYTHON = "/usr/bin/python3"
 FAILING_BWRAP = "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n"
 
 
@@ -24,8 +24,9 @@ class HarnessError(RuntimeError):
 
 
 class Harness:
-    def __init__(self, zip_path, root):
+    def __init__(self, zip_path, root, python=None):
         self.root = pathlib.Path(root)
+        self.python = python
         self.source = self.root / "source"
         if self.root.exists():
             shutil.rmtree(self.root)
@@ -36,10 +37,13 @@ class Harness:
             os.chmod(self.source / name, 0o755)
 
     def _env(self, without_bwrap=False):
-        env = {**os.environ, "AUTOGRADER_ROOT": str(self.root)}
-        env.pop("VIRTUAL_ENV", None)
-        if os.path.exists(SYSTEM_PYTHON):  # as on Gradescope: the image's own Python
-            env.setdefault("HSA_PYTHON", SYSTEM_PYTHON)
+        # Gradescope's environment: no virtual environment, no PYTHONPATH or other PYTHON*
+        # variable (a developer's PYTHONPATH would let the venv import hsa from the clone).
+        env = {name: value for name, value in os.environ.items()
+               if name != "VIRTUAL_ENV" and not name.startswith("PYTHON")}
+        env["AUTOGRADER_ROOT"] = str(self.root)
+        if self.python:
+            env["HSA_PYTHON"] = str(self.python)
         if without_bwrap:
             fake = self.root / "no-namespaces"
             fake.mkdir(exist_ok=True)

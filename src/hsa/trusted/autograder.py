@@ -15,11 +15,10 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 
-from otter.test_files import ExceptionTestFile
-
 from ..exceptions import AutograderMissing
 from ..hashing import file_digest, sha256_file
 from ..project import DEFAULT, title_of
+from .otter_tests import load_test_file
 
 CONFIG_NAME = "hsa_config.json"
 DEFAULT_VISIBILITY = {"public": "visible", "hidden": "after_published"}
@@ -102,7 +101,7 @@ def _load_folder(folder, path, sha256):
     modules = _import_checks(folder / "files")
     order = {name: i for i, name in enumerate(config.get("questions", []))}
     tests = sorted(
-        (ExceptionTestFile.from_file(str(p)) for p in (folder / "tests").glob("*.py")),
+        (load_test_file(p) for p in (folder / "tests").glob("*.py")),
         key=lambda t: (order.get(t.name, len(order)), t.name),
     )
     return Autograder(path, sha256, config, tests, modules, content_sha256(folder))
