@@ -95,10 +95,15 @@ def test_process_user_drops_to_the_uid_with_setpriv():
     assert argv == command.setpriv(60123) + PYTHON + [str(WORKER_DIR / "worker.py"), str(FD)]
 
 
-def test_process_user_with_a_private_network():
-    argv = command.worker(Isolation.PROCESS_USER, 60123, WORKER_DIR, FD, private_network=True)
-    assert argv[:3] == ["unshare", "--net", "--"]
-    assert argv[3:] == command.setpriv(60123) + PYTHON + [str(WORKER_DIR / "worker.py"), str(FD)]
+def test_process_user_with_a_private_network_and_tmp():
+    argv = command.worker(Isolation.PROCESS_USER, 60123, WORKER_DIR, FD, private_namespaces=True)
+    prefix = command.private_namespaces_prefix(command.Limits().scratch_bytes)
+    assert argv[:len(prefix)] == prefix
+    assert prefix[:3] == ["unshare", "--net", "--mount"]
+    assert "mount -t tmpfs -o size=33554432,mode=1777 tmpfs /tmp" in prefix[-2]
+    assert "tmpfs /var/tmp" in prefix[-2] and prefix[-2].endswith('exec "$@"')
+    assert argv[len(prefix):] == command.setpriv(60123) + PYTHON + [
+        str(WORKER_DIR / "worker.py"), str(FD)]
 
 
 @pytest.mark.parametrize("isolation", [Isolation.PROCESS, "process"])

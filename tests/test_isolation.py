@@ -46,7 +46,7 @@ def test_best_isolation_prefers_bwrap(monkeypatch):
 
 @pytest.mark.parametrize("namespace", [True, False])
 def test_network_reachable_is_recorded_per_isolation(monkeypatch, namespace):
-    monkeypatch.setattr(isolations, "network_namespace_works", lambda: namespace)
+    monkeypatch.setattr(isolations, "namespaces_work", lambda: namespace)
     assert isolations.network_reachable("bwrap") is False
     assert isolations.network_reachable(Isolation.PROCESS) is True
     assert isolations.network_reachable(Isolation.PROCESS_USER) is (not namespace)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..outcomes import Isolation
 
+PRIVATE_TMP = ("/tmp", "/var/tmp")  # made private without bubblewrap, where root can
 INSIDE = "/sandbox"  # where the worker's two files are mounted inside bubblewrap
 SCRATCH = "/scratch"  # the worker's writable folder inside bubblewrap
 
@@ -69,12 +70,13 @@ def prlimit(limits, extra_processes=0):
             f"--nproc={limits.processes + extra_processes}", "--"]
 
 
-def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_network=False):
+def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_namespaces=False):
     """The whole command line for one worker of ``isolation``.
 
     ``worker_dir`` holds ``worker.py`` and ``protocol.py``: mounted at ``INSIDE`` under
     bubblewrap, run in place otherwise. ``uid`` is the sandbox's own user, or None.
-    ``private_network``: without bubblewrap, start it in a network namespace of its own.
+    ``private_namespaces``: without bubblewrap, start it with a network of its own and a
+    private, size-limited ``/tmp`` (see :func:`private_namespaces`).
     -E -s: ignore PYTHON* variables and the user's site-packages (not -I: the worker
     imports protocol.py from its own folder).
     """
@@ -91,5 +93,15 @@ def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_netw
         return argv + (setpriv(uid) if uid is not None else []) + python + [
             f"{INSIDE}/worker.py", str(channel_fd)]
     drop = setpriv(uid) if isolation is Isolation.PROCESS_USER else []
-    unshare = ["unshare", "--net", "--"] if private_network else []
-    return unshare + drop + python + [str(worker_dir / "worker.py"), str(channel_fd)]
+    argv = drop + python + [str(worker_dir / "worker.py"), str(channel_fd)]
+    return private_namespaces_prefix(limits.scratch_bytes) + argv if private_namespaces else argv
+
+
+def private_namespaces_prefix(tmp_bytes=Limits.scratch_bytes):
+    """As root, without bubblewrap: a network namespace of its own (no way out, not even to
+    the host's loopback) and a mount namespace whose ``/tmp`` and ``/var/tmp`` are private
+    size-limited tmpfs, then ``exec`` the rest of the command line."""
+    mounts = " && ".join(f"mount -t tmpfs -o size={tmp_bytes},mode=1777 tmpfs {path}"
+                         for path in PRIVATE_TMP)
+    return ["unshare", "--net", "--mount", "--propagation", "private", "--",
+            "/bin/sh", "-c", f'{mounts} && exec "$@"', "sh"]

@@ -37,12 +37,14 @@ def bwrap_works():
 
 
 @functools.lru_cache(maxsize=None)
-def network_namespace_works():
-    """True when root can give a process a network of its own (``unshare --net``) here:
-    then ``process-user`` runs the worker there, with no way out."""
+def namespaces_work():
+    """True when root can give a process a network and a ``/tmp`` of its own here (``unshare``,
+    where bubblewrap cannot): then ``process-user`` runs the worker so, with no way out to
+    the network and nothing written to the shared temporary folders."""
     if os.geteuid() != 0 or not shutil.which("unshare"):
         return False
-    probe = subprocess.run(["unshare", "--net", "--", "true"], capture_output=True, timeout=60)
+    probe = subprocess.run(command.private_namespaces_prefix() + ["true"], capture_output=True,
+                           timeout=60)
     return probe.returncode == 0
 
 
@@ -51,7 +53,7 @@ def network_reachable(isolation):
     isolation = Isolation(isolation)
     if isolation is Isolation.BWRAP:
         return False
-    return not (isolation is Isolation.PROCESS_USER and network_namespace_works())
+    return not (isolation is Isolation.PROCESS_USER and namespaces_work())
 
 
 def best_isolation():

@@ -20,10 +20,11 @@ from ..exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
 from ..outcomes import Isolation
 from ..untrusted import protocol
 from . import command, uids
-from .isolation import network_namespace_works
+from .isolation import namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
 WORKER_FILES = ("worker.py", "protocol.py")
+PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
 SIGNAL_HINTS = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
                 "SIGXFSZ": " (file size)", "SIGSEGV": " (crashed)"}
 
@@ -49,14 +50,13 @@ class Sandbox:
     def start(self):
         if os.geteuid() == 0 and self.isolation is not Isolation.PROCESS:
             self.claim = uids.claim()
-        self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="hsa-scratch-"))
+        self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="hsa-scratch-", dir=self._scratch_base()))
         worker_dir = WORKER_DIR if self.isolation is Isolation.BWRAP else self._stage_worker()
         read_fd, write_fd = os.pipe()
         self._responses = read_fd
-        private_network = (self.isolation is Isolation.PROCESS_USER
-                           and network_namespace_works())
+        private = self.isolation is Isolation.PROCESS_USER and namespaces_work()
         argv = command.worker(self.isolation, self.uid, worker_dir, write_fd, self.limits,
-                              private_network)
+                              private)
         self.process = subprocess.Popen(
             command.prlimit(self.limits, self._processes_already_counted()) + argv,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -64,6 +64,14 @@ class Sandbox:
         )
         os.close(write_fd)
         threading.Thread(target=self._drain, daemon=True).start()
+
+    def _scratch_base(self):
+        """Where the scratch folder goes: outside /tmp for ``process-user``, whose worker may
+        get a private /tmp of its own (then the shared one is out of its sight)."""
+        if self.isolation is not Isolation.PROCESS_USER:
+            return None
+        PROCESS_USER_SCRATCH.mkdir(mode=0o711, parents=True, exist_ok=True)
+        return PROCESS_USER_SCRATCH
 
     def _stage_worker(self):
         """Without bubblewrap there is nothing to mount: copy the worker's two files into
