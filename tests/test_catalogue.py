@@ -20,6 +20,7 @@ from hsa_dev.variants import split_source, variant
 CASES = load_cases()
 MISTAKES = [c for c in CASES if c.kind == "mistakes"]
 ALTERNATIVES = [c for c in CASES if c.kind == "alternatives"]
+CASCADES = [c for c in CASES if c.kind == "cascades"]
 OTHER_SEED = SEED + 1
 # The only concrete shape a hidden hint may show: the one the student's function returned.
 OWN_SHAPE = re.compile(r"returned a numpy array of shape \(\d+(?:, \d+)*,?\)")
@@ -79,6 +80,16 @@ def test_a_failed_comparison_names_the_wrong_side(graded, case, wrong, right, re
 def test_valid_alternative_gets_full_marks(graded, name, seed):
     _case, result, ok, detail = graded[seed][name]
     assert result.score == result.max_score == 15 and ok, f"{name}: {detail}"
+
+
+@pytest.mark.parametrize("seed", [SEED, OTHER_SEED])
+@pytest.mark.parametrize("name", [c.name for c in CASCADES])
+def test_cascade_is_traced_to_its_root_and_said_once(graded, name, seed):
+    """A wrong function used by right ones: the feedback names the root cause once and
+    points each dependent there, and the score is the one graded before causes were
+    traced (the case's ``# score:``)."""
+    case, result, ok, detail = graded[seed][name]
+    assert "score" in case.meta and ok, f"{name}: {detail}"
 
 
 def visible_text(hint):

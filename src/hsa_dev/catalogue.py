@@ -19,7 +19,13 @@ one of that question's failed *hidden* tests must show a hint containing
 its question fails on it (public checks carry no points: they are what the
 student runs in the notebook); ``named`` when that public hint contains
 ``hint`` too. ``alternatives/`` holds other correct solutions: each must get
-full marks and pass every public check. Every case is graded by the same
+full marks and pass every public check. ``cascades/`` holds one wrong function
+(``# root: join_weights``) that right functions use (``# dependents: formula_1,
+hidden_state``): the root must lose points on its own, each dependent only
+through the root, and the feedback must say so once, at the root ("Fix
+`join_weights` first: ..."), while each dependent's section points there
+instead of repeating a hint; ``# score: 7``, when given, is the score the case
+must get (tracing causes never changes one). Every case is graded by the same
 trusted, sandboxed grader as a submission.
 """
 
@@ -35,10 +41,13 @@ from hsa.project import CATALOGUE as FOLDER
 
 from .variants import variant
 
-KINDS = ("mistakes", "alternatives")
+KINDS = ("mistakes", "alternatives", "cascades")
 HEADER = re.compile(r"#\s*(\w+):\s*(.*?)\s*$")
 VERDICTS = {("mistakes", True): "caught", ("mistakes", False): "MISSED",
-            ("alternatives", True): "accepted", ("alternatives", False): "REJECTED"}
+            ("alternatives", True): "accepted", ("alternatives", False): "REJECTED",
+            ("cascades", True): "traced", ("cascades", False): "UNTRACED"}
+SUMMARIES = {"mistakes": "caught by the hidden tests", "alternatives": "valid alternatives accepted",
+             "cascades": "root causes traced"}
 # Did a public check catch the mistake: with the mistake's own hint, with another, or not.
 PUBLIC_NAMED, PUBLIC_CAUGHT, PUBLIC_MISSED = "named", "caught", "no"
 
@@ -59,6 +68,14 @@ class Case:
     def hint(self):
         return self.meta.get("hint", "")
 
+    @property
+    def root(self):
+        return self.meta.get("root", "")
+
+    @property
+    def dependents(self):
+        return [d.strip() for d in self.meta.get("dependents", "").split(",") if d.strip()]
+
 
 def read_case(path, kind):
     path = pathlib.Path(path)
@@ -70,13 +87,21 @@ def read_case(path, kind):
     case = Case(path.stem, kind, "\n".join(lines).strip("\n") + "\n", meta, path)
     if kind == "mistakes" and not (case.question and case.hint):
         raise ValueError(f"{path}: a mistake needs '# question:' and '# hint:' lines")
+    if kind == "cascades" and not (case.root and case.dependents):
+        raise ValueError(f"{path}: a cascade needs '# root:' and '# dependents:' lines")
     return case
 
 
 def load_cases(folder=FOLDER, kinds=KINDS):
-    """Every case under ``folder``, mistakes first, by name."""
-    return [read_case(path, kind) for kind in kinds
-            for path in sorted((pathlib.Path(folder) / kind).glob("*.py"))]
+    """Every case under ``folder``, mistakes first, by name. Names are unique across kinds
+    (each case is graded as ``<name>.ipynb``, and results are looked up by name)."""
+    cases = [read_case(path, kind) for kind in kinds
+             for path in sorted((pathlib.Path(folder) / kind).glob("*.py"))]
+    names = [case.name for case in cases]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(f"catalogue cases share a name across kinds: {twice}; rename one")
+    return cases
 
 
 def build(case, folder):
@@ -86,6 +111,8 @@ def build(case, folder):
 
 def judge(case, result):
     """``(ok, detail)``: does the grade show what the case expects?"""
+    if case.kind == "cascades":
+        return judge_cascade(case, result)
     if case.kind == "alternatives":
         lost = [f"{t.question} {t.name.rsplit(' ', 1)[-1]}: {t.hint}"
                 for t in result.tests if not t.passed]
@@ -115,6 +142,49 @@ def judge_public(case, result):
     if any(case.hint in t.hint for t in failed):
         return PUBLIC_NAMED
     return PUBLIC_CAUGHT if failed else PUBLIC_MISSED
+
+
+def judge_cascade(case, result):
+    """``(ok, detail)`` for a cascade: the root is wrong on its own, every dependent lost
+    points only through it, and the feedback says so once, at the root."""
+    from hsa.grade.outputs import feedback_md
+    from hsa.trusted.causes import analyse
+
+    causes, feedback, root = analyse(result), feedback_md(result), case.root
+    problems = []
+    if "score" in case.meta and result.score != float(case.meta["score"]):
+        problems.append(f"score {result.score:g}, expected {case.meta['score']}")
+    if root not in causes.roots:
+        problems.append(f"{root} is not a root cause (roots: {causes.roots})")
+    if feedback.count(f"**Fix `{root}` first:**") != 1:
+        problems.append(f"the feedback does not say once to fix {root} first")
+    advice = {t.hint.strip().splitlines()[-1] for t in result.tests
+              if t.question == root and t.hint}
+    if any(feedback.count(line) != 1 for line in advice):
+        problems.append(f"{root}'s hints are not said exactly once")
+    for dependent in case.dependents:
+        split, section = causes.questions[dependent], feedback_section(feedback, dependent)
+        if split.own or not split.through.get(root):
+            problems.append(f"{dependent} lost {split.own:g} on its own and "
+                            f"{split.through.get(root, 0):g} through {root}")
+        if f"through `{root}`" not in section:
+            problems.append(f"{dependent}'s section does not point to {root}")
+        repeated = [t.name for t in result.tests
+                    if t.question == dependent and t.hint and t.hint in section]
+        if repeated:
+            problems.append(f"{dependent}'s section repeats the hints of {repeated}")
+    lost = ", ".join(f"{d} {causes.questions[d].dependency:g}" for d in case.dependents)
+    detail = f"{result.score:g}/{result.max_score:g}; through {root}: {lost}"
+    return (False, f"{detail}: " + "; ".join(problems)) if problems else (True, detail)
+
+
+def feedback_section(feedback, question):
+    """The ``### `question`: ...`` section of a feedback.md, without its heading ('' if none)."""
+    for section in feedback.split("\n### ")[1:]:
+        heading, _, body = section.partition("\n")
+        if heading.startswith(f"`{question}`:"):
+            return body.split("\n## ", 1)[0]
+    return ""
 
 
 def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
@@ -150,7 +220,7 @@ def main(args):
         print(f"{VERDICTS[case.kind, ok]:9} {case.kind[:-1]:11} {before:6} {case.name:34} {detail}")
         sys.stdout.flush()
     print(f"caught before submission (public checks) {public}/{total['mistakes']}")
-    print(f"caught by the hidden tests {passed['mistakes']}/{total['mistakes']}")
-    print(f"valid alternatives accepted {passed['alternatives']}/{total['alternatives']}")
+    for kind in KINDS:
+        print(f"{SUMMARIES[kind]} {passed[kind]}/{total[kind]}")
     print(f"({time.monotonic() - started:.1f} s)")
-    return 0 if passed == total and all(total.values()) else 1
+    return 0 if passed == total and total["mistakes"] and total["alternatives"] else 1

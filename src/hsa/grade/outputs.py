@@ -15,6 +15,7 @@ import pathlib
 import tempfile
 
 from ..outcomes import Status
+from ..trusted.causes import analyse
 from ..trusted.result import NOT_GRADED, Result
 
 GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
@@ -47,12 +48,17 @@ def results_json(result, visibility):
     (the top-level ``output``, the public tests) holds public checks, their own cells'
     errors and general advice only. There is no top-level ``score``: Gradescope sums the
     tests' scores, so the hidden share of the score shows only with the hidden tests, and
-    the full feedback is one more test, shown with them."""
+    the full feedback is one more test, shown with them. A test lost through another
+    function's mistake says so first (from the public checks alone, for a public test)."""
+    hidden = {t.name for t in result.tests if t.hidden}
+    through = {loss.test: loss.roots for public_only in (True, False)
+               for loss in analyse(result, public_only).losses
+               if (loss.test in hidden) != public_only}
     tests = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
         "score": t.score, "max_score": t.max_score,
         "status": "passed" if t.passed else "failed",
-        "output": t.hint or "Passed.",
+        "output": _test_output(t, through.get(t.name)),
         "visibility": visibility["hidden" if t.hidden else "public"],
     } for t in result.tests]
     tests.append({"name": "Feedback on the whole notebook", "score": 0, "max_score": 0,
@@ -67,6 +73,15 @@ def results_json(result, visibility):
         "tests": tests,
         "extra_data": result.to_dict(),
     }
+
+
+def _test_output(test, roots):
+    if not test.hint:
+        return "Passed."
+    if not roots:
+        return test.hint
+    that = "that" if len(roots) == 1 else "those"
+    return f"Lost through {_names(roots)}: fix {that} first (see the feedback).\n{test.hint}"
 
 
 def read_result(path):
@@ -114,15 +129,21 @@ def _public_state(result, question):
 
 
 def _fixes(result, public_only=False):
+    """One section per question that failed a check. A mistake that other functions
+    inherit is said once, at its cause; their sections point there instead."""
+    causes = analyse(result, public_only)
+    sections = [q for q in result.questions if causes.losses_of(q)]
+    sections += [r for r in causes.cascades if r not in sections]  # a root with no question
     lines = []
-    for question, (score, possible) in result.questions.items():
-        tests = [t for t in result.tests if t.question == question and t.hint
-                 and not (public_only and t.hidden)]
-        hints = _distinct_advice(t.hint for t in tests)
-        if hints:
-            lost = "public check failed" if public_only else f"{possible - score:g} point(s) lost"
-            lines += ["", f"### `{question}`: {lost}", ""]
-            lines += [f"- {h}" for h in hints]
+    for question in sections:
+        score, possible = result.questions.get(question, (0.0, 0.0))
+        lost = "public check failed" if public_only else f"{possible - score:g} point(s) lost"
+        lines += ["", f"### `{question}`: {lost}", ""]
+        if question in causes.cascades:
+            lines += [_fix_first(causes.cascades[question], public_only), ""]
+        losses = causes.losses_of(question)
+        lines += [f"- {h}" for h in _distinct_advice(l.hint for l in losses if l.own)]
+        lines += [f"- {p}" for p in _pointers(question, losses, sections, public_only)]
     if lines:
         return ["", "## What to fix"] + lines
     if public_only and result.tests:
@@ -130,6 +151,89 @@ def _fixes(result, public_only=False):
     if result.tests and result.score >= result.max_score:
         return ["", "All checks passed. Well done!"]
     return []
+
+
+def _fix_first(cascade, public_only):
+    """The one place that says what a root cause cost the functions that depend on it."""
+    root, parts = f"`{cascade.root}`", []
+    if cascade.callers:
+        parts.append(f"{_names(cascade.callers)} {_verb(cascade.callers)} it and " + (
+            "fail their public checks because of it" if public_only else
+            f"lost {_points(sum(cascade.callers.values()))} through it"))
+    by_via = {}  # the same path, said once for every question that lost points along it
+    for question, points in cascade.users.items():
+        by_via.setdefault(_via(cascade.via[question], cascade.root), {})[question] = points
+    for via, users in by_via.items():
+        one = len(users) == 1
+        if public_only:
+            checks = "fails a public check that uses" if one else "fail public checks that use"
+            parts.append(f"{_names(users)} {checks} {via}")
+        else:
+            checks = "a check that uses" if one else "checks that use"
+            parts.append(f"{_names(users)} lost {_points(sum(users.values()))} in {checks} {via}")
+    text = f"**Fix {root} first:** " + "; ".join(parts) + "."
+    if not public_only and cascade.alone:
+        text += (f" Fixing {root} alone could bring back "
+                 f"{_points(cascade.own + cascade.alone)}.")
+    return text
+
+
+def _pointers(question, losses, sections, public_only):
+    """What the question's checks lost through other functions, pointing at each cause."""
+    groups = {}
+    for loss in losses:
+        if not loss.own:
+            groups.setdefault(loss.roots, []).append(loss)
+    lines = []
+    for roots, group in groups.items():
+        where = {("above" if sections.index(r) < sections.index(question) else "below")
+                 for r in roots}
+        see = f"see {where.pop()}" if len(where) == 1 else "see their sections"
+        that = "that" if len(roots) == 1 else "those"
+        how = _how(question, group, roots)
+        if public_only:
+            lines.append(f"This check fails because of {_names(roots)}, {how} ({see}): "
+                         f"fix {that} first.")
+        else:
+            points = sum(l.points for l in group)
+            lines.append(f"{_points(points)} lost through {_names(roots)}, {how} ({see}): "
+                         f"fix {that} first.")
+    return lines
+
+
+def _how(question, losses, roots):
+    """How the question's checks came to go through ``roots``."""
+    vias = []
+    for loss in losses:
+        vias += [v for root in roots for v in loss.via[root] if v not in vias]
+    if question in vias:
+        return f"which `{question}` calls"
+    called = [v for v in vias if v not in roots]
+    it = "it" if len(roots) == 1 else "them"
+    if not called:
+        return f"in a check that uses {it}"
+    return f"in a check that uses {_names(called)}, which {_verb(called)} {it}"
+
+
+def _via(functions, root):
+    """``functions`` that reached ``root`` in a check, as a phrase after "uses"."""
+    if tuple(functions) == (root,):
+        return "it"
+    called = [f for f in functions if f != root]
+    return f"{_names(called)}, which {_verb(called)} it"
+
+
+def _verb(subjects):
+    return "calls" if len(subjects) == 1 else "call"
+
+
+def _names(names):
+    names = [f"`{n}`" for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _points(points):
+    return f"{points:g} point" + ("" if points == 1 else "s")
 
 
 def _distinct_advice(hints):

@@ -68,6 +68,24 @@ def _expect_in_order(message, current, cells):
                             "message)")
 
 
+def _read_reached(reached, names):
+    """The graded functions a call reached, as the worker reports them: a list of known
+    names, else nothing. Student code can forge it, so it only ever shapes wording."""
+    if not isinstance(reached, list) or len(reached) > len(names):
+        return ()
+    if not all(isinstance(n, str) and n in names for n in reached):
+        return ()
+    return tuple(sorted(set(reached)))
+
+
+@dataclass(frozen=True)
+class GradedCall:
+    """One call of a graded function, and the other graded functions it reached."""
+
+    name: str
+    reached: tuple = ()
+
+
 @dataclass
 class CellEvent:
     index: int
@@ -106,6 +124,7 @@ class Session:
     defined: dict = field(default_factory=dict)
     restarts: int = 0
     call_problems: list = field(default_factory=list)  # Status.TIMEOUT/KILLED in calls
+    calls: list = field(default_factory=list)  # GradedCall per graded call, in order
 
     def __post_init__(self):
         # The submission budget bounds each run of the notebook's cells; the hard deadline
@@ -209,6 +228,8 @@ class Session:
         return call
 
     def call(self, name, args):
+        """Call the student's ``name`` in the sandbox; its value, or its error raised here."""
+        self.calls.append(GradedCall(name))
         if self.out_of_time():
             raise BudgetExceeded("not run: the submission used up its time budget")
         if self.sandbox is None:
@@ -219,6 +240,8 @@ class Session:
             reply = self.sandbox.receive(self._deadline(self.budgets.call))
             if reply.get("event") != "result":
                 raise ProtocolViolation("sent an unexpected message")
+            reached = _read_reached(reply.get("reached"), self.names)
+            self.calls[-1] = GradedCall(name, tuple(n for n in reached if n != name))
             value = protocol.decode(reply["value"]) if "value" in reply else None
             after = reply.get("args_after")
             self._write_back(args, after if isinstance(after, list) else [])

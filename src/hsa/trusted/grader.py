@@ -52,7 +52,7 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets):
         session.start()
         autograder.activate(seed)
         env = {n: session.proxy(n) for n, kind in session.defined.items() if kind == "function"}
-        result.tests = [run_case(test_file, case, env)
+        result.tests = [run_case(test_file, case, env, session.calls)
                         for test_file in autograder.tests for case in test_file.test_cases]
     finally:
         session.stop()
@@ -73,8 +73,15 @@ def _sha256_or_empty(path):
         return ""
 
 
-def run_case(test_file, case, env):
-    """Call one Otter test case function with ``env``; its AssertionError is the hint."""
+def run_case(test_file, case, env, log=None):
+    """Call one Otter test case function with ``env``; its AssertionError is the hint.
+
+    ``log`` is the session's list of graded calls (:class:`hsa.sandbox.session.GradedCall`),
+    which the stand-ins in ``env`` append to: the calls this test made are recorded on
+    its result, for feedback that names root causes. They never change the score.
+    """
+    log = [] if log is None else log
+    first = len(log)
     hint = ""
     try:
         case.body.call_func(env)
@@ -85,7 +92,23 @@ def run_case(test_file, case, env):
     except Exception as error:  # a stand-in's own error that no check turned into a hint
         hint = f"{type(error).__name__}: {error}"
     points = case.points or 0
-    return TestResult(test_file.name, case.name, case.hidden, 0.0 if hint else points, points, hint)
+    calls, reached = _calls_made(log[first:], case, env)
+    return TestResult(test_file.name, case.name, case.hidden, 0.0 if hint else points, points,
+                      hint, calls, reached)
+
+
+def _calls_made(log, case, env):
+    """``(calls, reached)`` of one test: the graded functions it called directly, in order
+    (one it takes that the notebook never defined counts as called: that call is what
+    failed), and for each, the other graded functions its calls reached."""
+    calls, reached = [], {}
+    for call in log:
+        if call.name not in calls:
+            calls.append(call.name)
+        if call.reached:
+            reached[call.name] = sorted(set(reached.get(call.name, [])) | set(call.reached))
+    missing = [name for name in case.body._get_func_params() if name != "env" and name not in env]
+    return calls + [name for name in missing if name not in calls], reached
 
 
 def _status(cells, call_problems, budgets):

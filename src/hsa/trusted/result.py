@@ -19,6 +19,10 @@ class TestResult:
     score: float
     max_score: float
     hint: str = ""  # what to fix; empty when the test passed
+    # The graded functions the test called directly, in order, and for each the other
+    # graded functions reached through it (as the sandbox reported them: wording only).
+    calls: list = field(default_factory=list)
+    reached: dict = field(default_factory=dict)  # called name -> [names reached through it]
 
     @property
     def passed(self):

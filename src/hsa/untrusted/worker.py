@@ -7,9 +7,11 @@ every value it sends back, and enforces every budget from outside.
 Messages in (stdin): ``{"cells": [...], "skip": [...], "names": [...]}`` once,
 then ``{"call": name, "args": [...]}`` per call. Messages out (the response
 fd): ``start``/``done`` per cell, ``ready`` with the names defined, then one
-``result`` per call.
+``result`` per call, with ``reached``: the other graded functions the call went
+through (see :class:`Reach`).
 """
 
+import functools
 import os
 import re
 import sys
@@ -85,8 +87,49 @@ def _last_line(exc):
     return (lines[-1] if lines else "")[:500]
 
 
+class Reach:
+    """Which graded functions a call goes through, for feedback that names the root cause.
+
+    After the cells ran, each graded function in the student's namespace is replaced by
+    a wrapper that notes its name and calls it: the student's functions look each other
+    up there when they run, so ``formula_1`` calling ``join_weights`` is seen. Only plain
+    Python functions are wrapped, not classes, builtins or callable objects, which may
+    behave in ways a wrapper would change. The wrapper keeps ``__name__``, ``__doc__``
+    and the rest, and ``__wrapped__``, and otherwise changes nothing. The grader uses the
+    report for wording only, never for a score.
+    """
+
+    def __init__(self, env, names):
+        self.names = set(names)
+        self.seen = set()
+        for name in names:
+            if isinstance(env.get(name), types.FunctionType):
+                try:
+                    env[name] = self._recorded(name, env[name])
+                except Exception:  # a __dict__ of the student's own making: leave it be
+                    pass
+
+    def _recorded(self, name, function):
+        @functools.wraps(function)
+        def recorded(*args, **kwargs):
+            self.seen.add(name)
+            return function(*args, **kwargs)
+        return recorded
+
+    def missed(self, exc):
+        """Note a graded function the call tried to use but the notebook never defined."""
+        if isinstance(exc, NameError) and getattr(exc, "name", None) in self.names:
+            self.seen.add(exc.name)
+
+    def report(self, called):
+        """The graded functions reached since the last report, besides ``called`` itself."""
+        reached, self.seen = sorted(self.seen - {called}), set()
+        return reached
+
+
 def serve_calls(env, names, receive, send):
     send({"event": "ready", "defined": {n: _kind(env.get(n)) for n in names}})
+    reach = Reach(env, names)
     while True:
         request = receive()
         if request is None:
@@ -101,7 +144,9 @@ def serve_calls(env, names, receive, send):
                 reply["value"] = protocol.encode(function(*args))
         except BaseException as exc:
             reply["error"] = {"type": type(exc).__name__, "message": _last_line(exc)}
+            reach.missed(exc)
         flush_output()
+        reply["reached"] = reach.report(request["call"])
         reply["args_after"] = [
             protocol.encode(a) if isinstance(a, np.ndarray) and not np.array_equal(a, b) else None
             for a, b in zip(args, before)

@@ -1,0 +1,192 @@
+"""Root causes: whose mistake cost each lost point.
+
+A student's functions call each other: ``formula_1`` calls ``join_weights``,
+``hidden_state`` calls ``formula_1`` and ``sigmoid``, and some checks compare two
+functions (``formula_2``'s "formulas agree" check calls ``formula_1`` too). So
+one wrong ``join_weights`` fails the tests of right functions as well. This
+module traces every failed test to the function whose mistake it shows, from
+each test's :attr:`~hsa.trusted.result.TestResult.calls` (what the test called:
+the grader's own stand-ins saw it) and
+:attr:`~hsa.trusted.result.TestResult.reached` (what those calls went through:
+the sandbox reports it, see :class:`hsa.untrusted.worker.Reach`).
+
+The rules, for the failed tests:
+
+* A graded function is *broken* when a test that calls it alone fails, and
+  *wrong on its own* (a root cause) when one of those failures reached no other
+  broken function, or when the notebook never defined it.
+* A failed test is lost *through* the root causes among the functions it called
+  and reached, unless its own question's function is one of them: then the
+  question lost it on its own. A failed test that involved no root cause is lost
+  on its own too.
+
+A function that has a mistake of its own *and* calls a wrong function fails the
+same tests as a right one that calls it, so its own mistake shows (as its own
+hint) once the function it calls is fixed, or at once where one of its failures
+did not go through that function.
+
+The sandbox's report can be forged by the student's code, so what this module
+works out shapes wording and counts only: every score stays the grader's.
+Questions are named after the function they grade; a question's "own function"
+is the graded function of the same name.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Loss:
+    """One failed test, and what cost it."""
+
+    question: str
+    test: str
+    points: float  # what the test was worth (0 for a public check)
+    hint: str
+    roots: tuple = ()  # the root causes it was lost through; () when lost on its own
+    via: dict = field(default_factory=dict)  # root -> the functions the test called that
+    #                                          are that root or reached it
+
+    @property
+    def own(self):
+        return not self.roots
+
+
+@dataclass
+class QuestionCauses:
+    """How a question's lost points split between its own mistakes and its dependencies'."""
+
+    question: str
+    own: float = 0.0  # points lost on its own mistakes
+    dependency: float = 0.0  # points lost through another function's mistake (each test once)
+    through: dict = field(default_factory=dict)  # root -> points lost through it
+
+
+@dataclass
+class Cascade:
+    """What one root cause cost the other questions."""
+
+    root: str
+    own: float = 0.0  # the points the root's own question lost on its own
+    # question -> points lost through the root by questions whose function calls it
+    callers: dict = field(default_factory=dict)
+    # question -> points lost in checks that use other functions (``via``) that call it
+    users: dict = field(default_factory=dict)
+    via: dict = field(default_factory=dict)  # question in users -> the functions it used
+    alone: float = 0.0  # points lost through this root and no other
+
+    @property
+    def points(self):
+        """Points the other questions lost through this root (shared ones included)."""
+        return sum(self.callers.values()) + sum(self.users.values())
+
+
+@dataclass
+class Causes:
+    roots: list  # functions wrong on their own, in question order
+    losses: list  # a Loss per failed test, in the result's order
+    questions: dict  # question -> QuestionCauses, for every question
+    cascades: dict  # root -> Cascade, for the roots that cost other questions points or checks
+
+    def losses_of(self, question):
+        return [loss for loss in self.losses if loss.question == question]
+
+
+def analyse(result, public_only=False):
+    """The root causes of ``result``'s failed tests.
+
+    ``public_only``: look at the public checks only (what a student may read before the
+    grades are published), so that nothing here depends on a hidden test.
+    """
+    tests = [t for t in result.tests if not (public_only and t.hidden)]
+    failed = [t for t in tests if not t.passed]
+    order = _order(result, failed)
+    roots = _roots(failed, set(result.undefined))
+    losses = [_loss(t, sorted(roots, key=order.index)) for t in failed]
+    questions = {q: QuestionCauses(q) for q in result.questions}
+    for loss in losses:
+        causes = questions.setdefault(loss.question, QuestionCauses(loss.question))
+        if loss.own:
+            causes.own += loss.points
+        else:
+            causes.dependency += loss.points
+            for root in loss.roots:
+                _add(causes.through, root, loss.points)
+    return Causes(sorted(roots, key=order.index), losses, questions,
+                  _cascades(losses, roots, order))
+
+
+def split(result):
+    """``{question: (points lost on its own, points lost through a dependency)}``, for the
+    gradebook and the report (an instructor sees which function really trips students)."""
+    return {q: (c.own, c.dependency) for q, c in analyse(result).questions.items()}
+
+
+# ------------------------------------------------------------------ the rules
+def _through(test):
+    """The graded functions the test's calls reached, besides those it called."""
+    return {name for names in test.reached.values() for name in names}
+
+
+def _involved(test):
+    return set(test.calls) | _through(test)
+
+
+def _alone(test):
+    """The function a test calls alone, else None."""
+    return test.calls[0] if len(set(test.calls)) == 1 else None
+
+
+def _roots(failed, undefined):
+    """The functions wrong on their own (see the module's docstring)."""
+    broken = {_alone(t) for t in failed} - {None}
+    roots = {f for f in broken if f in undefined
+             or any(_alone(t) == f and not (_through(t) & broken) - {f} for t in failed)}
+    # Functions that only fail through each other (a cycle) are each wrong on their own.
+    stranded = {f for f in broken - roots
+                if any(_alone(t) == f and not _involved(t) & roots for t in failed)}
+    return roots | stranded
+
+
+def _loss(test, roots):
+    """What cost ``test`` (failed), given the root causes (in section order)."""
+    involved = [root for root in roots if root in _involved(test)]
+    if not involved or test.question in involved:
+        return Loss(test.question, test.name, test.max_score, test.hint)
+    via = {root: tuple(c for c in test.calls if c == root or root in test.reached.get(c, ()))
+           for root in involved}
+    return Loss(test.question, test.name, test.max_score, test.hint, tuple(via), via)
+
+
+def _order(result, failed):
+    """Question order, then any other function by name: the order sections appear in."""
+    names = list(result.questions)
+    others = sorted({n for t in failed for n in _involved(t)} - set(names))
+    return names + others
+
+
+def _cascades(losses, roots, order):
+    cascades = {}
+    for loss in losses:
+        if loss.own and loss.question in roots:
+            cascades.setdefault(loss.question, Cascade(loss.question)).own += loss.points
+    for loss in (l for l in losses if not l.own):
+        for root in loss.roots:
+            cascade = cascades.setdefault(root, Cascade(root))
+            cascade.alone += loss.points if loss.roots == (root,) else 0.0
+            if loss.question in loss.via[root]:
+                _add(cascade.callers, loss.question, loss.points)
+            else:
+                _add(cascade.users, loss.question, loss.points)
+                known = cascade.via.get(loss.question, ())
+                cascade.via[loss.question] = known + tuple(
+                    v for v in loss.via[root] if v not in known)
+    kept = {root: c for root, c in cascades.items() if c.callers or c.users}
+    for cascade in kept.values():  # users that also call the root count as callers
+        for question in [q for q in cascade.users if q in cascade.callers]:
+            cascade.callers[question] += cascade.users.pop(question)
+            cascade.via.pop(question, None)
+    return {root: kept[root] for root in sorted(kept, key=order.index)}
+
+
+def _add(totals, key, points):
+    totals[key] = totals.get(key, 0.0) + points
