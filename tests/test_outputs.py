@@ -54,7 +54,8 @@ def read_csv(text):
 def test_gradebook_columns_in_order():
     header = read_csv(gradebook_csv([], QUESTIONS))[0]
     assert header == ["submission", "student_id", "student_name", "email", "path", "late",
-                      "status", "score", "max_score", "alpha", "beta", "message",
+                      "status", "score", "max_score", "alpha", "beta", "lost_through_dependency",
+                      "message",
                       *PROVENANCE_COLUMNS]
     assert PROVENANCE_COLUMNS == ("seed", "isolation", "network_reachable", "submission_sha256", "autograder_sha256",
                                   "autograder_content_sha256", "package_version",
@@ -257,3 +258,21 @@ def test_report_leaves_grader_failures_out_of_the_scores(tmp_path, monkeypatch):
     html = (tmp_path / "report.html").read_text()
     assert drawn == [([5.0, 3.0], 5.0)]
     assert "3 submission(s): 2 graded, 1 grader_failed. Mean score 4.00" in html
+
+
+def test_gradebook_and_report_tell_a_dependency_from_a_mistake_of_its_own(tmp_path):
+    """alpha is wrong; beta is right but lost its point through alpha, which it calls."""
+    result = make("dep", tests_=[Check("alpha", "a", True, 0.0, 2.0, "alpha is wrong")])
+    beta = Check("beta", "b", True, 0.0, 3.0, "beta raised ValueError")
+    beta.calls, beta.reached = ["beta"], {"beta": ["alpha"]}
+    result.tests[0].calls = ["alpha"]
+    result.tests.append(beta)
+    result.questions = {"alpha": [0.0, 2.0], "beta": [0.0, 3.0]}
+    row = dict(zip(*read_csv(gradebook_csv([result], QUESTIONS))))
+    assert row["lost_through_dependency"] == "beta 3"
+    report.write_report(tmp_path / "report.html", Summary([result], []), QUESTIONS, "Lab")
+    html = (tmp_path / "report.html").read_text()
+    alpha_row = html.split("<code>alpha</code>")[1].split("</tr>")[0]
+    beta_row = html.split("<code>beta</code>")[1].split("</tr>")[0]
+    assert alpha_row.count('<td class="num">1</td>') == 1  # wrong on its own: 1 submission
+    assert beta_row.count('<td class="num">1</td>') == 1 and "0 / 1" in beta_row

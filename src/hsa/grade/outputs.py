@@ -15,7 +15,7 @@ import pathlib
 import tempfile
 
 from ..outcomes import Status
-from ..trusted.causes import analyse
+from ..trusted.causes import analyse, split
 from ..trusted.result import NOT_GRADED, Result
 
 GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
@@ -294,13 +294,22 @@ def gradebook_csv(results, questions):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["submission", *IDENTITY_COLUMNS, "status", "score", "max_score", *questions,
-                     "message", *PROVENANCE_COLUMNS])
+                     "lost_through_dependency", "message", *PROVENANCE_COLUMNS])
     for r in sorted(results, key=lambda r: r.submission):
         scores = [f"{r.questions.get(q, [0])[0]:g}" for q in questions]
         identity = [_cell(getattr(r.identity, c)) for c in IDENTITY_COLUMNS]
         writer.writerow([r.submission, *identity, r.status, f"{r.score:g}", f"{r.max_score:g}",
-                         *scores, r.message, *(r.provenance.get(c, "") for c in PROVENANCE_COLUMNS)])
+                         *scores, _through_dependency(r), r.message,
+                         *(r.provenance.get(c, "") for c in PROVENANCE_COLUMNS)])
     return buffer.getvalue()
+
+
+def _through_dependency(result):
+    """``formula_1 2; hidden_state 3``: points each question lost only because a function it
+    uses was wrong (the rest of what it lost is its own); empty when none."""
+    lost = split(result)
+    return "; ".join(f"{q} {lost[q][1]:g}" for q in result.questions
+                     if q in lost and lost[q][1])
 
 
 def _cell(value):

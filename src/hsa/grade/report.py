@@ -14,6 +14,7 @@ import io
 import urllib.parse
 
 from ..outcomes import Status
+from ..trusted.causes import split
 from .outputs import write_atomic
 
 NOT_ATTEMPTED = ("returned None", "returned `...`", "is not defined as a function")
@@ -92,6 +93,7 @@ def _changes(summary):
 
 def _per_question(results, questions):
     scored = [r for r in results if r.status.is_students and r.status is not Status.INVALID]
+    lost = {r.submission: split(r) for r in scored}
     rows = []
     for q in questions:
         points = [r.questions[q][0] for r in scored if q in r.questions]
@@ -100,11 +102,20 @@ def _per_question(results, questions):
         cells = " ".join(f"{p:g}: {spread[p]}" for p in sorted(spread))
         full = sum(1 for p in points if p >= possible)
         skipped = sum(1 for r in scored if _not_attempted(r, q))
+        own = sum(1 for r in scored if lost[r.submission].get(q, (0, 0))[0])
+        through = sum(1 for r in scored if lost[r.submission].get(q, (0, 0))[1]
+                      and not lost[r.submission][q][0])
         rows.append(f"<tr><td><code>{_e(q)}</code></td><td class=\"num\">{possible:g}</td>"
                     f"<td class=\"num\">{full} / {len(points)}</td><td>{_e(cells)}</td>"
+                    f"<td class=\"num\">{own}</td><td class=\"num\">{through}</td>"
                     f"<td class=\"num\">{skipped}</td></tr>")
-    return ("<h2>Per question</h2><table><tr><th>question</th><th>points</th><th>full marks</th>"
-            "<th>points: submissions</th><th>not attempted</th></tr>" + "".join(rows) + "</table>")
+    return ("<h2>Per question</h2><p><em>Wrong on its own</em>: submissions whose function for "
+            "the question lost points itself; <em>only through a dependency</em>: submissions "
+            "whose function was right but lost points because a function it uses was wrong "
+            "(fix that one first). The first column shows which function really trips "
+            "students.</p><table><tr><th>question</th><th>points</th><th>full marks</th>"
+            "<th>points: submissions</th><th>wrong on its own</th><th>only through a dependency</th>"
+            "<th>not attempted</th></tr>" + "".join(rows) + "</table>")
 
 
 def _mistakes(results, questions):
