@@ -63,9 +63,9 @@ def _run(args, autograder, isolation, submissions):
         say(f"the autograder changed since the last run into {out}: regrading "
             f"{len(earlier)} submission(s) graded with the old one")
     layouts = sorted({str(r.layout) for r in submissions})
-    say(f"{len(submissions)} submission(s) ({', '.join(layouts)} layout), "
-        f"{len(results)} unchanged and skipped, {len(unreadable)} with nothing to grade, "
-        f"seed {seed}, isolation {isolation}, {args.jobs} job(s)")
+    say(f"{len(submissions)} submission(s), {len(results)} unchanged and skipped, "
+        f"{len(unreadable)} with nothing to grade; {', '.join(layouts)} layout, seed {seed}, "
+        f"isolation {isolation}, {args.jobs} job(s)")
     book = Gradebook(out, autograder, results)
     for result in unreadable:
         book.add(result)

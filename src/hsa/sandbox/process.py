@@ -57,10 +57,11 @@ class Sandbox:
         private = self.isolation is Isolation.PROCESS_USER and namespaces_work()
         argv = command.worker(self.isolation, self.uid, worker_dir, write_fd, self.limits,
                               private)
+        env = self._env(tmp="/tmp" if private else None)
         self.process = subprocess.Popen(
             command.prlimit(self.limits, self._processes_already_counted()) + argv,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,), env=self._env(), cwd=self._scratch, start_new_session=True,
+            pass_fds=(write_fd,), env=env, cwd=self._scratch, start_new_session=True,
         )
         os.close(write_fd)
         threading.Thread(target=self._drain, daemon=True).start()
@@ -89,9 +90,11 @@ class Sandbox:
             return 0
         return sum(1 for p in os.listdir("/proc") if p.isdigit())
 
-    def _env(self):
+    def _env(self, tmp=None):
+        """The worker's whole environment. ``TMPDIR`` is its private scratch folder, or ``tmp``
+        (a private, size-limited /tmp of its own) when it has one."""
         scratch = command.SCRATCH if self.isolation is Isolation.BWRAP else str(self._scratch)
-        return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8",
+        return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": tmp or scratch, "LANG": "C.UTF-8",
                 "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                 "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
 
