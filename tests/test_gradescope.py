@@ -124,6 +124,7 @@ def test_master_full_marks_stub_zero_hostile_honest(harness, hostile, without_bw
         provenance = results["extra_data"]["provenance"]
         assert PROVENANCE <= set(provenance)
         assert provenance["isolation"] == expected_isolation
+        assert provenance["network_reachable"] is without_bwrap  # no namespace at all there
         assert len(provenance["autograder_content_sha256"]) == 64
         assert results["extra_data"]["status"] == "graded", results["extra_data"]["message"]
         text = results["output"] + results["extra_data"]["output"]

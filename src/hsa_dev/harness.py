@@ -3,7 +3,7 @@
 Under a temporary root it lays out ``source/`` (the unpacked autograder zip),
 ``submission/`` and ``results/``, runs ``setup.sh`` once, then
 ``run_autograder`` per submission, and returns the ``results.json`` it wrote.
-``without_bwrap=True`` puts a ``bwrap`` that cannot create namespaces first
+``without_bwrap=True`` puts a ``bwrap`` and an ``unshare`` that cannot create namespaces first
 on the PATH, as in containers that forbid them, so the fallback isolation is
 exercised too. ``python`` is the interpreter setup.sh builds on (its
 ``HSA_PYTHON``); by default the ``python3`` on the PATH, as on Gradescope.
@@ -16,7 +16,10 @@ import shutil
 import subprocess
 import zipfile
 
-FAILING_BWRAP = "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n"
+NO_NAMESPACES = {  # what a container that forbids namespaces answers (Docker's default seccomp)
+    "bwrap": "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n",
+    "unshare": "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n",
+}
 
 
 class HarnessError(RuntimeError):
@@ -47,8 +50,9 @@ class Harness:
         if without_bwrap:
             fake = self.root / "no-namespaces"
             fake.mkdir(exist_ok=True)
-            (fake / "bwrap").write_text(FAILING_BWRAP)
-            os.chmod(fake / "bwrap", 0o755)
+            for name, script in NO_NAMESPACES.items():
+                (fake / name).write_text(script)
+                os.chmod(fake / name, 0o755)
             env["PATH"] = f"{fake}:{env['PATH']}"
         return env
 
