@@ -9,7 +9,7 @@ import tempfile
 import jsonschema
 import pytest
 
-from hsa.harness import Harness
+from hsa.harness import SYSTEM_PYTHON, Harness, find_pythons, minor_version
 from variants import MASTER, ROOT, STUDENT, variant
 
 ZIP = ROOT / "autograder" / "hidden_state_activation-autograder.zip"
@@ -43,26 +43,8 @@ PROVENANCE = {"autograder_content_sha256", "package_version", "submission_sha256
 
 
 SANDBOX_UID = 60999  # the uid setup.sh checks with, one of hsa.sandbox.SANDBOX_UIDS
-PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", "/root/.pyenv"))
-SYSTEM_PYTHON = pathlib.Path("/usr/bin/python3")  # as on Gradescope: the image's own Python
 WHICH = "import os, sys; print(sys.version, sys.prefix, os.__file__)"
-
-
-def minor_version(python):
-    done = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                          capture_output=True, text=True)
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def pythons_found():
-    """Every Python 3.10 to 3.13 on this machine: pyenv's, and the system's python3."""
-    found = sorted(PYENV.glob("versions/3.1[0-3].*/bin/python3.1[0-3]"))
-    if SYSTEM_PYTHON.exists():
-        found.append(SYSTEM_PYTHON)
-    return [python for python in found if minor_version(python) in ("3.10", "3.11", "3.12", "3.13")]
-
-
-PYTHONS = pythons_found()
+PYTHONS = find_pythons()
 
 
 def as_sandbox_user(*argv):
