@@ -16,9 +16,10 @@ import shutil
 import subprocess
 import zipfile
 
+from hsa.assign import SUPPORTED_PYTHONS
+
 PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", "/root/.pyenv"))
 SYSTEM_PYTHON = pathlib.Path("/usr/bin/python3")  # as on Gradescope: the image's own Python
-SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 FAILING_BWRAP = "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n"
 
 
