@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import SEED
+from hsa.project import SOLUTIONS
 from hsa_dev import catalogue
 from hsa_dev.catalogue import (PUBLIC_MISSED, PUBLIC_NAMED, Case, grade_cases, judge, judge_public,
                                load_cases)
@@ -187,7 +188,7 @@ def test_public_examples_hold_the_reference_results(autograder):
 
 
 def test_public_checks_ship_numbers_not_the_solution():
-    source = (catalogue.PACKAGE_ROOT / "solutions" / "public_checks.py").read_text()
+    source = (SOLUTIONS / "public_checks.py").read_text()
     assert "def ref_" not in source and "REFERENCES" not in source
     for call in ("np.concatenate((w_hh", "np.hstack((w_hh", "np.matmul(w_hh", "w_hh @ h"):
         assert call not in source, call

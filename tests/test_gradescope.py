@@ -12,7 +12,8 @@ import pytest
 
 from gradescope_schema import RESULTS_SCHEMA
 from hsa.project import DEFAULT, ROOT
-from hsa_dev.harness import Harness, HarnessError
+from hsa.sandbox.uids import PROBE_UID
+from hsa_dev.harness import SYSTEM_PYTHON, Harness, HarnessError, find_pythons, minor_version
 from hsa_dev.variants import MASTER, STUDENT, variant
 
 ZIP = DEFAULT.zip
@@ -29,27 +30,9 @@ def test_the_leak_probe_is_in_the_hidden_checks():
         assert LEAK in archive.read("files/hidden_checks.py").decode()
 
 
-SANDBOX_UID = 60999  # the uid setup.sh checks with, one of hsa.sandbox.SANDBOX_UIDS
-PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", "/root/.pyenv"))
-SYSTEM_PYTHON = pathlib.Path("/usr/bin/python3")  # as on Gradescope: the image's own Python
+SANDBOX_UID = PROBE_UID  # the uid setup.sh checks with (60999), never a submission's
 WHICH = "import os, sys; print(sys.version, sys.prefix, os.__file__)"
-
-
-def minor_version(python):
-    done = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                          capture_output=True, text=True)
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def pythons_found():
-    """Every Python 3.10 to 3.13 on this machine: pyenv's, and the system's python3."""
-    found = sorted(PYENV.glob("versions/3.1[0-3].*/bin/python3.1[0-3]"))
-    if SYSTEM_PYTHON.exists():
-        found.append(SYSTEM_PYTHON)
-    return [python for python in found if minor_version(python) in ("3.10", "3.11", "3.12", "3.13")]
-
-
-PYTHONS = pythons_found()
+PYTHONS = find_pythons()
 
 
 def as_sandbox_user(*argv):

@@ -43,7 +43,9 @@ WITHOUT_DEPENDENCIES = {"otter-grader"}
 """Installed without their own dependencies: of otter-grader the grader loads only
 ``otter.test_files`` (standard library only; see hsa.trusted.otter_tests), so pandas,
 nbconvert, Sphinx and the rest of Otter's chain stay out of the image."""
-SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")  # dependencies that any of them needs
+SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+"""The Pythons the zip is built and tested for (setup.sh refuses older ones): requirements.txt
+holds what any of them needs."""
 
 
 def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):

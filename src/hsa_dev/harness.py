@@ -16,6 +16,10 @@ import shutil
 import subprocess
 import zipfile
 
+from hsa.assign import SUPPORTED_PYTHONS
+
+PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", "/root/.pyenv"))
+SYSTEM_PYTHON = pathlib.Path("/usr/bin/python3")  # as on Gradescope: the image's own Python
 NO_NAMESPACES = {  # what a container that forbids namespaces answers (Docker's default seccomp)
     "bwrap": "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n",
     "unshare": "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n",
@@ -24,6 +28,21 @@ NO_NAMESPACES = {  # what a container that forbids namespaces answers (Docker's 
 
 class HarnessError(RuntimeError):
     pass
+
+
+def minor_version(python):
+    """``"3.10"``, say; None where ``python`` does not run."""
+    done = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def find_pythons():
+    """Every supported Python on this machine: pyenv's, then the system's ``python3``."""
+    found = sorted(PYENV.glob("versions/3.*/bin/python3.*[0-9]"))
+    if SYSTEM_PYTHON.exists():
+        found.append(SYSTEM_PYTHON)
+    return [python for python in found if minor_version(python) in SUPPORTED_PYTHONS]
 
 
 class Harness:

@@ -9,7 +9,7 @@ umask 022  # the sandbox's user reads what this installs
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 PYTHON="${HSA_PYTHON:-python3}"
-SANDBOX_UID=60999  # one of the sandbox's own users (hsa.sandbox.SANDBOX_UIDS)
+SANDBOX_UID=60999  # hsa.sandbox.uids.PROBE_UID: kept for checks, never a submission's
 
 fail() { echo "setup.sh: $*" >&2; exit 1; }
 can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
