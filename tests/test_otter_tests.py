@@ -6,9 +6,9 @@ Each case runs in a fresh interpreter, since which ``otter`` a process holds is 
 import subprocess
 import sys
 
-from hsa.project import ROOT
+from hsa.project import DEFAULT, ROOT
 
-ZIP = ROOT / "autograder" / "hidden_state_activation-autograder.zip"
+ZIP = DEFAULT.zip
 
 
 def run(code):
@@ -20,7 +20,7 @@ def run(code):
 def test_loading_the_autograder_leaves_otters_dependencies_out():
     out = run(f"""
 import sys
-from hsa import autograder
+from hsa.trusted import autograder
 grader = autograder.load({str(ZIP)!r})
 print(len(grader.tests), all(t.test_cases for t in grader.tests))
 print(sorted(name for name in ("pandas", "nbconvert", "jupytext", "IPython", "otter.api")
@@ -47,7 +47,7 @@ except AttributeError as error:
 def test_where_otter_is_imported_first_its_own_test_files_are_used():
     out = run(f"""
 import otter, otter.test_files
-from hsa import autograder
+from hsa.trusted import autograder
 grader = autograder.load({str(ZIP)!r})
 print(type(grader.tests[0]) is otter.test_files.ExceptionTestFile, hasattr(otter, "Notebook"))
 """)
