@@ -165,6 +165,7 @@ def test_canvas_download_graded_per_student_and_imported_back(canvas_download, t
     assert imported[0][5] == "Hidden State Activation (777)"
     scores = {row[1]: row[5] for row in imported[2:]}
     assert scores["4242"] == students["4242"]["score"] and "anon_ab12c" not in scores
+    assert scores["4646"] == "", "nothing graded: Canvas keeps its grade until a person decides"
 
 
 def test_gradescope_export_a_row_per_submitter(gradescope, tmp_path):

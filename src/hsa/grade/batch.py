@@ -90,7 +90,9 @@ def _run(args, autograder, isolation, submissions):
 
 
 def _write_canvas(out, submissions, book, autograder, args):
-    graded = [(r, book.results[r.name].score if book.results[r.name].status.is_students else None)
+    """canvas-import.csv; a submission with nothing graded (invalid, grader_failed) gets a
+    blank cell, which leaves its Canvas grade as it is until a person decides."""
+    graded = [(r, _score_to_import(book.results[r.name]))
               for r in submissions if r.layout is Layout.CANVAS]
     path, unmatched = canvas.write_canvas_import(
         out, graded, title=autograder.title, assignment_id=args.canvas_assignment_id,
@@ -99,6 +101,10 @@ def _write_canvas(out, submissions, book, autograder, args):
         say(f"canvas-import.csv leaves out {len(unmatched)} submission(s) with no Canvas user "
             "id: " + ", ".join(r.path for r in unmatched))
     return path
+
+
+def _score_to_import(result):
+    return None if result.status in (Status.INVALID, Status.GRADER_FAILED) else result.score
 
 
 def _for(record, result):
