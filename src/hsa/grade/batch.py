@@ -115,7 +115,7 @@ def _for(record, result):
     result.identity = Identity(record.student_id or "", record.student_name or "",
                                record.email or "", record.path, record.late)
     result.set_aside = [[a.path, a.detail] for a in record.set_aside]
-    if record.note():
+    if record.gradable and record.note():  # an ungradable record's problem names its files
         result.message = " ".join(filter(None, (result.message, record.note())))
     return result
 

@@ -14,7 +14,7 @@ import io
 import urllib.parse
 
 from ..outcomes import Status
-from ..trusted.causes import split
+from ..trusted.causes import analyse, split
 from .outputs import write_atomic
 
 NOT_ATTEMPTED = ("returned None", "returned `...`", "is not defined as a function")
@@ -102,7 +102,8 @@ def _per_question(results, questions):
         cells = " ".join(f"{p:g}: {spread[p]}" for p in sorted(spread))
         full = sum(1 for p in points if p >= possible)
         skipped = sum(1 for r in scored if _not_attempted(r, q))
-        own = sum(1 for r in scored if lost[r.submission].get(q, (0, 0))[0])
+        own = sum(1 for r in scored if lost[r.submission].get(q, (0, 0))[0]
+                  and not _not_attempted(r, q))
         through = sum(1 for r in scored if lost[r.submission].get(q, (0, 0))[1]
                       and not lost[r.submission][q][0])
         rows.append(f"<tr><td><code>{_e(q)}</code></td><td class=\"num\">{possible:g}</td>"
@@ -122,9 +123,10 @@ def _mistakes(results, questions):
     """Mistakes by what the hidden tests named (their advice), per submission; placeholders
     left in place count as "not attempted", apart."""
     found = collections.Counter()
+    hidden = {t.name for r in results for t in r.tests if t.hidden}
     for r in results:
-        seen = {(t.question, _advice(t.hint)) for t in r.tests
-                if t.hidden and t.hint and not _is_placeholder(t.hint)}
+        seen = {(loss.question, _advice(loss.hint)) for loss in analyse(r).losses
+                if loss.own and loss.test in hidden and not _is_placeholder(loss.hint)}
         found.update(seen)
     if not found:
         return "<h2>Mistakes the hidden tests recognised</h2><p>None.</p>"
@@ -132,7 +134,8 @@ def _mistakes(results, questions):
     rows = [f"<tr><td class=\"num\">{n}</td><td><code>{_e(q)}</code></td><td>{_e(advice)}</td></tr>"
             for (q, advice), n in sorted(found.items(), key=lambda i: (-i[1], order.get(i[0][0], 99)))]
     return ("<h2>Mistakes the hidden tests recognised</h2><p>Submissions that made each "
-            "mistake (unattempted functions are counted under <em>Per question</em>).</p>"
+            "mistake in the question's own function (points lost only through another "
+            "function, and unattempted functions, are counted under <em>Per question</em>).</p>"
             "<table><tr><th>submissions</th><th>question</th><th>mistake (the hint students read)</th>"
             f"</tr>{''.join(rows[:30])}</table>")
 
@@ -143,20 +146,24 @@ def _roster(results, questions):
     for r in results:
         cells = "".join(f"<td class=\"num\">{r.questions.get(q, [0])[0]:g}</td>" for q in questions)
         late = {True: "late", False: "", None: ""}[r.identity.late]
-        link = urllib.parse.quote(f"{r.submission}/feedback.md")
         status = f'<td class="bad">{_e(r.status)}</td>' if r.status.needs_a_look else f"<td>{_e(r.status)}</td>"
-        rows.append(f"<tr><td>{_who(r)}</td>{status}<td class=\"num\">{r.score:g} / {r.max_score:g}"
-                    f"</td>{cells}<td>{late}</td><td><a href=\"{link}\">feedback</a></td></tr>")
-    return (f"<h2>Roster ({len(results)})</h2><table><tr><th>student</th><th>status</th>"
-            f"<th>score</th>{head}<th>late</th><th>feedback</th></tr>{''.join(rows)}</table>")
+        rows.append(f"<tr><td>{_who(r, link=True)}</td>{status}<td class=\"num\">{r.score:g} / "
+                    f"{r.max_score:g}</td>{cells}<td>{late}</td></tr>")
+    return (f"<h2>Roster ({len(results)})</h2><p>Each name links to that student's feedback.md."
+            f"</p><table><tr><th>student</th><th>status</th><th>score</th>{head}<th>late</th></tr>"
+            f"{''.join(rows)}</table>")
 
 
-def _who(result):
+def _who(result, link=False):
+    """The student's name (a link to their feedback.md), their ids, the file graded."""
     who = result.identity
-    name = who.student_name or result.submission
-    detail = " · ".join(x for x in (who.student_id, who.email) if x and x != name)
+    plain = who.student_name or result.submission
+    name = _e(plain)
+    if link:
+        name = f'<a href="{urllib.parse.quote(f"{result.submission}/feedback.md")}">{name}</a>'
+    detail = " · ".join(x for x in (who.student_id, who.email) if x and x != plain)
     extra = f' <span class="muted">{_e(detail)}</span>' if detail else ""
-    return f"{_e(name)}{extra}<br><span class=\"muted\">{_e(who.path)}</span>"
+    return f"{name}{extra}<br><span class=\"muted\">{_e(who.path)}</span>"
 
 
 def _advice(hint):
