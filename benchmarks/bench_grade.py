@@ -3,17 +3,28 @@
 
 What it measures
 ----------------
-1. It writes N student notebooks (default 200) into a temporary folder, all
-   built from the student notebook (``assignments/``) with ``tests/variants.py``
-   and deterministic from ``--seed``:
+1. It writes N notebooks (default 200) into a temporary folder, deterministic
+   from ``--seed``. Nothing in them is typed out here: the questions come from
+   the autograder's config, the code from the master notebook and from the
+   catalogue of known mistakes and valid alternatives (``tests/catalogue/``,
+   read with ``hsa_dev.catalogue.load_cases``, cut into cells with
+   ``hsa_dev.variants.split_source``):
 
-   * correct  (~35%): all six functions filled in, each with one of several
-     valid implementations (``np.concatenate``/``np.hstack``/``@``/``np.dot``...);
-   * partial  (~30%): correct, except one to three functions with a typical
-     mistake (blocks in the wrong order, a missing term, ``tanh``, ...);
-   * failing  (~20%): mostly correct, plus a cell that raises (a trailing
-     scratch cell, a broken self-check, a syntax error, a missing import);
-   * stub     (~15%): the untouched stub, or the stub with a few functions done.
+   * correct  (~35%): the master with one to three valid alternatives that
+     define different functions (``np.block``, ``np.einsum``, plain loops, a
+     stable sigmoid...; one that changes global state, such as warnings made
+     errors, is used alone);
+   * partial  (~30%): the master with one to three catalogue mistakes, each of
+     another question (blocks in the wrong order, a missing bias, ``math.exp``...);
+   * failing  (~20%): a correct one plus a cell that raises (a trailing cell
+     that raises or uses an undefined name, a function cell that calls its
+     function without arguments, has a syntax error or imports a missing module);
+   * stub     (~15%): the student notebook, with zero to three functions
+     taken from the master.
+
+   Every notebook also gets a scratch cell of its own, so no two are the same
+   file. A "correct" submission below full marks is listed after the scores
+   (the mix would be wrong, not the grader).
 
 2. It grades them three ways, one after the other in the same run:
 
@@ -21,7 +32,7 @@ What it measures
    b. ``otter run`` two at a time (``--otter-jobs``);
    c. ``hsa grade --jobs 2 --force`` (sandbox on) on the whole folder.
 
-   ``otter run`` costs about 3.5 s per notebook, so ``--otter-sample K`` times
+   ``otter run`` costs 3.5 to 5 s per notebook, so ``--otter-sample K`` times
    (a) and (b) on K notebooks only (spread over the four kinds) and
    extrapolates their wall time to N linearly; the output says so. ``hsa grade``
    always grades all N. Every ``otter run`` gets ``HSA_SEED`` equal to the
@@ -42,7 +53,9 @@ What it measures
 
    * hsa, trusted process: peak RSS of the ``hsa grade`` process itself
      (max of the samples and of the kernel's VmHWM read from
-     /proc/<pid>/status while it ran).
+     /proc/<pid>/status while it ran); and the same peak over the samples
+     taken while it had a child (a sandbox), which leaves out the report
+     written at the end (matplotlib's histogram).
    * hsa, sandbox: each direct child of ``hsa grade`` is one sandbox (prlimit
      execs bwrap; bwrap forks its PID-namespace init, which runs setpriv,
      which execs the worker python). Its RSS is the sum over that whole tree
@@ -51,7 +64,10 @@ What it measures
      per-process VmHWM of the tree is shown too (an upper bound: the processes
      need not peak at the same moment).
    * per worker = trusted peak / jobs + max sandbox peak (each of the ``jobs``
-     workers owns one sandbox at a time and a share of the trusted process).
+     workers owns one sandbox at a time and a share of the trusted process):
+     the figure the target is about, an upper bound. The whole ``hsa grade``
+     tree (trusted process and every sandbox) at one sample, divided by jobs,
+     is shown beside it as what was really in use at once.
    * otter run: the same tree sum for one ``otter run`` process tree (the
      otter process plus its Jupyter kernel), max over the sequential runs.
 
@@ -59,18 +75,26 @@ What it measures
    subprocess.Popen) shows its parent's whole RSS, all shared copy-on-write
    pages; such a child (same exe and command line as its Python parent) is
    not counted, else one unlucky sample would add the trusted process's
-   memory to a sandbox. RSS still counts shared pages (libraries) in every
+   memory to a sandbox. A process's RSS is read between two reads of its
+   identity, and left out of the sample when it exec'd in between (else the
+   clone's RSS, read just before the exec, would count under the new
+   program's name). RSS still counts shared pages (libraries) in every
    process that maps them, so the sums overstate what the machine really
    spends. The make-up of the peak sample is printed. 1 MB = 10^6 bytes.
 
-Targets printed next to the measurements: hsa at least 30x faster than the
-sequential otter loop, and under 150 MB per worker. Missing a target is
-reported but does not change the exit status (only a score disagreement, or a
-grader that cannot run, does).
+   The load average is printed before and after the graders run: on a shared
+   machine the wall times, and so the ratios, move with the other load.
+
+Targets printed next to the measurements: hsa at least 50x faster than the
+sequential otter loop, and under 100 MB per worker at ``--jobs 2``, with the
+sandbox on and all scores agreeing. Missing a target is reported but does not
+change the exit status (only a score disagreement, or a grader that cannot
+run, does).
 
 Exit status: 0 all scores agree; 1 some score disagrees; 2 a grader failed to run.
 
-Keep N small (6..10) on a busy machine: the otter loops dominate the run time.
+The otter loops dominate the run time: on a busy machine use ``--otter-sample K``
+(or a small N).
 """
 
 import argparse
