@@ -3,17 +3,28 @@
 
 What it measures
 ----------------
-1. It writes N student notebooks (default 200) into a temporary folder, all
-   built from the student notebook (``assignments/``) with ``tests/variants.py``
-   and deterministic from ``--seed``:
+1. It writes N notebooks (default 200) into a temporary folder, deterministic
+   from ``--seed``. Nothing in them is typed out here: the questions come from
+   the autograder's config, the code from the master notebook and from the
+   catalogue of known mistakes and valid alternatives (``tests/catalogue/``,
+   read with ``hsa_dev.catalogue.load_cases``, cut into cells with
+   ``hsa_dev.variants.split_source``):
 
-   * correct  (~35%): all six functions filled in, each with one of several
-     valid implementations (``np.concatenate``/``np.hstack``/``@``/``np.dot``...);
-   * partial  (~30%): correct, except one to three functions with a typical
-     mistake (blocks in the wrong order, a missing term, ``tanh``, ...);
-   * failing  (~20%): mostly correct, plus a cell that raises (a trailing
-     scratch cell, a broken self-check, a syntax error, a missing import);
-   * stub     (~15%): the untouched stub, or the stub with a few functions done.
+   * correct  (~35%): the master with one to three valid alternatives that
+     define different functions (``np.block``, ``np.einsum``, plain loops, a
+     stable sigmoid...; one that changes global state, such as warnings made
+     errors, is used alone);
+   * partial  (~30%): the master with one to three catalogue mistakes, each of
+     another question (blocks in the wrong order, a missing bias, ``math.exp``...);
+   * failing  (~20%): a correct one plus a cell that raises (a trailing cell
+     that raises or uses an undefined name, a function cell that calls its
+     function without arguments, has a syntax error or imports a missing module);
+   * stub     (~15%): the student notebook, with zero to three functions
+     taken from the master.
+
+   Every notebook also gets a scratch cell of its own, so no two are the same
+   file. A "correct" submission below full marks is listed after the scores
+   (the mix would be wrong, not the grader).
 
 2. It grades them three ways, one after the other in the same run:
 
@@ -21,7 +32,7 @@ What it measures
    b. ``otter run`` two at a time (``--otter-jobs``);
    c. ``hsa grade --jobs 2 --force`` (sandbox on) on the whole folder.
 
-   ``otter run`` costs about 3.5 s per notebook, so ``--otter-sample K`` times
+   ``otter run`` costs 3.5 to 5 s per notebook, so ``--otter-sample K`` times
    (a) and (b) on K notebooks only (spread over the four kinds) and
    extrapolates their wall time to N linearly; the output says so. ``hsa grade``
    always grades all N. Every ``otter run`` gets ``HSA_SEED`` equal to the
@@ -42,7 +53,9 @@ What it measures
 
    * hsa, trusted process: peak RSS of the ``hsa grade`` process itself
      (max of the samples and of the kernel's VmHWM read from
-     /proc/<pid>/status while it ran).
+     /proc/<pid>/status while it ran); and the same peak over the samples
+     taken while it had a child (a sandbox), which leaves out the report
+     written at the end (matplotlib's histogram).
    * hsa, sandbox: each direct child of ``hsa grade`` is one sandbox (prlimit
      execs bwrap; bwrap forks its PID-namespace init, which runs setpriv,
      which execs the worker python). Its RSS is the sum over that whole tree
@@ -51,7 +64,10 @@ What it measures
      per-process VmHWM of the tree is shown too (an upper bound: the processes
      need not peak at the same moment).
    * per worker = trusted peak / jobs + max sandbox peak (each of the ``jobs``
-     workers owns one sandbox at a time and a share of the trusted process).
+     workers owns one sandbox at a time and a share of the trusted process):
+     the figure the target is about, an upper bound. The whole ``hsa grade``
+     tree (trusted process and every sandbox) at one sample, divided by jobs,
+     is shown beside it as what was really in use at once.
    * otter run: the same tree sum for one ``otter run`` process tree (the
      otter process plus its Jupyter kernel), max over the sequential runs.
 
@@ -59,18 +75,26 @@ What it measures
    subprocess.Popen) shows its parent's whole RSS, all shared copy-on-write
    pages; such a child (same exe and command line as its Python parent) is
    not counted, else one unlucky sample would add the trusted process's
-   memory to a sandbox. RSS still counts shared pages (libraries) in every
+   memory to a sandbox. A process's RSS is read between two reads of its
+   identity, and left out of the sample when it exec'd in between (else the
+   clone's RSS, read just before the exec, would count under the new
+   program's name). RSS still counts shared pages (libraries) in every
    process that maps them, so the sums overstate what the machine really
    spends. The make-up of the peak sample is printed. 1 MB = 10^6 bytes.
 
-Targets printed next to the measurements: hsa at least 30x faster than the
-sequential otter loop, and under 150 MB per worker. Missing a target is
-reported but does not change the exit status (only a score disagreement, or a
-grader that cannot run, does).
+   The load average is printed before and after the graders run: on a shared
+   machine the wall times, and so the ratios, move with the other load.
+
+Targets printed next to the measurements: hsa at least 50x faster than the
+sequential otter loop, and under 100 MB per worker at ``--jobs 2``, with the
+sandbox on and all scores agreeing. Missing a target is reported but does not
+change the exit status (only a score disagreement, or a grader that cannot
+run, does).
 
 Exit status: 0 all scores agree; 1 some score disagrees; 2 a grader failed to run.
 
-Keep N small (6..10) on a busy machine: the otter loops dominate the run time.
+The otter loops dominate the run time: on a busy machine use ``--otter-sample K``
+(or a small N).
 """
 
 import argparse
@@ -86,15 +110,18 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 
-from hsa.project import DEFAULT, ROOT
-from hsa_dev.variants import STUDENT, variant
+import nbformat
+
+from hsa.project import CATALOGUE, DEFAULT, ROOT
+from hsa.trusted import autograder as autograders
+from hsa_dev.catalogue import load_cases
+from hsa_dev.variants import MASTER, STUDENT, function_cell_index, split_source, variant
 
 AUTOGRADER = DEFAULT.zip
-QUESTIONS = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid",
-             "hidden_state"]
-TARGET_SPEEDUP = 30.0
-TARGET_WORKER_MB = 150.0
+TARGET_SPEEDUP = 50.0
+TARGET_WORKER_MB = 100.0
 MB = 1e6
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -110,57 +137,47 @@ def _bin(name):
 
 
 # ------------------------------------------------------------------ submissions
-ARGS = {
-    "join_weights": "w_hh, w_hx",
-    "join_state_and_input": "h_t_prev, x_t",
-    "formula_1": "w_hh, w_hx, h_t_prev, x_t",
-    "formula_2": "w_hh, w_hx, h_t_prev, x_t",
-    "sigmoid": "z",
-    "hidden_state": "w_hh, w_hx, h_t_prev, x_t, b_h",
-}
-
-CORRECT = {
-    "join_weights": ["np.concatenate((w_hh, w_hx), axis=1)", "np.hstack((w_hh, w_hx))",
-                     "np.block([w_hh, w_hx])", "np.concatenate([w_hh, w_hx], 1)"],
-    "join_state_and_input": ["np.concatenate((h_t_prev, x_t), axis=0)", "np.vstack((h_t_prev, x_t))",
-                             "np.block([[h_t_prev], [x_t]])", "np.r_[h_t_prev, x_t]"],
-    "formula_1": ["np.matmul(join_weights(w_hh, w_hx), join_state_and_input(h_t_prev, x_t))",
-                  "join_weights(w_hh, w_hx) @ join_state_and_input(h_t_prev, x_t)",
-                  "np.dot(np.hstack((w_hh, w_hx)), np.vstack((h_t_prev, x_t)))"],
-    "formula_2": ["np.matmul(w_hh, h_t_prev) + np.matmul(w_hx, x_t)", "w_hh @ h_t_prev + w_hx @ x_t",
-                  "np.dot(w_hh, h_t_prev) + np.dot(w_hx, x_t)"],
-    "sigmoid": ["1 / (1 + np.exp(-z))", "1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))",
-                "0.5 * (1 + np.tanh(np.asarray(z) / 2))"],
-    "hidden_state": ["sigmoid(formula_1(w_hh, w_hx, h_t_prev, x_t) + b_h)",
-                     "sigmoid(formula_2(w_hh, w_hx, h_t_prev, x_t) + b_h)",
-                     "sigmoid(join_weights(w_hh, w_hx) @ join_state_and_input(h_t_prev, x_t) + b_h)"],
-}
-
-WRONG = {
-    "join_weights": {"swapped": "np.hstack((w_hx, w_hh))", "axis0": "np.concatenate((w_hh, w_hx), axis=0)",
-                     "none": "None"},
-    "join_state_and_input": {"swapped": "np.vstack((x_t, h_t_prev))",
-                             "axis1": "np.concatenate((h_t_prev, x_t), axis=1)", "none": "None"},
-    "formula_1": {"only_whh": "w_hh @ h_t_prev",
-                  "swapped": "np.hstack((w_hx, w_hh)) @ np.vstack((h_t_prev, x_t))",
-                  "elementwise": "join_weights(w_hh, w_hx) * join_state_and_input(h_t_prev, x_t)"},
-    "formula_2": {"only_whh": "w_hh @ h_t_prev", "only_whx": "w_hx @ x_t",
-                  "minus": "w_hh @ h_t_prev - w_hx @ x_t"},
-    "sigmoid": {"sign": "1 / (1 + np.exp(z))", "tanh": "np.tanh(z)", "parens": "1 / 1 + np.exp(-z)"},
-    "hidden_state": {"bias_outside": "sigmoid(formula_1(w_hh, w_hx, h_t_prev, x_t)) + b_h",
-                     "no_sigmoid": "formula_1(w_hh, w_hx, h_t_prev, x_t) + b_h",
-                     "no_bias": "sigmoid(formula_1(w_hh, w_hx, h_t_prev, x_t))"},
-}
-
 KINDS = [("correct", 0.35), ("partial", 0.30), ("failing", 0.20), ("stub", 0.15)]
+FAILURES = ("append_raise", "append_nameerror", "bad_self_check", "syntax_error", "missing_import")
 
 
-def function_source(name, expression, before="", after=""):
-    return (f"{before}def {name}({ARGS[name]}):\n"
-            f"    ### START CODE HERE ###\n"
-            f"    result = {expression}\n"
-            f"    ### END CODE HERE ###\n"
-            f"    return result\n{after}")
+@dataclass(frozen=True)
+class Piece:
+    """One catalogue case cut into notebook cells (see hsa_dev.variants.split_source)."""
+
+    name: str
+    question: str  # the question a mistake is about; "" for an alternative
+    cells: dict  # graded function -> the source of its cell
+    append: tuple  # cells after the last function (global state the case sets up)
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """What the submissions are made of: nothing here is typed out by the benchmark."""
+
+    questions: list  # from the autograder's config, in its order
+    master: dict  # question -> the master's cell for it
+    alternatives: list  # Pieces: valid code for one or more functions
+    mistakes: dict  # question -> [Piece]: wrong code for that question
+
+
+def load_pieces(autograder_path):
+    """The questions from the autograder, the master's function cells, and the catalogue
+    (tests/catalogue: mistakes and valid alternatives) cut into cells."""
+    questions = autograders.load(autograder_path).questions
+    notebook = nbformat.read(MASTER, as_version=4)
+    master = {q: notebook.cells[function_cell_index(notebook, q)].source for q in questions}
+    alternatives, mistakes = [], {}
+    for case in load_cases():
+        cells, append = split_source(case.source, questions)
+        piece = Piece(case.name, case.question, cells, tuple(append))
+        if case.kind == "alternatives":
+            alternatives.append(piece)
+        else:
+            mistakes.setdefault(case.question, []).append(piece)
+    if not alternatives or not mistakes:
+        sys.exit(f"bench_grade: the catalogue ({CATALOGUE}) has no alternatives or no mistakes")
+    return Pieces(questions, master, alternatives, mistakes)
 
 
 def kind_counts(n):
@@ -173,55 +190,77 @@ def kind_counts(n):
     return counts
 
 
-def plan_submission(kind, rng):
-    """(replace, append, description) for one submission of ``kind``."""
-    replace = {q: function_source(q, rng.choice(CORRECT[q])) for q in QUESTIONS}
-    notes = []
-    append = [f"# scratch cell of student {rng.randrange(10**6):06d}\nprint('done')"]
-
-    def break_some(k):
-        for q in rng.sample(QUESTIONS, k):
-            mistake = rng.choice(sorted(WRONG[q]))
-            replace[q] = function_source(q, WRONG[q][mistake])
-            notes.append(f"{q}={mistake}")
-
-    if kind == "partial":
-        break_some(rng.choice([1, 1, 2, 3]))
-    elif kind == "failing":
-        if rng.random() < 0.3:
-            break_some(1)
-        q = rng.choice(QUESTIONS)
-        how = rng.choice(["append_raise", "append_nameerror", "bad_self_check", "syntax_error",
-                          "missing_import"])
-        expression = rng.choice(CORRECT[q])
-        if how == "append_raise":
-            append.append("raise RuntimeError('unfinished scratch work')")
-        elif how == "append_nameerror":
-            append.append("print(h_t_next)")
-        elif how == "bad_self_check":  # the function is defined, then the cell raises
-            replace[q] = function_source(q, expression, after=f"\n{q}()\n")
-        elif how == "syntax_error":  # the whole cell fails: the function is never defined
-            replace[q] = function_source(q, expression + ")")
-        else:  # the cell stops at the import: the function is never defined
-            replace[q] = function_source(q, expression, before="import rnn_helpers\n\n")
-        notes.append(how if how.startswith("append") else f"{how}@{q}")
-    elif kind == "stub":
-        done = rng.choice([0, 0, 1, 2, 3])
-        replace = {q: replace[q] for q in rng.sample(QUESTIONS, done)}
-        notes.append(f"{done} done" + (": " + ",".join(replace) if replace else ""))
-    return replace, append, "; ".join(notes)
+def combine(candidates, want, rng):
+    """Up to ``want`` pieces from ``candidates`` (in a random order) that define different
+    functions, so that none undoes another. A piece that appends cells (global state, such
+    as warnings turned into errors) is used alone: it was checked with the master only."""
+    chosen, used = [], set()
+    for piece in rng.sample(candidates, len(candidates)):
+        if len(chosen) == want or (chosen and chosen[0].append):
+            break
+        if piece.cells.keys() & used or (chosen and piece.append):
+            continue
+        chosen.append(piece)
+        used |= piece.cells.keys()
+    replace = {name: cell for piece in chosen for name, cell in piece.cells.items()}
+    append = [cell for piece in chosen for cell in piece.append]
+    return replace, append, [piece.name for piece in chosen]
 
 
-def make_submissions(folder, n, seed):
+def with_failure(replace, append, question, how, pieces):
+    """Add one of the FAILURES to a submission (``replace`` and ``append`` are changed)."""
+    cell = replace.get(question, pieces.master[question])
+    if how == "append_raise":
+        append.append("raise RuntimeError('unfinished scratch work')")
+    elif how == "append_nameerror":
+        append.append("print(h_t_next)")
+    elif how == "bad_self_check":  # the function is defined, then the cell raises
+        replace[question] = f"{cell}\n\n\n{question}()\n"
+    elif how == "syntax_error":  # the whole cell fails: the function is never defined
+        replace[question] = f"{cell}\n    )"
+    else:  # missing_import: the cell stops at the import, the function is never defined
+        replace[question] = f"import rnn_helpers\n\n{cell}"
+    return how if how.startswith("append") else f"{how}@{question}"
+
+
+def plan_submission(kind, rng, pieces):
+    """(base notebook, replace, append, description) for one submission of ``kind``.
+
+    correct: the master with one to three valid alternatives from the catalogue;
+    partial: the master with one to three catalogue mistakes, of different questions;
+    failing: a correct submission plus a cell that raises (one of FAILURES);
+    stub:    the student notebook with zero to three functions taken from the master.
+    """
+    scratch = f"# scratch cell of student {rng.randrange(10**6):06d}\nprint('done')"
+    base, notes = MASTER, []
+    if kind in ("correct", "failing"):
+        replace, append, names = combine(pieces.alternatives, rng.choice([1, 1, 2, 3]), rng)
+        notes.append("+".join(names))
+        if kind == "failing":
+            notes.append(with_failure(replace, append, rng.choice(pieces.questions),
+                                      rng.choice(FAILURES), pieces))
+    elif kind == "partial":
+        wrong = [rng.choice(pieces.mistakes[q]) for q in sorted(pieces.mistakes)]
+        replace, append, names = combine(wrong, rng.choice([1, 1, 2, 3]), rng)
+        notes.append("+".join(names))
+    else:
+        base, append = STUDENT, []
+        done = rng.sample(pieces.questions, rng.choice([0, 0, 1, 2, 3]))
+        replace = {q: pieces.master[q] for q in done}
+        notes.append(f"{len(done)} done" + (": " + ",".join(done) if done else ""))
+    return base, replace, [scratch, *append], "; ".join(notes)
+
+
+def make_submissions(folder, n, seed, pieces):
     """Write n notebooks into ``folder``; returns [(name, kind, description)] in name order."""
     rng = random.Random(seed)
     kinds = [kind for kind, count in kind_counts(n).items() for _ in range(count)]
     rng.shuffle(kinds)
     made = []
     for index, kind in enumerate(kinds):
-        replace, append, description = plan_submission(kind, rng)
+        base, replace, append, description = plan_submission(kind, rng, pieces)
         name = f"s{index:03d}_{kind}"
-        variant(folder / f"{name}.ipynb", replace=replace, append=append, base=STUDENT)
+        variant(folder / f"{name}.ipynb", replace=replace, append=append, base=base)
         made.append((name, kind, description))
     return made
 
@@ -281,14 +320,28 @@ def read_identity(pid):
     return comm, cmdline, exe
 
 
+def read_rss(pid):
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    return int(data[data.rfind(b")") + 2:].split()[21]) * PAGE
+
+
 def counted(tree, procs):
-    """The processes of ``tree`` to count, with their comm: {pid: comm}.
+    """The processes of ``tree`` to count, with their comm and RSS: {pid: (comm, rss)}.
 
     A child that a Python process has forked but not yet exec'd (subprocess.Popen
     between fork and exec) reports the whole RSS of its parent, all of it shared
     copy-on-write pages; sampled in that instant it would add the parent's memory to
     the child's tree. Such a child (same exe and command line as its Python parent)
     is left out. Everything else is counted, bwrap's own forks included.
+
+    The RSS is read again between two reads of the identity, and a process whose
+    identity changed in between (it exec'd) is left out of this sample: else the RSS
+    of the clone, read just before its exec, would be counted under the new program's
+    name (a 70 MB "prlimit").
     """
     ids = {p: read_identity(p) for p in tree}
     keep = {}
@@ -298,7 +351,10 @@ def counted(tree, procs):
             continue
         if parent and me[1:] == parent[1:] and os.path.basename(me[2]).startswith("python"):
             continue
-        keep[p] = me[0]
+        rss = read_rss(p)
+        if rss is None or read_identity(p) != me:
+            continue
+        keep[p] = (me[0], rss)
     return keep
 
 
@@ -307,13 +363,14 @@ class Watch:
 
     split=False: the tree as a whole (root plus all descendants): ``tree_peak``,
     ``tree_hwm`` ({pid: VmHWM}).
-    split=True: the root alone (``root_peak``, ``root_hwm``), and each direct child's
-    subtree separately (``subtrees``: key -> Peak).
+    split=True: the root alone (``root_peak``, ``root_hwm``; ``root_peak_busy``: only
+    samples where it had a child, i.e. while a sandbox ran), each direct child's subtree
+    separately (``subtrees``: key -> Peak), and the whole tree at one sample as well.
     """
 
     def __init__(self, pid, split):
         self.pid, self.split = pid, split
-        self.root_peak = self.root_hwm = 0
+        self.root_peak = self.root_hwm = self.root_peak_busy = 0
         self.whole = Peak()
         self.subtrees = {}
 
@@ -328,10 +385,12 @@ class Watch:
     def update(self, procs, children):
         if self.pid not in procs:
             return
+        self.whole.update(_descendants(self.pid, children), procs)
         if not self.split:
-            self.whole.update(_descendants(self.pid, children), procs)
             return
         self.root_peak = max(self.root_peak, procs[self.pid][1])
+        if children.get(self.pid):
+            self.root_peak_busy = max(self.root_peak_busy, procs[self.pid][1])
         self.root_hwm = max(self.root_hwm, read_hwm(self.pid))
         for child in children.get(self.pid, ()):
             key = (child, procs[child][2])
@@ -346,9 +405,9 @@ class Peak:
 
     def update(self, tree, procs):
         keep = counted(tree, procs)
-        total = sum(procs[p][1] for p in keep)
+        total = sum(rss for _, rss in keep.values())
         if total > self.peak:
-            self.peak, self.parts = total, [(keep[p], procs[p][1]) for p in tree if p in keep]
+            self.peak, self.parts = total, [keep[p] for p in tree if p in keep]
         for p in keep:
             self.hwm[p] = max(self.hwm.get(p, 0), read_hwm(p))
 
@@ -499,7 +558,8 @@ def run(args, work):
     subs = work / "submissions"
     subs.mkdir()
     t0 = time.perf_counter()
-    made = make_submissions(subs, n, args.seed)
+    pieces = load_pieces(AUTOGRADER)
+    made = make_submissions(subs, n, args.seed, pieces)
     counts = kind_counts(n)
     print(f"bench_grade: {n} submissions ({', '.join(f'{counts[k]} {k}' for k, _ in KINDS)}), "
           f"seed {args.seed}, written in {time.perf_counter() - t0:.1f} s")
@@ -522,6 +582,7 @@ def run(args, work):
     par_time, par_results = otter_loop(paths, work / "otter-par", args.seed, sampler, args.otter_jobs)
     print(f"    {par_time:.1f} s")
     sampler.stop()
+    print(f"machine: load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     if hsa_error:
         print(f"\nbench_grade: {hsa_error}; no comparison possible", file=sys.stderr)
@@ -542,7 +603,7 @@ def run(args, work):
             if abs(otter_total - hsa_total) > 1e-9:
                 disagreements.append(f"{name} [{label}]: otter {otter_total:g}, hsa {hsa_total:g} "
                                      f"(hsa status {row['status']}; {info[name][1] or info[name][0]})")
-            differing = [f"{q} otter {scores.get(q, 0):g} / hsa {row[q]}" for q in QUESTIONS
+            differing = [f"{q} otter {scores.get(q, 0):g} / hsa {row[q]}" for q in pieces.questions
                          if abs(scores.get(q, 0.0) - float(row[q] or 0)) > 1e-9]
             if differing and label == "sequential":
                 detail.append(f"{name}: " + ", ".join(differing))
@@ -577,12 +638,16 @@ def run(args, work):
     print(f"\n=== Peak memory (RSS; {sampler.samples} samples every {args.interval * 1000:g} ms) ===")
     print(f"hsa trusted process        {fmt_mb(trusted)}   (max of sampled RSS "
           f"{hsa_watch.root_peak / MB:.1f} MB and kernel VmHWM {hsa_watch.root_hwm / MB:.1f} MB)")
+    print(f"  of which while grading   {fmt_mb(hsa_watch.root_peak_busy)}   (sampled RSS while a sandbox "
+          "ran; the rest of the peak comes later, with the report)")
     print(f"hsa sandbox tree, max      {fmt_mb(biggest.peak)}   = {parts(biggest.parts)}, one sample; "
           f"max over {len(sandboxes)} sandboxes (incl. hsa's start-up probe if sampled); "
           f"max over sandboxes of the sum of per-process VmHWM: {sandbox_hwm / MB:.1f} MB")
     print(f"hsa per worker             {fmt_mb(per_worker)}   = trusted {trusted / MB:.1f} / {args.jobs} jobs "
           f"+ max sandbox {biggest.peak / MB:.1f}   target < {TARGET_WORKER_MB:g} MB: "
           f"{'MET' if per_worker < TARGET_WORKER_MB * MB else 'MISSED'}")
+    print(f"hsa whole tree, max        {fmt_mb(hsa_watch.tree_peak)}   = trusted and every sandbox "
+          f"at one sample: {hsa_watch.tree_peak / args.jobs / MB:.1f} MB per job, measured")
     print(f"otter run tree, max        {fmt_mb(otter_biggest.peak)}   = {parts(otter_biggest.parts)}, one "
           f"sample; max over {len(otter_watches)} sequential runs; max of the sum of per-process "
           f"VmHWM: {otter_hwm / MB:.1f} MB")
@@ -591,8 +656,13 @@ def run(args, work):
     by_kind = {}
     for name, row in rows.items():
         by_kind.setdefault(info.get(name, ("?",))[0], []).append(float(row["score"]))
+    possible = max((float(row["max_score"]) for row in rows.values()), default=0.0)
     print("hsa mean score by kind: " + ", ".join(
-        f"{kind} {sum(v) / len(v):.1f}/15 (n={len(v)})" for kind, v in sorted(by_kind.items())))
+        f"{kind} {sum(v) / len(v):.1f}/{possible:g} (n={len(v)})" for kind, v in sorted(by_kind.items())))
+    short = [f"{name} {float(row['score']):g} ({info[name][1]})" for name, row in sorted(rows.items())
+             if info.get(name, ("?",))[0] == "correct" and float(row["score"]) < possible]
+    if short:  # the mix is wrong, not the grader: a combination of alternatives lost points
+        print(f"NOTE: {len(short)} 'correct' submission(s) below full marks: " + "; ".join(short))
     for line in detail:
         print(f"  per-question difference: {line}")
     if disagreements:
