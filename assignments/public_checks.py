@@ -365,11 +365,30 @@ def call(function, f, *args, hidden=False):
         else:
             advice = next((h for text, h in ERROR_HINTS if text in last_line), "Read the error "
                           "and fix the line it points to; run the cell again before checking.")
-        where = ""
+        where = your_line(error)
         if hidden:
             last_line = mask_hidden(last_line, args)
-            where = " on hidden inputs (sizes and values masked as …)"
+            where += " on hidden inputs (sizes and values masked as …)"
         fail(f"{function} raised {type(error).__name__}{where}: {last_line}\n{advice}")
+
+
+NOTEBOOK_CODE = ("ipykernel_", "<ipython-input", "<code cell")  # how kernels name a cell's code
+
+
+def your_line(error):
+    """Where in the student's own cell the error arose (" at line 3 of the cell that defines
+    `join_weights`"), so that they need not read Otter's "Error at line N in test ..."
+    (a line of Otter's test file). Empty where no frame is the notebook's: in the grader,
+    the student's code runs in another process and only its message comes back."""
+    frame, traceback = None, error.__traceback__
+    while traceback is not None:
+        if any(mark in traceback.tb_frame.f_code.co_filename for mark in NOTEBOOK_CODE):
+            frame = traceback
+        traceback = traceback.tb_next
+    if frame is None or frame.tb_frame.f_code.co_name.startswith("<"):
+        return ""
+    return (f" at line {frame.tb_lineno} of the cell that defines "
+            f"`{frame.tb_frame.f_code.co_name}`")
 
 
 # ------------------------------------------------------------ comparing

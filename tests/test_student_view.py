@@ -115,3 +115,21 @@ def test_feedback_never_shows_a_traceback_or_a_hidden_input(grade, tmp_path):
     assert result.tests
     for test in result.tests:
         assert not re.search(r"\d\.\d{3,}", test.hint), f"a hidden value leaked: {test.hint}"
+
+
+AXIS_0 = '''def join_weights(w_hh, w_hx):
+    ### START CODE HERE ###
+    w_h = np.concatenate((w_hh, w_hx), axis=0)
+    ### END CODE HERE ###
+    return w_h
+'''
+
+
+def test_a_raising_check_points_at_the_line_of_the_students_cell(tmp_path):
+    """Otter's "Error at line 12 in test ..." is a line of its test; the hint names the
+    student's own line instead."""
+    saved = variant(tmp_path / "saved.ipynb", {"join_weights": AXIS_0}, base=STUDENT)
+    outputs = run_in_jupyter(saved, tmp_path / "run")
+    check = next(text for source, text in outputs.items() if 'grader.check("join_weights")' in source)
+    assert "Hint: join_weights raised ValueError at line 3 of the cell that defines " \
+        "`join_weights`: all the input array dimensions" in check
