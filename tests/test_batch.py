@@ -1,24 +1,31 @@
 """`hsa grade` on a folder: one row per submission, resumable, with feedback and a report."""
 
+import base64
+import collections
 import csv
+import html
 import json
 import os
 import pathlib
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
 import zipfile
 
+import nbformat
 import pytest
 
 from hsa.cli import main
+from hsa.project import DEFAULT
+from hsa.trusted.autograder import read_config
 from hsa_dev.variants import STUDENT, variant
 
 HSA = str(pathlib.Path(sys.executable).with_name("hsa"))
 SIGMOID_LOOPS = "def sigmoid(z):\n    while True:\n        pass\n"
-QUESTIONS = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid", "hidden_state"]
+QUESTIONS = read_config()["questions"]
 
 pytestmark = pytest.mark.sandbox
 
@@ -133,7 +140,8 @@ def test_no_submissions_found_is_a_clear_error(tmp_path, capsys):
 
 
 # ------------------------------------------------ class downloads, keyed by student
-from test_layouts import CORRECT, EXPORT, PARTIAL, STUB, canvas_download, gradescope  # noqa: E402,F401
+from test_layouts import (CORRECT, EXPORT, PARTIAL, RAISES, STUB, canvas_download,  # noqa: E402,F401
+                          gradescope, moodle_folders, nbgrader_course)
 
 from hsa.hashing import sha256_file  # noqa: E402
 
@@ -182,3 +190,76 @@ def test_gradescope_export_a_row_per_submitter(gradescope, tmp_path):
     assert all(len(scores) == 1 for scores in groups.values())
     report = (out / "report.html").read_text()
     assert "Roster" in report and "Needs a look" in report and "feedback.md" in report
+
+
+def test_moodle_and_nbgrader_rows_keep_who_it_was(moodle_folders, nbgrader_course, tmp_path):
+    for download, expected in ((moodle_folders, {"123456": ("Zoë Ñúñez", "15"),
+                                                 "123457": ("Bob Lee", "5")}),
+                               (nbgrader_course, {"alice": ("", "15"), "zoe.nunez": ("", "5")})):
+        _out, book = grade_download(download, tmp_path / download.name)
+        students = {row["student_id"]: row for row in book if row["student_id"]}
+        for student, (name, score) in expected.items():
+            row = students[student]
+            assert (row["student_name"], row["score"]) == (name, score), row
+            assert row["path"].endswith("hidden_state_activation.ipynb")
+
+
+def test_summary_on_the_terminal_and_report_as_text(canvas_download, tmp_path, capsys):
+    out, book = grade_download(canvas_download, tmp_path)
+    err = capsys.readouterr().err
+    counts = collections.Counter(row["status"] for row in book)
+    expected = ", ".join(f"{counts[s]} {s}" for s in ("graded", "error", "timeout", "killed",
+                                                      "invalid", "grader_failed") if counts[s])
+    assert f"hsa grade: {len(book)} submission(s): {expected}." in err
+    scored = sorted(float(row["score"]) for row in book)
+    assert f"score: mean {statistics.mean(scored):.2f}, median {statistics.median(scored):g}" in err
+    look = [row for row in book if row["status"] != "graded"]
+    assert f"needs a look ({len(look)}):" in err
+    for row in look:
+        assert f"  {row['submission']}: {row['status']}, {row['score']}/15: " in err
+    assert "canvas-import.csv leaves out" in err and "wrote " in err
+    report = (out / "report.html").read_text()
+    assert f"Needs a look first ({len(look)})" in report
+    assert report.count('/feedback.md"') == len(book)  # a link per student
+    for row in book:
+        assert html.escape(row["path"]) in report
+
+
+def test_regrading_after_the_autograder_changed_lists_changed_scores(tmp_path, capsys):
+    """One hidden test of formula_2 is made worth 2 points instead of 1: every submission is
+    regraded into the same --out, and the summary and the report say whose score changed."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(CORRECT, folder / "alice.ipynb")
+    shutil.copy(STUB, folder / "carol.ipynb")
+    out = tmp_path / "out"
+    assert main(["grade", str(folder), "--out", str(out), "--seed", "3"]) == 0
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(DEFAULT.zip) as source, zipfile.ZipFile(changed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "tests/formula_2.py":
+                data = data.replace(b"@test_case(points=1, hidden=True)", b"@test_case(points=2, hidden=True)", 1)
+            target.writestr(item, data)
+    capsys.readouterr()
+    assert main(["grade", str(folder), "--out", str(out), "--seed", "3",
+                 "--autograder", str(changed)]) == 0
+    err = capsys.readouterr().err
+    assert "the autograder changed since the last run" in err and "regrading 2 submission(s)" in err
+    assert "scores changed with the new autograder (1):" in err and "alice: 15 -> 16" in err
+    assert "carol:" not in err.split("scores changed")[1]  # 0 -> 0: unchanged
+    report = (out / "report.html").read_text()
+    assert "Score changes with the new autograder" in report and ">16<" in report
+
+
+def test_a_notebook_with_100_mb_of_saved_output_is_graded(tmp_path):
+    notebook = nbformat.read(CORRECT, as_version=4)
+    image = base64.b64encode(os.urandom(78 * 1024 * 1024)).decode()  # ~104 MB as base64
+    notebook.cells[2].outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/png": image, "text/plain": "<Figure>"})]
+    big = tmp_path / "big" / "hidden_state_activation.ipynb"
+    big.parent.mkdir()
+    nbformat.write(notebook, big)
+    assert big.stat().st_size > 100 * 1024 * 1024
+    _out, book = grade_download(big, tmp_path)
+    assert (book[0]["status"], book[0]["score"]) == ("graded", "15"), book[0]["message"]

@@ -13,11 +13,11 @@ from hsa.outcomes import Status
 from hsa.sandbox import session as sessions
 from hsa.trusted.causes import analyse, split
 from hsa.trusted import result as results
+from hsa.trusted.autograder import read_config
 from hsa_dev.catalogue import Case, feedback_section, judge_cascade
 from hsa_dev.variants import variant
 
-QUESTIONS = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid",
-             "hidden_state"]
+QUESTIONS = read_config()["questions"]  # the real assignment's, in question order
 FUNCTIONS = sorted(QUESTIONS)
 
 
