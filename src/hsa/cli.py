@@ -6,7 +6,7 @@ import sys
 
 from . import __version__
 from .exceptions import GraderFailure
-from .grade.layouts import Layout
+from .outcomes import Layout
 from .project import DEFAULT
 
 

@@ -47,3 +47,12 @@ class Isolation(NamedEnum):
     BWRAP = "bwrap"  # bubblewrap: namespaces, no network, read-only Python only
     PROCESS_USER = "process-user"  # no namespaces: an unprivileged user of its own (as root)
     PROCESS = "process"  # a plain child process: explicit opt-in only
+
+
+class Layout(NamedEnum):
+    """Where a class download comes from."""
+    GRADESCOPE = "gradescope"
+    CANVAS = "canvas"
+    MOODLE = "moodle"
+    NBGRADER = "nbgrader"
+    PLAIN = "plain"

@@ -23,7 +23,8 @@ from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file
 from ..trusted.result import Identity, new_result
 from . import canvas
-from .layouts import Layout, opened
+from ..outcomes import Layout
+from .layouts import opened
 from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
 from .report import write_report
 from .summary import Summary, changes

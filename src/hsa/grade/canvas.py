@@ -23,7 +23,7 @@ import io
 import pathlib
 
 from ..project import DEFAULT
-from .layouts import Layout
+from ..outcomes import Layout
 
 TITLE = DEFAULT.title
 HEADER = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")

@@ -39,7 +39,7 @@ import zipfile
 import yaml
 
 from ..exceptions import LayoutError
-from ..outcomes import NamedEnum
+from ..outcomes import Layout, NamedEnum
 from ..project import DEFAULT
 from ..trusted.submission import KIND_TEXT, Kind, kind_of, name_key
 from . import names, safezip
@@ -59,15 +59,6 @@ MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plu
                            re.DOTALL)
 MOODLE_FILE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)"
                          r"_(?P<file>.+)$", re.DOTALL)
-class Layout(NamedEnum):
-    """Where a class download comes from."""
-    GRADESCOPE = "gradescope"
-    CANVAS = "canvas"
-    MOODLE = "moodle"
-    NBGRADER = "nbgrader"
-    PLAIN = "plain"
-
-
 class Reason(NamedEnum):
     """Why a student's file was not the one graded."""
     OLDER = "older"                  # an earlier upload or submission of the same standing
