@@ -343,6 +343,8 @@ def test_the_sandbox_traces_the_two_mistakes_to_their_causes(grade, two_mistakes
     assert "Fixing `join_weights` alone could bring back 7 points." in feedback
     assert feedback.count("**Fix `sigmoid` first:** `hidden_state` lost 1 point in a check "
                           "that uses it.") == 1
+    assert "1 point lost through `join_weights` and `sigmoid`, in a check that uses " \
+        "`formula_1` (which calls `join_weights`) and `sigmoid`" in feedback
     assert "use np.exp" in feedback_section(feedback, "sigmoid")
     for dependent in ("formula_1", "formula_2", "hidden_state"):
         section = feedback_section(feedback, dependent)

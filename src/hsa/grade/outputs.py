@@ -212,7 +212,25 @@ def _how(question, losses, roots):
     it = "it" if len(roots) == 1 else "them"
     if not called:
         return f"in a check that uses {it}"
-    return f"in a check that uses {_names(called)}, which {_verb(called)} {it}"
+    if len(roots) == 1:
+        return f"in a check that uses {_names(called)}, which {_verb(called)} {it}"
+    return "in a check that uses " + _and([_used_for(root, losses) for root in roots])
+
+
+def _used_for(root, losses):
+    """How a check used ``root``: "`sigmoid`" itself, or "`formula_1` (which calls
+    `join_weights`)"."""
+    vias = []
+    for loss in losses:
+        vias += [v for v in loss.via.get(root, ()) if v not in vias]
+    called = [v for v in vias if v != root]
+    if not called:
+        return f"`{root}`"
+    return f"{_names(called)} (which {_verb(called)} `{root}`)"
+
+
+def _and(phrases):
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
 
 
 def _via(functions, root):
