@@ -2,7 +2,7 @@
 
 Each case is a small Python file under ``tests/catalogue/``: a header of
 ``# key: value`` comment lines, then the student's code for one or more graded
-functions (see :func:`hsa.variants.split_source`)::
+functions (see :func:`hsa_dev.variants.split_source`)::
 
     # question: sigmoid
     # hint: np.exp
