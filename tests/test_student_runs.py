@@ -15,7 +15,6 @@ rebuilds them); building one takes 30 to 90 s on a 2-core machine, a run of the 
 """
 
 import fcntl
-import glob
 import hashlib
 import json
 import os
@@ -33,18 +32,19 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from hsa.project import ROOT
+from hsa.assign import SUPPORTED_PYTHONS
+from hsa.project import CONSTRAINTS, ROOT
+from hsa_dev.harness import find_pythons, minor_version
 from hsa_dev.variants import graded_functions
 from hsa_dev.variants import MASTER, STUDENT, function_cell_index, variant
 
 pytestmark = pytest.mark.sandbox  # builds environments and runs real kernels: slow
 
-PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+PYTHONS = SUPPORTED_PYTHONS
 REQUIRED_IN_CI = "3.10"
 WITH_OTTER = ("otter-grader==7.0.0", "numpy", "ipykernel")
 WITHOUT_OTTER = ("numpy", "ipykernel")
 NUMPY_1 = {"3.10": "numpy==1.26.4"}  # Python -> numpy pin replacing the constraints' numpy
-CONSTRAINTS = ROOT / "constraints.txt"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hsa-test-envs"
 RENAMED = "hidden_state_activation (1).ipynb"  # what a browser calls a second download
 INSTALL = "The checks need otter-grader, which is not installed here: run `%pip install otter-grader`"
@@ -58,14 +58,11 @@ VERSIONS_CELL = "import sys, numpy\nprint('versions', sys.version.split()[0], nu
 
 def find_python(version):
     """Path and full version of an installed Python ``version`` (pyenv's first), or None."""
-    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
-    candidates = sorted(glob.glob(str(pyenv / "versions" / f"{version}.*" / "bin" / f"python{version}")))
-    candidates += [found for found in [shutil.which(f"python{version}")] if found]
-    for candidate in candidates:
-        done = subprocess.run([candidate, "-c", "import sys, venv; print(sys.version.split()[0])"],
-                              capture_output=True, text=True)
-        if done.returncode == 0 and done.stdout.startswith(f"{version}."):
-            return candidate, done.stdout.strip()
+    for python in find_pythons():
+        if minor_version(python) == version:
+            done = subprocess.run([str(python), "-c", "import sys; print(sys.version.split()[0])"],
+                                  capture_output=True, text=True, check=True)
+            return str(python), done.stdout.strip()
     return None
 
 

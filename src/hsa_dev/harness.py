@@ -9,6 +9,7 @@ exercised too. ``python`` is the interpreter setup.sh builds on (its
 ``HSA_PYTHON``); by default the ``python3`` on the PATH, as on Gradescope.
 """
 
+import functools
 import json
 import os
 import pathlib
@@ -37,12 +38,13 @@ def minor_version(python):
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+@functools.lru_cache(maxsize=None)
 def find_pythons():
     """Every supported Python on this machine: pyenv's, then the system's ``python3``."""
     found = sorted(PYENV.glob("versions/3.*/bin/python3.*[0-9]"))
     if SYSTEM_PYTHON.exists():
         found.append(SYSTEM_PYTHON)
-    return [python for python in found if minor_version(python) in SUPPORTED_PYTHONS]
+    return tuple(python for python in found if minor_version(python) in SUPPORTED_PYTHONS)
 
 
 class Harness:
