@@ -140,7 +140,7 @@ def test_no_submissions_found_is_a_clear_error(tmp_path, capsys):
 
 
 # ------------------------------------------------ class downloads, keyed by student
-from test_layouts import (CORRECT, EXPORT, PARTIAL, RAISES, STUB, canvas_download,  # noqa: E402,F401
+from test_layouts import (CORRECT, EXPORT, PARTIAL, STUB, canvas_download,  # noqa: E402,F401
                           gradescope, moodle_folders, nbgrader_course)
 
 from hsa.hashing import sha256_file  # noqa: E402

@@ -14,9 +14,9 @@ import pytest
 from conftest import SEED
 from hsa.project import SOLUTIONS
 from hsa_dev import catalogue
-from hsa_dev.catalogue import (PUBLIC_MISSED, PUBLIC_NAMED, Case, grade_cases, judge, judge_public,
+from hsa_dev.catalogue import (PUBLIC_MISSED, PUBLIC_NAMED, Case, grade_cases, judge_public,
                                load_cases)
-from hsa_dev.variants import split_source, variant
+from hsa_dev.variants import variant
 
 CASES = load_cases()
 MISTAKES = [c for c in CASES if c.kind == "mistakes"]

@@ -6,7 +6,7 @@ Each case runs in a fresh interpreter, since which ``otter`` a process holds is 
 import subprocess
 import sys
 
-from hsa.project import DEFAULT, ROOT
+from hsa.project import DEFAULT
 
 ZIP = DEFAULT.zip
 

@@ -45,3 +45,9 @@ def test_only_a_grader_failure_is_not_the_students():
 
 def test_problems_are_worst_first():
     assert PROBLEMS == (Status.KILLED, Status.TIMEOUT, Status.ERROR)
+
+
+def test_code_graded_is_false_only_where_nothing_of_the_students_code_was_judged():
+    from hsa.outcomes import Status
+    assert {s for s in Status if not s.code_graded} == {Status.INVALID, Status.GRADER_FAILED}
+    assert {s for s in Status if not s.is_students} == {Status.GRADER_FAILED}

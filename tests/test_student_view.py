@@ -1,7 +1,5 @@
 """What students read: public checks, the pre-submission check, and their feedback, as text."""
 
-import json
-import pathlib
 import re
 import shutil
 

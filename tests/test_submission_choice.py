@@ -200,11 +200,12 @@ def test_code_cells_are_the_code_cells_sources_in_order(tmp_path):
     assert code_cells(path.read_bytes()) == ["a = 1", "b = 2\nc = 3"]
 
 
-def test_find_submissions_leaves_checkpoints_out(tmp_path):
-    (tmp_path / ".ipynb_checkpoints").mkdir()
-    (tmp_path / "sub").mkdir()
-    for name in ("b.ipynb", "a.zip", "sub/c.ipynb", ".ipynb_checkpoints/b-checkpoint.ipynb", "notes.md"):
+def test_files_under_leaves_litter_out(tmp_path):
+    for folder in (".ipynb_checkpoints", "sub", "__MACOSX"):
+        (tmp_path / folder).mkdir()
+    for name in ("b.ipynb", "a.zip", "sub/c.ipynb", ".ipynb_checkpoints/b-checkpoint.ipynb",
+                 "notes.md", "__MACOSX/._b.ipynb", "sub/.DS_Store"):
         (tmp_path / name).write_text("x")
     (tmp_path / "folder.ipynb").mkdir()
-    assert [p.relative_to(tmp_path).as_posix() for p in submission.find_submissions(tmp_path)] == \
-        ["a.zip", "b.ipynb", "sub/c.ipynb"]
+    assert [p.relative_to(tmp_path).as_posix() for p in submission.files_under(tmp_path)] == \
+        ["a.zip", "b.ipynb", "notes.md", "sub/c.ipynb"]

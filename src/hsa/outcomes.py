@@ -36,6 +36,12 @@ class Status(NamedEnum):
         """True when the outcome is the submission's doing (a score stands)."""
         return self is not Status.GRADER_FAILED
 
+    @property
+    def code_graded(self):
+        """True when the student's code ran and was judged (not for input that could not be
+        read, nor a grader failure): what per-question figures and grade imports count."""
+        return self not in (Status.INVALID, Status.GRADER_FAILED)
+
 
 # The statuses a problem in the student's code can cause, worst first.
 PROBLEMS = (Status.KILLED, Status.TIMEOUT, Status.ERROR)

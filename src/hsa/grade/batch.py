@@ -25,7 +25,8 @@ from ..trusted.result import Identity, new_result
 from . import canvas
 from ..outcomes import Layout
 from .layouts import opened
-from .outputs import feedback_md, gradebook_csv, read_result, results_json, write_atomic
+from .outputs import (feedback_md, gradebook_csv, gradebook_row, read_result, results_json,
+                      write_atomic)
 from .report import write_report
 from .summary import Summary, changes
 
@@ -105,7 +106,7 @@ def _write_canvas(out, submissions, book, autograder, args):
 
 
 def _score_to_import(result):
-    return None if result.status in (Status.INVALID, Status.GRADER_FAILED) else result.score
+    return result.score if result.status.code_graded else None
 
 
 def _for(record, result):
@@ -170,8 +171,12 @@ def _grader_failure_message(error):
 
 
 class Gradebook:
+    """Every row so far, rewritten (atomically) after each result, so that an interrupted run
+    keeps what it finished. Each row is made once, when its result arrives."""
+
     def __init__(self, out, autograder, results):
         self.out, self.autograder, self.results = out, autograder, dict(results)
+        self.rows = {name: gradebook_row(r, autograder.questions) for name, r in self.results.items()}
 
     def add(self, result):
         folder = self.out / result.submission
@@ -180,12 +185,14 @@ class Gradebook:
         write_atomic(folder / "results.json",
                      json.dumps(results_json(result, self.autograder.visibility), indent=2) + "\n")
         self.results[result.submission] = result
+        self.rows[result.submission] = gradebook_row(result, self.autograder.questions)
         self.flush()
 
     def flush(self, summary=None):
         """Write the gradebook; with the run's ``summary``, the report too."""
         questions = self.autograder.questions
-        write_atomic(self.out / "gradebook.csv", gradebook_csv(self.results.values(), questions))
+        write_atomic(self.out / "gradebook.csv",
+                     gradebook_csv(self.results.values(), questions, self.rows))
         if summary is not None:
             write_report(self.out / "report.html", summary, questions, self.autograder.title)
 

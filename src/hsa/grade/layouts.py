@@ -30,7 +30,6 @@ to unpack) raises LayoutError, whose message says what to do.
 import contextlib
 import dataclasses
 import datetime
-import enum
 import pathlib
 import re
 import tempfile
@@ -41,7 +40,7 @@ import yaml
 from ..exceptions import LayoutError
 from ..outcomes import Layout, NamedEnum
 from ..project import DEFAULT
-from ..trusted.submission import KIND_TEXT, Kind, kind_of, name_key
+from ..trusted.submission import KIND_TEXT, files_under, ignored, kind_of, name_key
 from . import names, safezip
 
 ASSIGNMENT = DEFAULT.name
@@ -255,12 +254,7 @@ def _read_folder(folder, layout, base, prefix, assignment):
 def _entries(folder):
     """The folder's entries, without dot-files and operating-system litter, sorted."""
     return sorted(e for e in folder.iterdir()
-                  if not e.name.startswith(".") and not safezip.ignored([e.name]))
-
-
-def _files_under(folder):
-    return sorted(p for p in folder.rglob("*") if p.is_file()
-                  and not safezip.ignored(p.relative_to(folder).parts))
+                  if not e.name.startswith(".") and not ignored([e.name]))
 
 
 # ------------------------------------------------------------------ choosing a student's file
@@ -444,7 +438,7 @@ def _read_gradescope(root, rel, assignment):
         when = _when(entry.get("created_at"))
         files = [] if folder is None else [
             _File(p, rel(p), recency=(when,) if when else None, submitted_at=when, group=key)
-            for p in _files_under(folder)]
+            for p in files_under(folder)]
         for who in who_all:
             slot = students.setdefault(who.student_id or who.email or who.student_name,
                                        {"who": who, "files": [], "missing": [], "folder": key})
@@ -491,7 +485,7 @@ def _read_moodle(root, rel, assignment):
             continue
         slot = students.setdefault(match["id"], {"who": _Who(match["id"], match["name"]),
                                                  "files": [], "path": rel(entry)})
-        slot["files"] += [_File(p, rel(p)) for p in (_files_under(entry) if folder else [entry])]
+        slot["files"] += [_File(p, rel(p)) for p in (files_under(entry) if folder else [entry])]
     return [_record(Layout.MOODLE, s["who"], s["files"], assignment, s["path"])
             for s in students.values()] + records
 
@@ -520,7 +514,7 @@ def _read_nbgrader(root, rel, assignment):
         for folder in (a for a in folders if a.name == wanted):
             when = _nbgrader_time(folder / TIMESTAMP)
             files = [_File(p, rel(p), recency=(when,) if when else None, submitted_at=when)
-                     for p in _files_under(folder) if p.relative_to(folder).as_posix() != TIMESTAMP]
+                     for p in files_under(folder) if p.relative_to(folder).as_posix() != TIMESTAMP]
             records.append(_record(Layout.NBGRADER, _Who(student.name), files, assignment,
                                    rel(folder)))
     return records
@@ -554,7 +548,7 @@ def _plain_record(file, path, hint):
 def _read_plain(root, rel, assignment):
     """Every notebook and export zip below ``root``; the path is the identity."""
     records = []
-    for p in _files_under(root):
+    for p in files_under(root):
         if p.suffix not in (".ipynb", ".zip"):
             continue
         parts = list(p.relative_to(root).with_suffix("").parts)

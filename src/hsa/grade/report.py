@@ -13,7 +13,6 @@ import html
 import io
 import urllib.parse
 
-from ..outcomes import Status
 from ..trusted.causes import analyse, split
 from .outputs import write_atomic
 
@@ -64,10 +63,8 @@ def _overview(summary):
     counts = ", ".join(f"{n} {_e(status)}" for status, n in summary.counts.items())
     text = f"<p>{len(summary.results)} submission(s): {counts}."
     if summary.scored:
-        scores = sorted(summary.scored)
-        mean = sum(scores) / len(scores)
-        median = (scores[(len(scores) - 1) // 2] + scores[len(scores) // 2]) / 2
-        text += f" Mean score {mean:.2f}, median {median:g}, of {summary.max_score:g}."
+        text += (f" Mean score {summary.mean:.2f}, median {summary.median:g}, "
+                 f"of {summary.max_score:g}.")
     return text + "</p>"
 
 
@@ -92,7 +89,7 @@ def _changes(summary):
 
 
 def _per_question(results, questions):
-    scored = [r for r in results if r.status.is_students and r.status is not Status.INVALID]
+    scored = [r for r in results if r.status.code_graded]
     lost = {r.submission: split(r) for r in scored}
     rows = []
     for q in questions:

@@ -16,14 +16,13 @@ import stat
 import zipfile
 
 from ..exceptions import DownloadTooLarge
+from ..trusted.submission import ignored
 
 MAX_MEMBERS = 50_000
 MAX_MEMBER_BYTES = 1 << 30
 """A notebook with large saved outputs must still be graded (100 MB and more)."""
 MAX_TOTAL_BYTES = 4 << 30
 SPARE_DISK_BYTES = 256 << 20
-IGNORED_PARTS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
-IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _UTF8_FLAG = 0x800
 
 
@@ -48,11 +47,6 @@ def member_name(info):
         except (UnicodeEncodeError, UnicodeDecodeError):
             pass
     return name.replace("\\", "/")
-
-
-def ignored(parts):
-    """Operating-system litter (``__MACOSX``, ``.DS_Store``, checkpoints): not anyone's work."""
-    return any(p in IGNORED_PARTS for p in parts) or (parts and parts[-1] in IGNORED_NAMES)
 
 
 def unsafe_reason(name, info):

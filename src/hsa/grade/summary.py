@@ -36,6 +36,14 @@ class Summary:
         return [r.score for r in self.results if r.status.is_students]
 
     @property
+    def mean(self):
+        return statistics.mean(self.scored) if self.scored else None
+
+    @property
+    def median(self):
+        return statistics.median(self.scored) if self.scored else None
+
+    @property
     def max_score(self):
         return max((r.max_score for r in self.results), default=0)
 
@@ -51,8 +59,8 @@ class Summary:
         counts = ", ".join(f"{n} {status}" for status, n in self.counts.items())
         out = [f"{len(self.results)} submission(s): {counts}."]
         if self.scored:
-            out.append(f"score: mean {statistics.mean(self.scored):.2f}, median "
-                       f"{statistics.median(self.scored):g} (of {self.max_score:g})")
+            out.append(f"score: mean {self.mean:.2f}, median {self.median:g} "
+                       f"(of {self.max_score:g})")
         if self.needs_a_look:
             out.append(f"needs a look ({len(self.needs_a_look)}):")
             out += [f"  {r.submission}: {r.status}, {r.score:g}/{r.max_score:g}: "

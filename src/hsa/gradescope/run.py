@@ -23,16 +23,7 @@ from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file
 from ..trusted.result import NOT_GRADED, new_result
-from ..trusted.submission import choose
-
-IGNORED = (".ipynb_checkpoints", "__MACOSX")
-
-
-def submitted_files(folder):
-    """Every file the student uploaded (Jupyter's checkpoints and macOS litter left out)."""
-    return sorted(p for p in pathlib.Path(folder).rglob("*")
-                  if p.is_file() and not set(IGNORED) & set(p.parts))
-
+from ..trusted.submission import choose, files_under
 
 def lock_down(*folders):
     """Root-only access: the sandbox's unprivileged user can neither read nor write these."""
@@ -43,7 +34,7 @@ def lock_down(*folders):
 
 def grade_submission(root, autograder, seed):
     """The Result for what the student uploaded under ``root / "submission"``."""
-    files = submitted_files(root / "submission")
+    files = files_under(root / "submission")
     chosen, set_aside = choose(files, autograder.name, autograder.graded_functions)
     if chosen is None:
         result = new_result("(none)", autograder, Status.INVALID,
@@ -68,7 +59,7 @@ def main(root="/autograder"):
     seed = int(os.environ.get("HSA_SEED") or secrets.randbelow(2**31))
     result = grade_submission(root, autograder, seed)
     print(summary_line(result))
-    if not result.graded:
+    if not result.status.is_students:
         # No results.json: Gradescope then shows the instructor a failed run to rerun,
         # never a score of 0 that the student did not earn.
         print(f"hsa: the autograder failed, so no grade was written: {result.message}",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation, SandboxBroken,
-                          SandboxDied, SandboxFailure, SandboxTimedOut, StudentError)
+                          SandboxFailure, SandboxTimedOut, StudentError)
 from ..outcomes import Status
 from ..untrusted import protocol
 from .process import Sandbox

@@ -75,11 +75,6 @@ class Result:
     def __post_init__(self):
         self.status = Status(self.status)
 
-    @property
-    def graded(self):
-        """True when a score stands (the grader did its job)."""
-        return self.status.is_students
-
     def to_dict(self):
         return asdict(self)
 

@@ -12,7 +12,8 @@ from ..exceptions import InvalidSubmission
 
 MAX_NOTEBOOK_BYTES = 512 * 1024 * 1024  # saved outputs (plots) make notebooks large
 MAX_CODE_BYTES = 4 * 1024 * 1024  # what is graded: the code cells' sources, all together
-SUFFIXES = (".ipynb", ".zip")
+IGNORED_PARTS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
+IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 STUDENT_REGION = re.compile(r"### START CODE HERE ###(.*?)### END CODE HERE ###", re.S)
 NOT_A_NOTEBOOK = "the file is not a Jupyter notebook ({}); submit the .ipynb file you worked in"
 
@@ -51,7 +52,7 @@ def _notebook_from_zip(path):
 
 def _notebook_entries(archive):
     return [i for i in archive.infolist() if i.filename.lower().endswith(".ipynb")
-            and "__MACOSX" not in i.filename and ".ipynb_checkpoints" not in i.filename]
+            and not ignored([p for p in i.filename.split("/") if p])]
 
 
 def code_cells(data):
@@ -209,7 +210,14 @@ def _mtime(path):
         return 0
 
 
-def find_submissions(folder):
-    """Notebooks and export zips under ``folder``, sorted; Jupyter's checkpoints left out."""
-    return sorted(p for p in pathlib.Path(folder).rglob("*") if p.suffix in SUFFIXES
-                  and p.is_file() and ".ipynb_checkpoints" not in p.parts)
+def files_under(folder):
+    """Every file a student handed in below ``folder``, sorted: operating-system litter
+    (``__MACOSX``, Jupyter's checkpoints, ``.DS_Store``) left out."""
+    folder = pathlib.Path(folder)
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and not ignored(p.relative_to(folder).parts))
+
+
+def ignored(parts):
+    """Operating-system litter (``__MACOSX``, ``.DS_Store``, checkpoints): not anyone's work."""
+    return any(p in IGNORED_PARTS for p in parts) or bool(parts and parts[-1] in IGNORED_NAMES)
