@@ -203,9 +203,7 @@ def _pointers(question, losses, sections, public_only):
 
 def _how(question, losses, roots):
     """How the question's checks came to go through ``roots``."""
-    vias = []
-    for loss in losses:
-        vias += [v for root in roots for v in loss.via[root] if v not in vias]
+    vias = _vias(losses, roots)
     if question in vias:
         return f"which `{question}` calls"
     called = [v for v in vias if v not in roots]
@@ -220,13 +218,19 @@ def _how(question, losses, roots):
 def _used_for(root, losses):
     """How a check used ``root``: "`sigmoid`" itself, or "`formula_1` (which calls
     `join_weights`)"."""
-    vias = []
-    for loss in losses:
-        vias += [v for v in loss.via.get(root, ()) if v not in vias]
-    called = [v for v in vias if v != root]
+    called = [v for v in _vias(losses, [root]) if v != root]
     if not called:
         return f"`{root}`"
     return f"{_names(called)} (which {_verb(called)} `{root}`)"
+
+
+def _vias(losses, roots):
+    """The functions the losses' checks used that are, or reached, one of ``roots``, in
+    order, each once."""
+    vias = []
+    for loss in losses:
+        vias += [v for root in roots for v in loss.via.get(root, ()) if v not in vias]
+    return vias
 
 
 def _and(phrases):
@@ -246,8 +250,7 @@ def _verb(subjects):
 
 
 def _names(names):
-    names = [f"`{n}`" for n in names]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return _and([f"`{n}`" for n in names])
 
 
 def _points(points):
