@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from conftest import SEED
-from hsa.grade.outputs import feedback_md
+from hsa.writers.feedback import feedback_md
 from hsa.outcomes import Status
 from hsa.sandbox import session as sessions
-from hsa.trusted.causes import analyse, split
+from hsa.trusted.causes import analyse, trace
 from hsa.trusted import result as results
 from hsa.trusted.autograder import read_config
 from hsa_dev.catalogue import Case, feedback_section, judge_cascade
@@ -74,7 +74,7 @@ def join_weights_wrong(*extra):
 def test_a_wrong_join_weights_is_the_one_root_cause():
     causes = analyse(join_weights_wrong())
     assert causes.roots == ["join_weights"]
-    assert split(join_weights_wrong()) == {
+    assert trace(join_weights_wrong()).split() == {
         "join_weights": (2, 0), "join_state_and_input": (0, 0), "formula_1": (0, 2),
         "formula_2": (0, 1), "sigmoid": (0, 0), "hidden_state": (0, 3)}
     cascade = causes.cascades["join_weights"]
@@ -85,7 +85,7 @@ def test_a_wrong_join_weights_is_the_one_root_cause():
 
 def test_lost_points_split_into_own_and_dependency_adds_up_to_the_score():
     result = join_weights_wrong()
-    for question, (own, through) in split(result).items():
+    for question, (own, through) in trace(result).split().items():
         score, possible = result.questions[question]
         assert own + through == possible - score, question
 
@@ -116,7 +116,7 @@ def test_a_dependent_with_a_mistake_of_its_own_still_shows_its_own_hint():
                                       {"hidden_state": ["sigmoid"]}, hint=own))
     causes = analyse(result)
     assert causes.roots == ["join_weights", "hidden_state"]
-    assert split(result)["hidden_state"] == (3, 1)
+    assert trace(result).split()["hidden_state"] == (3, 1)
     assert causes.cascades["join_weights"].users["hidden_state"] == 1
     feedback = feedback_md(result)
     section = feedback_section(feedback, "hidden_state")
@@ -133,7 +133,7 @@ def test_an_equivalence_check_is_lost_through_the_side_that_is_wrong():
                        check("formula_2", 2, ["formula_2"]),
                        check("formula_2", 4, ["formula_1", "formula_2"], hint=hint))
     causes = analyse(result)
-    assert causes.roots == ["formula_1"] and split(result)["formula_2"] == (0, 1)
+    assert causes.roots == ["formula_1"] and trace(result).split()["formula_2"] == (0, 1)
     assert causes.cascades["formula_1"].users == {"formula_2": 1}
     feedback = feedback_md(result)
     assert "**Fix `formula_1` first:** `formula_2` lost 1 point in a check that uses it." \
@@ -146,7 +146,7 @@ def test_an_equivalence_check_is_own_when_both_sides_are_wrong():
     result = result_of(check("formula_1", 2, ["formula_1"], hint="formula_1 wrong"),
                        check("formula_2", 2, ["formula_2"], hint="formula_2 wrong"),
                        check("formula_2", 4, ["formula_1", "formula_2"], hint="formula_1 wrong"))
-    assert split(result)["formula_2"] == (2, 0) and analyse(result).cascades == {}
+    assert trace(result).split()["formula_2"] == (2, 0) and analyse(result).cascades == {}
     assert "Fix" not in feedback_md(result)
 
 
@@ -160,7 +160,7 @@ def test_an_undefined_function_is_the_cause_of_what_needs_it():
                        check("hidden_state", 4, ["formula_1"], hint=missing),
                        undefined=["formula_1"])
     causes = analyse(result)
-    assert causes.roots == ["formula_1"] and split(result)["hidden_state"] == (0, 2)
+    assert causes.roots == ["formula_1"] and trace(result).split()["hidden_state"] == (0, 2)
     assert "**Fix `formula_1` first:** `hidden_state` calls it and lost 2 points" in \
         feedback_md(result)
 
@@ -169,7 +169,7 @@ def test_functions_that_fail_only_through_each_other_are_each_a_cause():
     result = result_of(check("formula_1", 2, ["formula_1"], {"formula_1": ["formula_2"]}, hint="a"),
                        check("formula_2", 2, ["formula_2"], {"formula_2": ["formula_1"]}, hint="b"))
     assert analyse(result).roots == ["formula_1", "formula_2"]
-    assert split(result)["formula_1"] == (1, 0) and split(result)["formula_2"] == (1, 0)
+    assert trace(result).split()["formula_1"] == (1, 0) and trace(result).split()["formula_2"] == (1, 0)
 
 
 def test_a_passing_function_reached_is_no_cause():
@@ -178,7 +178,7 @@ def test_a_passing_function_reached_is_no_cause():
     result = result_of(check("sigmoid", 2, ["sigmoid"]),
                        check("hidden_state", 2, ["hidden_state"], {"hidden_state": ["sigmoid"]},
                              hint="hidden_state wrong"))
-    assert analyse(result).roots == ["hidden_state"] and split(result)["hidden_state"] == (1, 0)
+    assert analyse(result).roots == ["hidden_state"] and trace(result).split()["hidden_state"] == (1, 0)
 
 
 def test_causes_never_touch_a_score():
@@ -216,7 +216,7 @@ def test_results_written_before_causes_load_and_read_as_before():
     old = results.Result.from_dict(data)
     assert old.tests[0].calls == [] and old.tests[0].reached == {}
     assert analyse(old).cascades == {} and "Fix" not in feedback_md(old)
-    assert split(old)["formula_1"] == (2, 0)
+    assert trace(old).split()["formula_1"] == (2, 0)
 
 
 def test_the_catalogue_judge_wants_the_cause_said_once_and_the_score_unchanged():
@@ -332,7 +332,7 @@ def test_the_sandbox_traces_the_two_mistakes_to_their_causes(grade, two_mistakes
     assert result.score == 5  # as graded before causes were traced (measured at e779a7a)
     causes = analyse(result)
     assert causes.roots == ["join_weights", "sigmoid"]
-    assert split(result) == {"join_weights": (2, 0), "join_state_and_input": (0, 0),
+    assert trace(result).split() == {"join_weights": (2, 0), "join_state_and_input": (0, 0),
                              "formula_1": (0, 2), "formula_2": (0, 1), "sigmoid": (2, 0),
                              "hidden_state": (0, 3)}
     feedback = feedback_md(result)
@@ -369,7 +369,7 @@ def test_a_dependent_with_its_own_mistake_keeps_its_hint_end_to_end(grade, tmp_p
     lost through join_weights."""
     result = grade(variant(tmp_path / "mixed.ipynb", source=MIXED))
     assert analyse(result).roots == ["join_weights", "hidden_state"]
-    assert split(result)["hidden_state"] == (2, 1)
+    assert trace(result).split()["hidden_state"] == (2, 1)
     feedback = feedback_md(result)
     assert ("`formula_1` calls it and lost 2 points through it; `formula_2` and `hidden_state` "
             "lost 2 points in checks that use `formula_1`, which calls it.") in feedback
@@ -392,7 +392,7 @@ def test_what_the_sandbox_reports_changes_no_score(grade, two_mistakes, monkeypa
 
 
 def test_gradescope_tests_lost_through_a_cause_say_so_first():
-    from hsa.grade.outputs import results_json
+    from hsa.writers.results import results_json
     from hsa.trusted.autograder import DEFAULT_VISIBILITY
     tests = {t["name"]: t["output"] for t in results_json(join_weights_wrong(),
                                                           DEFAULT_VISIBILITY)["tests"]}

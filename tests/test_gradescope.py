@@ -140,7 +140,7 @@ def seen_by_student(results, published):
 
 
 def test_student_sees_no_hidden_hint_nor_score_before_publication(grade, autograder):
-    from hsa.grade.outputs import results_json
+    from hsa.writers.results import results_json
     result = grade(ROOT / "examples" / "submissions" / "bob_partial.ipynb")
     results = results_json(result, autograder.visibility)
     public_hints = {t.hint.strip().splitlines()[-1] for t in result.tests if not t.hidden and t.hint}

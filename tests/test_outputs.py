@@ -9,10 +9,13 @@ import jsonschema
 import pytest
 
 from gradescope_schema import RESULTS_SCHEMA
-from hsa.grade import outputs, report
+from hsa.grade import report
 from hsa.grade.summary import Summary
-from hsa.grade.outputs import (GRADER_FAILED_TEXT, PROVENANCE_COLUMNS, feedback_md, gradebook_csv,
-                               results_json)
+from hsa.writers.atomic import write_atomic
+from hsa.writers.feedback import feedback_md
+from hsa.writers.gradebook import PROVENANCE_COLUMNS, gradebook_csv
+from hsa.writers.results import read_result, results_json, summary_line
+from hsa.writers.wording import GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT
 from hsa.outcomes import Status
 from hsa.trusted.result import CellProblem, Result
 from hsa.trusted.result import TestResult as Check  # not named Test*: pytest would collect it
@@ -111,7 +114,7 @@ def test_public_only_feedback_has_no_hidden_hint_and_no_score():
     assert "Score" not in text and "point(s) lost" not in text and " / 5" not in text
     assert "| `alpha` | failed |" in text and "| `beta` | none |" in text
     assert "### `alpha`: public check failed" in text and f"- {PUBLIC_HINT}" in text
-    assert outputs.PUBLIC_ONLY_TEXT in text
+    assert PUBLIC_ONLY_TEXT in text
 
 
 def test_public_only_feedback_when_only_hidden_tests_failed():
@@ -233,16 +236,16 @@ def test_read_result_gives_back_the_result(tmp_path):
     result = make(status=Status.ERROR, tests_=checks(alpha_hidden=HIDDEN_HINT),
                   cells=[CellProblem(2, "raise X", Status.ERROR, "X: y")], set_aside=[["a", "b"]])
     path = tmp_path / "results.json"
-    outputs.write_atomic(path, json.dumps(results_json(result, VISIBILITY)))
-    back = outputs.read_result(path)
+    write_atomic(path, json.dumps(results_json(result, VISIBILITY)))
+    back = read_result(path)
     assert back == result
     assert back.status is Status.ERROR and back.cells[0].status is Status.ERROR
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"], "no temporary file left"
 
 
 def test_summary_line():
-    assert outputs.summary_line(partial()) == "ann: graded, 3 / 5."
-    assert outputs.summary_line(make(status=Status.ERROR, message="cell 2 raised")) == \
+    assert summary_line(partial()) == "ann: graded, 3 / 5."
+    assert summary_line(make(status=Status.ERROR, message="cell 2 raised")) == \
         "ann: error, 5 / 5. cell 2 raised"
 
 

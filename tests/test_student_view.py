@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from hsa.grade.outputs import feedback_md
+from hsa.writers.feedback import feedback_md
 from hsa.project import ROOT
 from hsa_dev.variants import STUDENT, variant
 

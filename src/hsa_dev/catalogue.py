@@ -147,7 +147,7 @@ def judge_public(case, result):
 def judge_cascade(case, result):
     """``(ok, detail)`` for a cascade: the root is wrong on its own, every dependent lost
     points only through it, and the feedback says so once, at the root."""
-    from hsa.grade.outputs import feedback_md
+    from hsa.writers.feedback import feedback_md
     from hsa.trusted.causes import analyse
 
     causes, feedback, root = analyse(result), feedback_md(result), case.root

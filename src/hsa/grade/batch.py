@@ -25,8 +25,11 @@ from ..trusted.result import Identity, new_result
 from . import canvas
 from ..outcomes import Layout
 from .layouts import opened
-from .outputs import (feedback_md, gradebook_csv, gradebook_row, read_result, results_json,
-                      write_atomic)
+from ..trusted.causes import trace
+from ..writers.atomic import write_atomic
+from ..writers.feedback import feedback_md
+from ..writers.gradebook import gradebook_csv, gradebook_row
+from ..writers.results import read_result, results_json
 from .report import write_report
 from .summary import Summary, changes
 
@@ -181,11 +184,13 @@ class Gradebook:
     def add(self, result):
         folder = self.out / result.submission
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / "feedback.md", feedback_md(result))
-        write_atomic(folder / "results.json",
-                     json.dumps(results_json(result, self.autograder.visibility), indent=2) + "\n")
+        traced = trace(result)  # once, for every writer
+        feedback = feedback_md(result, traced=traced)
+        write_atomic(folder / "feedback.md", feedback)
+        results = results_json(result, self.autograder.visibility, traced, feedback)
+        write_atomic(folder / "results.json", json.dumps(results, indent=2) + "\n")
         self.results[result.submission] = result
-        self.rows[result.submission] = gradebook_row(result, self.autograder.questions)
+        self.rows[result.submission] = gradebook_row(result, self.autograder.questions, traced)
         self.flush()
 
     def flush(self, summary=None):

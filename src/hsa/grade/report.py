@@ -13,8 +13,8 @@ import html
 import io
 import urllib.parse
 
-from ..trusted.causes import analyse, split
-from .outputs import write_atomic
+from ..trusted.causes import trace
+from ..writers.atomic import write_atomic
 
 NOT_ATTEMPTED = ("returned None", "returned `...`", "is not defined as a function")
 STYLE = """body{font-family:system-ui,sans-serif;max-width:96em;margin:2em auto;padding:0 1em;color:#222}
@@ -48,13 +48,14 @@ def write_report(path, summary, questions, title):
 
 def render(summary, questions, title):
     results = sorted(summary.results, key=lambda r: r.submission)
+    traced = {r.submission: trace(r) for r in results}  # once per result, for both tables
     png = base64.b64encode(score_histogram_png(summary.scored, summary.max_score)).decode()
     parts = [f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
              f"<title>{_e(title)}: grading report</title><style>{STYLE}</style></head><body>",
              f"<h1>{_e(title)}: grading report</h1>", _overview(summary),
              _needs_a_look(summary), _changes(summary),
              f'<h2>Scores</h2><img alt="Histogram of scores" src="data:image/png;base64,{png}">',
-             _per_question(results, questions), _mistakes(results, questions),
+             _per_question(results, questions, traced), _mistakes(results, questions, traced),
              _roster(results, questions), "</body></html>\n"]
     return "\n".join(p for p in parts if p)
 
@@ -88,9 +89,9 @@ def _changes(summary):
             f"<th>before</th><th>after</th></tr>{''.join(rows)}</table>")
 
 
-def _per_question(results, questions):
+def _per_question(results, questions, traced):
     scored = [r for r in results if r.status.code_graded]
-    lost = {r.submission: split(r) for r in scored}
+    lost = {r.submission: traced[r.submission].split() for r in scored}
     rows = []
     for q in questions:
         points = [r.questions[q][0] for r in scored if q in r.questions]
@@ -116,13 +117,13 @@ def _per_question(results, questions):
             "<th>not attempted</th></tr>" + "".join(rows) + "</table>")
 
 
-def _mistakes(results, questions):
+def _mistakes(results, questions, traced):
     """Mistakes by what the hidden tests named (their advice), per submission; placeholders
     left in place count as "not attempted", apart."""
     found = collections.Counter()
     hidden = {t.name for r in results for t in r.tests if t.hidden}
     for r in results:
-        seen = {(loss.question, _advice(loss.hint)) for loss in analyse(r).losses
+        seen = {(loss.question, _advice(loss.hint)) for loss in traced[r.submission].full.losses
                 if loss.own and loss.test in hidden and not _is_placeholder(loss.hint)}
         found.update(seen)
     if not found:

@@ -16,7 +16,8 @@ import secrets
 import sys
 
 from ..exceptions import GraderFailure
-from ..grade.outputs import results_json, summary_line, write_atomic
+from ..writers.atomic import write_atomic
+from ..writers.results import results_json, summary_line
 from ..outcomes import Status
 from ..sandbox.isolation import best_isolation
 from ..sandbox.preflight import preflight

@@ -74,11 +74,6 @@ class Cascade:
     via: dict = field(default_factory=dict)  # question in users -> the functions it used
     alone: float = 0.0  # points lost through this root and no other
 
-    @property
-    def points(self):
-        """Points the other questions lost through this root (shared ones included)."""
-        return sum(self.callers.values()) + sum(self.users.values())
-
 
 @dataclass
 class Causes:
@@ -115,10 +110,28 @@ def analyse(result, public_only=False):
                   _cascades(losses, roots, order))
 
 
-def split(result):
-    """``{question: (points lost on its own, points lost through a dependency)}``, for the
-    gradebook and the report (an instructor sees which function really trips students)."""
-    return {q: (c.own, c.dependency) for q, c in analyse(result).questions.items()}
+@dataclass(frozen=True)
+class Traced:
+    """A result's causes, traced once and handed to every writer: from all its checks
+    (``full``) and from its public checks alone (``public``: what a student may read
+    before the grades are published)."""
+
+    full: Causes
+    public: Causes
+
+    def of(self, public_only):
+        return self.public if public_only else self.full
+
+    def split(self):
+        """``{question: (points lost on its own, points lost through a dependency)}``, for
+        the gradebook and the report (an instructor sees which function really trips
+        students)."""
+        return {q: (c.own, c.dependency) for q, c in self.full.questions.items()}
+
+
+def trace(result):
+    """Trace ``result``'s causes once, for every writer."""
+    return Traced(analyse(result), analyse(result, public_only=True))
 
 
 # ------------------------------------------------------------------ the rules

@@ -1,0 +1,69 @@
+"""Gradescope's results.json, and reading one back.
+
+Gradescope's shape: ``score``, ``execution_time``, ``output``, ``tests`` (each
+with ``name``, ``score``, ``max_score``, ``status``, ``output``,
+``visibility``) and ``extra_data``, which here holds the whole result with
+its provenance, so a gradebook can be rebuilt from the results files alone.
+"""
+
+import json
+import pathlib
+
+from ..trusted.causes import trace
+from ..trusted.result import Result
+from .feedback import feedback_md
+from .wording import quoted
+
+
+def results_json(result, visibility, traced=None, feedback=None):
+    """Gradescope's results.json. Whatever a student may see before grades are published
+    (the top-level ``output``, the public tests) holds public checks, their own cells'
+    errors and general advice only. There is no top-level ``score``: Gradescope sums the
+    tests' scores, so the hidden share of the score shows only with the hidden tests, and
+    the full feedback is one more test, shown with them. A test lost through another
+    function's mistake says so first (from the public checks alone, for a public test).
+    ``traced`` and ``feedback`` (the full feedback.md), when the caller has them already."""
+    traced = traced or trace(result)
+    hidden = {t.name for t in result.tests if t.hidden}
+    through = {loss.test: loss.roots for public_only in (True, False)
+               for loss in traced.of(public_only).losses
+               if (loss.test in hidden) != public_only}
+    tests = [{
+        "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
+        "score": t.score, "max_score": t.max_score,
+        "status": "passed" if t.passed else "failed",
+        "output": _test_output(t, through.get(t.name)),
+        "visibility": visibility["hidden" if t.hidden else "public"],
+    } for t in result.tests]
+    tests.append({"name": "Feedback on the whole notebook", "score": 0, "max_score": 0,
+                  "output": feedback or feedback_md(result, traced=traced), "output_format": "md",
+                  "visibility": visibility["hidden"]})
+    return {
+        "execution_time": float(result.provenance.get("wall_time_seconds") or 0.0),
+        "output": feedback_md(result, public_only=True, traced=traced),
+        "output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": result.to_dict(),
+    }
+
+
+def _test_output(test, roots):
+    if not test.hint:
+        return "Passed."
+    if not roots:
+        return test.hint
+    that = "that" if len(roots) == 1 else "those"
+    return f"Lost through {quoted(roots)}: fix {that} first (see the feedback).\n{test.hint}"
+
+
+def read_result(path):
+    return Result.from_dict(json.loads(pathlib.Path(path).read_text())["extra_data"])
+
+
+def summary_line(result):
+    text = f"{result.submission}: {result.status}, {result.score:g} / {result.max_score:g}."
+    return f"{text} {result.message}" if result.message else text
+
+

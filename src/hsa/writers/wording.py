@@ -1,0 +1,140 @@
+"""The English of feedback: fixed texts and the phrases that say what a mistake cost.
+
+A root cause is said once, at its cause (:func:`fix_first`); the questions that
+lost points through it point there (:func:`pointers`).
+"""
+
+import re
+
+GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
+                      "your doing and costs you nothing. Your instructor has been told; you "
+                      "need not resubmit.")
+
+PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones you can run "
+                    "yourself) and any cell that did not run cleanly. The hidden tests decide "
+                    "your score; their results appear when your instructor publishes the grades.")
+
+MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
+
+
+def fix_first(cascade, public_only):
+    """The one place that says what a root cause cost the functions that depend on it."""
+    root, parts = f"`{cascade.root}`", []
+    if cascade.callers:
+        parts.append(f"{quoted(cascade.callers)} {_verb(cascade.callers)} it and " + (
+            "fail their public checks because of it" if public_only else
+            f"lost {points_text(sum(cascade.callers.values()))} through it"))
+    by_via = {}  # the same path, said once for every question that lost points along it
+    for question, points in cascade.users.items():
+        by_via.setdefault(_via(cascade.via[question], cascade.root), {})[question] = points
+    for via, users in by_via.items():
+        one = len(users) == 1
+        if public_only:
+            checks = "fails a public check that uses" if one else "fail public checks that use"
+            parts.append(f"{quoted(users)} {checks} {via}")
+        else:
+            checks = "a check that uses" if one else "checks that use"
+            parts.append(f"{quoted(users)} lost {points_text(sum(users.values()))} in {checks} {via}")
+    text = f"**Fix {root} first:** " + "; ".join(parts) + "."
+    if not public_only and cascade.alone:
+        text += (f" Fixing {root} alone could bring back "
+                 f"{points_text(cascade.own + cascade.alone)}.")
+    return text
+
+
+def pointers(question, losses, sections, public_only):
+    """What the question's checks lost through other functions, pointing at each cause."""
+    groups = {}
+    for loss in losses:
+        if not loss.own:
+            groups.setdefault(loss.roots, []).append(loss)
+    lines = []
+    for roots, group in groups.items():
+        where = {("above" if sections.index(r) < sections.index(question) else "below")
+                 for r in roots}
+        see = f"see {where.pop()}" if len(where) == 1 else "see their sections"
+        that = "that" if len(roots) == 1 else "those"
+        how = _how(question, group, roots)
+        if public_only:
+            lines.append(f"This check fails because of {quoted(roots)}, {how} ({see}): "
+                         f"fix {that} first.")
+        else:
+            points = sum(l.points for l in group)
+            lines.append(f"{points_text(points)} lost through {quoted(roots)}, {how} ({see}): "
+                         f"fix {that} first.")
+    return lines
+
+
+def _how(question, losses, roots):
+    """How the question's checks came to go through ``roots``."""
+    vias = _vias(losses, roots)
+    if question in vias:
+        return f"which `{question}` calls"
+    called = [v for v in vias if v not in roots]
+    it = "it" if len(roots) == 1 else "them"
+    if not called:
+        return f"in a check that uses {it}"
+    if len(roots) == 1:
+        return f"in a check that uses {quoted(called)}, which {_verb(called)} {it}"
+    return "in a check that uses " + _and([_used_for(root, losses) for root in roots])
+
+
+def _used_for(root, losses):
+    """How a check used ``root``: "`sigmoid`" itself, or "`formula_1` (which calls
+    `join_weights`)"."""
+    called = [v for v in _vias(losses, [root]) if v != root]
+    if not called:
+        return f"`{root}`"
+    return f"{quoted(called)} (which {_verb(called)} `{root}`)"
+
+
+def _vias(losses, roots):
+    """The functions the losses' checks used that are, or reached, one of ``roots``, in
+    order, each once."""
+    vias = []
+    for loss in losses:
+        vias += [v for root in roots for v in loss.via.get(root, ()) if v not in vias]
+    return vias
+
+
+def _and(phrases):
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+
+
+def _via(functions, root):
+    """``functions`` that reached ``root`` in a check, as a phrase after "uses"."""
+    if tuple(functions) == (root,):
+        return "it"
+    called = [f for f in functions if f != root]
+    return f"{quoted(called)}, which {_verb(called)} it"
+
+
+def _verb(subjects):
+    return "calls" if len(subjects) == 1 else "call"
+
+
+def quoted(functions):
+    return _and([f"`{n}`" for n in functions])
+
+
+def points_text(points):
+    return f"{points:g} point" + ("" if points == 1 else "s")
+
+
+def distinct_advice(hints):
+    """One hint per piece of advice: the same mistake seen by several tests is said once."""
+    kept = {}
+    for hint in hints:
+        kept.setdefault(hint.strip().splitlines()[-1], hint)
+    return list(kept.values())
+
+
+def missing_package(message):
+    """Name the package a cell imported that grading does not have (scipy, say)."""
+    found = MISSING_MODULE.search(message)
+    if not found:
+        return ""
+    return (f" Grading does not have `{found.group(1)}`: graded code may import numpy and "
+            "Python's standard library only, so everything this cell defines was missing.")
+
+
