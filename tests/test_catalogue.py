@@ -26,9 +26,9 @@ OTHER_SEED = SEED + 1
 # The only concrete shape a hidden hint may show: the one the student's function returned.
 OWN_SHAPE = re.compile(r"returned a numpy array of shape \(\d+(?:, \d+)*,?\)")
 # The only other numbers: what the student's sigmoid returned on the fixed public probe
-# (public_checks.SIGMOID_PROBE, -2 to 2), and the sigmoid of 1.
+# (public_checks.SIGMOID_PROBE, -2 to 2), and the sigmoid's own values at 0 and 1.
 PROBE_NUMBERS = re.compile(r"sigmoid\(-?\d\)(?: \+ sigmoid\(-?\d\))? (?:returned|is) [-+\w.]+"
-                           r"|1 / \(1 \+ e\^-1\) = 0\.7311")
+                           r"|the sigmoid of 0 is 0\.5|1 / \(1 \+ e\^-1\) = 0\.7311")
 
 pytestmark = pytest.mark.sandbox
 
