@@ -762,7 +762,8 @@ def check_example(function, f, example):
         named = next((hint(name) for name, wrong in example.mistakes.items()
                       if close(value, wrong)), None)
         named = named or seen(function, value, example.expected, example.args, f)
-        fail(wrong_values(function, named or f"{GENERIC_VALUES}.", example.where,
+        fail(wrong_values(function, named or f"{GENERIC_VALUES}. {SHAPE_HINTS[function]}",
+                          example.where,
                           " " + shown(function, example, value)))
 
 
