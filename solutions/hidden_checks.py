@@ -4,8 +4,10 @@ Every hidden test in the master notebook is one call into this module. Inputs
 are drawn at random, with shapes and values that come from the grading seed,
 so hard-coding the lecture's numbers earns nothing, and the same seed
 reproduces a grade exactly. A wrong answer is compared with the results of
-known mistakes, so the student reads which mistake it is and how to fix it,
-never the hidden inputs or the expected values.
+known mistakes, and when it matches none, tested for properties it breaks
+(``public_checks.seen``), so the student reads which mistake it is, or what
+the result gets wrong, and how to fix it, never the hidden inputs or the
+expected values.
 
 Tolerance (relative, ``public_checks.close``, shared with the public checks):
 a result passes when its largest absolute error is at most ``RTOL`` (1e-6)
