@@ -26,7 +26,9 @@ through the root, and the feedback must say so once, at the root ("Fix
 `join_weights` first: ..."), while each dependent's section points there
 instead of repeating a hint; ``# score: 7``, when given, is the score the case
 must get (tracing causes never changes one). Every case is graded by the same
-trusted, sandboxed grader as a submission.
+trusted, sandboxed grader as a submission. For every case the command also
+counts the lost points whose hint names what is wrong (``named_losses``):
+every one must, so a mistake whose hint is only generic advice fails it too.
 """
 
 import pathlib
