@@ -184,7 +184,9 @@ def test_one_column_is_claimed_only_where_each_column_alone_is_right(checks):
         "formula_1 returned the right shape but wrong values on a public example with one "
         "column (column 1). To see it: from public_checks import public_example; args, expected "
         "= public_example(\"formula_1\", column=1); formula_1(*args) returned [[13], [11]], "
-        "expected [[-3], [19]].\nCheck the formula against the lecture.")
+        "expected [[-3], [19]].\nCheck the formula against the lecture. Multiply the joined "
+        "weights (n_h, n_h + n_x) by the joined state and input (n_h + n_x, m) with a matrix "
+        "product.")
     assert public.is_generic(text)
 
     def row_sums(w_hh, w_hx, h, x):  # right on each column alone, wrong on the batch
