@@ -612,9 +612,9 @@ def probe_sigmoid(f, hidden=False):
 
 
 def _number(x):
-    """A number as a hint shows it: 4 significant digits, 0.0 and 2.0 as such."""
-    x = float(x)
-    return str(x) if not np.isfinite(x) or x == round(x, 4) else f"{x:.4g}"
+    """A number as a hint shows it: 4 significant digits, a whole number as 2.0."""
+    text = f"{float(x):.4g}"
+    return text if any(c in text for c in ".ein") else text + ".0"
 
 
 def _array(a):
