@@ -90,6 +90,50 @@ HINTS = {
         "x_t may hold m examples side by side). Don't flatten, index [:, 0] or assume one "
         "column; numpy's stacking and matmul handle m columns.",
     "not_finite": "Some results are nan or inf. For large inputs, compute 1 / (1 + np.exp(-z)).",
+    # What a wrong result shows when it matches no mistake above: each names the property
+    # the result breaks (see ``seen``). ``{value}`` and the like are filled in by ``hint``.
+    "lost_fraction":
+        "Your values lost their fractional part: is something cast to int (int(...), "
+        ".astype(int), //)? Keep the floats numpy computes.",
+    "negated": "Every value has the wrong sign: your result is the expected one times -1.",
+    "scaled":
+        "Every value is the expected one times the same factor: look for a number that "
+        "multiplies or divides the whole result.",
+    "all_zeros":
+        "Every value is 0: return the array you computed, not one made with np.zeros or "
+        "multiplied by 0.",
+    "offset":
+        "Every value is off by the same amount: your result is the expected one plus a "
+        "constant. Look for a number added to or subtracted from the whole result.",
+    "out_of_range":
+        "{function} returned values that are not between 0 and 1 (0, 1 or beyond), but the "
+        "sigmoid's values lie between 0 and 1: check that the result is sigmoid(...) and "
+        "that nothing is added after it.",
+    "hidden_state_bias_times":
+        "The bias is added {times} times: add b_h once, sigmoid(W_h [h; x] + b_h).",
+    "hidden_state_sigmoid_twice":
+        "The sigmoid is applied twice: apply it once, to W_h [h; x] + b_h.",
+    "sigmoid_at_0": "sigmoid(0) returned {value}; the sigmoid of 0 is 0.5.",
+    "sigmoid_at_1":
+        "sigmoid(1) returned {value}; the sigmoid of 1 is 1 / (1 + e^-1) = 0.7311. Check "
+        "what multiplies z.",
+    "sigmoid_range":
+        "sigmoid({z}) returned {value}, outside (0, 1): the sigmoid's values lie between 0 "
+        "and 1.",
+    "sigmoid_not_increasing":
+        "sigmoid({a}) returned {at_a} and sigmoid({b}) returned {at_b}: the sigmoid increases "
+        "with z.",
+    "sigmoid_not_symmetric":
+        "sigmoid({z}) + sigmoid(-{z}) is {value}; for the sigmoid it is 1, since "
+        "sigmoid(-z) = 1 - sigmoid(z).",
+    "math_overflow":
+        "math.exp raises OverflowError when its result is too large for a float, as it is "
+        "for inputs far from 0; np.exp returns inf there instead (and 1 / (1 + inf) is 0), "
+        "so write the sigmoid with np.exp.",
+    "try_example":
+        "To see it: from public_checks import public_example; args, expected = "
+        "public_example(\"{function}\"{column}); {function}(*args) returned {value}, "
+        "expected {expected}.",
     "foreign_package":
         "Your code imports {package}, which grading does not have (graded code may use numpy "
         "and Python's standard library only): {instead}",
@@ -102,20 +146,25 @@ INSTEAD = {
 INSTEAD_DEFAULT = "use numpy instead (np.concatenate, np.hstack, np.matmul, np.exp, ...)."
 
 
-def hint(name, function=""):
-    """The named hint, for ``function``."""
-    return HINTS[name].replace("{function}", function)
+def hint(name, function=None, **values):
+    """The named hint, for ``function`` (left as ``{function}`` when None), with ``values``
+    filled in."""
+    text = HINTS[name] if function is None else HINTS[name].replace("{function}", function)
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
 
 
 def number_wrong(function, named=None):
     """The hint for a wrong result for a single number."""
-    return (f"{function} of a single number is wrong. "
+    return (f"{function} of a single number is wrong.\n"
             + (named or "sigmoid(z) = 1 / (1 + np.exp(-z))."))
 
 
-def wrong_values(function, named, where=""):
-    """The hint for a result of the right shape whose values are wrong."""
-    return f"{function} returned the right shape but wrong values{where}. {named}"
+def wrong_values(function, named, where="", shown=""):
+    """The hint for a result of the right shape whose values are wrong: what was seen
+    (``shown``: a public example's result), then on a line of its own the advice."""
+    return f"{function} returned the right shape but wrong values{where}.{shown}\n{named}"
 
 
 def fail(text):
@@ -213,6 +262,7 @@ SHAPE_HINTS = {
 
 ERROR_HINTS = [
     # (text in the error message, what to do about it)
+    ("math range error", HINTS["math_overflow"]),
     ("NoneType", "A `None` placeholder is still in use: replace it with your code."),
     ("ellipsis", "A `...` placeholder is still in use: replace it with your code."),
     ("converted to Python scalars", "math.exp (and the math module) works on single numbers "
@@ -304,6 +354,18 @@ def _packages_of(value, seen):
     return set()
 
 
+# The advice where nothing more specific is known: for a wrong result that breaks no property
+# ``seen`` checks, and for an error no ``ERROR_HINTS`` entry explains. ``hsa catalogue``
+# counts the lost points whose hint is only this.
+GENERIC_VALUES = "Check the formula against the lecture"
+GENERIC_ERROR = "Read the error and fix the line it points to"
+
+
+def is_generic(text):
+    """Does the hint ``text`` give only generic advice (no property, mistake or cause)?"""
+    return GENERIC_VALUES in text or GENERIC_ERROR in text
+
+
 # ------------------------------------------------------------ calling
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 INTEGER = re.compile(r"[-+]?\d+")
@@ -363,8 +425,8 @@ def call(function, f, *args, hidden=False):
         if missing:
             advice = package_hint(function, missing.group(1))
         else:
-            advice = next((h for text, h in ERROR_HINTS if text in last_line), "Read the error "
-                          "and fix the line it points to; run the cell again before checking.")
+            advice = next((h for text, h in ERROR_HINTS if text in last_line),
+                          f"{GENERIC_ERROR}; run the cell again before checking.")
         where = your_line(error)
         if hidden:
             last_line = mask_hidden(last_line, args)
@@ -399,10 +461,12 @@ def close(value, expected):
     """Relative closeness: max error within RTOL of the expected result's scale.
 
     The scale is the largest magnitude of the expected result, or 1 when that is
-    below 1 (sigmoid values lie in (0, 1)). Results must be finite.
+    below 1 (sigmoid values lie in (0, 1)). Both must be finite (an infinite scale
+    would make every finite result close).
     """
-    value = np.asarray(value, dtype=float)
-    if value.shape != np.shape(expected) or not np.all(np.isfinite(value)):
+    value, expected = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
+    if value.shape != expected.shape or not np.all(np.isfinite(value)) \
+            or not np.all(np.isfinite(expected)):
         return False
     scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
     return float(np.max(np.abs(value - expected), initial=0.0)) <= RTOL * scale
@@ -415,6 +479,150 @@ def same_as_lecture(function, value):
         and value.shape == lecture.shape and np.array_equal(value, lecture)
 
 
+# ------------------------------------------------------------ what a wrong result shows
+# A wrong result that matches no named mistake is tested for properties it breaks, so that
+# its hint names what was seen. These rules read arrays only: the result, the expected
+# result and the inputs. Only the sigmoid's needs one more call (on ``SIGMOID_PROBE``, a
+# fixed public input, so its numbers may be shown even in a hidden test's hint).
+def seen(function, value, expected, args, f=None, hidden=False):
+    """The hint naming a property that ``value``, a wrong result of the right shape, breaks;
+    None when it breaks none of them."""
+    integers = np.asarray(value).dtype.kind in "biu"
+    value, expected = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
+    if not np.all(np.isfinite(value)):
+        return hint("not_finite")
+    found = _lost_fraction(value, expected, integers)
+    if not found and function == "sigmoid" and f is not None:
+        found = probe_sigmoid(f, hidden)  # its own numbers say more than any array rule
+    for rule in (*FUNCTION_RULES.get(function, ()), _negated, _scaled, _offset):
+        found = found or rule(value, expected, args)
+    return found.replace("{function}", function) if found else None
+
+
+def _lost_fraction(value, expected, integers):
+    """Whole numbers where the expected ones have fractions: a result of integer type, or
+    the expected one cut to whole numbers (all zeros only if of integer type: a float 0
+    is more likely an array never filled in)."""
+    if np.array_equal(expected, np.round(expected)):
+        return None  # whole numbers: a cast to int loses nothing here
+    cut = any(np.array_equal(value, cut(expected)) for cut in (np.trunc, np.floor, np.round))
+    if integers or (cut and np.any(value)):
+        return hint("lost_fraction")
+    return None
+
+
+def _negated(value, expected, args):
+    return hint("negated") if close(value, -expected) else None
+
+
+def _spread(expected):
+    """Do the expected values differ? (On one value, every wrong result is scaled and
+    offset, which says nothing.)"""
+    return expected.size > 1 and np.ptp(expected) > RTOL
+
+
+def _scaled(value, expected, args):
+    if not _spread(expected):
+        return None
+    factor = float(np.sum(value * expected) / np.sum(expected * expected))
+    if not close(value, factor * expected):
+        return None
+    return hint("all_zeros") if abs(factor) < RTOL else hint("scaled")
+
+
+def _offset(value, expected, args):
+    shift = value - expected
+    if _spread(expected) and close(shift, np.full_like(shift, np.mean(shift))):
+        return hint("offset")
+    return None
+
+
+def _out_of_range(value, expected, args):
+    """Values the sigmoid never takes: 0 or 1 only where the expected value is (a float
+    sigmoid saturates there for large inputs), nothing below 0 or above 1."""
+    below = (value < 0) | ((value == 0) & (expected > 0))
+    above = (value > 1) | ((value == 1) & (expected < 1))
+    return hint("out_of_range") if np.any(below | above) else None
+
+
+def _logistic(z):
+    with np.errstate(all="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def _bias_relations(value, expected, args):
+    """hidden_state = sigmoid(W_h [h; x] + b_h): is the result built from the same parts,
+    the bias added k times, the sigmoid left out or applied twice, the bias outside it?"""
+    if not np.all((expected > 0) & (expected < 1)):
+        return None
+    bias = np.broadcast_to(np.asarray(args[4], dtype=float), expected.shape)
+    weighted = np.log(expected / (1 - expected)) - bias  # W_h [h; x], from the expected result
+    if close(value, _logistic(expected)):
+        return hint("hidden_state_sigmoid_twice")
+    for times in range(10):
+        if close(value, weighted + times * bias):
+            return hint("hidden_state_sigmoid_missing")
+        if times != 1 and close(value, _logistic(weighted) + times * bias):
+            return hint("hidden_state_bias_outside")
+        if times > 1 and close(value, _logistic(weighted + times * bias)):
+            return hint("hidden_state_bias_times", times=times)
+    return None
+
+
+FUNCTION_RULES = {
+    "sigmoid": (_out_of_range,),
+    "hidden_state": (_bias_relations, _out_of_range),
+}
+
+# A fixed public input for the sigmoid's properties: its value at 0, its range, that it
+# increases, and that sigmoid(-z) = 1 - sigmoid(z).
+SIGMOID_PROBE = np.array([[-2.0, -1.0, 0.0, 1.0, 2.0]])
+SIGMOID_OF_1 = 0.7310585786300049
+
+
+def probe_sigmoid(f, hidden=False):
+    """Call ``f`` on ``SIGMOID_PROBE``; the hint naming each property it breaks, or None
+    (also when the call fails or returns something else than an array of its shape)."""
+    try:
+        value = call("sigmoid", f, SIGMOID_PROBE.copy(), hidden=hidden)
+    except Hint:
+        return None
+    if not isinstance(value, np.ndarray) or value.shape != SIGMOID_PROBE.shape \
+            or value.dtype.kind not in "biuf":
+        return None
+    z, s = SIGMOID_PROBE[0], value[0].astype(float)
+    broken = []
+    if not close(s[2], 0.5):
+        broken.append(hint("sigmoid_at_0", value=_number(s[2])))
+    outside = [i for i in range(len(z)) if not 0 <= s[i] <= 1]
+    if outside:
+        broken.append(hint("sigmoid_range", z=f"{z[outside[-1]]:g}",
+                           value=_number(s[outside[-1]])))
+    falling = [i for i in range(len(z) - 1) if not s[i] < s[i + 1]]
+    if falling:
+        i = falling[0]
+        broken.append(hint("sigmoid_not_increasing", a=f"{z[i]:g}", at_a=_number(s[i]),
+                           b=f"{z[i + 1]:g}", at_b=_number(s[i + 1])))
+    if not close(s[-1] + s[0], 1.0):
+        broken.append(hint("sigmoid_not_symmetric", z=f"{z[-1]:g}",
+                           value=_number(s[-1] + s[0])))
+    if not broken and not close(s[3], SIGMOID_OF_1):
+        broken.append(hint("sigmoid_at_1", value=_number(s[3])))
+    return " ".join(broken) or None
+
+
+def _number(x):
+    """A number as a hint shows it: 4 significant digits, a whole number as 2.0."""
+    text = f"{float(x):.4g}"
+    return text if any(c in text for c in ".ein") else text + ".0"
+
+
+def _array(a):
+    """An array as a hint shows it, on one line: [[7, -3], [-11, 19]] (floats to 4 places)."""
+    a = np.asarray(a)
+    return str((np.round(a.astype(float), 4) if a.dtype.kind == "f" else a).tolist())
+
+
 # ------------------------------------------------------------ public examples
 @dataclass
 class Example:
@@ -423,13 +631,14 @@ class Example:
     expected: np.ndarray
     mistakes: dict = field(default_factory=dict)  # hint name -> wrong result
     where: str = " on a public example"
+    column: int = None  # which column of EXAMPLES[function] this one is, if only one
 
-    def first_column(self, positions):
-        """The same example with only the first column of the arguments at ``positions``."""
-        args = tuple(a[:, :1] if i in positions else a for i, a in enumerate(self.args))
-        mistakes = {name: wrong[:, :1] for name, wrong in self.mistakes.items()}
-        return Example(args, self.expected[:, :1], mistakes,
-                       " on a public example with one column")
+    def one_column(self, positions, j):
+        """The same example with only column ``j`` of the arguments at ``positions``."""
+        args = tuple(a[:, j:j + 1] if i in positions else a for i, a in enumerate(self.args))
+        mistakes = {name: wrong[:, j:j + 1] for name, wrong in self.mistakes.items()}
+        return Example(args, self.expected[:, j:j + 1], mistakes,
+                       f" on a public example with one column (column {j})", j)
 
 
 # Integer examples: n_h = 2, n_x = 3, m = 4.
@@ -531,9 +740,12 @@ SIGMOID_EXTREMES = Example((np.array([[-1000.0, -750.0], [750.0, 1000.0]]),),
                            np.array([[0.0, 0.0], [1.0, 1.0]]), where=" for large inputs")
 
 
-def public_example(function):
-    """The public example for ``function``: ``(arguments, expected result)``, to try yourself."""
+def public_example(function, column=None):
+    """The public example for ``function``: ``(arguments, expected result)``, to try yourself;
+    with ``column``, only that column of h_t_prev and x_t (and of the result)."""
     example = EXAMPLES[function]
+    if column is not None:
+        example = example.one_column(COLUMNS[function], column)
     return tuple(a.copy() for a in example.args), example.expected.copy()
 
 
@@ -549,12 +761,21 @@ def check_example(function, f, example):
     if not close(value, example.expected):
         named = next((hint(name) for name, wrong in example.mistakes.items()
                       if close(value, wrong)), None)
-        if named is None and not np.all(np.isfinite(np.asarray(value, dtype=float))):
-            named = hint("not_finite")
-        fail(wrong_values(function, named or (
-            f"Check the formula against the lecture: public_example(\"{function}\") in "
-            "public_checks.py gives this example's inputs and the result expected."),
-            example.where))
+        named = named or seen(function, value, example.expected, example.args, f)
+        fail(wrong_values(function, named or f"{GENERIC_VALUES}. {SHAPE_HINTS[function]}",
+                          example.where,
+                          " " + shown(function, example, value)))
+
+
+def shown(function, example, value):
+    """How to see a failed public example for yourself: its inputs, what was expected and
+    what was returned (all public)."""
+    if example is SIGMOID_EXTREMES:
+        return (f"{function}({_array(example.args[0])}) returned {_array(value)}, expected "
+                f"{_array(example.expected)}.")
+    column = "" if example.column is None else f", column={example.column}"
+    return hint("try_example", function, column=column, value=_array(value),
+                expected=_array(example.expected))
 
 
 def public_check(function, f):
@@ -564,20 +785,22 @@ def public_check(function, f):
     value = CALLS[function](lambda *args: call(function, f, *args), *lecture_data())
     expect_array(value, function, EXPECTED_SHAPES[function])
     example = EXAMPLES[function]
-    if function in COLUMNS:
-        check_example(function, f, example.first_column(COLUMNS[function]))
-        try:
-            check_example(function, f, example)
-        except Hint:
-            fail(hint("one_column", function))
-    else:
+    try:
         check_example(function, f, example)
+    except Hint:
+        if function not in COLUMNS:
+            raise
+        # Wrong on the batch: say "right for one column" only if each column alone is right;
+        # else this raises the first wrong column's own hint.
+        for j in range(example.expected.shape[1]):
+            check_example(function, f, example.one_column(COLUMNS[function], j))
+        fail(hint("one_column", function))
     if function == "sigmoid":
         number, expected = SIGMOID_OF_NUMBER
         value = call(function, f, number)
         expect_number(value, function)
         if not close(value, expected):
-            fail(number_wrong(function))
+            fail(number_wrong(function, probe_sigmoid(f)))
         check_example(function, f, SIGMOID_EXTREMES)
 
 

@@ -4,8 +4,10 @@ Every hidden test in the master notebook is one call into this module. Inputs
 are drawn at random, with shapes and values that come from the grading seed,
 so hard-coding the lecture's numbers earns nothing, and the same seed
 reproduces a grade exactly. A wrong answer is compared with the results of
-known mistakes, so the student reads which mistake it is and how to fix it,
-never the hidden inputs or the expected values.
+known mistakes, and when it matches none, tested for properties it breaks
+(``public_checks.seen``), so the student reads which mistake it is, or what
+the result gets wrong, and how to fix it, never the hidden inputs or the
+expected values.
 
 Tolerance (relative, ``public_checks.close``, shared with the public checks):
 a result passes when its largest absolute error is at most ``RTOL`` (1e-6)
@@ -36,8 +38,9 @@ import zlib
 
 import numpy as np
 
-from public_checks import (SHAPE_HINTS, Hint, call, close, expect_array, expect_number, fail,
-                           hint, number_wrong, same_as_lecture, transposed_hint, wrong_values)
+from public_checks import (GENERIC_VALUES, SHAPE_HINTS, Hint, call, close, expect_array,
+                           expect_number, fail, hint, number_wrong, probe_sigmoid,
+                           same_as_lecture, seen, transposed_hint, wrong_values)
 
 _seed = None
 
@@ -168,11 +171,9 @@ def check_call(function, f, args):
     if value.ndim == 2 and not close(value, expected) and close(value.T, expected):
         fail(transposed_hint(function, value, SYMBOLIC_SHAPES[function]))  # a square result
     if not close(value, expected):
-        named = diagnose(function, saved, value)
-        if named is None and not np.all(np.isfinite(np.asarray(value, dtype=float))):
-            named = hint("not_finite")
-        fail(wrong_values(function, named or
-                          f"Check the formula against the lecture. {SHAPE_HINTS[function]}"))
+        named = diagnose(function, saved, value) or seen(function, value, expected, saved, f,
+                                                         hidden=True)
+        fail(wrong_values(function, named or f"{GENERIC_VALUES}. {SHAPE_HINTS[function]}"))
     return value
 
 
@@ -238,7 +239,8 @@ def check_sigmoid_scalar(sigmoid):
     value = call("sigmoid", sigmoid, z, hidden=True)
     expect_number(value, "sigmoid")
     if not close(value, ref_sigmoid(z)):
-        fail(number_wrong("sigmoid", diagnose("sigmoid", [np.asarray(z)], value)))
+        fail(number_wrong("sigmoid", diagnose("sigmoid", [np.asarray(z)], value)
+                          or probe_sigmoid(sigmoid, hidden=True)))
 
 
 def check_sigmoid_extremes(sigmoid):

@@ -25,6 +25,10 @@ CASCADES = [c for c in CASES if c.kind == "cascades"]
 OTHER_SEED = SEED + 1
 # The only concrete shape a hidden hint may show: the one the student's function returned.
 OWN_SHAPE = re.compile(r"returned a numpy array of shape \(\d+(?:, \d+)*,?\)")
+# The only other numbers: what the student's sigmoid returned on the fixed public probe
+# (public_checks.SIGMOID_PROBE, -2 to 2), and the sigmoid's own values at 0 and 1.
+PROBE_NUMBERS = re.compile(r"sigmoid\(-?\d\)(?: \+ sigmoid\(-?\d\))? (?:returned|is) [-+\w.]+"
+                           r"|the sigmoid of 0 is 0\.5|1 / \(1 \+ e\^-1\) = 0\.7311")
 
 pytestmark = pytest.mark.sandbox
 
@@ -57,6 +61,20 @@ def test_public_checks_catch_mistakes_before_submission_with_the_same_hints(grad
     assert all(graded[seed][name][2] for name in verdicts)
     for _case, result, _ok, _detail in graded[seed].values():
         assert all(t.max_score == 0 for t in result.tests if not t.hidden)
+
+
+@pytest.mark.parametrize("seed", [SEED, OTHER_SEED])
+def test_every_lost_point_carries_a_named_hint(graded, autograder, seed):
+    """Every point a catalogued mistake or cascade loses carries a hint that names what is
+    wrong (or the root cause it was lost through), never only generic advice."""
+    is_generic = autograder.check_modules["public_checks"].is_generic
+    lost = {name: catalogue.named_losses(result, is_generic)
+            for name, (case, result, _ok, _detail) in graded[seed].items()
+            if case.kind != "alternatives"}
+    assert all(points > 0 for _named, points in lost.values())
+    generic = {name: [t.hint for t in graded[seed][name][1].tests if t.hint and is_generic(t.hint)]
+               for name, (named, points) in lost.items() if named != points}
+    assert generic == {}
 
 
 @pytest.mark.parametrize("case, wrong, right, result", [
@@ -94,8 +112,10 @@ def test_cascade_is_traced_to_its_root_and_said_once(graded, name, seed):
 
 
 def visible_text(hint):
-    """The hint without the student's own returned shape."""
-    return OWN_SHAPE.sub("returned a numpy array of shape <own>", hint)
+    """The hint without the student's own returned shape, nor their sigmoid's results on
+    the public probe."""
+    hint = OWN_SHAPE.sub("returned a numpy array of shape <own>", hint)
+    return PROBE_NUMBERS.sub("sigmoid(<probe>) returned <own>", hint)
 
 
 @pytest.mark.parametrize("name", [c.name for c in MISTAKES])
@@ -145,18 +165,36 @@ def test_same_seed_same_grade_other_seeds_other_inputs(grade, tmp_path):
     assert len(scores) > 1, "the hidden inputs never changed with the seed"
 
 
+REVERSED_ROWS = """import numpy as np
+
+
+def formula_1(w_hh, w_hx, h_t_prev, x_t):
+    # reverses the rows of [h; x]: wrong, but it breaks none of the properties checked
+    return np.matmul(join_weights(w_hh, w_hx), join_state_and_input(h_t_prev, x_t)[::-1])
+"""
+
+
 def test_command_exit_code(monkeypatch, capsys):
+    """Exit 1 on a missed mistake, and on a lost point whose hint is generic advice only."""
     right = Case("master", "alternatives", "x = 1\n")
     caught = next(c for c in MISTAKES if c.name == "sigmoid_tanh")
     missed = Case("master_as_mistake", "mistakes", "x = 1\n", {"question": "sigmoid", "hint": "np"})
-    for cases, code in (([caught, right], 0), ([caught, missed, right], 1)):
+    generic = Case("reversed_rows", "mistakes", REVERSED_ROWS,
+                   {"question": "formula_1", "hint": "Check the formula against the lecture"})
+    for cases, code in (([caught, right], 0), ([caught, missed, right], 1),
+                        ([caught, generic, right], 1)):
         monkeypatch.setattr(catalogue, "load_cases", lambda cases=cases: cases)
         assert catalogue.main(types.SimpleNamespace(seed=SEED)) == code
     out = capsys.readouterr().out
     assert "caught by the hidden tests 1/1" in out and "caught by the hidden tests 1/2" in out
+    assert "caught by the hidden tests 2/2" in out
     assert "caught before submission (public checks) 1/1" in out
     assert "caught before submission (public checks) 1/2" in out
     assert "valid alternatives accepted 1/1" in out
+    # sigmoid_tanh: 3 points on sigmoid, 3 on hidden_state through it; reversed_rows: 2 on
+    # formula_1 with generic advice, 4 elsewhere through formula_1.
+    assert "lost points with a hint that names what is wrong 6/6 (generic advice only: 0)" in out
+    assert "lost points with a hint that names what is wrong 10/12 (generic advice only: 2)" in out
 
 
 # ------------------------------------------------------------ the public checks' numbers

@@ -143,9 +143,10 @@ def test_student_sees_no_hidden_hint_nor_score_before_publication(grade, autogra
     from hsa.writers.results import results_json
     result = grade(ROOT / "examples" / "submissions" / "bob_partial.ipynb")
     results = results_json(result, autograder.visibility)
-    public_hints = {t.hint.strip().splitlines()[-1] for t in result.tests if not t.hidden and t.hint}
-    hidden_hints = {t.hint.strip().splitlines()[-1] for t in result.tests
-                    if t.hidden and t.hint} - public_hints
+    # Whole hints: a hidden test's advice line may be the public check's (the same mistake
+    # reads the same before and after submission); what it says beyond that must not show.
+    public_hints = {t.hint.strip() for t in result.tests if not t.hidden and t.hint}
+    hidden_hints = {t.hint.strip() for t in result.tests if t.hidden and t.hint} - public_hints
     assert hidden_hints, "the example must fail hidden tests for this test to mean anything"
     before, scores = seen_by_student(results, published=False)
     assert [h for h in hidden_hints if h in before] == []

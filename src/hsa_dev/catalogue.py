@@ -26,7 +26,9 @@ through the root, and the feedback must say so once, at the root ("Fix
 `join_weights` first: ..."), while each dependent's section points there
 instead of repeating a hint; ``# score: 7``, when given, is the score the case
 must get (tracing causes never changes one). Every case is graded by the same
-trusted, sandboxed grader as a submission.
+trusted, sandboxed grader as a submission. For every case the command also
+counts the lost points whose hint names what is wrong (``named_losses``):
+every one must, so a mistake whose hint is only generic advice fails it too.
 """
 
 import pathlib
@@ -132,7 +134,8 @@ def judge(case, result):
     if not named:
         hints = " | ".join(t.hint for t in failed)
         return False, f"{detail}: no hidden hint contains {case.hint!r}; hints: {hints}"
-    return True, f"{detail}: {named[0].hint.splitlines()[0]}"
+    line = next(line for line in named[0].hint.splitlines() if case.hint in line)
+    return True, f"{detail}: {line}"
 
 
 def judge_public(case, result):
@@ -187,6 +190,18 @@ def feedback_section(feedback, question):
     return ""
 
 
+def named_losses(result, is_generic):
+    """``(named, lost)``: the points ``result`` lost, and how many of them carry a hint that
+    names what is wrong (a mistake, a property the result breaks, an error explained, or the
+    root cause they were lost through) rather than only generic advice (``is_generic``,
+    ``public_checks.is_generic`` of the autograder that graded it)."""
+    from hsa.trusted.causes import analyse
+
+    losses = [loss for loss in analyse(result).losses if loss.points]
+    named = [loss for loss in losses if loss.roots or not is_generic(loss.hint)]
+    return sum(loss.points for loss in named), sum(loss.points for loss in losses)
+
+
 def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
     """Grade every case; yields ``(case, result, ok, detail)``."""
     from hsa.sandbox.isolation import choose_isolation
@@ -204,23 +219,34 @@ def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
 
 def main(args):
     """Grade every case; print one line per case, then the counts. Exit 1 unless the
-    hidden tests catch every mistake and every alternative gets full marks."""
+    hidden tests catch every mistake, every alternative gets full marks and every lost
+    point carries a named hint."""
+    from hsa.trusted import autograder as autograders
+
     seed = args.seed if getattr(args, "seed", None) is not None else secrets.randbelow(2**31)
     cases = load_cases()
+    autograder = autograders.load()
+    is_generic = autograder.check_modules["public_checks"].is_generic
     started = time.monotonic()
     passed = {kind: 0 for kind in KINDS}
     total = {kind: sum(c.kind == kind for c in cases) for kind in KINDS}
-    public = 0
+    public, named, lost = 0, 0.0, 0.0
     print(f"grading {len(cases)} catalogue cases with seed {seed}")
-    print(f"{'verdict':9} {'case':11} {'public':6} {'name':34} detail (hidden tests)")
-    for case, result, ok, detail in grade_cases(cases, seed):
+    print(f"{'verdict':9} {'case':11} {'public':6} {'named':5} {'name':34} detail (hidden tests)")
+    for case, result, ok, detail in grade_cases(cases, seed, autograder):
         passed[case.kind] += ok
         before = judge_public(case, result) if case.kind == "mistakes" else "-"
         public += before in (PUBLIC_NAMED, PUBLIC_CAUGHT)
-        print(f"{VERDICTS[case.kind, ok]:9} {case.kind[:-1]:11} {before:6} {case.name:34} {detail}")
+        case_named, case_lost = named_losses(result, is_generic)
+        named, lost = named + case_named, lost + case_lost
+        print(f"{VERDICTS[case.kind, ok]:9} {case.kind[:-1]:11} {before:6} "
+              f"{f'{case_named:g}/{case_lost:g}':5} {case.name:34} {detail}")
         sys.stdout.flush()
     print(f"caught before submission (public checks) {public}/{total['mistakes']}")
     for kind in KINDS:
         print(f"{SUMMARIES[kind]} {passed[kind]}/{total[kind]}")
+    print(f"lost points with a hint that names what is wrong {named:g}/{lost:g} "
+          f"(generic advice only: {lost - named:g})")
     print(f"({time.monotonic() - started:.1f} s)")
-    return 0 if passed == total and total["mistakes"] and total["alternatives"] else 1
+    return 0 if passed == total and total["mistakes"] and total["alternatives"] \
+        and named == lost else 1
