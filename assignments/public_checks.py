@@ -681,7 +681,7 @@ class CheckResult:
         self.question, self.error = question, error
 
     def __repr__(self):
-        case = f"test_{self.question}_public"
+        case = f"{self.question} - 1"  # Otter's name for a test file's first, unnamed case
         if self.error is None:
             return f"{self.question} results: All test cases passed!\n{case} message: {PASSED}"
         message = str(self.error).strip("'")
