@@ -7,7 +7,7 @@ import nbformat
 import pytest
 import yaml
 
-from hsa.assign import SETTINGS_NAME, fetching_public_checks, read_settings
+from hsa.assign import SETTINGS_NAME, fetching_public_checks, normalize_notebook, read_settings
 from hsa.exceptions import AssignError
 from hsa.project import SOLUTIONS
 from hsa.trusted.autograder import read_config
@@ -85,3 +85,19 @@ def test_the_colab_checks_pass_with_the_master_s_success_message():
     sources = "\n".join(c.source for c in nbformat.read(MASTER, as_version=4).cells)
     messages = re.findall(r'^success_message: "(.*)"$', sources, re.M)
     assert len(messages) == len(checks.CALLS) == 6 and set(messages) == {checks.PASSED}
+
+
+def test_hsa_assign_writes_the_url_into_the_student_s_set_up_cell(tmp_path):
+    student = tmp_path / STUDENT.name
+    student.write_bytes(STUDENT.read_bytes())
+    normalize_notebook(student, URL)
+    assert setup_cell(student) == fetching_public_checks(setup_cell(STUDENT), URL)
+    normalize_notebook(student)  # without a URL the cell stays as it is
+    assert URL in setup_cell(student)
+
+
+def test_a_url_without_a_set_up_cell_is_refused(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy as np")])
+    nbformat.write(notebook, tmp_path / "lab.ipynb")
+    with pytest.raises(AssignError, match="no cell of lab.ipynb runs `from public_checks import grader`"):
+        normalize_notebook(tmp_path / "lab.ipynb", URL)
