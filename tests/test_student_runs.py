@@ -6,7 +6,9 @@ others get numpy 2. A correct solution (the master's functions) is filled into t
 student notebook, which then runs top to bottom in a real kernel of that environment,
 ``grader.export(run_tests=True)`` included, under the name a browser gives a second download.
 Also covered: a folder holding two copies (the one Jupyter has open is the one exported), a
-kernel without otter-grader, and Google Colab.
+kernel without otter-grader, and Google Colab (a kernel made to look like Colab's, without Otter:
+correct work, a mistake with Jupyter's hints, public_checks.py missing or fetched from a URL; the
+notebook handed in is graded).
 
 Environments are built once and kept in ``~/.cache/hsa-test-envs`` (or ``$XDG_CACHE_HOME``),
 keyed by the Python version, the packages and the constraints (a change of ``constraints.txt``
@@ -32,8 +34,9 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from hsa.assign import SUPPORTED_PYTHONS
+from hsa.assign import SETUP_IMPORT, SUPPORTED_PYTHONS, fetching_public_checks
 from hsa.project import CONSTRAINTS, ROOT
+from hsa_dev.catalogue import read_case
 from hsa_dev.harness import find_pythons, minor_version
 from hsa_dev.variants import graded_functions
 from hsa_dev.variants import MASTER, STUDENT, function_cell_index, variant
@@ -48,8 +51,13 @@ NUMPY_1 = {"3.10": "numpy==1.26.4"}  # Python -> numpy pin replacing the constra
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hsa-test-envs"
 RENAMED = "hidden_state_activation (1).ipynb"  # what a browser calls a second download
 INSTALL = "The checks need otter-grader, which is not installed here: run `%pip install otter-grader`"
-COLAB = "Otter cannot run this notebook's checks in Google Colab"
+MISSING = ("The checks need public_checks.py: upload it (on Colab: Files, then Upload), then run "
+           "this cell again.")
 PASSED = "results: All test cases passed!"
+SUCCESS = ("Public checks passed: right type and shape on the lecture's data, right values on the "
+           "public examples. Hidden tests on other sizes and values decide your grade.")
+COLAB_EXPORT = ("On Google Colab, hand in the notebook itself: File > Download > Download .ipynb, "
+                "then upload that file.")
 TRACEBACK = re.compile(r"Traceback|Error\b|Warning\b|File \"[^\"]+\", line \d+")
 VERSIONS_CELL = "import sys, numpy\nprint('versions', sys.version.split()[0], numpy.__version__)"
 
@@ -164,12 +172,13 @@ def student_folder(folder):
     return folder
 
 
-def run(python, path, env=None, before=()):
+def run(python, path, env=None, cwd=None, keep=None):
     """Run the notebook at ``path`` top to bottom in a kernel of ``python``, in its folder, as
-    Jupyter does (the kernel's working directory is the notebook's folder). ``before``: cells
-    run first. Returns ``[(source, outputs)]`` for the code cells."""
+    Jupyter does (the kernel's working directory is the notebook's folder; ``cwd`` another).
+    ``keep``: where to save the notebook run, outputs included. Returns ``[(source, outputs)]``
+    for the code cells."""
     notebook = nbformat.read(path, as_version=4)
-    notebook.cells[0:0] = [nbformat.v4.new_code_cell(source) for source in before]
+    cwd = cwd or path.parent
     specs = path.parent.parent / f"kernels-{path.parent.name}"
     (specs / "student").mkdir(parents=True)
     (specs / "student" / "kernel.json").write_text(json.dumps({
@@ -181,7 +190,9 @@ def run(python, path, env=None, before=()):
     kernel_env["PATH"] = f"{Path(python).parent}{os.pathsep}{kernel_env.get('PATH', '')}"
     kernel_env.update(env or {})
     NotebookClient(notebook, km=manager, timeout=180, allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env)
+                   resources={"metadata": {"path": str(cwd)}}).execute(env=kernel_env)
+    if keep:
+        nbformat.write(notebook, keep)
     return [(cell.source, _outputs(cell)) for cell in notebook.cells if cell.cell_type == "code"]
 
 
@@ -215,6 +226,15 @@ def assert_clean(cells):
         assert not bad, f"cell {source.splitlines()[0]!r} shows:\n{text(bad)}"
 
 
+def passed(question):
+    """What a passed check shows, in Jupyter (Otter's summary) and on Colab alike."""
+    return f"{question} {PASSED}\n{question} - 1 message: {SUCCESS}"
+
+
+OTTER_TEST_LINE = re.compile(r"^ *Error at line \d+ in test \w+:\n.*\n", re.M)
+"""Otter's pointer into its test file, and the test's line: Colab has no test file to point at."""
+
+
 def versions(cells):
     return text(next(outputs for source, outputs in cells if source == VERSIONS_CELL)).split()[1:]
 
@@ -234,8 +254,8 @@ def test_a_correct_notebook_under_another_name_checks_and_exports_cleanly(versio
     assert text(cells[0][1]) == "", "the first cell finds the notebook without a word"
     checks = grader_cells(cells)
     assert len(checks) == len(graded_functions(nbformat.read(STUDENT, as_version=4))) + 2
-    for source, outputs in checks[:-2]:
-        assert PASSED in text(outputs), f"{source}: {text(outputs)}"
+    for (source, outputs), question in zip(checks, graded_functions(nbformat.read(STUDENT, as_version=4))):
+        assert text(outputs) == passed(question), source
     export = text(checks[-1][1])
     assert "Your submission received the following results" in export
     assert export.count(PASSED) == len(checks) - 2
@@ -273,15 +293,120 @@ def test_without_otter_each_check_says_what_to_install(bare_python, tmp_path):
         assert text(outputs) == first, source
 
 
-def test_in_colab_the_checks_say_where_they_run(tmp_path):
-    """Otter 7 refuses, in Colab, tests kept in the notebook's metadata (``Notebook`` wants a
-    ``./tests`` folder there): the first cell says so instead of a traceback per check."""
-    folder = student_folder(tmp_path / "content")
-    pretend_colab = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')"
-    cells = run(Path(sys.executable), solved_notebook(folder / STUDENT.name), before=[pretend_colab])
+# --- Google Colab ---------------------------------------------------------------------------
+# A kernel made to look like Colab's: ``google.colab`` imported at start-up (from a stand-in
+# package on the kernel's path, by an IPython start-up file), the notebook not in the kernel's
+# folder (Colab keeps it in Drive; the kernel works in /content), no Otter and no network (a
+# proxy that refuses every connection).
+
+def colab(tmp_path):
+    """The kernel's environment and working folder (``content/``, empty)."""
+    fake = tmp_path / "colab-site"
+    (fake / "google" / "colab").mkdir(parents=True)
+    (fake / "google" / "__init__.py").write_text("")
+    (fake / "google" / "colab" / "__init__.py").write_text('"""Stands in for Colab\'s module."""\n')
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-colab.py").write_text("import google.colab\n")
+    offline = "http://127.0.0.1:9"
+    env = {"PYTHONPATH": str(fake), "IPYTHONDIR": str(tmp_path / "ipython"),
+           "http_proxy": offline, "https_proxy": offline, "HTTP_PROXY": offline, "HTTPS_PROXY": offline}
+    (tmp_path / "content").mkdir()
+    return env, tmp_path / "content"
+
+
+def in_drive(tmp_path, notebook_maker, *args):
+    (tmp_path / "drive").mkdir()
+    return notebook_maker(tmp_path / "drive" / STUDENT.name, *args)
+
+
+def with_mistake(path, case):
+    """The correct notebook, with one catalogue mistake in place of a function."""
+    return variant(solved_notebook(path), source=read_case(case, "mistakes").source, base=path)
+
+
+def as_downloaded_from_colab(path):
+    """What File > Download > Download .ipynb gives: Colab's metadata on the notebook and its
+    cells, outputs kept."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata["colab"] = {"provenance": [], "name": STUDENT.name}
+    for index, cell in enumerate(notebook.cells):
+        cell.metadata["id"] = f"colab{index:04d}"
+    nbformat.write(notebook, path)
+    return path
+
+
+def hints(outputs):
+    return [line.strip() for line in text(outputs).splitlines() if line.strip().startswith("Hint:")]
+
+
+def test_in_colab_every_check_passes_on_correct_work_and_the_download_grades(bare_python, tmp_path,
+                                                                              grade):
+    env, content = colab(tmp_path)
+    shutil.copy(ROOT / "assignments" / "public_checks.py", content)
+    downloaded = tmp_path / "downloaded.ipynb"
+    cells = run(bare_python, in_drive(tmp_path, solved_notebook), env=env, cwd=content, keep=downloaded)
 
     assert_clean(cells)
-    first = text(cells[1][1])
-    assert first.startswith(COLAB) and first.count("\n") == 1, first
-    for source, outputs in grader_cells(cells):
-        assert text(outputs) == first, source
+    assert text(cells[0][1]) == "", "the set-up cell finds public_checks.py without a word"
+    checks = grader_cells(cells)
+    questions = graded_functions(nbformat.read(STUDENT, as_version=4))
+    assert len(checks) == len(questions) + 2
+    for (source, outputs), question in zip(checks, questions):
+        assert text(outputs) == passed(question), source  # as in Jupyter, to the letter
+    assert text(checks[-2][1]).count(PASSED) == len(questions)  # grader.check_all()
+    assert text(checks[-1][1]) == COLAB_EXPORT + "\n"  # grader.export(...)
+    result = grade(as_downloaded_from_colab(downloaded))  # File > Download > Download .ipynb
+    assert (result.status, result.score, result.max_score) == ("graded", 15, 15)
+
+
+def test_in_colab_a_mistake_shows_the_hints_jupyter_shows(bare_python, otter_python, tmp_path, grade):
+    """join_state_and_input with its blocks swapped: its own check and the checks of formula_1 and
+    hidden_state, which call it, give the same hints as Otter gives in Jupyter."""
+    case = ROOT / "tests" / "catalogue" / "mistakes" / "join_state_and_input_wrong_order.py"
+    env, content = colab(tmp_path)
+    shutil.copy(ROOT / "assignments" / "public_checks.py", content)
+    downloaded = tmp_path / "downloaded.ipynb"
+    in_colab = run(bare_python, in_drive(tmp_path, with_mistake, case), env=env, cwd=content, keep=downloaded)
+    jupyter = run(otter_python(newest_version()),
+                  with_mistake(student_folder(tmp_path / "Downloads") / STUDENT.name, case))
+
+    assert_clean(in_colab[:1])
+    colab_checks, jupyter_checks = grader_cells(in_colab)[:-2], grader_cells(jupyter)[:-2]
+    failed = [source for source, outputs in colab_checks if hints(outputs)]
+    assert failed == ['grader.check("join_state_and_input")', 'grader.check("formula_1")',
+                      'grader.check("hidden_state")']
+    assert "h_t_prev goes on top, x_t below it" in hints(colab_checks[1][1])[0]
+    assert [text(outputs) for _, outputs in colab_checks] == \
+        [OTTER_TEST_LINE.sub("", text(outputs)) for _, outputs in jupyter_checks]
+    result = grade(as_downloaded_from_colab(downloaded))
+    # 8 points lost: join_state_and_input 2, formula_1 2, hidden_state 3 and formula_2's
+    # "formulas agree" 1 (the cascade through_join_state_and_input in tests/catalogue scores 7 too)
+    assert (result.status, result.score) == ("graded", 7)
+
+
+def test_in_colab_without_public_checks_the_set_up_cell_says_how_to_get_it(bare_python, tmp_path):
+    env, content = colab(tmp_path)
+    cells = run(bare_python, in_drive(tmp_path, solved_notebook), env=env, cwd=content)
+
+    assert text(cells[0][1]) == MISSING + "\n"
+
+
+def test_in_colab_the_set_up_cell_fetches_public_checks_from_the_instructor_s_url(bare_python, tmp_path):
+    """``public_checks_url`` in hsa.yml: the set-up cell downloads the file into the kernel's
+    folder (a file: URL here, as the test has no network)."""
+    env, content = colab(tmp_path)
+    published = tmp_path / "course-site" / "public_checks.py"
+    published.parent.mkdir()
+    shutil.copy(ROOT / "assignments" / "public_checks.py", published)
+    notebook = in_drive(tmp_path, solved_notebook)
+    student = nbformat.read(notebook, as_version=4)
+    setup = next(c for c in student.cells if SETUP_IMPORT in c.source)
+    setup.source = fetching_public_checks(setup.source, published.as_uri())
+    nbformat.write(student, notebook)
+    cells = run(bare_python, notebook, env=env, cwd=content)
+
+    assert_clean(cells)
+    assert (content / "public_checks.py").read_bytes() == published.read_bytes()
+    checks = grader_cells(cells)[:-2]
+    assert checks and all(PASSED in text(outputs) for _, outputs in checks)

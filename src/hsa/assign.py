@@ -5,9 +5,10 @@ fails if one does not pass), then makes its output reproducible: cell ids
 numbered, outputs cleared, zip entries sorted with fixed dates and modes, so
 the same master always gives the same bytes.
 
-The master's ``ASSIGNMENT CONFIG`` may hold an ``hsa:`` block (budgets,
-visibility). Otter rejects keys it does not know, so it is taken out before
-Otter runs and written into the zip as ``hsa_config.json``.
+The master is a notebook stock ``otter assign`` accepts: hsa's own settings
+(budgets, visibility, where Colab fetches the public checks) are in ``hsa.yml``
+beside it, where Otter does not look (its ``ASSIGNMENT CONFIG`` rejects keys it
+does not know). They go into the zip as ``hsa_config.json``.
 """
 
 import importlib.metadata
@@ -34,6 +35,10 @@ FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = {"run_autograder", "setup.sh"}
 GRADESCOPE_FILES = pathlib.Path(__file__).resolve().parent / "gradescope" / "files"
 OTTER_ONLY = {"environment.yml", "run_otter.py"}  # Otter's conda set-up, replaced by ours
+SETTINGS_NAME = "hsa.yml"
+SETTINGS = {"cell_budget_seconds", "call_budget_seconds", "submission_budget_seconds",
+            "visibility", "public_checks_url"}
+"""The keys ``hsa.yml`` may hold (the README's "For instructors" says what each means)."""
 
 GRADING_REQUIREMENTS = ("numpy", "nbformat", "otter-grader")
 """What the grading image needs, besides the hsa wheel: numpy (grader and worker), nbformat
@@ -61,7 +66,7 @@ def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
         if assignment.student.parent.exists():
             shutil.rmtree(assignment.student.parent)
         shutil.copytree(dist / "student", assignment.student.parent)
-        normalize_notebook(assignment.student)
+        normalize_notebook(assignment.student, hsa_config.get("public_checks_url"))
         assignment.zip.parent.mkdir(parents=True, exist_ok=True)
         otter_zip = next((dist / "autograder").glob(f"{assignment.name}-autograder_*.zip"))
         extra = gradescope_files(pathlib.Path(tmp) / "wheel")
@@ -71,19 +76,30 @@ def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
 
 
 def stage_master(assignment, stage):
-    """Copy the master and its support files; take the ``hsa:`` block out of its config."""
+    """Copy the master and its support files; return hsa's config for the zip: the settings
+    of ``hsa.yml`` beside the master, the questions and the assignment's name."""
     master = assignment.master
     shutil.copytree(master.parent, stage, ignore=shutil.ignore_patterns(
         "__pycache__", ".ipynb_checkpoints", "*.zip"))
-    notebook = nbformat.read(master, as_version=4)
-    config_cell = next(c for c in notebook.cells if c.source.lstrip().startswith("# ASSIGNMENT CONFIG"))
-    config = yaml.safe_load(config_cell.source) or {}
-    hsa = config.pop("hsa", {}) or {}
-    config_cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
-    hsa["questions"] = question_names(notebook)
+    hsa = read_settings(master.parent / SETTINGS_NAME)
+    hsa["questions"] = question_names(nbformat.read(master, as_version=4))
     hsa["assignment"] = assignment.name
-    nbformat.write(notebook, stage / master.name)
     return hsa
+
+
+def read_settings(path):
+    """``hsa.yml``'s settings, without the empty ones; {} when there is no such file."""
+    if not path.is_file():
+        return {}
+    try:
+        settings = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise AssignError(f"{path} is not valid YAML ({error}); fix it and run hsa assign again") from None
+    unknown = set(settings) - SETTINGS if isinstance(settings, dict) else {"(not a mapping)"}
+    if unknown:
+        raise AssignError(f"{path}: unknown setting(s) {', '.join(sorted(map(str, unknown)))}; "
+                          f"it may set {', '.join(sorted(SETTINGS))}")
+    return {key: value for key, value in settings.items() if value is not None}
 
 
 def question_names(notebook):
@@ -104,14 +120,36 @@ def run_otter_assign(notebook, dist, run_tests):
         raise AssignError("otter assign failed; its output:\n" + done.stdout[-4000:] + done.stderr[-4000:])
 
 
-def normalize_notebook(path):
-    """Stable cell ids, no outputs or execution counts: the same master gives the same bytes."""
+def normalize_notebook(path, public_checks_url=None):
+    """Stable cell ids, no outputs or execution counts: the same master gives the same bytes.
+    With ``public_checks_url``, the set-up cell fetches public_checks.py where it is missing."""
     notebook = nbformat.read(path, as_version=4)
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index:02d}"
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    if public_checks_url:
+        setup = next((c for c in notebook.cells if SETUP_IMPORT in c.source), None)
+        if setup is None:
+            raise AssignError(f"public_checks_url is set, but no cell of {path.name} runs "
+                              f"`{SETUP_IMPORT}` in a try block; add the master's set-up cell")
+        setup.source = fetching_public_checks(setup.source, public_checks_url)
     nbformat.write(notebook, path)
+
+
+SETUP_IMPORT = "from public_checks import grader"
+
+
+def fetching_public_checks(source, url):
+    """The set-up cell ``source`` with its ``except ModuleNotFoundError:`` branch replaced by
+    one that downloads public_checks.py from ``url`` into the kernel's folder, then imports it."""
+    head = source.split("\nexcept ModuleNotFoundError:")[0]
+    if head == source or SETUP_IMPORT not in head:
+        raise AssignError("the set-up cell must import grader in a try block followed by "
+                          "`except ModuleNotFoundError:` to fetch public_checks.py")
+    return (head + "\nexcept ModuleNotFoundError:  # Google Colab opens a notebook alone: fetch "
+            "public_checks.py beside it\n    import urllib.request; urllib.request.urlretrieve("
+            f"{url!r}, \"public_checks.py\"); {SETUP_IMPORT}")
 
 
 def gradescope_files(wheel_dir):

@@ -36,9 +36,14 @@ class _NoOpGrader:
 
 
 def install_otter_stub():
+    """Otter, and the notebook's set-up import ``from public_checks import grader``: neither
+    file is in the sandbox, and the checks run on the trusted side."""
     otter = types.ModuleType("otter")
     otter.Notebook = _NoOpGrader
     sys.modules["otter"] = otter
+    public_checks = types.ModuleType("public_checks")
+    public_checks.grader = _NoOpGrader()
+    sys.modules["public_checks"] = public_checks
 
 
 def run_cells(cells, skip, env, send):
