@@ -28,6 +28,7 @@ from .layouts import opened
 from ..trusted.causes import trace
 from ..writers.atomic import write_atomic
 from ..writers.feedback import feedback_md
+from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ..writers.gradebook import gradebook_csv, gradebook_row
 from ..writers.results import read_result, results_json
 from .report import write_report
@@ -187,6 +188,7 @@ class Gradebook:
         traced = trace(result)  # once, for every writer
         feedback = feedback_md(result, traced=traced)
         write_atomic(folder / "feedback.md", feedback)
+        write_atomic(folder / FEEDBACK_HTML, feedback_html(result, traced))
         results = results_json(result, self.autograder.visibility, traced, feedback)
         write_atomic(folder / "results.json", json.dumps(results, indent=2) + "\n")
         self.results[result.submission] = result
