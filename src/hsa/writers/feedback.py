@@ -8,7 +8,7 @@ from ..outcomes import Status
 from ..trusted.causes import trace
 from ..trusted.result import NOT_GRADED
 from .document import Bullets, Footer, Heading, Item, Paragraph, Part, Table, bullets, markdown
-from .wording import (GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
+from .wording import (GRADER_FAILED_TEXT, NOT_GRADED_YET_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
                       missing_package, pointers)
 
 
@@ -113,3 +113,27 @@ def _footer(result):
     # No seed: it draws the hidden inputs, so it stays with the grader (gradebook, extra_data).
     return [Footer(f"Graded by hsa {p.get('package_version')} at {p.get('timestamp')}, "
                    f"isolation {p.get('isolation')}.")]
+
+
+def one_line(result, traced=None):
+    """The feedback in one line, for a platform's comment box (Moodle's worksheet): the
+    score, the functions to fix first, the cells that did not run; the attached feedback
+    file says the rest. Plain text: no Markdown. Where nothing was graded it says only
+    that the instructor will look (the reason is for the grader, who decides first)."""
+    if result.status is Status.GRADER_FAILED:
+        return GRADER_FAILED_TEXT
+    if not result.status.code_graded:
+        return NOT_GRADED_YET_TEXT
+    parts = [f"Score {result.score:g} / {result.max_score:g}."]
+    causes = (traced or trace(result)).full
+    fix = causes.roots or [q for q, c in causes.questions.items() if c.own]
+    if fix:
+        parts.append(f"Fix first: {', '.join(fix)}.")
+    elif result.tests and result.score >= result.max_score:
+        parts.append("All checks passed.")
+    if result.cells:
+        parts.append("Code cells that did not run cleanly: "
+                     f"{', '.join(str(c.index) for c in result.cells)}.")
+    if result.score < result.max_score or result.cells:
+        parts.append("The attached feedback file says what to fix.")
+    return " ".join(parts)

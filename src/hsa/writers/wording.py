@@ -10,6 +10,9 @@ GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself fai
                       "your doing and costs you nothing. Your instructor has been told; you "
                       "need not resubmit.")
 
+NOT_GRADED_YET_TEXT = ("Not graded yet: your submission could not be graded automatically, and "
+                       "your instructor will look at it.")
+
 PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones you can run "
                     "yourself) and any cell that did not run cleanly. The hidden tests decide "
                     "your score; their results appear when your instructor publishes the grades.")
