@@ -8,6 +8,7 @@ import re
 import shutil
 import zipfile
 
+import nbformat
 import pytest
 
 from hsa.cli import main
@@ -136,3 +137,27 @@ def test_examples_list_the_blank_stub_under_needs_a_look(tmp_path, capsys):
     report = (out / "report.html").read_text()
     assert "Needs a look first (4)" in report and html.escape("a blank notebook") in report
     assert re.search(r'href="carol_stub/feedback.html">carol_stub</a>', report)
+
+
+def test_feedback_notebooks_go_back_in_the_zip_beside_the_page(moodle_folders, tmp_path, capsys):
+    out = tmp_path / "out"
+    book, err = grade(moodle_folders, out, capsys, "--feedback-notebook")
+    by_id = {row["student_id"]: row for row in book}
+    with zipfile.ZipFile(out / "moodle-feedback.zip") as archive:
+        notebooks = {name: archive.read(name) for name in archive.namelist()
+                     if name.endswith("-feedback.ipynb")}
+    assert sorted(notebooks) == [
+        f"{who}_assignsubmission_file_hidden_state_activation-feedback.ipynb"
+        for who in ("Bob Lee_123457", "Dave Jones_123459", "Zoë Ñúñez_123456")]
+    for name, data in notebooks.items():
+        row = by_id[moodle_reads(name)[0]]
+        assert data == (out / row["submission"] / "hidden_state_activation-feedback.ipynb").read_bytes()
+        copy = nbformat.reads(data.decode(), 4)
+        nbformat.validate(copy)
+        original = nbformat.read(moodle_folders / row["path"], 4)
+        assert [c.source for c in copy.cells if not c.metadata.get("hsa_feedback")] == \
+            [c.source for c in original.cells]  # the student's cells, as they were
+        assert copy.cells[0].source.startswith(f"# Feedback on {row['submission']}\n\n"
+                                               f"**Score: {row['score']} / 15**")
+    assert f"{out / '<student>' / 'hidden_state_activation-feedback.ipynb'} -> each student's " \
+        "own notebook with the feedback written in" in err

@@ -7,6 +7,10 @@ import io
 import pathlib
 import re
 
+import nbformat
+import pytest
+
+from hsa.exceptions import InvalidSubmission
 from hsa.grade.layouts import Submission
 from hsa.grade.summary import Summary
 from hsa.grade.uploads import Upload
@@ -17,7 +21,9 @@ from hsa.trusted.result import CellProblem
 from hsa.trusted.result import TestResult as Check
 from hsa.writers.document import inline_html
 from hsa.writers.feedback import feedback_md, one_line
+from hsa.writers import feedback_notebook as feedback_notebook_module
 from hsa.writers.feedback_html import feedback_html
+from hsa.writers.feedback_notebook import feedback_notebook
 from hsa.writers.wording import NOT_GRADED_YET_TEXT
 from test_outputs import HIDDEN_HINT, make, partial
 
@@ -139,3 +145,56 @@ def test_a_blank_stub_handed_in_needs_a_look():
     assert [r.submission for r in summary.needs_a_look] == ["stub"]
     assert "  stub: graded, 0/5: every function is still the placeholder handed out: a blank " \
            "notebook, perhaps the wrong file" in summary.lines()
+
+
+# ------------------------------------------------------------------ the feedback notebook
+def student_notebook(path, minor=5):
+    notebook = nbformat.v4.new_notebook()
+    notebook.nbformat_minor = minor
+    notebook.cells = [nbformat.v4.new_markdown_cell("# My work"),
+                      nbformat.v4.new_code_cell("def alpha(x):\n    return x.T"),
+                      nbformat.v4.new_code_cell("x = 1/0"),
+                      nbformat.v4.new_code_cell("def beta(x):\n    return x")]
+    if minor < 5:
+        for cell in notebook.cells:
+            del cell["id"]
+    path.write_text(nbformat.writes(notebook))
+    return path
+
+
+def test_feedback_notebook_writes_each_part_after_its_cell(tmp_path):
+    path = student_notebook(tmp_path / "hw.ipynb")
+    result = make(tests_=[Check("alpha", "alpha - 2", True, 0.0, 2.0, HIDDEN_HINT),
+                          Check("beta", "beta - 1", True, 3.0, 3.0)],
+                  cells=[CellProblem(2, "x = 1/0", Status.ERROR, "ZeroDivisionError: division by zero")])
+    notebook = nbformat.reads(feedback_notebook(path, result), 4)
+    nbformat.validate(notebook)
+    added = [c.metadata.get("hsa_feedback", False) for c in notebook.cells]
+    assert added == [True, False, False, True, False, True, False]
+    top, _, alpha, alpha_note, cell, cell_note, beta = notebook.cells
+    assert top.source.startswith("# Feedback on ann\n\n**Score: 3 / 5**\n\n| Question | Score |")
+    assert alpha.source == "def alpha(x):\n    return x.T" and beta.source == "def beta(x):\n    return x"
+    assert alpha_note.source == (f"**Feedback**\n\n### `alpha`: 2 point(s) lost\n\n- {HIDDEN_HINT}\n")
+    assert cell_note.source == ("**Feedback**\n\n- Code cell 2 (`x = 1/0`) raised "
+                                "ZeroDivisionError: division by zero.\n")
+    assert "### `alpha`" not in top.source and "Code cell 2" not in top.source
+
+
+def outputs_of(text, source):
+    return next(c.outputs for c in nbformat.reads(text, 4).cells if c.source == source)
+
+
+def test_feedback_notebook_keeps_an_older_format_and_refuses_what_is_too_large(tmp_path, monkeypatch):
+    path = student_notebook(tmp_path / "old.ipynb", minor=4)
+    notebook = nbformat.reads(feedback_notebook(path, partial()), 4)
+    nbformat.validate(notebook)
+    assert notebook.nbformat_minor == 4 and all("id" not in c for c in notebook.cells)
+    kept = nbformat.read(path, 4)
+    kept.cells[2].outputs = [nbformat.v4.new_output("stream", text="a plot, say")]
+    nbformat.write(kept, path)
+    assert outputs_of(feedback_notebook(path, partial()), "x = 1/0")[0].text == "a plot, say"
+    monkeypatch.setattr(feedback_notebook_module, "MAX_OUTPUT_BYTES", 10)  # outputs dropped
+    assert outputs_of(feedback_notebook(path, partial()), "x = 1/0") == []
+    monkeypatch.setattr(feedback_notebook_module, "MAX_BYTES", path.stat().st_size - 1)
+    with pytest.raises(InvalidSubmission, match="larger than"):
+        feedback_notebook(path, partial())

@@ -85,7 +85,7 @@ def _run(args, autograder, isolation, submissions):
         sys.stderr.flush()
         os._exit(130)  # the sandboxes die with us (--die-with-parent)
     handed_back = write_uploads(out, [(r, book.results[r.name]) for r in submissions],
-                                autograder.name)
+                                autograder.name, args.feedback_notebook)
     summary = Summary(list(book.results.values()), changes(earlier, book.results.values()),
                       handed_back)
     book.flush(summary)

@@ -5,9 +5,9 @@ feedback.html, the Gradescope output and the feedback notebook are renderings of
 that one list. Text inside a block uses the little inline Markdown the wording
 writes (```code```, ``**bold**``); :func:`inline_html` turns it into HTML, escaped.
 
-A :class:`Part` groups the blocks about one graded function, and a bullet
-:class:`Item` may say which code cell it is about, so that the feedback notebook
-can put each piece beside the cell it concerns.
+A :class:`Section` is a titled group; a :class:`Part` groups the blocks about one
+graded function, and a bullet :class:`Item` may say which code cell it is about, so
+that the feedback notebook can put each piece beside the cell it concerns.
 """
 
 import html
@@ -59,15 +59,26 @@ class Part:
     blocks: tuple = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class Section:
+    """A titled section (rendered as a level-2 heading and its blocks)."""
+
+    title: str
+    blocks: tuple = field(default_factory=tuple)
+
+
 def bullets(texts, cell=None):
     """A bullet list of ``texts`` (an empty list renders as nothing)."""
     return Bullets(tuple(Item(t, cell) for t in texts))
 
 
 def flat(blocks):
-    """The blocks with every Part opened in place (and empty lists left out)."""
+    """The blocks with every Part and Section opened in place (and empty lists left out)."""
     for block in blocks:
-        if isinstance(block, Part):
+        if isinstance(block, Section):
+            yield Heading(2, block.title)
+            yield from flat(block.blocks)
+        elif isinstance(block, Part):
             yield from flat(block.blocks)
         elif not (isinstance(block, Bullets) and not block.items):
             yield block

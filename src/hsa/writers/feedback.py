@@ -7,7 +7,8 @@ feedback.html); every sentence of English is in :mod:`.wording`.
 from ..outcomes import Status
 from ..trusted.causes import trace
 from ..trusted.result import NOT_GRADED
-from .document import Bullets, Footer, Heading, Item, Paragraph, Part, Table, bullets, markdown
+from .document import (Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table, bullets,
+                       markdown)
 from .wording import (GRADER_FAILED_TEXT, NOT_GRADED_YET_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
                       missing_package, pointers)
 
@@ -72,7 +73,7 @@ def _fixes(result, traced, public_only):
         blocks.append(bullets(advice + pointers(question, losses, sections, public_only)))
         parts.append(Part(question, tuple(blocks)))
     if parts:
-        return [Heading(2, "What to fix"), *parts]
+        return [Section("What to fix", tuple(parts))]
     if public_only and result.tests:
         return [Paragraph("All public checks passed.")]
     if result.tests and result.score >= result.max_score:
@@ -85,27 +86,27 @@ def _cell_problems(result):
         return []
     items = tuple(Item(f"Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
                        + missing_package(cell.message), cell.index) for cell in result.cells)
-    return [Heading(2, "Cells that did not run cleanly"), Bullets(items),
-            Paragraph("What a skipped or failing cell would have defined was not there when "
-                      "your functions were graded. Restart the kernel and run all cells (Kernel "
-                      "> Restart & Run All) to see the same thing.")]
+    return [Section("Cells that did not run cleanly", (Bullets(items), Paragraph(
+        "What a skipped or failing cell would have defined was not there when your functions "
+        "were graded. Restart the kernel and run all cells (Kernel > Restart & Run All) to "
+        "see the same thing.")))]
 
 
 def _undefined(result):
     if not result.undefined or not result.tests:
         return []
     names = ", ".join(f"`{n}`" for n in result.undefined)
-    return [Heading(2, "Not graded"), Paragraph(
+    return [Section("Not graded", (Paragraph(
         f"These functions were not defined when your notebook ran, so their tests could not "
         f"pass: {names}. Check that each one's cell runs without an error and that its name "
-        "and `def` line are as given.")]
+        "and `def` line are as given."),))]
 
 
 def _set_aside(result):
     if not result.set_aside:
         return []
-    return [Heading(2, "Files not graded"), Paragraph(f"Graded: `{result.submission}`. Not graded:"),
-            bullets(f"`{name}`: {why}" for name, why in result.set_aside)]
+    return [Section("Files not graded", (Paragraph(f"Graded: `{result.submission}`. Not graded:"),
+                                         bullets(f"`{name}`: {why}" for name, why in result.set_aside)))]
 
 
 def _footer(result):

@@ -19,9 +19,11 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
+from ...exceptions import InvalidSubmission
 from ...outcomes import Layout
 from ...writers.atomic import write_atomic
 from ...writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
+from ...writers.feedback_notebook import SUFFIX as NOTEBOOK_SUFFIX, feedback_notebook
 
 
 @dataclass(frozen=True)
@@ -44,18 +46,52 @@ class Upload:
         return text + ")"
 
 
-def write_uploads(out, pairs, assignment):
+def write_uploads(out, pairs, assignment, notebooks=False):
     """Every upload file for the platforms among ``pairs`` ((Submission, Result), one per
-    row of the run), written into ``out``; the Upload entries, in platform order."""
+    row of the run), written into ``out``; the Upload entries, in platform order. With
+    ``notebooks``, each student's notebook with their feedback written in is written into
+    their folder first, and the platforms' zips carry it beside feedback.html."""
     from . import canvas, moodle, nbgrader  # noqa: PLC0415 (the platforms need this module)
+    copies, uploads = {}, []
+    if notebooks:
+        copies, upload = _notebook_copies(out, pairs, assignment)
+        uploads.append(upload)
     writers = {Layout.CANVAS: canvas.write, Layout.MOODLE: moodle.write,
                Layout.NBGRADER: nbgrader.write}
-    uploads = []
     for layout, write in writers.items():
         mine = [(s, r) for s, r in pairs if s.layout is layout]
         if mine:
-            uploads += write(out, mine, assignment)
+            uploads += write(out, mine, assignment, copies)
     return uploads
+
+
+def feedback_files(out, result, copies):
+    """(file name, bytes) of what goes back to the student: feedback.html, and their
+    feedback notebook where one was made (``copies``: submission -> (name, bytes))."""
+    files = [(FEEDBACK_HTML, feedback_page(out, result))]
+    return files + ([copies[result.submission]] if result.submission in copies else [])
+
+
+def _notebook_copies(out, pairs, assignment):
+    """Each student's notebook with the feedback written in, into their folder, named
+    ``<assignment>-feedback.ipynb`` whatever the platform named their file."""
+    copies, left_out = {}, []
+    for submission, result in pairs:
+        why = withheld(result)
+        if why is None:
+            try:
+                text = feedback_notebook(submission.file, result)
+            except (InvalidSubmission, OSError) as error:
+                why = f"notebook not copied: {error}"
+        if why:
+            left_out.append(f"{result.submission} ({why})")
+            continue
+        name = f"{assignment}{NOTEBOOK_SUFFIX}"
+        write_atomic(out / result.submission / name, text)
+        copies[result.submission] = (name, text.encode())
+    example = out / "<student>" / f"{assignment}{NOTEBOOK_SUFFIX}"
+    return copies, Upload(example, "each student's own notebook with the feedback written in "
+                          "(the platform zips below carry it too)", len(copies), tuple(left_out))
 
 
 def withheld(result):

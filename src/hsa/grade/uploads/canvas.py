@@ -18,32 +18,32 @@ import pathlib
 import re
 
 from .. import canvas as gradebook_import
-from . import Upload, feedback_page, withheld, write_zip
+from . import Upload, feedback_files, withheld, write_zip
 
 FILE_NAME = "canvas-feedback.zip"
 DIGITS = re.compile(r"[0-9]+")  # Ruby's /^\d+$/: ASCII digits only
-SUFFIX = "_feedback.html"
 
 
-def reupload_name(submission):
-    """The file name Canvas reads as this student's graded attachment, or None."""
+def reupload_name(submission, file_name="feedback.html"):
+    """The name Canvas reads as a file about this student's graded attachment, or None."""
     parts = pathlib.PurePosixPath(submission.path).name.split("_")
     numbers = [i for i, part in enumerate(parts) if DIGITS.fullmatch(part)][:2]
     if len(numbers) < 2 or parts[numbers[0]] != submission.student_id:
         return None
-    return "_".join(parts[:numbers[1] + 1]) + SUFFIX
+    return "_".join(parts[:numbers[1] + 1]) + "_" + file_name
 
 
-def write(out, pairs, assignment):
+def write(out, pairs, assignment, copies):
     members, left_out = [], []
     for submission, result in pairs:
-        name, why = reupload_name(submission), withheld(result)
-        if name is None:
+        why = withheld(result)
+        if reupload_name(submission) is None:
             left_out.append(f"{result.submission} ({_unnamed(submission)})")
         elif why:
             left_out.append(f"{result.submission} ({why})")
         else:
-            members.append((name, feedback_page(out, result)))
+            members += [(reupload_name(submission, name), data)
+                        for name, data in feedback_files(out, result, copies)]
     return [Upload(out / gradebook_import.FILE_NAME, "Canvas: Grades, Import",
                    sum(1 for s, _ in pairs if gradebook_import.matchable(s))),
             _zip(out, members, left_out)]
@@ -52,8 +52,14 @@ def write(out, pairs, assignment):
 def _zip(out, members, left_out):
     path = out / FILE_NAME
     write_zip(path, members)
+    students = len({canvas_reads(name) for name, _ in members})
     return Upload(path, "Canvas: Grades, the assignment's menu, Re-Upload Submissions",
-                  len(members), tuple(left_out))
+                  students, tuple(left_out))
+
+
+def canvas_reads(name):
+    """The user and attachment ids Canvas reads from a file name."""
+    return tuple(p for p in name.split("_") if DIGITS.fullmatch(p))[:2]
 
 
 def _unnamed(submission):

@@ -29,7 +29,7 @@ import io
 
 from ...writers.atomic import write_atomic
 from ...writers.feedback import one_line
-from . import Upload, feedback_page, withheld, write_zip
+from . import Upload, feedback_files, withheld, write_zip
 
 ZIP_NAME = "moodle-feedback.zip"
 WORKSHEET_NAME = "moodle-grading-worksheet.csv"
@@ -40,34 +40,36 @@ HEADER = ("Identifier", "Full name", "Email address", "Status", "Grade", "Maximu
 PARTICIPANT = "Participant "  # Moodle's hiddenuser string, before the participant id
 
 
-def write(out, pairs, assignment):
+def write(out, pairs, assignment, copies):
     known, unknown = [], []
     for submission, result in pairs:
         if (submission.student_id or "").isdigit():
             known.append((submission, result))
         else:
             unknown.append(f"{result.submission} (names no participant)")
-    return [_feedback_zip(out, known, unknown), _worksheet(out, known, unknown)]
+    return [_feedback_zip(out, known, unknown, copies), _worksheet(out, known, unknown)]
 
 
-def feedback_name(submission):
+def feedback_name(submission, file_name="feedback.html"):
     """``Zoë Ñúñez_123456_assignsubmission_file_feedback.html``."""
     name = (submission.student_name or "Participant").replace("_", " ").replace("/", " ")
-    return f"{name}_{submission.student_id}_{PLUGIN}_feedback.html"
+    return f"{name}_{submission.student_id}_{PLUGIN}_{file_name}"
 
 
-def _feedback_zip(out, pairs, left_out):
-    members, left_out = [], list(left_out)
+def _feedback_zip(out, pairs, left_out, copies):
+    members, left_out, students = [], list(left_out), 0
     for submission, result in pairs:
         why = withheld(result)
         if why:
             left_out.append(f"{result.submission} ({why})")
-        else:
-            members.append((feedback_name(submission), feedback_page(out, result)))
+            continue
+        members += [(feedback_name(submission, name), data)
+                    for name, data in feedback_files(out, result, copies)]
+        students += 1
     path = out / ZIP_NAME
     write_zip(path, members)
     return Upload(path, "Moodle: View all submissions, Grading action, Upload multiple "
-                  "feedback files in a zip", len(members), tuple(left_out))
+                  "feedback files in a zip", students, tuple(left_out))
 
 
 def _worksheet(out, pairs, left_out):

@@ -24,7 +24,8 @@ KEPT = ("timestamp.txt", "submission_secret.txt")  # what release_feedback reads
 MAX_KEPT_BYTES = 4096  # both are a line; the student's folder may hold anything by those names
 
 
-def write(out, pairs, assignment):
+def write(out, pairs, assignment, copies):
+    """(``copies``, the feedback notebooks, stay out: release_feedback hands out .html only.)"""
     root = out / FOLDER / "feedback"
     if root.exists():
         shutil.rmtree(root)  # a student regraded since must not keep an older page
