@@ -55,7 +55,8 @@ def test_canvas_feedback_zip_reaches_each_student(canvas_download, tmp_path, cap
             "student))") in err
     assert f"hsa grade:   {out / 'canvas-import.csv'} -> Canvas: Grades, Import (5 student(s))" in err
     report = (out / "report.html").read_text()
-    assert "<h2>Hand back</h2>" in report and "<code>canvas-feedback.zip</code> &rarr;" in report
+    assert f"<h2>Hand back</h2><ul><li>{html.escape(str(out / 'canvas-import.csv'))} -&gt; " \
+        "Canvas: Grades, Import (5 student(s))</li>" in report
 
 
 def test_moodle_feedback_zip_and_worksheet_reach_each_student(moodle_folders, tmp_path, capsys):

@@ -74,12 +74,10 @@ def _overview(summary):
 
 
 def _hand_back(summary):
-    """Which file to upload where, a line each (the same lines as the terminal's)."""
+    """Which file to upload where, a line each: the terminal's lines, with everyone left out."""
     if not summary.uploads:
         return ""
-    items = "".join(f"<li><code>{_e(u.path.name)}</code> &rarr; {_e(u.where)} ({u.carried} "
-                    f"student(s){_e('; left out: ' + '; '.join(u.left_out)) if u.left_out else ''})"
-                    "</li>" for u in summary.uploads)
+    items = "".join(f"<li>{_e(u.line(listed=len(u.left_out)))}</li>" for u in summary.uploads)
     return f"<h2>Hand back</h2><ul>{items}</ul>"
 
 
