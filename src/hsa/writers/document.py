@@ -96,8 +96,8 @@ def _md(block):
     if isinstance(block, Paragraph):
         return block.text
     if isinstance(block, Table):
-        lines = ["| " + " | ".join(block.header) + " |", "| " + " | ".join("---" for _ in block.header) + " |"]
-        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in block.rows])
+        rows = [block.header, ["---"] * len(block.header), *block.rows]
+        return "\n".join("| " + " | ".join(row) + " |" for row in rows)
     if isinstance(block, Bullets):
         return "\n".join(f"- {item.text}" for item in block.items)
     if isinstance(block, Footer):

@@ -35,8 +35,8 @@ def feedback_blocks(result, public_only=False, traced=None):
         blocks.append(Paragraph(f"**Score: {result.score:g} / {result.max_score:g}**"))
     if result.status is Status.INVALID:
         reason = result.message.removeprefix(NOT_GRADED)
-        return blocks + [Paragraph(f"Your submission could not be graded: {reason}.\n"
-                                   "Resubmit the notebook (.ipynb) or the zip grader.export() makes.")]
+        return blocks + [Paragraph(f"Your submission could not be graded: {reason}.\nResubmit "
+                                   "the notebook (.ipynb) or the zip grader.export() makes.")]
     if public_only:
         blocks += [Paragraph(PUBLIC_ONLY_TEXT),
                    Table(("Question", "Public checks"),
@@ -105,8 +105,9 @@ def _undefined(result):
 def _set_aside(result):
     if not result.set_aside:
         return []
-    return [Section("Files not graded", (Paragraph(f"Graded: `{result.submission}`. Not graded:"),
-                                         bullets(f"`{name}`: {why}" for name, why in result.set_aside)))]
+    files = bullets(f"`{name}`: {why}" for name, why in result.set_aside)
+    return [Section("Files not graded",
+                    (Paragraph(f"Graded: `{result.submission}`. Not graded:"), files))]
 
 
 def _footer(result):

@@ -41,7 +41,8 @@ def feedback_notebook(path, result, traced=None):
             _drop_outputs(raw)
         notebook = nbformat.convert(nbformat.from_dict(raw), 4)
     except Exception as error:  # the student's file: any failure to read is theirs
-        raise InvalidSubmission(f"the notebook could not be read ({type(error).__name__})") from None
+        why = type(error).__name__
+        raise InvalidSubmission(f"the notebook could not be read ({why})") from None
     del data, raw
     top, functions, cells = _placed(feedback_blocks(result, traced=traced))
     table = next((i for i, b in enumerate(top) if isinstance(b, Table)), len(top) - 1)
