@@ -189,7 +189,7 @@ def test_gradescope_export_a_row_per_submitter(gradescope, tmp_path):
         groups.setdefault(row["submission_sha256"], set()).add(row["score"])
     assert all(len(scores) == 1 for scores in groups.values())
     report = (out / "report.html").read_text()
-    assert "Roster" in report and "Needs a look" in report and "feedback.md" in report
+    assert "Roster" in report and "Needs a look" in report and "feedback.html" in report
 
 
 def test_moodle_and_nbgrader_rows_keep_who_it_was(moodle_folders, nbgrader_course, tmp_path):
@@ -220,7 +220,7 @@ def test_summary_on_the_terminal_and_report_as_text(canvas_download, tmp_path, c
     assert "canvas-import.csv leaves out" in err and "wrote " in err
     report = (out / "report.html").read_text()
     assert f"Needs a look first ({len(look)})" in report
-    assert report.count('/feedback.md"') == len(book)  # a link per student
+    assert report.count('/feedback.html"') == len(book)  # a link per student
     for row in book:
         assert html.escape(row["path"]) in report
 

@@ -41,6 +41,8 @@ def main(argv=None):
     grade.add_argument("--seed", type=int, default=None,
                        help="seed for the hidden inputs (default: a fresh one, recorded)")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions")
+    grade.add_argument("--feedback-notebook", action="store_true", help="also write each "
+                       "student's notebook with their feedback written in (never run)")
     grade.add_argument("--autograder", default=None, help="the autograder zip (default: "
                        f"autograder/{DEFAULT.zip.name})")
     grade.add_argument("--allow-unsandboxed", action="store_true",

@@ -28,10 +28,12 @@ from .layouts import opened
 from ..trusted.causes import trace
 from ..writers.atomic import write_atomic
 from ..writers.feedback import feedback_md
+from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ..writers.gradebook import gradebook_csv, gradebook_row
 from ..writers.results import read_result, results_json
 from .report import write_report
 from .summary import Summary, changes
+from .uploads import write_uploads
 
 DEFAULT_OUT = pathlib.Path("grading-output")
 
@@ -82,7 +84,10 @@ def _run(args, autograder, isolation, submissions):
               "Run the same command again to grade the rest.", file=sys.stderr)
         sys.stderr.flush()
         os._exit(130)  # the sandboxes die with us (--die-with-parent)
-    summary = Summary(list(book.results.values()), changes(earlier, book.results.values()))
+    handed_back = write_uploads(out, [(r, book.results[r.name]) for r in submissions],
+                                autograder.name, args.feedback_notebook)
+    summary = Summary(list(book.results.values()), changes(earlier, book.results.values()),
+                      handed_back)
     book.flush(summary)
     for line in summary.lines():
         say(line)
@@ -90,7 +95,7 @@ def _run(args, autograder, isolation, submissions):
     if any(r.layout is Layout.CANVAS for r in submissions):
         written.append(_write_canvas(out, submissions, book, autograder, args))
     say(f"wrote {', '.join(map(str, written))} and a folder per submission "
-        "(results.json, feedback.md)")
+        "(results.json, feedback.md, feedback.html)")
     return 0
 
 
@@ -187,6 +192,7 @@ class Gradebook:
         traced = trace(result)  # once, for every writer
         feedback = feedback_md(result, traced=traced)
         write_atomic(folder / "feedback.md", feedback)
+        write_atomic(folder / FEEDBACK_HTML, feedback_html(result, traced))
         results = results_json(result, self.autograder.visibility, traced, feedback)
         write_atomic(folder / "results.json", json.dumps(results, indent=2) + "\n")
         self.results[result.submission] = result

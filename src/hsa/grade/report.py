@@ -1,6 +1,7 @@
 """report.html: what a grader acts on after ``hsa grade``.
 
-In order: the counts and scores, the submissions that need a look first, score
+In order: the counts and scores, which file to upload where to hand grades and
+feedback back, the submissions that need a look first, score
 changes after the autograder changed, the score distribution (overall and per
 question), the mistakes the hidden tests recognised (attempts that were not
 made counted apart), and the roster with a link to each student's feedback.
@@ -15,7 +16,10 @@ import urllib.parse
 
 from ..trusted.causes import trace
 from ..writers.atomic import write_atomic
+from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
 
+BLANK_STUB = ("every function is still the placeholder handed out: a blank notebook, perhaps the "
+              "wrong file")
 NOT_ATTEMPTED = ("returned None", "returned `...`", "is not defined as a function")
 STYLE = """body{font-family:system-ui,sans-serif;max-width:96em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
@@ -53,7 +57,7 @@ def render(summary, questions, title):
     parts = [f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
              f"<title>{_e(title)}: grading report</title><style>{STYLE}</style></head><body>",
              f"<h1>{_e(title)}: grading report</h1>", _overview(summary),
-             _needs_a_look(summary), _changes(summary),
+             _hand_back(summary), _needs_a_look(summary), _changes(summary),
              f'<h2>Scores</h2><img alt="Histogram of scores" src="data:image/png;base64,{png}">',
              _per_question(results, questions, traced), _mistakes(results, questions, traced),
              _roster(results, questions), "</body></html>\n"]
@@ -69,14 +73,22 @@ def _overview(summary):
     return text + "</p>"
 
 
+def _hand_back(summary):
+    """Which file to upload where, a line each: the terminal's lines, with everyone left out."""
+    if not summary.uploads:
+        return ""
+    items = "".join(f"<li>{_e(u.line(listed=len(u.left_out)))}</li>" for u in summary.uploads)
+    return f"<h2>Hand back</h2><ul>{items}</ul>"
+
+
 def _needs_a_look(summary):
     if not summary.needs_a_look:
         return "<h2>Needs a look</h2><p>Nothing: every submission was graded cleanly.</p>"
     rows = [f"<tr><td>{_who(r)}</td><td class=\"bad\">{_e(r.status)}</td>"
-            f"<td class=\"num\">{r.score:g} / {r.max_score:g}</td><td>{_e(r.message)}</td></tr>"
+            f"<td class=\"num\">{r.score:g} / {r.max_score:g}</td><td>{_e(look_reason(r))}</td></tr>"
             for r in summary.needs_a_look]
-    return (f"<h2>Needs a look first ({len(rows)})</h2><p>Every status but <em>graded</em>: "
-            "read these before publishing.</p><table><tr><th>student</th><th>status</th>"
+    return (f"<h2>Needs a look first ({len(rows)})</h2><p>Every status but <em>graded</em>, "
+            "and blank notebooks: read these before publishing.</p><table><tr><th>student</th><th>status</th>"
             f"<th>score</th><th>reason</th></tr>{''.join(rows)}</table>")
 
 
@@ -147,18 +159,18 @@ def _roster(results, questions):
         status = f'<td class="bad">{_e(r.status)}</td>' if r.status.needs_a_look else f"<td>{_e(r.status)}</td>"
         rows.append(f"<tr><td>{_who(r, link=True)}</td>{status}<td class=\"num\">{r.score:g} / "
                     f"{r.max_score:g}</td>{cells}<td>{late}</td></tr>")
-    return (f"<h2>Roster ({len(results)})</h2><p>Each name links to that student's feedback.md."
+    return (f"<h2>Roster ({len(results)})</h2><p>Each name links to that student's feedback."
             f"</p><table><tr><th>student</th><th>status</th><th>score</th>{head}<th>late</th></tr>"
             f"{''.join(rows)}</table>")
 
 
 def _who(result, link=False):
-    """The student's name (a link to their feedback.md), their ids, the file graded."""
+    """The student's name (a link to their feedback.html), their ids, the file graded."""
     who = result.identity
     plain = who.student_name or result.submission
     name = _e(plain)
     if link:
-        name = f'<a href="{urllib.parse.quote(f"{result.submission}/feedback.md")}">{name}</a>'
+        name = f'<a href="{urllib.parse.quote(f"{result.submission}/{FEEDBACK_HTML}")}">{name}</a>'
     detail = " · ".join(x for x in (who.student_id, who.email) if x and x != plain)
     extra = f' <span class="muted">{_e(detail)}</span>' if detail else ""
     return f"{name}{extra}<br><span class=\"muted\">{_e(who.path)}</span>"
@@ -175,6 +187,19 @@ def _is_placeholder(hint):
 def _not_attempted(result, question):
     tests = [t for t in result.tests if t.question == question]
     return bool(tests) and all(t.hint and _is_placeholder(t.hint) for t in tests)
+
+
+def blank_stub(result):
+    """True when every graded function was left as handed out (a blank stub handed in,
+    often the wrong file): it needs a look even when its status is ``graded``."""
+    return bool(result.questions) and all(_not_attempted(result, q) for q in result.questions)
+
+
+def look_reason(result):
+    """Why a submission needs a look, in one line of text."""
+    if blank_stub(result) and not result.message:
+        return BLANK_STUB
+    return result.message
 
 
 def _e(text):

@@ -5,9 +5,10 @@ The same facts feed the terminal summary and the top of report.html.
 
 import collections
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..outcomes import Status
+from .report import blank_stub, look_reason
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Change:
 class Summary:
     results: list
     changes: list  # [Change], empty unless the autograder changed since the last run
+    uploads: list = field(default_factory=list)  # [uploads.Upload]: what goes back where
 
     @property
     def counts(self):
@@ -49,9 +51,10 @@ class Summary:
 
     @property
     def needs_a_look(self):
-        """Every submission whose status is not ``graded``, worst first, with its reason."""
+        """Every submission whose status is not ``graded``, worst first, then the blank
+        notebooks handed in (:func:`~.report.look_reason` says why)."""
         order = {status: i for i, status in enumerate(reversed(list(Status)))}
-        return sorted((r for r in self.results if r.status.needs_a_look),
+        return sorted((r for r in self.results if r.status.needs_a_look or blank_stub(r)),
                       key=lambda r: (order[r.status], r.submission))
 
     def lines(self):
@@ -64,10 +67,13 @@ class Summary:
         if self.needs_a_look:
             out.append(f"needs a look ({len(self.needs_a_look)}):")
             out += [f"  {r.submission}: {r.status}, {r.score:g}/{r.max_score:g}: "
-                    f"{_short(r.message)}" for r in self.needs_a_look]
+                    f"{_short(look_reason(r))}" for r in self.needs_a_look]
         if self.changes:
             out.append(f"scores changed with the new autograder ({len(self.changes)}):")
             out += [f"  {c.submission}: {c.before:g} -> {c.after:g}" for c in self.changes]
+        if self.uploads:
+            out.append("hand back (upload each file where the arrow says):")
+            out += [f"  {u.line()}" for u in self.uploads]
         return out
 
 

@@ -1,42 +1,51 @@
-"""The student's feedback.md: the score per question, what to fix, what did not run.
+"""The student's feedback: the score per question, what to fix, what did not run.
 
-Its sections are made here; every sentence of English is in :mod:`.wording`.
+Its blocks are made here, once (:mod:`.document` renders them as feedback.md and
+feedback.html); every sentence of English is in :mod:`.wording`.
 """
 
 from ..outcomes import Status
 from ..trusted.causes import trace
 from ..trusted.result import NOT_GRADED
-from .wording import (GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
+from .document import (Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table, bullets,
+                       markdown)
+from .wording import (GRADER_FAILED_TEXT, NOT_GRADED_YET_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
                       missing_package, pointers)
 
 
 def feedback_md(result, public_only=False, traced=None):
-    """The student's feedback: score per question, what to fix, what did not run.
+    """The student's feedback as Markdown (see :func:`feedback_blocks`)."""
+    return markdown(feedback_blocks(result, public_only, traced))
+
+
+def feedback_blocks(result, public_only=False, traced=None):
+    """The student's feedback: score per question, what to fix, what did not run, as
+    blocks (:mod:`.document`) that feedback.md, feedback.html and the feedback notebook
+    render.
 
     ``public_only``: what a student may read before grades are published: the public
     checks, their cells' errors and general advice; no hidden hint, no score.
     ``traced``: the result's causes (:func:`~hsa.trusted.causes.trace`), when the caller
     has them already.
     """
-    lines = [f"# Feedback on {result.submission}", ""]
+    blocks = [Heading(1, f"Feedback on {result.submission}")]
     if result.status is Status.GRADER_FAILED:
-        return "\n".join(lines + [GRADER_FAILED_TEXT]) + "\n"
+        return blocks + [Paragraph(GRADER_FAILED_TEXT)]
     if not public_only:
-        lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
+        blocks.append(Paragraph(f"**Score: {result.score:g} / {result.max_score:g}**"))
     if result.status is Status.INVALID:
         reason = result.message.removeprefix(NOT_GRADED)
-        return "\n".join(lines + [f"Your submission could not be graded: {reason}.",
-                                  "Resubmit the notebook (.ipynb) or the zip grader.export() makes."]) + "\n"
+        return blocks + [Paragraph(f"Your submission could not be graded: {reason}.\nResubmit "
+                                   "the notebook (.ipynb) or the zip grader.export() makes.")]
     if public_only:
-        lines += [PUBLIC_ONLY_TEXT, ""]
-        lines += ["| Question | Public checks |", "| --- | --- |"]
-        lines += [f"| `{q}` | {_public_state(result, q)} |" for q in result.questions]
+        blocks += [Paragraph(PUBLIC_ONLY_TEXT),
+                   Table(("Question", "Public checks"),
+                         tuple((f"`{q}`", _public_state(result, q)) for q in result.questions))]
     else:
-        lines += ["| Question | Score |", "| --- | --- |"]
-        lines += [f"| `{q}` | {s:g} / {m:g} |" for q, (s, m) in result.questions.items()]
-    lines += _fixes(result, traced or trace(result), public_only) + _cell_problems(result) + _undefined(result)
-    lines += _set_aside(result) + _footer(result)
-    return "\n".join(lines) + "\n"
+        blocks.append(Table(("Question", "Score"), tuple(
+            (f"`{q}`", f"{s:g} / {m:g}") for q, (s, m) in result.questions.items())))
+    blocks += _fixes(result, traced or trace(result), public_only) + _cell_problems(result)
+    return blocks + _undefined(result) + _set_aside(result) + _footer(result)
 
 
 def _public_state(result, question):
@@ -47,63 +56,86 @@ def _public_state(result, question):
 
 
 def _fixes(result, traced, public_only):
-    """One section per question that failed a check. A mistake that other functions
-    inherit is said once, at its cause; their sections point there instead."""
+    """One part per question that failed a check. A mistake that other functions
+    inherit is said once, at its cause; their parts point there instead."""
     causes = traced.of(public_only)
     sections = [q for q in result.questions if causes.losses_of(q)]
     sections += [r for r in causes.cascades if r not in sections]  # a root with no question
-    lines = []
+    parts = []
     for question in sections:
         score, possible = result.questions.get(question, (0.0, 0.0))
         lost = "public check failed" if public_only else f"{possible - score:g} point(s) lost"
-        lines += ["", f"### `{question}`: {lost}", ""]
+        blocks = [Heading(3, f"`{question}`: {lost}")]
         if question in causes.cascades:
-            lines += [fix_first(causes.cascades[question], public_only), ""]
+            blocks.append(Paragraph(fix_first(causes.cascades[question], public_only)))
         losses = causes.losses_of(question)
-        lines += [f"- {h}" for h in distinct_advice(l.hint for l in losses if l.own)]
-        lines += [f"- {p}" for p in pointers(question, losses, sections, public_only)]
-    if lines:
-        return ["", "## What to fix"] + lines
+        advice = distinct_advice(l.hint for l in losses if l.own)
+        blocks.append(bullets(advice + pointers(question, losses, sections, public_only)))
+        parts.append(Part(question, tuple(blocks)))
+    if parts:
+        return [Section("What to fix", tuple(parts))]
     if public_only and result.tests:
-        return ["", "All public checks passed."]
+        return [Paragraph("All public checks passed.")]
     if result.tests and result.score >= result.max_score:
-        return ["", "All checks passed. Well done!"]
+        return [Paragraph("All checks passed. Well done!")]
     return []
 
 
 def _cell_problems(result):
     if not result.cells:
         return []
-    lines = ["", "## Cells that did not run cleanly", ""]
-    for cell in result.cells:
-        lines.append(f"- Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
-                     + missing_package(cell.message))
-    lines += ["", "What a skipped or failing cell would have defined was not there when your "
-              "functions were graded. Restart the kernel and run all cells (Kernel > Restart & "
-              "Run All) to see the same thing."]
-    return lines
+    items = tuple(Item(f"Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
+                       + missing_package(cell.message), cell.index) for cell in result.cells)
+    return [Section("Cells that did not run cleanly", (Bullets(items), Paragraph(
+        "What a skipped or failing cell would have defined was not there when your functions "
+        "were graded. Restart the kernel and run all cells (Kernel > Restart & Run All) to "
+        "see the same thing.")))]
 
 
 def _undefined(result):
     if not result.undefined or not result.tests:
         return []
     names = ", ".join(f"`{n}`" for n in result.undefined)
-    return ["", "## Not graded", "", f"These functions were not defined when your notebook ran, so "
-            f"their tests could not pass: {names}. Check that each one's cell runs without an error "
-            "and that its name and `def` line are as given."]
+    return [Section("Not graded", (Paragraph(
+        f"These functions were not defined when your notebook ran, so their tests could not "
+        f"pass: {names}. Check that each one's cell runs without an error and that its name "
+        "and `def` line are as given."),))]
 
 
 def _set_aside(result):
     if not result.set_aside:
         return []
-    lines = ["", "## Files not graded", "", f"Graded: `{result.submission}`. Not graded:", ""]
-    return lines + [f"- `{name}`: {why}" for name, why in result.set_aside]
+    files = bullets(f"`{name}`: {why}" for name, why in result.set_aside)
+    return [Section("Files not graded",
+                    (Paragraph(f"Graded: `{result.submission}`. Not graded:"), files))]
 
 
 def _footer(result):
     p = result.provenance
     # No seed: it draws the hidden inputs, so it stays with the grader (gradebook, extra_data).
-    return ["", "---", f"Graded by hsa {p.get('package_version')} at {p.get('timestamp')}, "
-            f"isolation {p.get('isolation')}."]
+    return [Footer(f"Graded by hsa {p.get('package_version')} at {p.get('timestamp')}, "
+                   f"isolation {p.get('isolation')}.")]
 
 
+def one_line(result, traced=None):
+    """The feedback in one line, for a platform's comment box (Moodle's worksheet): the
+    score, the functions to fix first, the cells that did not run; the attached feedback
+    file says the rest. Plain text: no Markdown. Where nothing was graded it says only
+    that the instructor will look (the reason is for the grader, who decides first)."""
+    if result.status is Status.GRADER_FAILED:
+        return GRADER_FAILED_TEXT
+    if not result.status.code_graded:
+        return NOT_GRADED_YET_TEXT
+    parts = [f"Score {result.score:g} / {result.max_score:g}."]
+    causes = (traced or trace(result)).full
+    fix = causes.roots or [q for q, c in causes.questions.items() if c.own]
+    if fix:
+        parts.append(f"Fix first: {', '.join(fix)}.")
+    elif result.tests and result.score >= result.max_score:
+        parts.append("All checks passed.")
+    if result.cells:
+        parts.append("Code cells that did not run cleanly: "
+                     f"{', '.join(str(c.index) for c in result.cells)}.")
+    if result.score < result.max_score or result.cells:
+        parts.append("The attached feedback file says what to fix.")
+    return " ".join(parts)

@@ -10,6 +10,13 @@ GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself fai
                       "your doing and costs you nothing. Your instructor has been told; you "
                       "need not resubmit.")
 
+NOT_GRADED_YET_TEXT = ("Not graded yet: your submission could not be graded automatically, and "
+                       "your instructor will look at it.")
+
+NOTEBOOK_TEXT = ("This is a copy of your notebook with your feedback written in: what to fix in "
+                 "each function follows the cell that defines it, and a cell that did not run "
+                 "cleanly is followed by what happened. Run it as you would your own.")
+
 PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones you can run "
                     "yourself) and any cell that did not run cleanly. The hidden tests decide "
                     "your score; their results appear when your instructor publishes the grades.")

@@ -1,0 +1,200 @@
+"""Handing back: feedback.html, the names each platform's upload reads, Moodle's worksheet
+rows and the needs-a-look rule for blank notebooks, from records and results built by hand.
+(tests/test_handing_back.py grades real downloads end to end.)"""
+
+import csv
+import io
+import pathlib
+import re
+
+import nbformat
+import pytest
+
+from hsa.exceptions import InvalidSubmission
+from hsa.grade.layouts import Submission
+from hsa.grade.summary import Summary
+from hsa.grade.uploads import Upload
+from hsa.grade.uploads.canvas import reupload_name
+from hsa.grade.uploads.moodle import HEADER, feedback_name, worksheet_row
+from hsa.outcomes import Layout, Status
+from hsa.trusted.result import CellProblem
+from hsa.trusted.result import TestResult as Check
+from hsa.writers.document import inline_html
+from hsa.writers.feedback import feedback_md, one_line
+from hsa.writers import feedback_notebook as feedback_notebook_module
+from hsa.writers.feedback_html import feedback_html
+from hsa.writers.feedback_notebook import feedback_notebook
+from hsa.writers.wording import NOT_GRADED_YET_TEXT
+from test_outputs import HIDDEN_HINT, make, partial
+
+
+def canvas(path, user):
+    return Submission(name="x", layout=Layout.CANVAS, path=path, student_id=user)
+
+
+def canvas_reads(name):
+    """What canvas-lms reads from a re-uploaded file's name (Assignment#
+    infer_comment_context_from_filename): the first two all-digit parts between `_`."""
+    return tuple(p for p in name.split("_") if re.fullmatch("[0-9]+", p))[:2]
+
+
+def moodle_reads(name):
+    """What Moodle reads from a zipped feedback file's name (assignfeedback_file_zip_importer::
+    is_valid_filename_for_import): explode('_', name, 5) -> id, plugin type and name, file."""
+    info = name.split("_", 4)
+    return info[1], info[2], info[3], info[4]
+
+
+# ------------------------------------------------------------------ feedback.html
+def test_inline_markdown_becomes_escaped_html():
+    assert inline_html("**Fix `a<b>` first:** x & y\nz") == \
+        "<strong>Fix <code>a&lt;b&gt;</code> first:</strong> x &amp; y<br>z"
+    assert inline_html("`**not bold**` <script>") == \
+        "<code>**not bold**</code> &lt;script&gt;"
+
+
+def test_feedback_html_is_self_contained_and_says_what_feedback_md_says():
+    result = make(tests_=[Check("alpha", "alpha - 2", True, 0.0, 2.0, HIDDEN_HINT + " <b>&"),
+                          Check("beta", "beta - 1", True, 3.0, 3.0)],
+                  cells=[CellProblem(4, "x = 1/0", Status.ERROR, "ZeroDivisionError: division by zero")])
+    page = feedback_html(result)
+    assert page.startswith("<!doctype html>") and 'name="viewport"' in page
+    for outside in ("<script", "http://", "https://", "src=", "@import", "url("):
+        assert outside not in page
+    assert "<p><strong>Score: 3 / 5</strong></p>" in page
+    assert "<tr><td><code>alpha</code></td><td>0 / 2</td></tr>" in page
+    assert "<h3><code>alpha</code>: 2 point(s) lost</h3>" in page
+    assert f"<li>{HIDDEN_HINT} &lt;b&gt;&amp;</li>" in page
+    assert "<li>Code cell 4 (<code>x = 1/0</code>) raised ZeroDivisionError: division by zero.</li>" in page
+    markdown = feedback_md(result)
+    assert f"- {HIDDEN_HINT} <b>&" in markdown and "- Code cell 4 (`x = 1/0`) raised" in markdown
+
+
+def test_one_line_comment():
+    assert one_line(partial()) == ("Score 3 / 5. Fix first: alpha. The attached feedback file "
+                                   "says what to fix.")
+    assert one_line(make()) == "Score 5 / 5. All checks passed."
+    assert one_line(make(status=Status.INVALID, tests_=[], message="not graded: 2 files")) == \
+        NOT_GRADED_YET_TEXT
+
+
+# ------------------------------------------------------------------ Canvas
+def test_canvas_reupload_names_are_read_back_as_the_student_and_the_graded_attachment():
+    cases = {("ñúñezzoë_4242_9010_hidden_state_activation-1.ipynb", "4242"):
+             "ñúñezzoë_4242_9010_feedback.html",
+             ("dl.zip/leebob_LATE_4343_9002_hidden_state_activation.ipynb", "4343"):
+             "leebob_LATE_4343_9002_feedback.html",
+             ("smithcarol_4545_9006_hidden_state_activation_2026.zip", "4545"):
+             "smithcarol_4545_9006_feedback.html"}
+    for (path, user), expected in cases.items():
+        name = reupload_name(canvas(path, user))
+        assert name == expected
+        assert canvas_reads(name) == canvas_reads(pathlib.PurePosixPath(path).name)
+
+
+def test_canvas_reupload_leaves_out_what_canvas_cannot_match():
+    assert reupload_name(canvas("anon_ab12c_9008_hidden_state_activation.ipynb", "anon_ab12c")) is None
+    assert reupload_name(canvas("readme.txt", None)) is None
+    assert reupload_name(canvas("bob_4343_9002_x.ipynb", "9999")) is None  # not whose it says
+
+
+# ------------------------------------------------------------------ Moodle
+def test_moodle_feedback_names_are_read_back_as_the_participant():
+    zoe = Submission(name="z", layout=Layout.MOODLE, path="p", student_id="123456",
+                     student_name="Zoë Ñúñez")
+    assert feedback_name(zoe) == "Zoë Ñúñez_123456_assignsubmission_file_feedback.html"
+    assert moodle_reads(feedback_name(zoe)) == ("123456", "assignsubmission", "file", "feedback.html")
+    ann = Submission(name="a", layout=Layout.MOODLE, path="p", student_id="7", student_name="Ann_Marie")
+    assert moodle_reads(feedback_name(ann)) == ("7", "assignsubmission", "file", "feedback.html")
+
+
+def test_moodle_worksheet_rows():
+    assert HEADER == ("Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
+                      "Grade can be changed", "Last modified (submission)", "Last modified (grade)",
+                      "Feedback comments")
+    zoe = Submission(name="z", layout=Layout.MOODLE, path="p", student_id="123456",
+                     student_name="Zoë Ñúñez")
+    assert worksheet_row(zoe, partial()) == (
+        "Participant 123456", "Zoë Ñúñez", "", "hsa: graded", "3", "5", "Yes", "",
+        "2026-01-02T03:04:05+00:00",
+        "Score 3 / 5. Fix first: alpha. The attached feedback file says what to fix.")
+    invalid = make(status=Status.INVALID, tests_=[], message="not graded: 2 files")
+    row = worksheet_row(zoe, invalid)
+    assert (row[4], row[5], row[9]) == ("", "5", NOT_GRADED_YET_TEXT)
+    text = io.StringIO()
+    csv.writer(text).writerow(row)
+    assert next(csv.reader(io.StringIO(text.getvalue())))[0] == "Participant 123456"
+
+
+# ------------------------------------------------------------------ the summary
+def test_upload_line_lists_the_first_students_left_out():
+    upload = Upload(pathlib.Path("out/canvas-feedback.zip"), "Canvas: Re-Upload Submissions", 3,
+                    tuple(f"s{i} (why)" for i in range(6)))
+    assert upload.line() == ("out/canvas-feedback.zip -> Canvas: Re-Upload Submissions (3 "
+                             "student(s); 6 left out: s0 (why); s1 (why); s2 (why); s3 (why); 2 more)")
+    assert Upload(pathlib.Path("a.csv"), "there", 2).line() == "a.csv -> there (2 student(s))"
+
+
+def test_a_blank_stub_handed_in_needs_a_look():
+    blank = [Check("alpha", "alpha - 1", False, 0.0, 0.0, "alpha returned None. Replace each None"),
+             Check("alpha", "alpha - 2", True, 0.0, 2.0, "alpha returned None. Replace each None"),
+             Check("beta", "beta - 1", True, 0.0, 3.0, "beta returned `...`: write it")]
+    stub, half = make("stub", tests_=blank), make("half", tests_=blank[:2] + [
+        Check("beta", "beta - 1", True, 0.0, 3.0, "beta returned the transpose")])
+    summary = Summary([stub, half, make("fine")], [])
+    assert [r.submission for r in summary.needs_a_look] == ["stub"]
+    assert "  stub: graded, 0/5: every function is still the placeholder handed out: a blank " \
+           "notebook, perhaps the wrong file" in summary.lines()
+
+
+# ------------------------------------------------------------------ the feedback notebook
+def student_notebook(path, minor=5):
+    notebook = nbformat.v4.new_notebook()
+    notebook.nbformat_minor = minor
+    notebook.cells = [nbformat.v4.new_markdown_cell("# My work"),
+                      nbformat.v4.new_code_cell("def alpha(x):\n    return x.T"),
+                      nbformat.v4.new_code_cell("x = 1/0"),
+                      nbformat.v4.new_code_cell("def beta(x):\n    return x")]
+    if minor < 5:
+        for cell in notebook.cells:
+            del cell["id"]
+    path.write_text(nbformat.writes(notebook))
+    return path
+
+
+def test_feedback_notebook_writes_each_part_after_its_cell(tmp_path):
+    path = student_notebook(tmp_path / "hw.ipynb")
+    result = make(tests_=[Check("alpha", "alpha - 2", True, 0.0, 2.0, HIDDEN_HINT),
+                          Check("beta", "beta - 1", True, 3.0, 3.0)],
+                  cells=[CellProblem(2, "x = 1/0", Status.ERROR, "ZeroDivisionError: division by zero")])
+    notebook = nbformat.reads(feedback_notebook(path, result), 4)
+    nbformat.validate(notebook)
+    added = [c.metadata.get("hsa_feedback", False) for c in notebook.cells]
+    assert added == [True, False, False, True, False, True, False]
+    top, _, alpha, alpha_note, cell, cell_note, beta = notebook.cells
+    assert top.source.startswith("# Feedback on ann\n\n**Score: 3 / 5**\n\n| Question | Score |")
+    assert alpha.source == "def alpha(x):\n    return x.T" and beta.source == "def beta(x):\n    return x"
+    assert alpha_note.source == (f"**Feedback**\n\n### `alpha`: 2 point(s) lost\n\n- {HIDDEN_HINT}\n")
+    assert cell_note.source == ("**Feedback**\n\n- Code cell 2 (`x = 1/0`) raised "
+                                "ZeroDivisionError: division by zero.\n")
+    assert "### `alpha`" not in top.source and "Code cell 2" not in top.source
+
+
+def outputs_of(text, source):
+    return next(c.outputs for c in nbformat.reads(text, 4).cells if c.source == source)
+
+
+def test_feedback_notebook_keeps_an_older_format_and_refuses_what_is_too_large(tmp_path, monkeypatch):
+    path = student_notebook(tmp_path / "old.ipynb", minor=4)
+    notebook = nbformat.reads(feedback_notebook(path, partial()), 4)
+    nbformat.validate(notebook)
+    assert notebook.nbformat_minor == 4 and all("id" not in c for c in notebook.cells)
+    kept = nbformat.read(path, 4)
+    kept.cells[2].outputs = [nbformat.v4.new_output("stream", text="a plot, say")]
+    nbformat.write(kept, path)
+    assert outputs_of(feedback_notebook(path, partial()), "x = 1/0")[0].text == "a plot, say"
+    monkeypatch.setattr(feedback_notebook_module, "MAX_OUTPUT_BYTES", 10)  # outputs dropped
+    assert outputs_of(feedback_notebook(path, partial()), "x = 1/0") == []
+    monkeypatch.setattr(feedback_notebook_module, "MAX_BYTES", path.stat().st_size - 1)
+    with pytest.raises(InvalidSubmission, match="larger than"):
+        feedback_notebook(path, partial())
