@@ -16,8 +16,8 @@ from hsa.writers.feedback import feedback_md
 from hsa.writers.gradebook import PROVENANCE_COLUMNS, gradebook_csv
 from hsa.writers.results import read_result, results_json, summary_line
 from hsa.writers.wording import GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT
-from hsa.outcomes import Status
-from hsa.trusted.result import CellProblem, Result
+from hsa.outcomes import SetAsideReason, Status
+from hsa.trusted.result import CellProblem, Identity, Result, SetAside
 from hsa.trusted.result import TestResult as Check  # not named Test*: pytest would collect it
 
 QUESTIONS = ["alpha", "beta"]
@@ -44,6 +44,10 @@ def make(name="ann", status=Status.GRADED, tests_=None, message="", **fields):
                   provenance=dict(PROVENANCE), **fields)
 
 
+COPY_SET_ASIDE = SetAside("Copy of ann.ipynb", SetAsideReason.FEWER_FUNCTIONS,
+                          "fills in 1 graded function(s), ann.ipynb 2")
+
+
 def partial():
     """Lost the hidden alpha test (2 points) and passed the rest."""
     return make(tests_=checks(alpha_hidden=HIDDEN_HINT))
@@ -58,8 +62,7 @@ def test_gradebook_columns_in_order():
     header = read_csv(gradebook_csv([], QUESTIONS))[0]
     assert header == ["submission", "student_id", "student_name", "email", "path", "late",
                       "status", "score", "max_score", "alpha", "beta", "lost_through_dependency",
-                      "message",
-                      *PROVENANCE_COLUMNS]
+                      "message", "set_aside", *PROVENANCE_COLUMNS]
     assert PROVENANCE_COLUMNS == ("seed", "isolation", "network_reachable", "submission_sha256", "autograder_sha256",
                                   "autograder_content_sha256", "package_version",
                                   "wall_time_seconds", "timestamp")
@@ -166,13 +169,15 @@ def test_cell_problems_undefined_functions_and_set_aside_files():
                   cells=[CellProblem(3, "import os", Status.KILLED, "exited with code 3"),
                          CellProblem(5, "while True:", Status.TIMEOUT, "ran past its 10 s budget"),
                          CellProblem(6, "x = 1 / 0", Status.ERROR, "ZeroDivisionError: division by zero")],
-                  undefined=["beta"], set_aside=[["Copy of ann.ipynb", "set aside: ann.ipynb was graded"]])
+                  undefined=["beta"], set_aside=[COPY_SET_ASIDE], identity=Identity(path="ann.ipynb"))
     for text in (feedback_md(result), feedback_md(result, public_only=True)):
         assert "- Code cell 3 (`import os`) stopped the process (exited with code 3) and was skipped." in text
         assert "- Code cell 5 (`while True:`) ran past its 10 s budget." in text
         assert "- Code cell 6 (`x = 1 / 0`) raised ZeroDivisionError: division by zero." in text
         assert "their tests could not pass: `beta`" in text
-        assert "- `Copy of ann.ipynb`: set aside: ann.ipynb was graded" in text
+        assert "Graded: `ann.ipynb`. Not graded:\n\n- `Copy of ann.ipynb`: fills in 1 graded function(s), ann.ipynb 2\n" in text
+    row = dict(zip(*read_csv(gradebook_csv([result], QUESTIONS))))
+    assert row["set_aside"] == "Copy of ann.ipynb (fewer_functions: fills in 1 graded function(s), ann.ipynb 2)"
 
 
 def test_feedback_footer_names_the_version_and_isolation_but_never_the_seed():
@@ -234,7 +239,7 @@ def test_results_json_tests_and_outputs():
 
 def test_read_result_gives_back_the_result(tmp_path):
     result = make(status=Status.ERROR, tests_=checks(alpha_hidden=HIDDEN_HINT),
-                  cells=[CellProblem(2, "raise X", Status.ERROR, "X: y")], set_aside=[["a", "b"]])
+                  cells=[CellProblem(2, "raise X", Status.ERROR, "X: y")], set_aside=[COPY_SET_ASIDE])
     path = tmp_path / "results.json"
     write_atomic(path, json.dumps(results_json(result, VISIBILITY)))
     back = read_result(path)

@@ -21,7 +21,7 @@ from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file
-from ..trusted.result import Identity, new_result
+from ..trusted.result import NOT_GRADED, Identity, new_result
 from . import canvas
 from ..outcomes import Layout
 from .layouts import opened
@@ -40,7 +40,7 @@ def run(args):
     autograder = autograders.load(args.autograder)
     isolation = choose_isolation(args.allow_unsandboxed)
     preflight(isolation)
-    with opened(args.paths or [EXAMPLES], args.layout, autograder.name) as submissions:
+    with opened(args.paths or [EXAMPLES], args.layout, autograder.assignment) as submissions:
         if not submissions:
             raise GradingError("no .ipynb or .zip submissions found under "
                                + " ".join(args.paths) + "; pass notebooks, export zips, "
@@ -57,7 +57,7 @@ def _run(args, autograder, isolation, submissions):
         previous = _previous(out / record.name / "results.json")
         if not record.gradable:
             unreadable.append(_for(record, new_result(
-                record.name, autograder, Status.INVALID, f"not graded: {record.problem}")))
+                record.name, autograder, Status.INVALID, f"{NOT_GRADED}{record.problem}")))
         elif previous and not args.force and _unchanged(previous, record.file, autograder):
             results[record.name] = previous
         else:
@@ -119,9 +119,7 @@ def _for(record, result):
     result.submission = record.name
     result.identity = Identity(record.student_id or "", record.student_name or "",
                                record.email or "", record.path, record.late)
-    result.set_aside = [[a.path, a.detail] for a in record.set_aside]
-    if record.gradable and record.note():  # an ungradable record's problem names its files
-        result.message = " ".join(filter(None, (result.message, record.note())))
+    result.set_aside = list(record.set_aside)
     return result
 
 

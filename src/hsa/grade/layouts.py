@@ -19,6 +19,10 @@ from:
 * A plain folder: every notebook and export zip below it is a submission, its
   path the identity.
 
+Which of a student's files is graded is :mod:`hsa.trusted.choice`'s rule, the
+same as on Gradescope's autograder; a reader only says what the platform knows
+of each file (when its submission was made, the order of uploads, lateness).
+
 Bad input never raises: a folder that names no student, a metadata entry whose
 folder is missing, a zip of several notebooks, two equally good files and no
 way to tell the latest... each gives a record with a ``problem`` and is not
@@ -38,18 +42,21 @@ import zipfile
 import yaml
 
 from ..exceptions import LayoutError
-from ..outcomes import Layout, NamedEnum
+from ..outcomes import Layout
 from ..project import DEFAULT
-from ..trusted.submission import KIND_TEXT, files_under, ignored, kind_of, name_key
+from ..trusted.choice import Assignment, Handed, choose, name_key
+from ..trusted.submission import files_under, ignored
 from . import names, safezip
 
-ASSIGNMENT = DEFAULT.name
-"""The default assignment's name: its notebook is ``<ASSIGNMENT>.ipynb``."""
+ASSIGNMENT = Assignment(DEFAULT.name)
+"""The default assignment (its notebook is ``<name>.ipynb``), with no graded functions named:
+``hsa grade`` passes the autograder's."""
 
 METADATA = "submission_metadata.yml"
 MAX_METADATA_BYTES = 64 << 20
 NBGRADER_STEPS = ("submitted", "autograded")
 TIMESTAMP = "timestamp.txt"
+AMBIGUOUS_ADVICE = ". Grade the right one by hand, or remove the others and run hsa grade again"
 
 CANVAS_FILE = re.compile(
     r"^(?:(?P<name>.*?)_)??(?:(?P<late>LATE)_)?(?P<user>\d+|anon_[A-Za-z0-9]+)"
@@ -58,32 +65,13 @@ MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plu
                            re.DOTALL)
 MOODLE_FILE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)"
                          r"_(?P<file>.+)$", re.DOTALL)
-class Reason(NamedEnum):
-    """Why a student's file was not the one graded."""
-    OLDER = "older"                  # an earlier upload or submission of the same standing
-    NOT_PREFERRED = "not_preferred"  # a file named more like the assignment was graded
-    NOT_GRADABLE = "not_gradable"    # not a notebook, nor a zip with one notebook
-    AMBIGUOUS = "ambiguous"          # as good as another, nothing says which is latest
-
-
-@dataclasses.dataclass(frozen=True)
-class SetAside:
-    """A file of the student's that is not the one graded."""
-    path: str
-    reason: Reason
-    detail: str
-
-    def __str__(self):
-        return f"{self.path} ({self.detail})"
-
-
 @dataclasses.dataclass(frozen=True)
 class Submission:
     """One student's submission: what to grade and who it belongs to.
 
     ``file`` is None when there is nothing to grade; then ``problem`` says why.
     A group on Gradescope gives one record per member, all with the same
-    ``file`` and ``group``: grade the file once and give each member the result.
+    ``file``: the file is graded once and each member gets the result.
     """
     name: str                      # unique, safe output-folder name ("zoe-nunez-123456")
     layout: Layout
@@ -93,38 +81,18 @@ class Submission:
     student_name: str | None = None
     email: str | None = None
     late: bool | None = None       # None where the layout does not say (only Canvas does)
-    submitted_at: datetime.datetime | None = None
-    set_aside: tuple[SetAside, ...] = ()
+    set_aside: tuple = ()          # SetAside: the student's other files, and why
     problem: str | None = None
-    group: str | None = None       # Gradescope's submission folder, shared by a group
 
     @property
     def gradable(self):
         return self.file is not None and self.problem is None
 
-    @property
-    def label(self):
-        """Who this is, for people: "Zoë Ñúñez (123456)", or the path when nobody is known."""
-        if self.student_name and self.student_id and self.student_name != self.student_id:
-            return f"{self.student_name} ({self.student_id})"
-        return self.student_name or self.student_id or self.email or self.path
-
-    def note(self):
-        """The set-aside files, as a sentence for the gradebook's message ("" when none)."""
-        if not self.set_aside:
-            return ""
-        return "Not graded: " + "; ".join(map(str, self.set_aside)) + "."
-
 
 @dataclasses.dataclass(frozen=True)
-class _File:
+class _File(Handed):
     """A file a student handed in, with what the layout says about it."""
-    file: pathlib.Path
-    path: str
-    recency: tuple | None = None   # larger is later; None where the layout does not say
     late: bool | None = None
-    submitted_at: datetime.datetime | None = None
-    group: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,64 +225,25 @@ def _entries(folder):
                   if not e.name.startswith(".") and not ignored([e.name]))
 
 
-# ------------------------------------------------------------------ choosing a student's file
-def _choose(files, assignment):
-    """(the file to grade or None, the files set aside, the problem or None)."""
-    aside, ranked = [], []
-    for f in files:
-        kind, why = kind_of(f.file, assignment)
-        if kind is None:
-            aside.append(SetAside(f.path, Reason.NOT_GRADABLE, why))
-        else:
-            ranked.append((kind, f))
-    if not ranked:
-        return None, tuple(aside), "nothing to grade: " + "; ".join(map(str, aside))
-    best = min(kind for kind, _ in ranked)
-    top = [f for kind, f in ranked if kind == best]
-    chosen = _latest(top)
-    problem = None
-    if chosen is None:
-        problem = (f"{len(top)} files, each {KIND_TEXT[best]}, and nothing says which is the "
-                   f"latest: {', '.join(f.path for f in top)}. Grade the right one by hand, or "
-                   "remove the others and run hsa grade again")
-        aside += [SetAside(f.path, Reason.AMBIGUOUS, "as good as another, none known to be latest")
-                  for f in top]
-    else:
-        aside += [SetAside(f.path, Reason.OLDER, f"older than {chosen.path}")
-                  for f in top if f is not chosen]
-    preferred = f"{chosen.path} was graded instead" if chosen else "another file ranks higher"
-    aside += [SetAside(f.path, Reason.NOT_PREFERRED, f"{KIND_TEXT[kind]}; {preferred}")
-              for kind, f in ranked if kind != best]
-    return chosen, tuple(aside), problem
-
-
-def _latest(files):
-    if len(files) == 1:
-        return files[0]
-    if any(f.recency is None for f in files):
-        return None
-    newest = max(f.recency for f in files)
-    winners = [f for f in files if f.recency == newest]
-    return winners[0] if len(winners) == 1 else None
-
-
+# ------------------------------------------------------------------ records
 def _record(layout, who, files, assignment, folder_path, missing=None):
     """The student's record: the file chosen among ``files``, or the problem.
 
     ``missing``: what the layout says is wrong (a folder the metadata names but
     the download lacks), reported when no file can be graded.
     """
-    chosen, aside, problem = _choose(files, assignment) if files else (None, (), None)
+    choice = choose(files, assignment)
+    chosen, problem = choice.chosen, None
     if chosen is None:
-        problem = "; ".join(p for p in (problem, missing) if p) or (
-            "nothing to grade: no file was handed in")
+        advice = AMBIGUOUS_ADVICE if choice.ambiguous else ""
+        found = choice.problem + advice if files else None
+        problem = "; ".join(p for p in (found, missing) if p) or choice.problem
     late = chosen.late if chosen else next((f.late for f in files if f.late is not None), None)
     return Submission(
         name=names.hint(who.student_name or who.email, who.student_id), layout=layout,
         path=chosen.path if chosen else folder_path, file=chosen.file if chosen else None,
         student_id=who.student_id, student_name=who.student_name, email=who.email,
-        late=late, submitted_at=chosen.submitted_at if chosen else None,
-        set_aside=aside, problem=problem, group=chosen.group if chosen else None)
+        late=late, set_aside=choice.set_aside, problem=problem)
 
 
 def _nobody(layout, path, problem):
@@ -437,7 +366,7 @@ def _read_gradescope(root, rel, assignment):
             continue
         when = _when(entry.get("created_at"))
         files = [] if folder is None else [
-            _File(p, rel(p), recency=(when,) if when else None, submitted_at=when, group=key)
+            _File(p, rel(p), submitted=when)
             for p in files_under(folder)]
         for who in who_all:
             slot = students.setdefault(who.student_id or who.email or who.student_name,
@@ -466,7 +395,7 @@ def _read_canvas(root, rel, assignment):
             continue
         who = _Who(match["user"], match["name"] or None)
         slot = students.setdefault(who.student_id, {"who": who, "files": []})
-        slot["files"].append(_File(entry, rel(entry), recency=(int(match["attachment"]),),
+        slot["files"].append(_File(entry, rel(entry), uploaded=int(match["attachment"]),
                                    late=match["late"] is not None))
     return [_record(Layout.CANVAS, s["who"], s["files"], assignment, s["files"][0].path)
             for s in students.values()] + records
@@ -513,7 +442,7 @@ def _read_nbgrader(root, rel, assignment):
             continue
         for folder in (a for a in folders if a.name == wanted):
             when = _nbgrader_time(folder / TIMESTAMP)
-            files = [_File(p, rel(p), recency=(when,) if when else None, submitted_at=when)
+            files = [_File(p, rel(p), submitted=when)
                      for p in files_under(folder) if p.relative_to(folder).as_posix() != TIMESTAMP]
             records.append(_record(Layout.NBGRADER, _Who(student.name), files, assignment,
                                    rel(folder)))
@@ -523,11 +452,11 @@ def _read_nbgrader(root, rel, assignment):
 def _nbgrader_assignment(root, students, assignment):
     """The assignment folder's name: the one named like the assignment, or the only one there."""
     found = sorted({a.name for s in students for a in _entries(s) if a.is_dir()})
-    named = [a for a in found if name_key(a) == name_key(assignment)]
+    named = [a for a in found if name_key(a) == name_key(assignment.name)]
     if named or len(found) <= 1:
         return (named or found or [None])[0]
     raise LayoutError(f"{root} holds the assignments {', '.join(found)} and none is named "
-                      f"{assignment}; point hsa grade at a folder with only this assignment's "
+                      f"{assignment.name}; point hsa grade at a folder with only this assignment's "
                       "submissions")
 
 
@@ -552,7 +481,7 @@ def _read_plain(root, rel, assignment):
         if p.suffix not in (".ipynb", ".zip"):
             continue
         parts = list(p.relative_to(root).with_suffix("").parts)
-        if len(parts) > 1 and name_key(parts[-1]) == name_key(assignment):
+        if len(parts) > 1 and name_key(parts[-1]) == name_key(assignment.name):
             parts.pop()  # alice/hidden_state_activation.ipynb is alice's
         records.append(_plain_record(p, rel(p), names.hint("-".join(parts))))
     return records

@@ -24,7 +24,9 @@ from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file
 from ..trusted.result import NOT_GRADED, new_result
-from ..trusted.submission import choose, files_under
+from ..trusted.choice import Handed, choose
+from ..trusted.submission import files_under
+
 
 def lock_down(*folders):
     """Root-only access: the sandbox's unprivileged user can neither read nor write these."""
@@ -33,22 +35,31 @@ def lock_down(*folders):
         os.chmod(folder, 0o700)
 
 
+def choose_upload(folder, autograder):
+    """Which of the files the student uploaded is graded (:mod:`hsa.trusted.choice`'s rule,
+    the same as ``hsa grade``'s): Gradescope says nothing of their order."""
+    folder = pathlib.Path(folder)
+    files = [Handed(p, p.relative_to(folder).as_posix()) for p in files_under(folder)]
+    return choose(files, autograder.assignment)
+
+
 def grade_submission(root, autograder, seed):
     """The Result for what the student uploaded under ``root / "submission"``."""
-    files = files_under(root / "submission")
-    chosen, set_aside = choose(files, autograder.name, autograder.graded_functions)
+    choice = choose_upload(root / "submission", autograder)
+    chosen = choice.chosen
     if chosen is None:
+        advice = "; upload only the notebook you want graded" if choice.ambiguous else ""
         result = new_result("(none)", autograder, Status.INVALID,
-                            f"{NOT_GRADED}no .ipynb or .zip file was submitted; upload your notebook")
+                            f"{NOT_GRADED}{choice.problem}{advice}")
     else:
         isolation = best_isolation()
         try:
             preflight(isolation)
         except GraderFailure as failure:
-            result = new_result(chosen.name, autograder, Status.GRADER_FAILED, str(failure))
+            result = new_result(chosen.path, autograder, Status.GRADER_FAILED, str(failure))
         else:
-            result = grade_file(chosen, chosen.name, autograder, seed, isolation)
-    result.set_aside = [[p.name, why] for p, why in set_aside]
+            result = grade_file(chosen.file, chosen.path, autograder, seed, isolation)
+    result.set_aside = list(choice.set_aside)
     return result
 
 

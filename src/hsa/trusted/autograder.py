@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..exceptions import AutograderMissing
 from ..hashing import file_digest, sha256_file
 from ..project import DEFAULT, title_of
+from .choice import Assignment
 from .otter_tests import load_test_file
 
 CONFIG_NAME = "hsa_config.json"
@@ -66,6 +67,11 @@ class Autograder:
         """The names the test functions take from the student's notebook."""
         return sorted({name for test in self.tests for case in test.test_cases
                        for name in case.body._get_func_params() if name != "env"})
+
+    @property
+    def assignment(self):
+        """What a student's files are measured against when choosing one (:mod:`.choice`)."""
+        return Assignment(self.name, tuple(self.graded_functions))
 
 
 def read_config(path=None):

@@ -6,7 +6,7 @@ gradebook can be rebuilt from the results files alone.
 
 from dataclasses import asdict, dataclass, field
 
-from ..outcomes import Status
+from ..outcomes import SetAsideReason, Status
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
 
@@ -45,6 +45,20 @@ class CellProblem:
         return f"raised {self.message}"
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """A file of the student's that is not the one graded, and why (:mod:`.choice`)."""
+    path: str  # as people read it: relative to what was graded
+    reason: SetAsideReason
+    detail: str  # the reason in words, naming the file graded instead
+
+    def __post_init__(self):
+        object.__setattr__(self, "reason", SetAsideReason(self.reason))
+
+    def __str__(self):
+        return f"{self.path} ({self.reason}: {self.detail})"
+
+
 @dataclass
 class Identity:
     """Who a submission belongs to, as far as the download says (all optional)."""
@@ -68,7 +82,7 @@ class Result:
     cells: list = field(default_factory=list)
     output: str = ""
     undefined: list = field(default_factory=list)  # graded functions the notebook never defined
-    set_aside: list = field(default_factory=list)  # [file name, why] of files not graded
+    set_aside: list = field(default_factory=list)  # SetAside: the files not graded
     identity: Identity = field(default_factory=Identity)
     provenance: dict = field(default_factory=dict)
 
@@ -85,6 +99,7 @@ class Result:
         data["cells"] = [CellProblem(**{**c, "status": Status(c["status"])})
                          for c in data.get("cells", [])]
         data["identity"] = Identity(**data.get("identity", {}))
+        data["set_aside"] = [SetAside(**a) for a in data.get("set_aside", [])]
         return cls(**data)
 
 

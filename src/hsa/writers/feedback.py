@@ -96,8 +96,9 @@ def _undefined(result):
 def _set_aside(result):
     if not result.set_aside:
         return []
-    lines = ["", "## Files not graded", "", f"Graded: `{result.submission}`. Not graded:", ""]
-    return lines + [f"- `{name}`: {why}" for name, why in result.set_aside]
+    graded = result.identity.path or result.submission
+    lines = ["", "## Files not graded", "", f"Graded: `{graded}`. Not graded:", ""]
+    return lines + [f"- `{a.path}`: {a.detail}" for a in result.set_aside]
 
 
 def _footer(result):
