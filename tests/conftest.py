@@ -1,4 +1,6 @@
+import importlib
 import pathlib
+import sys
 
 import pytest
 
@@ -39,3 +41,13 @@ def grade(autograder, isolation):
     def run(path, seed=SEED, timeout=None):
         return grade_file(path, pathlib.Path(path).stem, autograder, seed, isolation, timeout)
     return run
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """The sandboxed worker module, imported as the sandbox imports it (beside protocol.py)."""
+    from hsa import untrusted
+    monkeypatch.syspath_prepend(untrusted.__path__[0])
+    monkeypatch.delitem(sys.modules, "worker", raising=False)
+    monkeypatch.delitem(sys.modules, "protocol", raising=False)
+    return importlib.import_module("worker")

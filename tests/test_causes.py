@@ -2,8 +2,6 @@
 in the feedback, at the cause; the scores never change."""
 
 import copy
-import importlib
-import sys
 
 import pytest
 
@@ -247,16 +245,6 @@ def test_the_catalogue_judge_wants_the_cause_said_once_and_the_score_unchanged()
 ])
 def test_the_trusted_side_keeps_only_a_list_of_graded_names(reported, kept):
     assert sessions._read_reached(reported, FUNCTIONS) == kept
-
-
-@pytest.fixture
-def worker(monkeypatch):
-    """The sandboxed worker module, imported as the sandbox imports it (beside protocol.py)."""
-    from hsa import untrusted
-    monkeypatch.syspath_prepend(untrusted.__path__[0])
-    monkeypatch.delitem(sys.modules, "worker", raising=False)
-    monkeypatch.delitem(sys.modules, "protocol", raising=False)
-    return importlib.import_module("worker")
 
 
 STUDENT_CODE = '''

@@ -16,7 +16,8 @@ from hsa.writers.feedback import feedback_md
 from hsa.writers.gradebook import PROVENANCE_COLUMNS, gradebook_csv
 from hsa.writers.results import read_result, results_json, summary_line
 from hsa.writers.wording import GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT
-from hsa.outcomes import SetAsideReason, Status
+from hsa.outcomes import HintKind, SetAsideReason, Status
+from hsa.untrusted.protocol import Raised
 from hsa.trusted.result import CellProblem, Identity, Result, SetAside
 from hsa.trusted.result import TestResult as Check  # not named Test*: pytest would collect it
 
@@ -284,3 +285,31 @@ def test_gradebook_and_report_tell_a_dependency_from_a_mistake_of_its_own(tmp_pa
     beta_row = html.split("<code>beta</code>")[1].split("</tr>")[0]
     assert alpha_row.count('<td class="num">1</td>') == 1  # wrong on its own: 1 submission
     assert beta_row.count('<td class="num">1</td>') == 1 and "0 / 1" in beta_row
+
+
+def test_not_attempted_is_the_checks_kind_of_hint_not_its_words(tmp_path):
+    """A check that says its failure is a placeholder left in counts as not attempted,
+    whatever its words; a hint that only mentions None does not."""
+    stubbed = make("stub", tests_=[Check("alpha", "a", True, 0.0, 2.0, "any words at all",
+                                         kind=HintKind.NOT_ATTEMPTED),
+                                   Check("beta", "b", True, 0.0, 3.0, "beta returned None.")])
+    report.write_report(tmp_path / "report.html", Summary([stubbed], []), QUESTIONS, "Lab")
+    html = (tmp_path / "report.html").read_text()
+    alpha_row = html.split("<code>alpha</code>")[1].split("</tr>")[0]
+    beta_row = html.split("<code>beta</code>")[1].split("</tr>")[0]
+    assert alpha_row.endswith('<td class="num">0</td><td class="num">0</td><td class="num">1</td>')
+    assert beta_row.endswith('<td class="num">1</td><td class="num">0</td><td class="num">0</td>')
+    mistakes = html.split("Mistakes the hidden tests recognised")[1]
+    assert "beta returned None." in mistakes and "any words at all" not in mistakes
+
+
+def test_a_cells_error_is_told_from_its_data_line_and_missing_module_included():
+    raised = Raised("ModuleNotFoundError", "No module named 'scipy'", 2, "scipy")
+    result = make(status=Status.ERROR, cells=[CellProblem(4, "import scipy", Status.ERROR, str(raised), raised)])
+    text = feedback_md(result)
+    assert ("- Code cell 4 (`import scipy`) raised ModuleNotFoundError at line 2: No module named "
+            "'scipy'. Grading does not have `scipy`:") in text
+    worded_alike = Raised("ValueError", "No module named 'scipy'", None, "scipy")
+    result.cells = [CellProblem(4, "x", Status.ERROR, str(worded_alike), worded_alike)]
+    assert "raised ValueError: No module named 'scipy'." in feedback_md(result)
+    assert "Grading does not have" not in feedback_md(result)

@@ -8,7 +8,8 @@ from hsa.exceptions import (BudgetExceeded, GraderFailure, ProcessLost, Protocol
                             SandboxBroken, SandboxDied, SandboxTimedOut, StudentError)
 from hsa.outcomes import Status
 from hsa.sandbox import session as sessions
-from hsa.sandbox.session import Budgets, Session, _culprit, _error_fields, _expect_in_order
+from hsa.sandbox.session import Budgets, Session, _culprit, _expect_in_order
+from hsa.untrusted.protocol import Raised
 from hsa.untrusted import protocol
 
 CELLS = 3
@@ -100,12 +101,12 @@ def test_no_cell_or_call_gets_more_than_the_submission():
 
 # ------------------------------------------------------- student exceptions
 def test_student_exceptions_keep_the_name_and_are_never_the_graders():
-    error = sessions.student_exception("ValueError", "bad shape")
+    error = sessions.student_exception(Raised("ValueError", "bad shape"))
     assert type(error).__name__ == "ValueError" and str(error) == "bad shape"
     assert isinstance(error, StudentError) and not isinstance(error, ValueError)
-    assert type(sessions.student_exception("ValueError", "again")) is type(error)
+    assert type(sessions.student_exception(Raised("ValueError", "again"))) is type(error)
     for name in ("AssertionError", "SandboxBroken", "GraderFailure", "KeyboardInterrupt"):
-        forged = sessions.student_exception(name, "x")
+        forged = sessions.student_exception(Raised(name, "x"))
         assert isinstance(forged, StudentError)
         assert not isinstance(forged, (AssertionError, GraderFailure, KeyboardInterrupt))
 
@@ -114,26 +115,29 @@ def test_student_exceptions_keep_the_name_and_are_never_the_graders():
                                              ("!!", "Error"), (None, "None"), (42, "42"),
                                              ("x" * 100, "x" * 60)])
 def test_student_exception_names_are_sanitised(type_name, name):
-    assert type(sessions.student_exception(type_name, "m")).__name__ == name
+    assert type(sessions.student_exception(Raised.read({"type": type_name}))).__name__ == name
 
 
 def test_student_exception_messages_are_capped():
-    assert len(str(sessions.student_exception("E", "m" * 5000))) == 500
+    assert len(str(sessions.student_exception(Raised.read({"message": "m" * 5000})))) == 500
 
 
 @pytest.mark.parametrize("error, expected", [
-    ({"type": "ValueError", "message": "bad"}, ("ValueError", "bad")),
-    ({"type": "E" * 100, "message": "m" * 900}, ("E" * 60, "m" * 500)),
-    ({}, ("None", "None")),
-    ({"type": ["a"], "message": {"b": 1}}, ("['a']", "{'b': 1}")),
-    ("boom", ("Error", "boom")),
-    ("b" * 900, ("Error", "b" * 500)),
-    (["x", 1], ("Error", "['x', 1]")),
-    (7, ("Error", "7")),
-    (True, ("Error", "True")),
+    ({"type": "ValueError", "message": "bad", "line": 3, "name": None}, Raised("ValueError", "bad", 3)),
+    ({"type": "ModuleNotFoundError", "message": "No module named 'scipy'", "line": 1, "name": "scipy"},
+     Raised("ModuleNotFoundError", "No module named 'scipy'", 1, "scipy")),
+    ({"type": "E" * 100, "message": "m" * 900}, Raised("E" * 60, "m" * 500)),
+    ({}, Raised("None", "None")),
+    ({"type": ["a"], "message": {"b": 1}, "line": True, "name": 5}, Raised("['a']", "{'b': 1}")),
+    ({"type": "E", "message": "m", "line": "3", "name": "n" * 300}, Raised("E", "m", None, "n" * 200)),
+    ("boom", Raised("Error", "boom")),
+    ("b" * 900, Raised("Error", "b" * 500)),
+    (["x", 1], Raised("Error", "['x', 1]")),
+    (7, Raised("Error", "7")),
+    (True, Raised("Error", "True")),
 ])
-def test_error_fields_of_any_shape(error, expected):
-    assert _error_fields(error) == expected
+def test_a_reported_error_of_any_shape_is_read_as_data(error, expected):
+    assert Raised.read(error) == expected
 
 
 # --------------------------------------------- a session against a script

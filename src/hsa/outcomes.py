@@ -72,3 +72,9 @@ class SetAsideReason(NamedEnum):
     FEWER_FUNCTIONS = "fewer_functions"  # another file fills in more graded functions
     NOT_PREFERRED = "not_preferred"      # another file is named more like the assignment
     AMBIGUOUS = "ambiguous"              # as good as another, nothing says which is latest
+
+
+class HintKind(NamedEnum):
+    """What sort of failure a check's hint reports, where the check says (its ``Hint.kind``
+    in solutions/public_checks.py, which cannot import this package: the values are the same)."""
+    NOT_ATTEMPTED = "not_attempted"  # a placeholder left in, or the function never defined

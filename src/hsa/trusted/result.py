@@ -7,6 +7,7 @@ gradebook can be rebuilt from the results files alone.
 from dataclasses import asdict, dataclass, field
 
 from ..outcomes import SetAsideReason, Status
+from ..untrusted.protocol import Raised
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
 
@@ -23,6 +24,7 @@ class TestResult:
     # graded functions reached through it (as the sandbox reported them: wording only).
     calls: list = field(default_factory=list)
     reached: dict = field(default_factory=dict)  # called name -> [names reached through it]
+    kind: str = ""  # what sort of failure the check said it was (HintKind); "" when unsaid
 
     @property
     def passed(self):
@@ -35,6 +37,7 @@ class CellProblem:
     first_line: str
     status: Status  # ERROR, TIMEOUT or KILLED
     message: str
+    raised: Raised | None = None  # what it raised (ERROR), as the worker reported it
 
     def describe(self):
         """What happened to the cell, as a phrase after its name."""
@@ -42,7 +45,10 @@ class CellProblem:
             return self.message
         if self.status is Status.KILLED:
             return f"stopped the process ({self.message}) and was skipped"
-        return f"raised {self.message}"
+        if self.raised is None:
+            return f"raised {self.message}"
+        where = f" at line {self.raised.line}" if self.raised.line is not None else ""
+        return f"raised {self.raised.type}{where}: {self.raised.message}"
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,8 @@ class Result:
     def from_dict(cls, data):
         data = dict(data)
         data["tests"] = [TestResult(**t) for t in data.get("tests", [])]
-        data["cells"] = [CellProblem(**{**c, "status": Status(c["status"])})
+        data["cells"] = [CellProblem(**{**c, "status": Status(c["status"]),
+                                        "raised": c.get("raised") and Raised(**c["raised"])})
                          for c in data.get("cells", [])]
         data["identity"] = Identity(**data.get("identity", {}))
         data["set_aside"] = [SetAside(**a) for a in data.get("set_aside", [])]

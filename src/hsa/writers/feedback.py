@@ -77,7 +77,7 @@ def _cell_problems(result):
     lines = ["", "## Cells that did not run cleanly", ""]
     for cell in result.cells:
         lines.append(f"- Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
-                     + missing_package(cell.message))
+                     + missing_package(cell.raised))
     lines += ["", "What a skipped or failing cell would have defined was not there when your "
               "functions were graded. Restart the kernel and run all cells (Kernel > Restart & "
               "Run All) to see the same thing."]
