@@ -14,13 +14,13 @@ from hsa.grade import layouts
 from hsa.gradescope.run import choose_upload
 from hsa.outcomes import SetAsideReason as Reason
 from hsa.trusted import choice, submission
-from hsa.trusted.choice import Assignment, Choice, Handed, choose
+from hsa.trusted.choice import Expected, Choice, Handed, choose
 from hsa.trusted.result import SetAside
 from hsa.trusted.submission import code_cells, read_bytes
 
 NAME = "lab"
 FUNCTIONS = ["alpha", "beta"]
-ASSIGNMENT = Assignment(NAME, tuple(FUNCTIONS))
+ASSIGNMENT = Expected(NAME, tuple(FUNCTIONS))
 STUB = "def {name}(x):\n    ### START CODE HERE ###\n    y = None\n    ### END CODE HERE ###\n    return y\n"
 FILLED = "def {name}(x):\n    ### START CODE HERE ###\n    y = x + 1\n    ### END CODE HERE ###\n    return y\n"
 
@@ -191,7 +191,7 @@ def both_paths(tmp_path, make):
     for folder in (upload, moodle):
         folder.mkdir(parents=True)
         make(folder)
-    gradescope = choose_upload(upload, SimpleNamespace(assignment=ASSIGNMENT))
+    gradescope = choose_upload(upload, SimpleNamespace(expected=ASSIGNMENT))
     [record] = layouts.read_submissions([tmp_path / "moodle"], workdir=tmp_path / "work",
                                         assignment=ASSIGNMENT)
     return gradescope, record

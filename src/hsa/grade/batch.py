@@ -39,8 +39,8 @@ DEFAULT_OUT = pathlib.Path("grading-output")
 def run(args):
     autograder = autograders.load(args.autograder)
     isolation = choose_isolation(args.allow_unsandboxed)
-    preflight(isolation)
-    with opened(args.paths or [EXAMPLES], args.layout, autograder.assignment) as submissions:
+    preflight(isolation, autograder.budgets)
+    with opened(args.paths or [EXAMPLES], args.layout, autograder.expected) as submissions:
         if not submissions:
             raise GradingError("no .ipynb or .zip submissions found under "
                                + " ".join(args.paths) + "; pass notebooks, export zips, "

@@ -44,11 +44,11 @@ import yaml
 from ..exceptions import LayoutError
 from ..outcomes import Layout
 from ..project import DEFAULT
-from ..trusted.choice import Assignment, Handed, choose, name_key
+from ..trusted.choice import Expected, Handed, choose, name_key
 from ..trusted.submission import files_under, ignored
 from . import names, safezip
 
-ASSIGNMENT = Assignment(DEFAULT.name)
+ASSIGNMENT = Expected(DEFAULT.name)
 """The default assignment (its notebook is ``<name>.ipynb``), with no graded functions named:
 ``hsa grade`` passes the autograder's."""
 

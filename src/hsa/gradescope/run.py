@@ -40,7 +40,7 @@ def choose_upload(folder, autograder):
     the same as ``hsa grade``'s): Gradescope says nothing of their order."""
     folder = pathlib.Path(folder)
     files = [Handed(p, p.relative_to(folder).as_posix()) for p in files_under(folder)]
-    return choose(files, autograder.assignment)
+    return choose(files, autograder.expected)
 
 
 def grade_submission(root, autograder, seed):
@@ -54,7 +54,7 @@ def grade_submission(root, autograder, seed):
     else:
         isolation = best_isolation()
         try:
-            preflight(isolation)
+            preflight(isolation, autograder.budgets)
         except GraderFailure as failure:
             result = new_result(chosen.path, autograder, Status.GRADER_FAILED, str(failure))
         else:

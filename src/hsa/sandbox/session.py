@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation, SandboxBroken,
-                          SandboxFailure, SandboxTimedOut, StudentError)
+from ..exceptions import (AutograderMissing, BudgetExceeded, ProcessLost, ProtocolViolation,
+                          SandboxBroken, SandboxFailure, SandboxTimedOut, StudentError)
 from ..outcomes import Status
 from ..untrusted import protocol
 from .process import Sandbox
@@ -94,20 +94,26 @@ HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission 
 
 @dataclass(frozen=True)
 class Budgets:
-    """Wall-time budgets in seconds; the master's config may set each (``*_budget_seconds``)."""
+    """Wall-time budgets in seconds, as the master's config sets them (``*_budget_seconds``,
+    in the autograder's config: their one home)."""
 
-    cell: float = 10
-    call: float = 5
-    submission: float = 60
+    cell: float
+    call: float
+    submission: float
 
     @classmethod
     def from_config(cls, config, timeout=None):
-        """The config's budgets (these defaults where it is silent); ``timeout`` overrides
-        the submission's, and no cell or call may have more than the submission."""
-        submission = float(timeout or config.get("submission_budget_seconds", cls.submission))
-        return cls(cell=min(float(config.get("cell_budget_seconds", cls.cell)), submission),
-                   call=min(float(config.get("call_budget_seconds", cls.call)), submission),
-                   submission=submission)
+        """The config's budgets; ``timeout`` overrides the submission's, and no cell or call
+        may have more than the submission."""
+        try:
+            cell, call, submission = (float(config[f"{name}_budget_seconds"])
+                                      for name in ("cell", "call", "submission"))
+        except (KeyError, TypeError, ValueError) as error:
+            raise AutograderMissing(f"the autograder's config has no usable budget ({error}): "
+                                    "set cell_, call_ and submission_budget_seconds in the "
+                                    "master's hsa settings and run hsa assign") from None
+        submission = float(timeout or submission)
+        return cls(cell=min(cell, submission), call=min(call, submission), submission=submission)
 
 
 @dataclass
@@ -115,7 +121,7 @@ class Session:
     cells: list
     names: list
     isolation: str
-    budgets: Budgets = field(default_factory=Budgets)
+    budgets: Budgets
     events: dict = field(default_factory=dict)  # cell index -> CellEvent
     defined: dict = field(default_factory=dict)
     restarts: int = 0

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from ..exceptions import AutograderMissing
 from ..hashing import file_digest, sha256_file
 from ..project import DEFAULT, title_of
-from .choice import Assignment
+from ..sandbox.session import Budgets
+from .choice import Expected
 from .otter_tests import load_test_file
 
 CONFIG_NAME = "hsa_config.json"
@@ -69,9 +70,14 @@ class Autograder:
                        for name in case.body._get_func_params() if name != "env"})
 
     @property
-    def assignment(self):
-        """What a student's files are measured against when choosing one (:mod:`.choice`)."""
-        return Assignment(self.name, tuple(self.graded_functions))
+    def budgets(self):
+        """The time budgets the master's config sets (:class:`~hsa.sandbox.session.Budgets`)."""
+        return Budgets.from_config(self.config)
+
+    @property
+    def expected(self):
+        """What is expected of a student's file, to choose one (:mod:`.choice`)."""
+        return Expected(self.name, tuple(self.graded_functions))
 
 
 def read_config(path=None):

@@ -51,7 +51,7 @@ _COPY_OF = (re.compile(r"^copy of (?P<base>.+)$", re.I),             # Google Dr
 
 
 @dataclasses.dataclass(frozen=True)
-class Assignment:
+class Expected:
     """What a student's files are measured against: the assignment's name (its notebook is
     ``<name>.ipynb``) and the functions its tests grade."""
     name: str
