@@ -70,7 +70,7 @@ def test_one_row_per_submission_with_the_right_status(batch, graded):
     assert book["slow_call"]["status"] == "timeout"
     assert float(book["slow_call"]["score"]) == 15 - 3 - 3, "sigmoid, and hidden_state which calls it"
     assert len(book) == len(list(batch.iterdir()))
-    assert "RuntimeError: oops" in book["raises"]["message"]
+    assert "raised RuntimeError at line 1: oops" in book["raises"]["message"]
     assert "budget" in book["loops"]["message"]
     for row in book.values():
         assert row["seed"] == "11" and row["isolation"] == "bwrap"

@@ -54,11 +54,11 @@ def read(path, tmp_path, layout=None):
 
 
 def by_id(records):
-    return {r.student_id: r for r in records if r.student_id is not None}
+    return {r.student_id: r for r in records if r.student_id}
 
 
 def nobody(records):
-    return [r for r in records if r.student_id is None]
+    return [r for r in records if not r.student_id]
 
 
 def aside(record):
@@ -286,7 +286,7 @@ def test_canvas_download(canvas_download, tmp_path):
     assert dave.path == "obriendave_4646_9007_all_my_work.zip"
 
     anonymous = students["anon_ab12c"]
-    assert anonymous.student_name is None and anonymous.gradable
+    assert anonymous.student_name == "" and anonymous.gradable
 
     [stray] = nobody(records)
     assert stray.path == "readme.txt" and "no student to credit" in stray.problem
@@ -417,7 +417,7 @@ def test_plain_examples_keep_their_names(tmp_path):
     records = read(EXAMPLES, tmp_path)
     assert layouts.detect(EXAMPLES) is Layout.PLAIN
     assert [r.name for r in records] == sorted(p.stem for p in EXAMPLES.iterdir())
-    assert all(r.gradable and r.student_id is None and r.late is None for r in records)
+    assert all(r.gradable and r.student_id == "" and r.late is None for r in records)
     assert [r.path for r in records] == sorted(p.name for p in EXAMPLES.iterdir())
 
 

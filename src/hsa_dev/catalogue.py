@@ -55,7 +55,7 @@ PUBLIC_NAMED, PUBLIC_CAUGHT, PUBLIC_MISSED = "named", "caught", "no"
 @dataclass
 class Case:
     name: str
-    kind: str  # "mistakes" or "alternatives"
+    kind: str  # one of KINDS: "mistakes", "alternatives" or "cascades"
     source: str  # the student's code, without the header
     meta: dict = field(default_factory=dict)
     path: pathlib.Path = None

@@ -7,6 +7,7 @@ skips every submission whose bytes and autograder are unchanged.
 
 import concurrent.futures
 import copy
+import dataclasses
 import json
 import os
 import pathlib
@@ -117,8 +118,7 @@ def _for(record, result):
     (A group shares one graded file: each member gets a copy of the same result.)"""
     result = copy.deepcopy(result)
     result.submission = record.name
-    result.identity = Identity(record.student_id or "", record.student_name or "",
-                               record.email or "", record.path, record.late)
+    result.identity = Identity(**{f.name: getattr(record, f.name) for f in dataclasses.fields(Identity)})
     result.set_aside = list(record.set_aside)
     return result
 

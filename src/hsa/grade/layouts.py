@@ -45,6 +45,7 @@ from ..exceptions import LayoutError
 from ..outcomes import Layout
 from ..project import DEFAULT
 from ..trusted.choice import Expected, Handed, choose, name_key
+from ..trusted.result import Identity
 from ..trusted.submission import files_under, ignored
 from . import names, safezip
 
@@ -65,22 +66,19 @@ MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plu
                            re.DOTALL)
 MOODLE_FILE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)"
                          r"_(?P<file>.+)$", re.DOTALL)
-@dataclasses.dataclass(frozen=True)
-class Submission:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Submission(Identity):
     """One student's submission: what to grade and who it belongs to.
 
     ``file`` is None when there is nothing to grade; then ``problem`` says why.
     A group on Gradescope gives one record per member, all with the same
-    ``file``: the file is graded once and each member gets the result.
+    ``file``: the file is graded once and each member gets the result. Who it is
+    (:class:`Identity`): ``path`` is the graded file (or the student's folder) below the
+    input; ``late`` is None where the layout does not say (only Canvas does).
     """
     name: str                      # unique, safe output-folder name ("zoe-nunez-123456")
     layout: Layout
-    path: str                      # the graded file (or the student's folder), below the input
     file: pathlib.Path | None = None
-    student_id: str | None = None  # Canvas user id, Moodle participant id, Gradescope SID...
-    student_name: str | None = None
-    email: str | None = None
-    late: bool | None = None       # None where the layout does not say (only Canvas does)
     set_aside: tuple = ()          # SetAside: the student's other files, and why
     problem: str | None = None
 
@@ -93,13 +91,6 @@ class Submission:
 class _File(Handed):
     """A file a student handed in, with what the layout says about it."""
     late: bool | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class _Who:
-    student_id: str | None = None
-    student_name: str | None = None
-    email: str | None = None
 
 
 # ------------------------------------------------------------------ entry points
@@ -310,10 +301,8 @@ def _unsymbol(value, seen):
 
 
 def _text(value):
-    """A metadata value as stripped text; None when absent or blank."""
-    if value is None:
-        return None
-    return str(value).strip() or None
+    """A metadata value as stripped text; "" when absent or blank."""
+    return "" if value is None else str(value).strip()
 
 
 def _when(value):
@@ -333,8 +322,8 @@ def _submitters(entry):
     found = []
     for s in entry.get("submitters") or []:
         if isinstance(s, dict):
-            who = _Who(_text(s.get("sid")), _text(s.get("name")), _text(s.get("email")))
-            if who != _Who():
+            who = Identity(_text(s.get("sid")), _text(s.get("name")), _text(s.get("email")))
+            if who != Identity():
                 found.append(who)
     return found
 
@@ -393,7 +382,7 @@ def _read_canvas(root, rel, assignment):
                                    "a download (<name>_<user id>_<attachment id>_<file>): no "
                                    "student to credit"))
             continue
-        who = _Who(match["user"], match["name"] or None)
+        who = Identity(match["user"], match["name"] or "")
         slot = students.setdefault(who.student_id, {"who": who, "files": []})
         slot["files"].append(_File(entry, rel(entry), uploaded=int(match["attachment"]),
                                    late=match["late"] is not None))
@@ -412,7 +401,7 @@ def _read_moodle(root, rel, assignment):
                                    "download (<Full Name>_<participant id>_assignsubmission_...): "
                                    "no student to credit"))
             continue
-        slot = students.setdefault(match["id"], {"who": _Who(match["id"], match["name"]),
+        slot = students.setdefault(match["id"], {"who": Identity(match["id"], match["name"]),
                                                  "files": [], "path": rel(entry)})
         slot["files"] += [_File(p, rel(p)) for p in (files_under(entry) if folder else [entry])]
     return [_record(Layout.MOODLE, s["who"], s["files"], assignment, s["path"])
@@ -436,7 +425,7 @@ def _read_nbgrader(root, rel, assignment):
     for student in students:
         folders = [a for a in _entries(student) if a.is_dir()]
         if not folders:
-            records.append(_record(Layout.NBGRADER, _Who(student.name), [], assignment,
+            records.append(_record(Layout.NBGRADER, Identity(student.name), [], assignment,
                                    rel(student), "no assignment folder: nbgrader keeps "
                                    "submitted/<student>/<assignment>/<notebook>.ipynb"))
             continue
@@ -444,7 +433,7 @@ def _read_nbgrader(root, rel, assignment):
             when = _nbgrader_time(folder / TIMESTAMP)
             files = [_File(p, rel(p), submitted=when)
                      for p in files_under(folder) if p.relative_to(folder).as_posix() != TIMESTAMP]
-            records.append(_record(Layout.NBGRADER, _Who(student.name), files, assignment,
+            records.append(_record(Layout.NBGRADER, Identity(student.name), files, assignment,
                                    rel(folder)))
     return records
 

@@ -9,6 +9,7 @@ this process judges every answer.
 
 import datetime
 import time
+from dataclasses import asdict
 
 from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission
@@ -17,7 +18,7 @@ from ..outcomes import PROBLEMS, Status
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
 from ..untrusted import protocol
-from .result import NOT_GRADED, CellProblem, TestResult, new_result
+from .result import NOT_GRADED, CellProblem, Provenance, TestResult, new_result
 from .submission import code_cells, read_bytes
 
 
@@ -36,14 +37,12 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
             _grade_cells(result, cells, autograder, seed, isolation, budgets)
         except GraderFailure as failure:
             result = new_result(name, autograder, Status.GRADER_FAILED, str(failure))
-    result.provenance = {
-        "autograder_sha256": autograder.sha256,
-        "autograder_content_sha256": autograder.content_sha256, "package_version": __version__,
-        "submission_sha256": _sha256_or_empty(path), "seed": seed, "isolation": str(isolation),
-        "network_reachable": network_reachable(isolation),
-        "wall_time_seconds": round(time.monotonic() - started, 3),
-        "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
+    result.provenance = asdict(Provenance(
+        seed=seed, isolation=str(isolation), network_reachable=network_reachable(isolation),
+        submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
+        autograder_content_sha256=autograder.content_sha256, package_version=__version__,
+        wall_time_seconds=round(time.monotonic() - started, 3),
+        timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")))
     return result
 
 

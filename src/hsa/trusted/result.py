@@ -65,11 +65,27 @@ class SetAside:
         return f"{self.path} ({self.reason}: {self.detail})"
 
 
-@dataclass
-class Identity:
-    """Who a submission belongs to, as far as the download says (all optional)."""
+@dataclass(frozen=True)
+class Provenance:
+    """How a grade was made, in the gradebook's column order; a Result holds it as a dict
+    (``asdict``), which is what results.json and the gradebook read."""
+    seed: int
+    isolation: str
+    network_reachable: bool
+    submission_sha256: str
+    autograder_sha256: str | None
+    autograder_content_sha256: str
+    package_version: str
+    wall_time_seconds: float
+    timestamp: str
 
-    student_id: str = ""
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a submission belongs to, as far as the download says (all optional): the
+    gradebook's identity columns, in order."""
+
+    student_id: str = ""  # Canvas user id, Moodle participant id, Gradescope SID...
     student_name: str = ""
     email: str = ""
     path: str = ""  # the graded file, relative to what was graded
@@ -90,7 +106,7 @@ class Result:
     undefined: list = field(default_factory=list)  # graded functions the notebook never defined
     set_aside: list = field(default_factory=list)  # SetAside: the files not graded
     identity: Identity = field(default_factory=Identity)
-    provenance: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)  # Provenance's fields, as a dict
 
     def __post_init__(self):
         self.status = Status(self.status)

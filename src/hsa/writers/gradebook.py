@@ -1,14 +1,14 @@
 """gradebook.csv: a row per student, its identity, scores per question and provenance."""
 
 import csv
+import dataclasses
 import io
 
 from ..trusted.causes import trace
+from ..trusted.result import Identity, Provenance
 
-IDENTITY_COLUMNS = ("student_id", "student_name", "email", "path", "late")
-PROVENANCE_COLUMNS = ("seed", "isolation", "network_reachable", "submission_sha256", "autograder_sha256",
-                      "autograder_content_sha256", "package_version", "wall_time_seconds",
-                      "timestamp")
+IDENTITY_COLUMNS = tuple(f.name for f in dataclasses.fields(Identity))
+PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
 
 
 def gradebook_csv(results, questions, rows=None):
