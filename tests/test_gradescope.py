@@ -13,7 +13,8 @@ import pytest
 from gradescope_schema import RESULTS_SCHEMA
 from hsa.project import DEFAULT, ROOT
 from hsa.sandbox.uids import PROBE_UID
-from hsa_dev.harness import SYSTEM_PYTHON, Harness, HarnessError, find_pythons, minor_version
+from hsa.exceptions import HarnessError
+from hsa_dev.harness import SYSTEM_PYTHON, Harness, find_pythons, minor_version
 from hsa_dev.variants import MASTER, STUDENT, variant
 
 ZIP = DEFAULT.zip

@@ -11,7 +11,6 @@ import dataclasses
 import json
 import os
 import pathlib
-import secrets
 import sys
 
 from ..exceptions import GraderFailure, GradingError
@@ -21,7 +20,7 @@ from ..project import EXAMPLES
 from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
-from ..trusted.grader import grade_file
+from ..trusted.grader import grade_file, seed_or_fresh
 from ..trusted.result import NOT_GRADED, Identity, new_result
 from . import canvas
 from ..outcomes import Layout
@@ -52,7 +51,7 @@ def run(args):
 def _run(args, autograder, isolation, submissions):
     out = pathlib.Path(args.out) if args.out else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    seed = seed_or_fresh(args.seed)
     results, todo, earlier, unreadable = {}, [], {}, []
     for record in submissions:
         previous = _previous(out / record.name / "results.json")

@@ -41,7 +41,7 @@ import zipfile
 
 import yaml
 
-from ..exceptions import LayoutError
+from ..exceptions import LayoutError, MetadataError
 from ..outcomes import Layout
 from ..project import DEFAULT
 from ..trusted.choice import Expected, Handed, choose, name_key
@@ -244,10 +244,6 @@ def _nobody(layout, path, problem):
 
 
 # ------------------------------------------------------------------ Gradescope
-class MetadataError(ValueError):
-    """submission_metadata.yml cannot be read."""
-
-
 class _RubyLoader(yaml.SafeLoader):
     """YAML's safe loader, reading Ruby's local tags (``!ruby/object:...``) as plain data.
 

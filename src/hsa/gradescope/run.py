@@ -12,7 +12,6 @@ cannot read the hidden tests or write the results.
 import json
 import os
 import pathlib
-import secrets
 import sys
 
 from ..exceptions import GraderFailure
@@ -22,7 +21,7 @@ from ..outcomes import Status
 from ..sandbox.isolation import best_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
-from ..trusted.grader import grade_file
+from ..trusted.grader import grade_file, seed_or_fresh
 from ..trusted.result import NOT_GRADED, new_result
 from ..trusted.choice import Handed, choose
 from ..trusted.submission import files_under
@@ -68,7 +67,7 @@ def main(root="/autograder"):
     source, results = root / "source", root / "results"
     lock_down(source, results)
     autograder = autograders.load(source)
-    seed = int(os.environ.get("HSA_SEED") or secrets.randbelow(2**31))
+    seed = seed_or_fresh(int(os.environ["HSA_SEED"]) if os.environ.get("HSA_SEED") else None)
     result = grade_submission(root, autograder, seed)
     print(summary_line(result))
     if not result.status.is_students:

@@ -8,6 +8,7 @@ this process judges every answer.
 """
 
 import datetime
+import secrets
 import time
 from dataclasses import asdict
 
@@ -20,6 +21,12 @@ from ..sandbox.session import Budgets, Session
 from ..untrusted import protocol
 from .result import NOT_GRADED, CellProblem, Provenance, TestResult, new_result
 from .submission import code_cells, read_bytes
+
+
+def seed_or_fresh(seed=None):
+    """``seed`` for the hidden inputs, or a fresh one when none is given (then recorded in
+    the grade's provenance, so that it can be given back to reproduce the grade)."""
+    return seed if seed is not None else secrets.randbelow(2**31)
 
 
 def grade_file(path, name, autograder, seed, isolation, timeout=None):
