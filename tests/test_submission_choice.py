@@ -61,7 +61,7 @@ def reasons(choice):
 
 
 # ------------------------------------------------------------------ choose
-def test_the_most_filled_in_file_wins_then_the_name_decides(tmp_path):
+def test_an_untouched_stub_loses_then_the_name_decides(tmp_path):
     exact = stub(tmp_path / f"{NAME}.ipynb")
     copy = filled(tmp_path / f"Copy of {NAME}.ipynb")
     other = filled(tmp_path / "mywork.ipynb")
@@ -73,10 +73,11 @@ def test_the_most_filled_in_file_wins_then_the_name_decides(tmp_path):
                        other.name: f"a notebook; {copy.name} was graded instead"}
 
 
-def test_equally_filled_in_the_exact_name_beats_a_copy(tmp_path):
-    exact = filled(tmp_path / f"{NAME}.ipynb")
+def test_the_exact_name_with_some_work_beats_a_more_complete_copy(tmp_path):
+    exact = filled(tmp_path / f"{NAME}.ipynb", names=["alpha"])
     copy = filled(tmp_path / f"{NAME} (1).ipynb")
-    assert chosen_name([copy, exact]) == exact.name
+    choice = choose(handed(copy, exact), ASSIGNMENT)
+    assert choice.chosen.file == exact and reasons(choice) == {(copy.name, Reason.NOT_PREFERRED)}
 
 
 def test_among_copies_the_filled_in_one_beats_a_newer_stub(tmp_path):
@@ -110,12 +111,12 @@ def test_equal_files_the_latest_upload_wins(tmp_path):
 
 
 def test_only_the_latest_submission_counts_even_when_it_fills_in_less(tmp_path):
-    old_work = filled(tmp_path / "old.ipynb")
-    new_work = filled(tmp_path / f"{NAME}.ipynb", names=["alpha"])
-    choice = choose([Handed(old_work, "1/old.ipynb", submitted=1), Handed(new_work, "2/new", submitted=2)],
+    old_work = filled(tmp_path / f"{NAME}.ipynb")
+    new_work = filled(tmp_path / "new.ipynb", names=["alpha"])
+    choice = choose([Handed(old_work, "1/old", submitted=1), Handed(new_work, "2/new", submitted=2)],
                     ASSIGNMENT)
     assert choice.chosen.file == new_work
-    assert reasons(choice) == {("1/old.ipynb", Reason.OLDER)}
+    assert [str(a) for a in choice.set_aside] == ["1/old (older: an earlier submission than 2/new)"]
 
 
 def test_submission_dates_are_ignored_when_one_is_unknown(tmp_path):

@@ -8,10 +8,12 @@ autograder alike, so that the same files are graded the same way on both paths:
 2. where the platform dates each submission (Gradescope's ``created_at``,
    nbgrader's ``timestamp.txt``), only the latest submission's files count: a
    student who submitted again meant the new one;
-3. then the file that fills in the most graded functions: a stub saved beside
-   the real work, or an abandoned first try, loses;
-4. then the file named most like the assignment (:class:`Kind`);
-5. then the latest upload, where the platform numbers uploads (Canvas's
+3. a file with work in it (at least one graded function filled in) before an
+   untouched stub: a fresh download saved beside the real work loses;
+4. then the file named most like the assignment (:class:`Kind`): the name says
+   what the student meant to hand in;
+5. then the one that fills in the most graded functions;
+6. then the latest upload, where the platform numbers uploads (Canvas's
    attachment ids).
 
 Files still equal after that are **ambiguous**: none is graded, and a person
@@ -132,7 +134,7 @@ def choose(files, assignment):
         return Choice(None, tuple(aside), f"nothing to grade: {why}")
     left, older = _latest_submission(gradable)
     ranked = _ranked(left, assignment.functions)
-    top = [r for r in ranked if r[:3] == ranked[0][:3]]
+    top = [r for r in ranked if r[:4] == ranked[0][:4]]
     if len(top) > 1:
         names = ", ".join(r[-1].path for r in top)
         aside += [SetAside(r[-1].path, Reason.AMBIGUOUS, "as good as another, none known to be "
@@ -141,7 +143,7 @@ def choose(files, assignment):
         aside += [SetAside(h.path, Reason.OLDER, "handed in with an earlier submission")
                   for h, _ in older]
         return Choice(None, tuple(aside), f"{len(top)} files, each {KIND_TEXT[top[0][1]]} and "
-                      f"filling in {-top[0][0]} graded function(s), and nothing says which is "
+                      f"filling in {-top[0][2]} graded function(s), and nothing says which is "
                       f"the latest: {names}")
     chosen = ranked[0][-1]
     aside += [_beaten(r, ranked[0], chosen.path) for r in ranked[1:]]
@@ -162,19 +164,21 @@ def _latest_submission(gradable):
 
 
 def _ranked(gradable, functions):
-    """``(-functions filled in, kind, upload order, handed)`` per file, best first. Files are
-    read for the count only when there is a choice to make."""
-    many = len(gradable) > 1
-    return sorted(((-_filled_in(h.file, functions) if many else 0, kind, -(h.uploaded or 0), h)
-                   for h, kind in gradable), key=lambda r: r[:3])
+    """``(untouched, kind, -functions filled in, -upload number, handed)`` per file, best
+    first. Files are read for the count only when there is a choice to make."""
+    rows = []
+    for handed, kind in gradable:
+        filled = _filled_in(handed.file, functions) if len(gradable) > 1 else 0
+        rows.append((filled == 0, kind, -filled, -(handed.uploaded or 0), handed))
+    return sorted(rows, key=lambda r: r[:4])
 
 
 def _beaten(row, best, chosen_path):
     """Why ``row`` lost to ``best``: the first of the rule's steps where they differ."""
-    filled, kind, upload, handed = row
-    if filled != best[0]:
+    untouched, kind, filled, _upload, handed = row
+    if untouched != best[0] or (kind == best[1] and filled != best[2]):
         return SetAside(handed.path, Reason.FEWER_FUNCTIONS,
-                        f"fills in {-filled} graded function(s), {chosen_path} {-best[0]}")
+                        f"fills in {-filled} graded function(s), {chosen_path} {-best[2]}")
     if kind != best[1]:
         return SetAside(handed.path, Reason.NOT_PREFERRED,
                         f"{KIND_TEXT[kind]}; {chosen_path} was graded instead")
