@@ -6,6 +6,22 @@ import pytest
 
 SEED = 20261125
 
+
+def _total():
+    from hsa.trusted import autograder as autograders
+    return autograders.load().max_score
+
+
+TOTAL = _total()  # the assignment's points, as the autograder gives them (15 today)
+TOTAL_TEXT = f"{TOTAL:g}"  # as the gradebook and the terminal write it
+
+
+def on_disk(kind):
+    """How many cases of ``kind`` the catalogue folder holds (one file each): the exact
+    count a test expects, taken from the folder, not from what reads or grades it."""
+    from hsa.project import CATALOGUE
+    return len(list((CATALOGUE / kind).glob("*.py")))
+
 # Fixtures that load the autograder or start the sandbox: a test that uses one is slow.
 SANDBOX_FIXTURES = {"autograder", "isolation", "grade"}
 

@@ -60,6 +60,11 @@ class Autograder:
         return [t.name for t in self.tests]
 
     @property
+    def max_score(self):
+        """The assignment's total: every test case's points, as the master gives them."""
+        return sum(t.possible for t in self.tests)
+
+    @property
     def visibility(self):
         return {**DEFAULT_VISIBILITY, **self.config.get("visibility", {})}
 

@@ -129,5 +129,5 @@ class Result:
 def new_result(name, autograder, status=Status.GRADED, message=""):
     """A result with nothing scored yet: every question at 0 of its points."""
     return Result(submission=name, status=status, message=message,
-                  max_score=sum(t.possible for t in autograder.tests),
+                  max_score=autograder.max_score,
                   questions={t.name: [0.0, t.possible] for t in autograder.tests})
