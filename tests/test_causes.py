@@ -197,7 +197,7 @@ def test_public_only_traces_the_public_checks_and_shows_no_hidden_hint_nor_point
     result = join_weights_wrong()
     causes = analyse(result, public_only=True)
     assert all(not loss.points for loss in causes.losses)
-    assert [l.test for l in causes.losses] == ["join_weights - 1", "formula_1 - 1",
+    assert [loss.test for loss in causes.losses] == ["join_weights - 1", "formula_1 - 1",
                                                "hidden_state - 1"]
     feedback = feedback_md(result, public_only=True)
     assert ("**Fix `join_weights` first:** `formula_1` and `hidden_state` call it and fail their "

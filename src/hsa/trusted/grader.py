@@ -134,5 +134,5 @@ def _status(cells, call_problems, budgets):
 
 
 def _first_line(source):
-    lines = [l.strip() for l in source.splitlines() if l.strip()]
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
     return (lines[0] if lines else "")[:80]

@@ -60,7 +60,7 @@ def _fixes(result, traced, public_only):
         if question in causes.cascades:
             lines += [fix_first(causes.cascades[question], public_only), ""]
         losses = causes.losses_of(question)
-        lines += [f"- {h}" for h in distinct_advice(l.hint for l in losses if l.own)]
+        lines += [f"- {h}" for h in distinct_advice(loss.hint for loss in losses if loss.own)]
         lines += [f"- {p}" for p in pointers(question, losses, sections, public_only)]
     if lines:
         return ["", "## What to fix"] + lines

@@ -56,7 +56,7 @@ def pointers(question, losses, sections, public_only):
             lines.append(f"This check fails because of {quoted(roots)}, {how} ({see}): "
                          f"fix {that} first.")
         else:
-            points = sum(l.points for l in group)
+            points = sum(loss.points for loss in group)
             lines.append(f"{points_text(points)} lost through {quoted(roots)}, {how} ({see}): "
                          f"fix {that} first.")
     return lines
