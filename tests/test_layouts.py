@@ -390,7 +390,7 @@ def test_nbgrader_exchange_layout(nbgrader_course, tmp_path):
     alice = students["alice"]
     assert alice.path == f"submitted/alice/hidden_state_activation/{NOTEBOOK}" and alice.gradable
     assert alice.set_aside == ()  # nbgrader's timestamp.txt is not the student's
-    assert layouts._nbgrader_time(alice.file.parent / "timestamp.txt") == datetime.datetime(
+    assert layouts.nbgrader._nbgrader_time(alice.file.parent / "timestamp.txt") == datetime.datetime(
         2026, 11, 20, 10, 0, 0, 500000, tzinfo=UTC)
     assert students["zoe.nunez"].name == "zoe-nunez"
     assert students["carol"].file is None and "no assignment folder" in students["carol"].problem
