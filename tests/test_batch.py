@@ -141,11 +141,11 @@ def test_no_submissions_found_is_a_clear_error(tmp_path, capsys):
 
 
 # ------------------------------------------------ class downloads, keyed by student
-from test_layouts import (canvas_download, gradescope, moodle_folders,  # noqa: E402,F401
-                          nbgrader_course)
+from test_layouts import (CORRECT, STUB, canvas_download, gradescope,  # noqa: E402,F401
+                          moodle_folders, nbgrader_course)
 
-# The score each example earns: alice_correct, bob_partial, carol_stub, erin_export.
-CORRECT, PARTIAL, STUB, EXPORT = TOTAL_TEXT, "5", "0", "9"
+# The score each example earns: alice_correct, bob_partial, erin_export.
+SCORE_CORRECT, SCORE_PARTIAL, SCORE_EXPORT = TOTAL_TEXT, "5", "9"
 
 
 def grade_download(path, tmp_path, *more):
@@ -160,8 +160,8 @@ def test_canvas_download_graded_per_student_and_imported_back(canvas_download, t
     students = {row["student_id"]: row for row in book if row["student_id"]}
     assert set(students) == {"4242", "4343", "4444", "4545", "4646", "anon_ab12c"}
     assert {sid: row["score"] for sid, row in students.items()} == {
-        "4242": CORRECT, "4343": PARTIAL, "4444": CORRECT, "4545": EXPORT, "4646": "0",
-        "anon_ab12c": CORRECT}
+        "4242": SCORE_CORRECT, "4343": SCORE_PARTIAL, "4444": SCORE_CORRECT, "4545": SCORE_EXPORT, "4646": "0",
+        "anon_ab12c": SCORE_CORRECT}
     assert [(row["path"], row["status"], row["score"]) for row in book if not row["student_id"]] == [
         ("readme.txt", "invalid", "0")]
     assert students["4242"]["student_name"] == "ñúñezzoë" and students["4242"]["late"] == "no"
@@ -183,10 +183,10 @@ def test_gradescope_export_a_row_per_submitter(gradescope, tmp_path):
     out, book = grade_download(gradescope, tmp_path)
     students = {row["student_id"]: row for row in book if row["student_id"]}
     assert {sid: (row["status"], row["score"]) for sid, row in students.items()} == {
-        "0001": ("graded", CORRECT), "0002": ("error", PARTIAL), "3": ("error", PARTIAL),  # a group
-        "0004": ("graded", EXPORT), "0005": ("invalid", "0"),  # a folder missing from the export
-        "0006": ("graded", CORRECT),  # the later of two submissions
-        "0007": ("error", PARTIAL)}  # two at once: the one that fills in more than the stub
+        "0001": ("graded", SCORE_CORRECT), "0002": ("error", SCORE_PARTIAL), "3": ("error", SCORE_PARTIAL),  # a group
+        "0004": ("graded", SCORE_EXPORT), "0005": ("invalid", "0"),  # a folder missing from the export
+        "0006": ("graded", SCORE_CORRECT),  # the later of two submissions
+        "0007": ("error", SCORE_PARTIAL)}  # two at once: the one that fills in more than the stub
     assert sorted(row["status"] for row in book if not row["student_id"]) == ["invalid", "invalid"]
     assert all((out / row["submission"] / "feedback.md").exists() for row in book)
     report = (out / "report.html").read_text()
@@ -210,7 +210,7 @@ def test_summary_on_the_terminal_and_report_as_text(canvas_download, tmp_path, c
     err = capsys.readouterr().err
     # Seven rows (see test_canvas_download_graded_per_student_and_imported_back): three correct,
     # the partial one (a cell raises), the export zip, a zip of two notebooks and a stray file.
-    scores = [float(s) for s in (CORRECT, CORRECT, CORRECT, PARTIAL, EXPORT, "0", "0")]
+    scores = [float(s) for s in (SCORE_CORRECT, SCORE_CORRECT, SCORE_CORRECT, SCORE_PARTIAL, SCORE_EXPORT, "0", "0")]
     assert "hsa grade: 7 submission(s): 4 graded, 1 error, 2 invalid." in err
     assert (f"score: mean {statistics.mean(scores):.2f}, median {statistics.median(scores):g} "
             f"(of {TOTAL_TEXT})") in err
