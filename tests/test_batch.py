@@ -167,7 +167,7 @@ def test_canvas_download_graded_per_student_and_imported_back(canvas_download, t
     assert students["4242"]["student_name"] == "ñúñezzoë" and students["4242"]["late"] == "no"
     assert students["4242"]["set_aside"] == (  # the stub she uploaded first fills in nothing
         "ñúñezzoë_4242_9001_hidden_state_activation.ipynb (fewer_functions: fills in 0 graded "
-        "function(s), ñúñezzoë_4242_9010_hidden_state_activation-1.ipynb 6)")
+        "function(s) where ñúñezzoë_4242_9010_hidden_state_activation-1.ipynb fills in 6)")
     assert students["4343"]["late"] == "yes"
     assert students["4646"]["status"] == "invalid" and "2 notebooks" in students["4646"]["message"]
     with open(out / "canvas-import.csv", newline="", encoding="utf-8") as handle:

@@ -164,8 +164,8 @@ def test_several_files_grade_the_one_named_like_the_assignment(harness):
     assert total(results) == TOTAL
     feedback = next(t["output"] for t in results["tests"] if t["name"].startswith("Feedback"))
     assert "Graded: `hidden_state_activation.ipynb`" in feedback
-    assert ("`Copy of hidden_state_activation.ipynb`: fills in 0 graded function(s), "
-            "hidden_state_activation.ipynb 6") in feedback
+    assert ("`Copy of hidden_state_activation.ipynb`: fills in 0 graded function(s) where "
+            "hidden_state_activation.ipynb fills in 6") in feedback
     assert "`notes.md`: not a notebook" in feedback
 
 

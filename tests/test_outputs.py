@@ -46,7 +46,7 @@ def make(name="ann", status=Status.GRADED, tests_=None, message="", **fields):
 
 
 COPY_SET_ASIDE = SetAside("Copy of ann.ipynb", SetAsideReason.FEWER_FUNCTIONS,
-                          "fills in 1 graded function(s), ann.ipynb 2")
+                          "fills in 1 graded function(s) where ann.ipynb fills in 2")
 
 
 def partial():
@@ -176,9 +176,9 @@ def test_cell_problems_undefined_functions_and_set_aside_files():
         assert "- Code cell 5 (`while True:`) ran past its 10 s budget." in text
         assert "- Code cell 6 (`x = 1 / 0`) raised ZeroDivisionError: division by zero." in text
         assert "their tests could not pass: `beta`" in text
-        assert "Graded: `ann.ipynb`. Not graded:\n\n- `Copy of ann.ipynb`: fills in 1 graded function(s), ann.ipynb 2\n" in text
+        assert "Graded: `ann.ipynb`. Not graded:\n\n- `Copy of ann.ipynb`: fills in 1 graded function(s) where ann.ipynb fills in 2\n" in text
     row = dict(zip(*read_csv(gradebook_csv([result], QUESTIONS))))
-    assert row["set_aside"] == "Copy of ann.ipynb (fewer_functions: fills in 1 graded function(s), ann.ipynb 2)"
+    assert row["set_aside"] == "Copy of ann.ipynb (fewer_functions: fills in 1 graded function(s) where ann.ipynb fills in 2)"
 
 
 def test_feedback_footer_names_the_version_and_isolation_but_never_the_seed():

@@ -69,7 +69,7 @@ def test_an_untouched_stub_loses_then_the_name_decides(tmp_path):
     assert choice.chosen.file == copy and choice.problem is None
     assert reasons(choice) == {(exact.name, Reason.FEWER_FUNCTIONS), (other.name, Reason.NOT_PREFERRED)}
     details = {a.path: a.detail for a in choice.set_aside}
-    assert details == {exact.name: f"fills in 0 graded function(s), {copy.name} 2",
+    assert details == {exact.name: f"fills in 0 graded function(s) where {copy.name} fills in 2",
                        other.name: f"a notebook; {copy.name} was graded instead"}
 
 

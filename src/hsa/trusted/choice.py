@@ -178,7 +178,7 @@ def _beaten(row, best, chosen_path):
     untouched, kind, filled, _upload, handed = row
     if untouched != best[0] or (kind == best[1] and filled != best[2]):
         return SetAside(handed.path, Reason.FEWER_FUNCTIONS,
-                        f"fills in {-filled} graded function(s), {chosen_path} {-best[2]}")
+                        f"fills in {-filled} graded function(s) where {chosen_path} fills in {-best[2]}")
     if kind != best[1]:
         return SetAside(handed.path, Reason.NOT_PREFERRED,
                         f"{KIND_TEXT[kind]}; {chosen_path} was graded instead")
