@@ -102,6 +102,15 @@ def test_equal_files_with_nothing_to_order_them_are_ambiguous_whatever_their_tim
                               "nothing says which is the latest: a.ipynb, b.ipynb")
 
 
+def test_beside_two_equal_files_the_others_are_told_what_ranks_higher_not_what_was_graded(tmp_path):
+    first, second = filled(tmp_path / f"{NAME}.ipynb"), filled(tmp_path / f"{NAME}-1.ipynb")
+    other = filled(tmp_path / "other.ipynb")
+    choice = choose(handed(first, second, other), ASSIGNMENT)
+    assert choice.chosen is None
+    assert [str(a) for a in choice.set_aside if a.path == "other.ipynb"] == [
+        f"other.ipynb (not_preferred: a notebook; {NAME}.ipynb ranks higher)"]
+
+
 def test_equal_files_the_latest_upload_wins(tmp_path):
     first, second = filled(tmp_path / "a.ipynb"), filled(tmp_path / "b.ipynb")
     choice = choose([Handed(first, "a.ipynb", uploaded=9010), Handed(second, "b.ipynb", uploaded=9001)],

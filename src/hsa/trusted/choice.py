@@ -139,7 +139,7 @@ def choose(files, assignment):
         names = ", ".join(r[-1].path for r in top)
         aside += [SetAside(r[-1].path, Reason.AMBIGUOUS, "as good as another, none known to be "
                            "the latest") for r in top]
-        aside += [_beaten(r, top[0], top[0][-1].path) for r in ranked[len(top):]]
+        aside += [_beaten(r, top[0], top[0][-1].path, graded=False) for r in ranked[len(top):]]
         aside += [SetAside(h.path, Reason.OLDER, "handed in with an earlier submission")
                   for h, _ in older]
         return Choice(None, tuple(aside), f"{len(top)} files, each {KIND_TEXT[top[0][1]]} and "
@@ -173,15 +173,17 @@ def _ranked(gradable, functions):
     return sorted(rows, key=lambda r: r[:4])
 
 
-def _beaten(row, best, chosen_path):
-    """Why ``row`` lost to ``best``: the first of the rule's steps where they differ."""
+def _beaten(row, best, chosen_path, graded=True):
+    """Why ``row`` lost to ``best`` (at ``chosen_path``; ``graded`` when it was graded):
+    the first of the rule's steps where they differ."""
     untouched, kind, filled, _upload, handed = row
     if untouched != best[0] or (kind == best[1] and filled != best[2]):
         return SetAside(handed.path, Reason.FEWER_FUNCTIONS,
                         f"fills in {-filled} graded function(s) where {chosen_path} fills in {-best[2]}")
     if kind != best[1]:
         return SetAside(handed.path, Reason.NOT_PREFERRED,
-                        f"{KIND_TEXT[kind]}; {chosen_path} was graded instead")
+                        f"{KIND_TEXT[kind]}; {chosen_path} "
+                        + ("was graded instead" if graded else "ranks higher"))
     return SetAside(handed.path, Reason.OLDER, f"uploaded before {chosen_path}")
 
 
