@@ -487,9 +487,27 @@ def otter_loop(paths, out_root, seed, sampler, jobs):
     return time.perf_counter() - start, results
 
 
+# Runs ``hsa grade`` and writes the CPU seconds of that process alone (not of its sandboxes,
+# which are its children) to the file named by its first argument: the trusted side's cost.
+TRUSTED_CPU = """\
+import resource, sys
+from hsa.cli import main
+try:
+    code = main(sys.argv[2:])
+finally:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    with open(sys.argv[1], "w") as f:
+        f.write(f"{usage.ru_utime + usage.ru_stime:.3f}")
+sys.exit(code)
+"""
+
+
 def hsa_grade(folder, out, seed, jobs, sampler):
-    command = [_bin("hsa"), "grade", str(folder), "--out", str(out), "--jobs", str(jobs),
-               "--seed", str(seed), "--force"]
+    """``hsa grade`` on ``folder``: (wall time, gradebook rows or None, memory watch, error or
+    None, the trusted process's own CPU seconds)."""
+    cpu_file = out.parent / "trusted-cpu.txt"
+    command = [sys.executable, "-c", TRUSTED_CPU, str(cpu_file), "grade", str(folder),
+               "--out", str(out), "--jobs", str(jobs), "--seed", str(seed), "--force"]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     watch = sampler.watch(process.pid, split=True)
@@ -499,12 +517,12 @@ def hsa_grade(folder, out, seed, jobs, sampler):
     if process.returncode != 0:
         sys.stdout.write(stdout.decode(errors="replace"))
         sys.stderr.write(stderr.decode(errors="replace"))
-        return elapsed, None, watch, f"hsa grade exited with status {process.returncode}"
+        return elapsed, None, watch, f"hsa grade exited with status {process.returncode}", None
     rows = {}
     with open(out / "gradebook.csv", newline="") as f:
         for row in csv.DictReader(f):
             rows[row["submission"]] = row
-    return elapsed, rows, watch, None
+    return elapsed, rows, watch, None, float(cpu_file.read_text())
 
 
 # ------------------------------------------------------------------------- main
@@ -573,7 +591,8 @@ def run(args, work):
     sampler = Sampler(args.interval)
     sampler.start()
     print(f"\n(c) hsa grade --jobs {args.jobs} --force on {n} notebooks ...", flush=True)
-    hsa_time, rows, hsa_watch, hsa_error = hsa_grade(subs, work / "hsa-out", args.seed, args.jobs, sampler)
+    hsa_time, rows, hsa_watch, hsa_error, trusted_cpu = hsa_grade(subs, work / "hsa-out", args.seed,
+                                                                  args.jobs, sampler)
     print(f"    {hsa_time:.1f} s")
     print(f"(a) otter run, sequential, on {k} notebooks ...", flush=True)
     seq_time, seq_results = otter_loop(paths, work / "otter-seq", args.seed, sampler, 1)
@@ -623,6 +642,8 @@ def run(args, work):
     print(f"sequential otter / hsa  {speedup:6.1f}x   target >= {TARGET_SPEEDUP:g}x: "
           f"{'MET' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
     print(f"parallel otter / hsa    {par_n / hsa_time:6.1f}x")
+    print(f"hsa trusted process CPU {trusted_cpu:8.2f} s in all, {1000 * trusted_cpu / n:6.1f} ms per "
+          "submission  (its own user + system time, start-up and report included, sandboxes not)")
     if extrapolated:
         print(f"NOTE: the otter figures are EXTRAPOLATED from {k} notebooks "
               f"(per notebook: {seq_time / k:.2f} s sequential, {par_time / k:.2f} s parallel).")

@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
-if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-    echo "setup: Python 3.10 or newer is needed (found: $("$PYTHON" --version 2>&1 || echo none))." >&2
+MIN_PYTHON="$(sed -n 's/^requires-python = ">=\(.*\)"$/\1/p' pyproject.toml)"  # its one home
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < tuple(map(int, sys.argv[1].split("."))))' \
+        "$MIN_PYTHON" 2>/dev/null; then
+    echo "setup: Python $MIN_PYTHON or newer is needed (found: $("$PYTHON" --version 2>&1 || echo none))." >&2
     echo "setup: install it, or point PYTHON=/path/to/python3.11 at one." >&2
     exit 1
 fi

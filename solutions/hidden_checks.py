@@ -38,8 +38,8 @@ import zlib
 
 import numpy as np
 
-from public_checks import (GENERIC_VALUES, SHAPE_HINTS, Hint, call, close, expect_array,
-                           expect_number, fail, hint, number_wrong, probe_sigmoid,
+from public_checks import (GENERIC_VALUES, NOT_ATTEMPTED, SHAPE_HINTS, Hint, call, close,
+                           expect_array, expect_number, fail, hint, number_wrong, probe_sigmoid,
                            same_as_lecture, seen, transposed_hint, wrong_values)
 
 _seed = None
@@ -252,12 +252,18 @@ def check_sigmoid_extremes(sigmoid):
 
 
 def outcome(function, f, args):
-    """The hint of ``f``'s result on ``args``, or None when it is the reference result."""
+    """The Hint of ``f``'s result on ``args``, or None when it is the reference result."""
     try:
         check_call(function, f, [a.copy() for a in args])  # each call gets its own copy
     except Hint as failed:
-        return str(failed)
+        return failed
     return None
+
+
+def kind_of_all(problems):
+    """A comparison's kind of hint: not attempted when every function that went wrong was."""
+    kinds = {problem.kind for problem in problems.values() if problem}
+    return NOT_ATTEMPTED if kinds == {NOT_ATTEMPTED} else ""
 
 
 def disagreement(compared, problems):
@@ -279,7 +285,7 @@ def disagreement(compared, problems):
     result = "the two do not agree" if one_side else "the comparison cannot show that they agree"
     text = (f"This test compares {compared}: {names} {verb} with the reference result{fine}, "
             f"so {result}, and that cost this point. Fix {names}:")
-    return "\n".join([text] + [problems[name] for name in wrong])
+    return "\n".join([text] + [str(problems[name]) for name in wrong])
 
 
 def check_formulas_agree(formula_1, formula_2):
@@ -288,7 +294,8 @@ def check_formulas_agree(formula_1, formula_2):
     problems = {"formula_1": outcome("formula_1", formula_1, problem),
                 "formula_2": outcome("formula_2", formula_2, problem)}
     if any(problems.values()):
-        fail(disagreement("formula_1 with formula_2 on the same inputs", problems))
+        fail(disagreement("formula_1 with formula_2 on the same inputs", problems),
+             kind_of_all(problems))
 
 
 def check_activations_agree(sigmoid, formula_1, formula_2):
@@ -303,4 +310,5 @@ def check_activations_agree(sigmoid, formula_1, formula_2):
                 "formula_2": outcome("formula_2", formula_2, inputs),
                 "sigmoid": outcome("sigmoid", sigmoid, [ref_formula_1(*inputs) + b_h])}
     if any(problems.values()):
-        fail(disagreement("sigmoid(formula_1 + b_h) with sigmoid(formula_2 + b_h)", problems))
+        fail(disagreement("sigmoid(formula_1 + b_h) with sigmoid(formula_2 + b_h)", problems),
+             kind_of_all(problems))

@@ -22,8 +22,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+NOT_ATTEMPTED = "not_attempted"  # a Hint's kind: a placeholder left in, or no function at all
+
+
 class Hint(AssertionError):
-    """A check failed; the message is the hint the student reads."""
+    """A check failed; the message is the hint the student reads, and ``kind`` (where the
+    check knows it) what sort of failure it is, for the grader's report."""
+
+    def __init__(self, text, kind=""):
+        super().__init__(text)
+        self.kind = kind
 
 
 # Dummy data from the lecture: public by design, used by the public checks.
@@ -167,8 +175,8 @@ def wrong_values(function, named, where="", shown=""):
     return f"{function} returned the right shape but wrong values{where}.{shown}\n{named}"
 
 
-def fail(text):
-    raise Hint(text)
+def fail(text, kind=""):
+    raise Hint(text, kind)
 
 
 def describe(value):
@@ -188,10 +196,10 @@ def expect_value(value, function, label=None):
         fail(
             f"{label} returned None. Replace each `None` between ### START CODE HERE ### "
             "and ### END CODE HERE ### with your code, and make sure that every path through "
-            "the function ends in `return` with a result."
+            "the function ends in `return` with a result.", NOT_ATTEMPTED
         )
     if value is Ellipsis:
-        fail(f"{label} returned `...`. Replace the `...` placeholder with your code.")
+        fail(f"{label} returned `...`. Replace the `...` placeholder with your code.", NOT_ATTEMPTED)
     if isinstance(value, (list, tuple)):
         fail(
             f"{label} returned {describe(value)}, not a numpy array. Build the result "
@@ -414,7 +422,8 @@ def call(function, f, *args, hidden=False):
     if not callable(f):
         fail(f"{function} is not defined as a function. Run its cell, and keep the name "
              f"`{function}` and the `def` line as given. If its cell raises an error (such as "
-             "ModuleNotFoundError for a package that grading does not have), fix that first.")
+             "ModuleNotFoundError for a package that grading does not have), fix that first.",
+             NOT_ATTEMPTED)
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -1,8 +1,26 @@
+import importlib
 import pathlib
+import sys
 
 import pytest
 
 SEED = 20261125
+
+
+def _total():
+    from hsa.trusted import autograder as autograders
+    return autograders.load().max_score
+
+
+TOTAL = _total()  # the assignment's points, as the autograder gives them (15 today)
+TOTAL_TEXT = f"{TOTAL:g}"  # as the gradebook and the terminal write it
+
+
+def on_disk(kind):
+    """How many cases of ``kind`` the catalogue folder holds (one file each): the exact
+    count a test expects, taken from the folder, not from what reads or grades it."""
+    from hsa.project import CATALOGUE
+    return len(list((CATALOGUE / kind).glob("*.py")))
 
 # Fixtures that load the autograder or start the sandbox: a test that uses one is slow.
 SANDBOX_FIXTURES = {"autograder", "isolation", "grade"}
@@ -39,3 +57,13 @@ def grade(autograder, isolation):
     def run(path, seed=SEED, timeout=None):
         return grade_file(path, pathlib.Path(path).stem, autograder, seed, isolation, timeout)
     return run
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """The sandboxed worker module, imported as the sandbox imports it (beside protocol.py)."""
+    from hsa import untrusted
+    monkeypatch.syspath_prepend(untrusted.__path__[0])
+    monkeypatch.delitem(sys.modules, "worker", raising=False)
+    monkeypatch.delitem(sys.modules, "protocol", raising=False)
+    return importlib.import_module("worker")

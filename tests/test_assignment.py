@@ -8,6 +8,8 @@ import sys
 
 import nbformat
 import pytest
+
+from conftest import TOTAL
 from nbclient import NotebookClient
 
 from hsa.assign import regenerate
@@ -41,12 +43,12 @@ def outputs(notebook):
 
 def test_master_gets_full_marks_and_stub_zero(grade):
     master, stub = grade(MASTER), grade(STUDENT)
-    assert (master.status, master.score, master.max_score) == ("graded", 15, 15)
+    assert (master.status, master.score, master.max_score) == ("graded", TOTAL, TOTAL)
     assert (stub.status, stub.score) == ("graded", 0)
     assert all(t.hint for t in stub.tests), "every check must fail on the stub"
 
 
-@pytest.mark.parametrize("notebook, expected", [(MASTER, 15.0), (STUDENT, 0.0)], ids=["master", "stub"])
+@pytest.mark.parametrize("notebook, expected", [(MASTER, TOTAL), (STUDENT, 0.0)], ids=["master", "stub"])
 def test_otter_run_with_committed_zip(tmp_path, notebook, expected):
     otter = pathlib.Path(sys.executable).with_name("otter")
     done = subprocess.run([str(otter), "run", "-a", str(ZIP), str(notebook), "-o", str(tmp_path)],
@@ -56,7 +58,7 @@ def test_otter_run_with_committed_zip(tmp_path, notebook, expected):
     scored = [t for t in results["tests"] if "score" in t]
     assert sorted(t["name"] for t in scored) == sorted(GRADED)
     assert sum(t["score"] for t in scored) == expected
-    assert sum(t["max_score"] for t in scored) == 15
+    assert sum(t["max_score"] for t in scored) == TOTAL
 
 
 def test_regeneration_matches_committed_files(tmp_path):

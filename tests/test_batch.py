@@ -1,7 +1,6 @@
 """`hsa grade` on a folder: one row per submission, resumable, with feedback and a report."""
 
 import base64
-import collections
 import csv
 import html
 import json
@@ -17,6 +16,8 @@ import zipfile
 
 import nbformat
 import pytest
+
+from conftest import TOTAL, TOTAL_TEXT
 
 from hsa.cli import main
 from hsa.project import DEFAULT
@@ -62,15 +63,15 @@ def graded(batch, tmp_path_factory):
 
 def test_one_row_per_submission_with_the_right_status(batch, graded):
     book = rows(graded)
-    expected = {"valid": ("graded", "15"), "wrong": ("graded", "9"), "raises": ("error", "15"),
-                "exits": ("killed", "15"), "loops": ("timeout", "15"),
+    expected = {"valid": ("graded", TOTAL_TEXT), "wrong": ("graded", "9"), "raises": ("error", TOTAL_TEXT),
+                "exits": ("killed", TOTAL_TEXT), "loops": ("timeout", TOTAL_TEXT),
                 "not_a_notebook": ("invalid", "0"), "exported": ("graded", "0"),
                 "empty": ("invalid", "0")}
     assert {k: (v["status"], v["score"]) for k, v in book.items() if k in expected} == expected
     assert book["slow_call"]["status"] == "timeout"
-    assert float(book["slow_call"]["score"]) == 15 - 3 - 3, "sigmoid, and hidden_state which calls it"
+    assert float(book["slow_call"]["score"]) == TOTAL - 3 - 3, "sigmoid, and hidden_state which calls it"
     assert len(book) == len(list(batch.iterdir()))
-    assert "RuntimeError: oops" in book["raises"]["message"]
+    assert "raised RuntimeError at line 1: oops" in book["raises"]["message"]
     assert "budget" in book["loops"]["message"]
     for row in book.values():
         assert row["seed"] == "11" and row["isolation"] == "bwrap"
@@ -140,13 +141,11 @@ def test_no_submissions_found_is_a_clear_error(tmp_path, capsys):
 
 
 # ------------------------------------------------ class downloads, keyed by student
-from test_layouts import (CORRECT, EXPORT, PARTIAL, STUB, canvas_download,  # noqa: E402,F401
-                          gradescope, moodle_folders, nbgrader_course)
+from test_layouts import (CORRECT, STUB, canvas_download, gradescope,  # noqa: E402,F401
+                          moodle_folders, nbgrader_course)
 
-from hsa.hashing import sha256_file  # noqa: E402
-
-SCORES = {sha256_file(CORRECT): "15", sha256_file(PARTIAL): "5", sha256_file(STUB): "0",
-          sha256_file(EXPORT): "9"}
+# The score each example earns: alice_correct, bob_partial, erin_export.
+SCORE_CORRECT, SCORE_PARTIAL, SCORE_EXPORT = TOTAL_TEXT, "5", "9"
 
 
 def grade_download(path, tmp_path, *more):
@@ -160,11 +159,15 @@ def test_canvas_download_graded_per_student_and_imported_back(canvas_download, t
     out, book = grade_download(canvas_download, tmp_path, "--canvas-assignment-id", "777")
     students = {row["student_id"]: row for row in book if row["student_id"]}
     assert set(students) == {"4242", "4343", "4444", "4545", "4646", "anon_ab12c"}
-    for row in book:  # every file graded gets the score its bytes earn
-        if row["submission_sha256"] in SCORES:
-            assert row["score"] == SCORES[row["submission_sha256"]], row
+    assert {sid: row["score"] for sid, row in students.items()} == {
+        "4242": SCORE_CORRECT, "4343": SCORE_PARTIAL, "4444": SCORE_CORRECT, "4545": SCORE_EXPORT, "4646": "0",
+        "anon_ab12c": SCORE_CORRECT}
+    assert [(row["path"], row["status"], row["score"]) for row in book if not row["student_id"]] == [
+        ("readme.txt", "invalid", "0")]
     assert students["4242"]["student_name"] == "ñúñezzoë" and students["4242"]["late"] == "no"
-    assert "Not graded: ñúñezzoë_4242_9001" in students["4242"]["message"]
+    assert students["4242"]["set_aside"] == (  # the stub she uploaded first fills in nothing
+        "ñúñezzoë_4242_9001_hidden_state_activation.ipynb (fewer_functions: fills in 0 graded "
+        "function(s) where ñúñezzoë_4242_9010_hidden_state_activation-1.ipynb fills in 6)")
     assert students["4343"]["late"] == "yes"
     assert students["4646"]["status"] == "invalid" and "2 notebooks" in students["4646"]["message"]
     with open(out / "canvas-import.csv", newline="", encoding="utf-8") as handle:
@@ -179,23 +182,21 @@ def test_canvas_download_graded_per_student_and_imported_back(canvas_download, t
 def test_gradescope_export_a_row_per_submitter(gradescope, tmp_path):
     out, book = grade_download(gradescope, tmp_path)
     students = {row["student_id"]: row for row in book if row["student_id"]}
-    assert {"0001", "0002", "3", "0004"} <= set(students)
-    for row in book:
-        if row["submission_sha256"] in SCORES:
-            assert row["score"] == SCORES[row["submission_sha256"]], row
-        assert (out / row["submission"] / "feedback.md").exists()
-    groups = {}
-    for row in book:
-        groups.setdefault(row["submission_sha256"], set()).add(row["score"])
-    assert all(len(scores) == 1 for scores in groups.values())
+    assert {sid: (row["status"], row["score"]) for sid, row in students.items()} == {
+        "0001": ("graded", SCORE_CORRECT), "0002": ("error", SCORE_PARTIAL), "3": ("error", SCORE_PARTIAL),  # a group
+        "0004": ("graded", SCORE_EXPORT), "0005": ("invalid", "0"),  # a folder missing from the export
+        "0006": ("graded", SCORE_CORRECT),  # the later of two submissions
+        "0007": ("error", SCORE_PARTIAL)}  # two at once: the one that fills in more than the stub
+    assert sorted(row["status"] for row in book if not row["student_id"]) == ["invalid", "invalid"]
+    assert all((out / row["submission"] / "feedback.md").exists() for row in book)
     report = (out / "report.html").read_text()
     assert "Roster" in report and "Needs a look" in report and "feedback.html" in report
 
 
 def test_moodle_and_nbgrader_rows_keep_who_it_was(moodle_folders, nbgrader_course, tmp_path):
-    for download, expected in ((moodle_folders, {"123456": ("Zoë Ñúñez", "15"),
+    for download, expected in ((moodle_folders, {"123456": ("Zoë Ñúñez", TOTAL_TEXT),
                                                  "123457": ("Bob Lee", "5")}),
-                               (nbgrader_course, {"alice": ("", "15"), "zoe.nunez": ("", "5")})):
+                               (nbgrader_course, {"alice": ("", TOTAL_TEXT), "zoe.nunez": ("", "5")})):
         _out, book = grade_download(download, tmp_path / download.name)
         students = {row["student_id"]: row for row in book if row["student_id"]}
         for student, (name, score) in expected.items():
@@ -207,19 +208,20 @@ def test_moodle_and_nbgrader_rows_keep_who_it_was(moodle_folders, nbgrader_cours
 def test_summary_on_the_terminal_and_report_as_text(canvas_download, tmp_path, capsys):
     out, book = grade_download(canvas_download, tmp_path)
     err = capsys.readouterr().err
-    counts = collections.Counter(row["status"] for row in book)
-    expected = ", ".join(f"{counts[s]} {s}" for s in ("graded", "error", "timeout", "killed",
-                                                      "invalid", "grader_failed") if counts[s])
-    assert f"hsa grade: {len(book)} submission(s): {expected}." in err
-    scored = sorted(float(row["score"]) for row in book)
-    assert f"score: mean {statistics.mean(scored):.2f}, median {statistics.median(scored):g}" in err
-    look = [row for row in book if row["status"] != "graded"]
-    assert f"needs a look ({len(look)}):" in err
-    for row in look:
-        assert f"  {row['submission']}: {row['status']}, {row['score']}/15: " in err
+    # Seven rows (see test_canvas_download_graded_per_student_and_imported_back): three correct,
+    # the partial one (a cell raises), the export zip, a zip of two notebooks and a stray file.
+    scores = [float(s) for s in (SCORE_CORRECT, SCORE_CORRECT, SCORE_CORRECT, SCORE_PARTIAL, SCORE_EXPORT, "0", "0")]
+    assert "hsa grade: 7 submission(s): 4 graded, 1 error, 2 invalid." in err
+    assert (f"score: mean {statistics.mean(scores):.2f}, median {statistics.median(scores):g} "
+            f"(of {TOTAL_TEXT})") in err
+    look = {row["submission"]: row for row in book if row["status"] != "graded"}
+    assert sorted(row["status"] for row in look.values()) == ["error", "invalid", "invalid"]
+    assert "needs a look (3):" in err
+    for name, row in look.items():
+        assert f"  {name}: {row['status']}, {row['score']}/{TOTAL_TEXT}: " in err
     assert "canvas-import.csv leaves out" in err and "wrote " in err
     report = (out / "report.html").read_text()
-    assert f"Needs a look first ({len(look)})" in report
+    assert "Needs a look first (3)" in report
     assert report.count('/feedback.html"') == len(book)  # a link per student
     for row in book:
         assert html.escape(row["path"]) in report
@@ -246,7 +248,7 @@ def test_regrading_after_the_autograder_changed_lists_changed_scores(tmp_path, c
                  "--autograder", str(changed)]) == 0
     err = capsys.readouterr().err
     assert "the autograder changed since the last run" in err and "regrading 2 submission(s)" in err
-    assert "scores changed with the new autograder (1):" in err and "alice: 15 -> 16" in err
+    assert "scores changed with the new autograder (1):" in err and f"alice: {TOTAL_TEXT} -> {TOTAL + 1:g}" in err
     assert "carol:" not in err.split("scores changed")[1]  # 0 -> 0: unchanged
     report = (out / "report.html").read_text()
     assert "Score changes with the new autograder" in report and ">16<" in report
@@ -262,4 +264,4 @@ def test_a_notebook_with_100_mb_of_saved_output_is_graded(tmp_path):
     nbformat.write(notebook, big)
     assert big.stat().st_size > 100 * 1024 * 1024
     _out, book = grade_download(big, tmp_path)
-    assert (book[0]["status"], book[0]["score"]) == ("graded", "15"), book[0]["message"]
+    assert (book[0]["status"], book[0]["score"]) == ("graded", TOTAL_TEXT), book[0]["message"]

@@ -11,7 +11,7 @@ import types
 import numpy as np
 import pytest
 
-from conftest import SEED
+from conftest import SEED, TOTAL, on_disk
 from hsa.project import SOLUTIONS
 from hsa_dev import catalogue
 from hsa_dev.catalogue import (PUBLIC_MISSED, PUBLIC_NAMED, Case, grade_cases, judge_public,
@@ -51,12 +51,13 @@ def test_mistake_is_caught_on_its_question_with_its_hint(graded, name, seed):
 
 @pytest.mark.parametrize("seed", [SEED, OTHER_SEED])
 def test_public_checks_catch_mistakes_before_submission_with_the_same_hints(graded, seed):
-    """At least 25 mistakes fail a public (0-point) check, each with the hint the hidden
-    tests give; the hidden tests still catch every one and decide the grade."""
+    """Every mistake fails a public (0-point) check, each with the hint the hidden tests
+    give; the hidden tests still catch every one and decide the grade."""
     verdicts = {name: judge_public(case, result) for name, (case, result, _ok, _detail)
                 in graded[seed].items() if case.kind == "mistakes"}
     caught = [name for name, verdict in verdicts.items() if verdict != PUBLIC_MISSED]
-    assert len(caught) >= 25, f"caught before submission: {len(caught)}/{len(verdicts)}"
+    assert len(verdicts) == on_disk("mistakes")
+    assert len(caught) == on_disk("mistakes"), f"caught before submission: {len(caught)}/{len(verdicts)}"
     assert [n for n in caught if verdicts[n] != PUBLIC_NAMED] == [], "public hint differs"
     assert all(graded[seed][name][2] for name in verdicts)
     for _case, result, _ok, _detail in graded[seed].values():
@@ -98,7 +99,7 @@ def test_a_failed_comparison_names_the_wrong_side(graded, case, wrong, right, re
 @pytest.mark.parametrize("name", [c.name for c in ALTERNATIVES])
 def test_valid_alternative_gets_full_marks(graded, name, seed):
     _case, result, ok, detail = graded[seed][name]
-    assert result.score == result.max_score == 15 and ok, f"{name}: {detail}"
+    assert result.score == result.max_score == TOTAL and ok, f"{name}: {detail}"
 
 
 @pytest.mark.parametrize("seed", [SEED, OTHER_SEED])

@@ -1,7 +1,8 @@
 """The catalogues of mistakes and alternatives, and the tools that read and judge them
 (fast: no grading; tests/test_catalogue.py grades every case)."""
 
-from hsa_dev.catalogue import Case, judge, load_cases
+from conftest import on_disk
+from hsa_dev.catalogue import KINDS, Case, judge, load_cases
 from hsa_dev.variants import split_source
 from hsa.trusted.autograder import read_config
 
@@ -10,8 +11,9 @@ MISTAKES = [c for c in CASES if c.kind == "mistakes"]
 ALTERNATIVES = [c for c in CASES if c.kind == "alternatives"]
 
 
-def test_catalogues_are_large_enough():
-    assert len(MISTAKES) >= 15 and len(ALTERNATIVES) >= 8
+def test_every_case_on_disk_is_read_and_every_question_has_mistakes():
+    assert (len(MISTAKES), len(ALTERNATIVES)) == (on_disk("mistakes"), on_disk("alternatives"))
+    assert len(CASES) == sum(on_disk(kind) for kind in KINDS)
     questions = {c.question for c in MISTAKES}
     assert questions == set(read_config()["questions"])
 

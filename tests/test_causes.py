@@ -2,12 +2,10 @@
 in the feedback, at the cause; the scores never change."""
 
 import copy
-import importlib
-import sys
 
 import pytest
 
-from conftest import SEED
+from conftest import SEED, TOTAL
 from hsa.writers.feedback import feedback_md
 from hsa.outcomes import Status
 from hsa.sandbox import session as sessions
@@ -103,7 +101,7 @@ def test_feedback_says_it_once_at_the_cause_and_points_the_dependents_there():
            "it (see above)" in feedback_section(feedback, "formula_2")
     assert "3 points lost through `join_weights`, which `hidden_state` calls" in \
         feedback_section(feedback, "hidden_state")
-    assert "**Score: 7 / 15**" in feedback and "| `formula_1` | 0 / 2 |" in feedback
+    assert f"**Score: 7 / {TOTAL:g}**" in feedback and "| `formula_1` | 0 / 2 |" in feedback
 
 
 def test_a_dependent_with_a_mistake_of_its_own_still_shows_its_own_hint():
@@ -199,7 +197,7 @@ def test_public_only_traces_the_public_checks_and_shows_no_hidden_hint_nor_point
     result = join_weights_wrong()
     causes = analyse(result, public_only=True)
     assert all(not loss.points for loss in causes.losses)
-    assert [l.test for l in causes.losses] == ["join_weights - 1", "formula_1 - 1",
+    assert [loss.test for loss in causes.losses] == ["join_weights - 1", "formula_1 - 1",
                                                "hidden_state - 1"]
     feedback = feedback_md(result, public_only=True)
     assert ("**Fix `join_weights` first:** `formula_1` and `hidden_state` call it and fail their "
@@ -223,7 +221,7 @@ def test_the_catalogue_judge_wants_the_cause_said_once_and_the_score_unchanged()
     case = Case("jw", "cascades", "", {"root": "join_weights", "score": "7",
                                        "dependents": "formula_1, formula_2, hidden_state"})
     assert judge_cascade(case, join_weights_wrong()) == (
-        True, "7/15; through join_weights: formula_1 2, formula_2 1, hidden_state 3")
+        True, f"7/{TOTAL:g}; through join_weights: formula_1 2, formula_2 1, hidden_state 3")
     untraced = join_weights_wrong()
     for test in untraced.tests:
         test.reached = {}
@@ -231,7 +229,7 @@ def test_the_catalogue_judge_wants_the_cause_said_once_and_the_score_unchanged()
     assert not ok and "join_weights first" in detail and "formula_1 lost 2 on its own" in detail
     case.meta["score"] = "8"
     assert judge_cascade(case, join_weights_wrong()) == (
-        False, "7/15; through join_weights: formula_1 2, formula_2 1, hidden_state 3: score 7, "
+        False, f"7/{TOTAL:g}; through join_weights: formula_1 2, formula_2 1, hidden_state 3: score 7, "
         "expected 8")
 
 
@@ -247,16 +245,6 @@ def test_the_catalogue_judge_wants_the_cause_said_once_and_the_score_unchanged()
 ])
 def test_the_trusted_side_keeps_only_a_list_of_graded_names(reported, kept):
     assert sessions._read_reached(reported, FUNCTIONS) == kept
-
-
-@pytest.fixture
-def worker(monkeypatch):
-    """The sandboxed worker module, imported as the sandbox imports it (beside protocol.py)."""
-    from hsa import untrusted
-    monkeypatch.syspath_prepend(untrusted.__path__[0])
-    monkeypatch.delitem(sys.modules, "worker", raising=False)
-    monkeypatch.delitem(sys.modules, "protocol", raising=False)
-    return importlib.import_module("worker")
 
 
 STUDENT_CODE = '''

@@ -10,10 +10,12 @@ import zipfile
 import jsonschema
 import pytest
 
+from conftest import TOTAL
 from gradescope_schema import RESULTS_SCHEMA
 from hsa.project import DEFAULT, ROOT
 from hsa.sandbox.uids import PROBE_UID
-from hsa_dev.harness import SYSTEM_PYTHON, Harness, HarnessError, find_pythons, minor_version
+from hsa.exceptions import HarnessError
+from hsa_dev.harness import SYSTEM_PYTHON, Harness, find_pythons, minor_version
 from hsa_dev.variants import MASTER, STUDENT, variant
 
 ZIP = DEFAULT.zip
@@ -100,7 +102,7 @@ np.array_equal = lambda *a, **k: True
 @pytest.mark.parametrize("without_bwrap", [False, True], ids=["bwrap", "no-namespaces"])
 def test_master_full_marks_stub_zero_hostile_honest(harness, hostile, without_bwrap):
     expected_isolation = "process-user" if without_bwrap else "bwrap"
-    for notebook, score in ((MASTER, 15), (STUDENT, 0), (hostile, 0)):
+    for notebook, score in ((MASTER, TOTAL), (STUDENT, 0), (hostile, 0)):
         results, _ = harness.run(notebook, without_bwrap=without_bwrap)
         jsonschema.validate(results, RESULTS_SCHEMA)
         assert total(results) == score, (notebook.name, results["output"][:2000])
@@ -154,16 +156,17 @@ def test_student_sees_no_hidden_hint_nor_score_before_publication(grade, autogra
     assert results["stdout_visibility"] == "hidden"
     after, scores = seen_by_student(results, published=True)
     assert hidden_hints <= {h for h in hidden_hints if h in after}
-    assert sum(scores) == result.score == 5 and f"**Score: {result.score:g} / 15**" in after
+    assert sum(scores) == result.score == 5 and f"**Score: {result.score:g} / {TOTAL:g}**" in after
 
 
 def test_several_files_grade_the_one_named_like_the_assignment(harness):
     results, _ = harness.run(MASTER, (STUDENT, "Copy of hidden_state_activation.ipynb"),
                              (ROOT / "README.md", "notes.md"))
-    assert total(results) == 15
+    assert total(results) == TOTAL
     feedback = next(t["output"] for t in results["tests"] if t["name"].startswith("Feedback"))
     assert "Graded: `hidden_state_activation.ipynb`" in feedback
-    assert "`Copy of hidden_state_activation.ipynb`: set aside" in feedback
+    assert ("`Copy of hidden_state_activation.ipynb`: fills in 0 graded function(s) where "
+            "hidden_state_activation.ipynb fills in 6") in feedback
     assert "`notes.md`: not a notebook" in feedback
 
 
@@ -255,8 +258,8 @@ def test_every_python_builds_and_grades(set_up, python):
             results, _ = harness.run(notebook, without_bwrap=without_bwrap)
             isolation = results["extra_data"]["provenance"]["isolation"]
             scores[notebook.parent.name, isolation] = total(results), results["extra_data"]["status"]
-    assert scores == {("solutions", "bwrap"): (15, "graded"),
-                      ("solutions", "process-user"): (15, "graded"),
+    assert scores == {("solutions", "bwrap"): (TOTAL, "graded"),
+                      ("solutions", "process-user"): (TOTAL, "graded"),
                       ("assignments", "bwrap"): (0, "graded"),
                       ("assignments", "process-user"): (0, "graded")}
 

@@ -16,8 +16,9 @@ from hsa.writers.feedback import feedback_md
 from hsa.writers.gradebook import PROVENANCE_COLUMNS, gradebook_csv
 from hsa.writers.results import read_result, results_json, summary_line
 from hsa.writers.wording import GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT
-from hsa.outcomes import Status
-from hsa.trusted.result import CellProblem, Result
+from hsa.outcomes import HintKind, SetAsideReason, Status
+from hsa.untrusted.protocol import Raised
+from hsa.trusted.result import CellProblem, Identity, Result, SetAside
 from hsa.trusted.result import TestResult as Check  # not named Test*: pytest would collect it
 
 QUESTIONS = ["alpha", "beta"]
@@ -44,6 +45,10 @@ def make(name="ann", status=Status.GRADED, tests_=None, message="", **fields):
                   provenance=dict(PROVENANCE), **fields)
 
 
+COPY_SET_ASIDE = SetAside("Copy of ann.ipynb", SetAsideReason.FEWER_FUNCTIONS,
+                          "fills in 1 graded function(s) where ann.ipynb fills in 2")
+
+
 def partial():
     """Lost the hidden alpha test (2 points) and passed the rest."""
     return make(tests_=checks(alpha_hidden=HIDDEN_HINT))
@@ -58,8 +63,7 @@ def test_gradebook_columns_in_order():
     header = read_csv(gradebook_csv([], QUESTIONS))[0]
     assert header == ["submission", "student_id", "student_name", "email", "path", "late",
                       "status", "score", "max_score", "alpha", "beta", "lost_through_dependency",
-                      "message",
-                      *PROVENANCE_COLUMNS]
+                      "message", "set_aside", *PROVENANCE_COLUMNS]
     assert PROVENANCE_COLUMNS == ("seed", "isolation", "network_reachable", "submission_sha256", "autograder_sha256",
                                   "autograder_content_sha256", "package_version",
                                   "wall_time_seconds", "timestamp")
@@ -166,13 +170,15 @@ def test_cell_problems_undefined_functions_and_set_aside_files():
                   cells=[CellProblem(3, "import os", Status.KILLED, "exited with code 3"),
                          CellProblem(5, "while True:", Status.TIMEOUT, "ran past its 10 s budget"),
                          CellProblem(6, "x = 1 / 0", Status.ERROR, "ZeroDivisionError: division by zero")],
-                  undefined=["beta"], set_aside=[["Copy of ann.ipynb", "set aside: ann.ipynb was graded"]])
+                  undefined=["beta"], set_aside=[COPY_SET_ASIDE], identity=Identity(path="ann.ipynb"))
     for text in (feedback_md(result), feedback_md(result, public_only=True)):
         assert "- Code cell 3 (`import os`) stopped the process (exited with code 3) and was skipped." in text
         assert "- Code cell 5 (`while True:`) ran past its 10 s budget." in text
         assert "- Code cell 6 (`x = 1 / 0`) raised ZeroDivisionError: division by zero." in text
         assert "their tests could not pass: `beta`" in text
-        assert "- `Copy of ann.ipynb`: set aside: ann.ipynb was graded" in text
+        assert "Graded: `ann.ipynb`. Not graded:\n\n- `Copy of ann.ipynb`: fills in 1 graded function(s) where ann.ipynb fills in 2\n" in text
+    row = dict(zip(*read_csv(gradebook_csv([result], QUESTIONS))))
+    assert row["set_aside"] == "Copy of ann.ipynb (fewer_functions: fills in 1 graded function(s) where ann.ipynb fills in 2)"
 
 
 def test_feedback_footer_names_the_version_and_isolation_but_never_the_seed():
@@ -234,7 +240,7 @@ def test_results_json_tests_and_outputs():
 
 def test_read_result_gives_back_the_result(tmp_path):
     result = make(status=Status.ERROR, tests_=checks(alpha_hidden=HIDDEN_HINT),
-                  cells=[CellProblem(2, "raise X", Status.ERROR, "X: y")], set_aside=[["a", "b"]])
+                  cells=[CellProblem(2, "raise X", Status.ERROR, "X: y")], set_aside=[COPY_SET_ASIDE])
     path = tmp_path / "results.json"
     write_atomic(path, json.dumps(results_json(result, VISIBILITY)))
     back = read_result(path)
@@ -279,3 +285,31 @@ def test_gradebook_and_report_tell_a_dependency_from_a_mistake_of_its_own(tmp_pa
     beta_row = html.split("<code>beta</code>")[1].split("</tr>")[0]
     assert alpha_row.count('<td class="num">1</td>') == 1  # wrong on its own: 1 submission
     assert beta_row.count('<td class="num">1</td>') == 1 and "0 / 1" in beta_row
+
+
+def test_not_attempted_is_the_checks_kind_of_hint_not_its_words(tmp_path):
+    """A check that says its failure is a placeholder left in counts as not attempted,
+    whatever its words; a hint that only mentions None does not."""
+    stubbed = make("stub", tests_=[Check("alpha", "a", True, 0.0, 2.0, "any words at all",
+                                         kind=HintKind.NOT_ATTEMPTED),
+                                   Check("beta", "b", True, 0.0, 3.0, "beta returned None.")])
+    report.write_report(tmp_path / "report.html", Summary([stubbed], []), QUESTIONS, "Lab")
+    html = (tmp_path / "report.html").read_text()
+    alpha_row = html.split("<code>alpha</code>")[1].split("</tr>")[0]
+    beta_row = html.split("<code>beta</code>")[1].split("</tr>")[0]
+    assert alpha_row.endswith('<td class="num">0</td><td class="num">0</td><td class="num">1</td>')
+    assert beta_row.endswith('<td class="num">1</td><td class="num">0</td><td class="num">0</td>')
+    mistakes = html.split("Mistakes the hidden tests recognised")[1]
+    assert "beta returned None." in mistakes and "any words at all" not in mistakes
+
+
+def test_a_cells_error_is_told_from_its_data_line_and_missing_module_included():
+    raised = Raised("ModuleNotFoundError", "No module named 'scipy'", 2, "scipy")
+    result = make(status=Status.ERROR, cells=[CellProblem(4, "import scipy", Status.ERROR, str(raised), raised)])
+    text = feedback_md(result)
+    assert ("- Code cell 4 (`import scipy`) raised ModuleNotFoundError at line 2: No module named "
+            "'scipy'. Grading does not have `scipy`:") in text
+    worded_alike = Raised("ValueError", "No module named 'scipy'", None, "scipy")
+    result.cells = [CellProblem(4, "x", Status.ERROR, str(worded_alike), worded_alike)]
+    assert "raised ValueError: No module named 'scipy'." in feedback_md(result)
+    assert "Grading does not have" not in feedback_md(result)

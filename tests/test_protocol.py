@@ -199,3 +199,37 @@ def test_loads_refuses_json_nested_past_the_recursion_limit(opener, closer):
     depth = 100_000
     with pytest.raises(ProtocolError):
         protocol.loads('{"event":' + opener * depth + "1" + closer * depth + "}")
+
+
+# ------------------------------------------------- a student's error, as data
+@pytest.mark.parametrize("source, expected", [
+    ("x = 1\ny = 1 / 0\n", ("ZeroDivisionError", "division by zero", 2, None)),
+    ("def f():\n    return g()\n\nf()\n", ("NameError", "name 'g' is not defined", 2, "g")),
+    ("import numpy\nimport scipy_not_here\n",
+     ("ModuleNotFoundError", "No module named 'scipy_not_here'", 2, "scipy_not_here")),
+    ("x = (\n", ("SyntaxError", "'(' was never closed", 1, None)),
+    ("raise ValueError('first\\nlast line')\n", ("ValueError", "last line", 1, None)),
+])
+def test_the_worker_reports_a_cells_error_as_type_message_line_and_name(worker, source, expected):
+    sent = []
+    worker.run_cells([source], set(), {}, sent.append)
+    [done] = [m for m in sent if m["event"] == protocol.DONE]
+    assert protocol.Raised.read(done["error"]) == protocol.Raised(*expected)
+
+
+def test_an_error_whose_message_raises_is_still_reported(worker):
+    source = "class E(Exception):\n    def __str__(self):\n        raise RuntimeError\n\nraise E()\n"
+    sent = []
+    worker.run_cells([source], set(), {}, sent.append)
+    assert sent[-1]["error"] == {"type": "E", "message": "(its message could not be read)",
+                                 "line": 5, "name": None}
+
+
+def test_the_line_is_the_running_cells_own_and_a_call_has_none(worker):
+    sent = []
+    worker.run_cells(["def f():\n    return 1 / 0\n", "x = 1\nf()\n"], set(), env := {}, sent.append)
+    assert sent[-1]["error"]["line"] == 2  # cell 2's line 2, not the line of f in cell 1
+    requests = iter([{"call": "f", "args": []}, None])
+    worker.serve_calls(env, ["f"], lambda: next(requests), sent.append)
+    assert sent[-1]["error"] == {"type": "ZeroDivisionError", "message": "division by zero",
+                                 "line": None, "name": None}

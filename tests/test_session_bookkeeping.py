@@ -8,10 +8,13 @@ from hsa.exceptions import (BudgetExceeded, GraderFailure, ProcessLost, Protocol
                             SandboxBroken, SandboxDied, SandboxTimedOut, StudentError)
 from hsa.outcomes import Status
 from hsa.sandbox import session as sessions
-from hsa.sandbox.session import Budgets, Session, _culprit, _error_fields, _expect_in_order
+from hsa.sandbox.session import HARD_LIMIT_FACTOR, Budgets, Session, _culprit, _expect_in_order
+from hsa.trusted.autograder import read_config
+from hsa.untrusted.protocol import Raised
 from hsa.untrusted import protocol
 
 CELLS = 3
+BUDGETS = Budgets.from_config(read_config())  # the master's, as the autograder holds them
 
 
 # ------------------------------------------------------------ event order
@@ -77,8 +80,12 @@ def test_culprit(died, current, last, suspect, expected, words):
 
 
 # ---------------------------------------------------------------- budgets
-def test_budgets_default_when_the_config_is_silent():
-    assert Budgets.from_config({}) == Budgets(cell=10, call=5, submission=60)
+@pytest.mark.parametrize("config", [{}, {"cell_budget_seconds": 1, "call_budget_seconds": 1},
+                                    {"cell_budget_seconds": 1, "call_budget_seconds": None,
+                                     "submission_budget_seconds": 1}])
+def test_a_config_without_budgets_is_the_autograders_fault_with_what_to_do(config):
+    with pytest.raises(GraderFailure, match="set cell_, call_ and submission_budget_seconds"):
+        Budgets.from_config(config)
 
 
 def test_budgets_come_from_the_config():
@@ -90,7 +97,7 @@ def test_timeout_overrides_the_submission_budget_and_caps_cell_and_call():
     config = {"cell_budget_seconds": 7, "call_budget_seconds": 3, "submission_budget_seconds": 90}
     assert Budgets.from_config(config, timeout=30) == Budgets(cell=7, call=3, submission=30)
     assert Budgets.from_config(config, timeout=4) == Budgets(cell=4, call=3, submission=4)
-    assert Budgets.from_config({}, timeout=2) == Budgets(cell=2, call=2, submission=2)
+    assert Budgets.from_config(config, timeout=2) == Budgets(cell=2, call=2, submission=2)
 
 
 def test_no_cell_or_call_gets_more_than_the_submission():
@@ -100,12 +107,12 @@ def test_no_cell_or_call_gets_more_than_the_submission():
 
 # ------------------------------------------------------- student exceptions
 def test_student_exceptions_keep_the_name_and_are_never_the_graders():
-    error = sessions.student_exception("ValueError", "bad shape")
+    error = sessions.student_exception(Raised("ValueError", "bad shape"))
     assert type(error).__name__ == "ValueError" and str(error) == "bad shape"
     assert isinstance(error, StudentError) and not isinstance(error, ValueError)
-    assert type(sessions.student_exception("ValueError", "again")) is type(error)
+    assert type(sessions.student_exception(Raised("ValueError", "again"))) is type(error)
     for name in ("AssertionError", "SandboxBroken", "GraderFailure", "KeyboardInterrupt"):
-        forged = sessions.student_exception(name, "x")
+        forged = sessions.student_exception(Raised(name, "x"))
         assert isinstance(forged, StudentError)
         assert not isinstance(forged, (AssertionError, GraderFailure, KeyboardInterrupt))
 
@@ -114,26 +121,29 @@ def test_student_exceptions_keep_the_name_and_are_never_the_graders():
                                              ("!!", "Error"), (None, "None"), (42, "42"),
                                              ("x" * 100, "x" * 60)])
 def test_student_exception_names_are_sanitised(type_name, name):
-    assert type(sessions.student_exception(type_name, "m")).__name__ == name
+    assert type(sessions.student_exception(Raised.read({"type": type_name}))).__name__ == name
 
 
 def test_student_exception_messages_are_capped():
-    assert len(str(sessions.student_exception("E", "m" * 5000))) == 500
+    assert len(str(sessions.student_exception(Raised.read({"message": "m" * 5000})))) == 500
 
 
 @pytest.mark.parametrize("error, expected", [
-    ({"type": "ValueError", "message": "bad"}, ("ValueError", "bad")),
-    ({"type": "E" * 100, "message": "m" * 900}, ("E" * 60, "m" * 500)),
-    ({}, ("None", "None")),
-    ({"type": ["a"], "message": {"b": 1}}, ("['a']", "{'b': 1}")),
-    ("boom", ("Error", "boom")),
-    ("b" * 900, ("Error", "b" * 500)),
-    (["x", 1], ("Error", "['x', 1]")),
-    (7, ("Error", "7")),
-    (True, ("Error", "True")),
+    ({"type": "ValueError", "message": "bad", "line": 3, "name": None}, Raised("ValueError", "bad", 3)),
+    ({"type": "ModuleNotFoundError", "message": "No module named 'scipy'", "line": 1, "name": "scipy"},
+     Raised("ModuleNotFoundError", "No module named 'scipy'", 1, "scipy")),
+    ({"type": "E" * 100, "message": "m" * 900}, Raised("E" * 60, "m" * 500)),
+    ({}, Raised("None", "None")),
+    ({"type": ["a"], "message": {"b": 1}, "line": True, "name": 5}, Raised("['a']", "{'b': 1}")),
+    ({"type": "E", "message": "m", "line": "3", "name": "n" * 300}, Raised("E", "m", None, "n" * 200)),
+    ("boom", Raised("Error", "boom")),
+    ("b" * 900, Raised("Error", "b" * 500)),
+    (["x", 1], Raised("Error", "['x', 1]")),
+    (7, Raised("Error", "7")),
+    (True, Raised("Error", "True")),
 ])
-def test_error_fields_of_any_shape(error, expected):
-    assert _error_fields(error) == expected
+def test_a_reported_error_of_any_shape_is_read_as_data(error, expected):
+    assert Raised.read(error) == expected
 
 
 # --------------------------------------------- a session against a script
@@ -204,7 +214,7 @@ def clock(monkeypatch):
     return clock
 
 
-def run(monkeypatch, clock, *scripts, output=b"", cells=CELLS, budgets=Budgets()):
+def run(monkeypatch, clock, *scripts, output=b"", cells=CELLS, budgets=BUDGETS):
     sandbox = Scripted(scripts, clock, output)
     monkeypatch.setattr(sessions, "Sandbox", sandbox)
     session = Session(["x = 1"] * cells, ["f", "g"], "bwrap", budgets)
@@ -226,7 +236,7 @@ def test_a_clean_run_records_cell_errors_and_what_is_defined(monkeypatch, clock)
 @pytest.mark.parametrize("failure, status, words", [
     (SandboxDied("exited with code 3"), Status.KILLED, "exited with code 3"),
     (ProtocolViolation("broke the grading protocol"), Status.KILLED, "grading protocol"),
-    (SandboxTimedOut("ran past its time budget"), Status.TIMEOUT, "ran past its 10 s budget"),
+    (SandboxTimedOut("ran past its time budget"), Status.TIMEOUT, f"ran past its {BUDGETS.cell:g} s budget"),
 ])
 def test_a_cell_that_fails_the_sandbox_is_skipped_and_the_rest_run_again(monkeypatch, clock,
                                                                             failure, status, words):
@@ -276,21 +286,19 @@ def test_a_sandbox_that_dies_before_any_cell_is_the_graders_failure(monkeypatch,
 
 
 def test_the_notebooks_budget_skips_the_running_cell_and_those_after_it(monkeypatch, clock):
-    budgets = Budgets(cell=10, call=5, submission=60)
     session, sandbox = run(monkeypatch, clock,
-                           [start(0), done(0), start(1), ("advance", 61), SandboxTimedOut("late")],
-                           [start(0), done(0), READY], cells=4, budgets=budgets)
+                           [start(0), done(0), start(1), ("advance", BUDGETS.submission + 1),
+                            SandboxTimedOut("late")],
+                           [start(0), done(0), READY], cells=4)
     assert sandbox.boots[1].sent[0]["skip"] == [1, 2, 3]
     assert session.events[1].status is Status.TIMEOUT
-    assert "notebook's 60 s budget" in session.events[1].message
+    assert f"notebook's {BUDGETS.submission:g} s budget" in session.events[1].message
     assert list(session.events) == [1]
 
 
 def test_past_the_hard_deadline_grading_stops(monkeypatch, clock):
-    budgets = Budgets(cell=10, call=5, submission=60)
-    session, sandbox = run(monkeypatch, clock,
-                           [start(0), ("advance", 3 * 60 + 1), SandboxTimedOut("late")],
-                           budgets=budgets)
+    session, sandbox = run(monkeypatch, clock, [start(0), ("advance", HARD_LIMIT_FACTOR * BUDGETS.submission + 1),
+                                                SandboxTimedOut("late")])
     assert len(sandbox.boots) == 1 and session.out_of_time()
     assert session.events[0].status is Status.TIMEOUT
     assert "submission's time budget" in session.events[0].message
@@ -331,7 +339,7 @@ def test_a_call_that_raised_raises_the_students_exception(monkeypatch, clock):
 
 
 @pytest.mark.parametrize("reply, problem, raised, words", [
-    (SandboxTimedOut("late"), Status.TIMEOUT, BudgetExceeded, "did not return within 5 s"),
+    (SandboxTimedOut("late"), Status.TIMEOUT, BudgetExceeded, f"did not return within {BUDGETS.call:g} s"),
     (SandboxDied("was killed by SIGKILL"), Status.KILLED, ProcessLost, "SIGKILL"),
     ({"event": "ready", "defined": {}}, Status.KILLED, ProcessLost, "unexpected message"),
 ])

@@ -1,17 +1,26 @@
-"""Which of a student's files is graded, and what an unreadable submission is told."""
+"""Which of a student's files is graded (on both paths alike), and what an unreadable
+submission is told."""
 
 import os
 import zipfile
+
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 
 from hsa.exceptions import InvalidSubmission
-from hsa.trusted import submission
-from hsa.trusted.submission import choose, code_cells, read_bytes
+from hsa.grade import layouts
+from hsa.gradescope.run import choose_upload
+from hsa.outcomes import SetAsideReason as Reason
+from hsa.trusted import choice, submission
+from hsa.trusted.choice import Expected, Choice, Handed, choose
+from hsa.trusted.result import SetAside
+from hsa.trusted.submission import code_cells, read_bytes
 
 NAME = "lab"
 FUNCTIONS = ["alpha", "beta"]
+ASSIGNMENT = Expected(NAME, tuple(FUNCTIONS))
 STUB = "def {name}(x):\n    ### START CODE HERE ###\n    y = None\n    ### END CODE HERE ###\n    return y\n"
 FILLED = "def {name}(x):\n    ### START CODE HERE ###\n    y = x + 1\n    ### END CODE HERE ###\n    return y\n"
 
@@ -39,20 +48,36 @@ def export_zip(path, member_path):
     return path
 
 
+def handed(*paths, **platform):
+    return [Handed(p, p.name, **platform) for p in paths]
+
+
 def chosen_name(files):
-    chosen, _ = choose(files, NAME, FUNCTIONS)
-    return chosen.name
+    return choose(handed(*files), ASSIGNMENT).chosen.file.name
+
+
+def reasons(choice):
+    return {(a.path, a.reason) for a in choice.set_aside}
 
 
 # ------------------------------------------------------------------ choose
-def test_the_exact_name_beats_a_copy_and_a_stub(tmp_path):
-    exact = stub(tmp_path / f"{NAME}.ipynb", mtime=1000)
-    copy = filled(tmp_path / f"Copy of {NAME}.ipynb", mtime=2000)
-    other = filled(tmp_path / "mywork.ipynb", mtime=3000)
-    chosen, set_aside = choose([other, copy, exact], NAME, FUNCTIONS)
-    assert chosen == exact
-    assert sorted(set_aside) == sorted([(copy, f"set aside: {NAME}.ipynb was graded instead"),
-                                        (other, f"set aside: {NAME}.ipynb was graded instead")])
+def test_an_untouched_stub_loses_then_the_name_decides(tmp_path):
+    exact = stub(tmp_path / f"{NAME}.ipynb")
+    copy = filled(tmp_path / f"Copy of {NAME}.ipynb")
+    other = filled(tmp_path / "mywork.ipynb")
+    choice = choose(handed(other, copy, exact), ASSIGNMENT)
+    assert choice.chosen.file == copy and choice.problem is None
+    assert reasons(choice) == {(exact.name, Reason.FEWER_FUNCTIONS), (other.name, Reason.NOT_PREFERRED)}
+    details = {a.path: a.detail for a in choice.set_aside}
+    assert details == {exact.name: f"fills in 0 graded function(s) where {copy.name} fills in 2",
+                       other.name: f"a notebook; {copy.name} was graded instead"}
+
+
+def test_the_exact_name_with_some_work_beats_a_more_complete_copy(tmp_path):
+    exact = filled(tmp_path / f"{NAME}.ipynb", names=["alpha"])
+    copy = filled(tmp_path / f"{NAME} (1).ipynb")
+    choice = choose(handed(copy, exact), ASSIGNMENT)
+    assert choice.chosen.file == exact and reasons(choice) == {(copy.name, Reason.NOT_PREFERRED)}
 
 
 def test_among_copies_the_filled_in_one_beats_a_newer_stub(tmp_path):
@@ -67,34 +92,69 @@ def test_more_functions_filled_in_wins(tmp_path):
     assert chosen_name([one, both]) == "b.ipynb"
 
 
-def test_equally_filled_in_the_newest_wins(tmp_path):
+def test_equal_files_with_nothing_to_order_them_are_ambiguous_whatever_their_times(tmp_path):
     older = filled(tmp_path / "a.ipynb", mtime=1000)
     newer = filled(tmp_path / "b.ipynb", mtime=2000)
-    assert chosen_name([older, newer]) == "b.ipynb"
+    choice = choose(handed(older, newer), ASSIGNMENT)
+    assert choice.chosen is None and choice.ambiguous
+    assert reasons(choice) == {("a.ipynb", Reason.AMBIGUOUS), ("b.ipynb", Reason.AMBIGUOUS)}
+    assert choice.problem == ("2 files, each a notebook and filling in 2 graded function(s), and "
+                              "nothing says which is the latest: a.ipynb, b.ipynb")
+
+
+def test_beside_two_equal_files_the_others_are_told_what_ranks_higher_not_what_was_graded(tmp_path):
+    first, second = filled(tmp_path / f"{NAME}.ipynb"), filled(tmp_path / f"{NAME}-1.ipynb")
+    other = filled(tmp_path / "other.ipynb")
+    choice = choose(handed(first, second, other), ASSIGNMENT)
+    assert choice.chosen is None
+    assert [str(a) for a in choice.set_aside if a.path == "other.ipynb"] == [
+        f"other.ipynb (not_preferred: a notebook; {NAME}.ipynb ranks higher)"]
+
+
+def test_equal_files_the_latest_upload_wins(tmp_path):
+    first, second = filled(tmp_path / "a.ipynb"), filled(tmp_path / "b.ipynb")
+    choice = choose([Handed(first, "a.ipynb", uploaded=9010), Handed(second, "b.ipynb", uploaded=9001)],
+                    ASSIGNMENT)
+    assert choice.chosen.file == first
+    assert [str(a) for a in choice.set_aside] == ["b.ipynb (older: uploaded before a.ipynb)"]
+
+
+def test_only_the_latest_submission_counts_even_when_it_fills_in_less(tmp_path):
+    old_work = filled(tmp_path / f"{NAME}.ipynb")
+    new_work = filled(tmp_path / "new.ipynb", names=["alpha"])
+    choice = choose([Handed(old_work, "1/old", submitted=1), Handed(new_work, "2/new", submitted=2)],
+                    ASSIGNMENT)
+    assert choice.chosen.file == new_work
+    assert [str(a) for a in choice.set_aside] == ["1/old (older: an earlier submission than 2/new)"]
+
+
+def test_submission_dates_are_ignored_when_one_is_unknown(tmp_path):
+    old_work = filled(tmp_path / "old.ipynb")
+    new_work = filled(tmp_path / "new.ipynb", names=["alpha"])
+    choice = choose([Handed(old_work, "old", submitted=None), Handed(new_work, "new", submitted=2)],
+                    ASSIGNMENT)
+    assert choice.chosen.file == old_work and reasons(choice) == {("new", Reason.FEWER_FUNCTIONS)}
 
 
 def test_a_named_copy_beats_an_export_zip_which_beats_other_notebooks(tmp_path):
     work = filled(tmp_path / "work.ipynb")
     archive = export_zip(tmp_path / "export.zip", work)
-    os.utime(archive, (1, 1))  # older than the notebook it loses to
     other = filled(tmp_path / "scratch.ipynb")
     assert chosen_name([other, archive]) == "export.zip"
-    copy = stub(tmp_path / f"{NAME} (2).ipynb", mtime=1)
+    copy = filled(tmp_path / f"{NAME} (2).ipynb")
     assert chosen_name([other, archive, copy]) == copy.name
 
 
 def test_a_filled_in_zip_beats_a_stub_zip(tmp_path):
     stub_zip = export_zip(tmp_path / "b.zip", stub(tmp_path / "s.ipynb"))
     work_zip = export_zip(tmp_path / "a_older.zip", filled(tmp_path / "f.ipynb"))
-    os.utime(work_zip, (1, 1))
     assert chosen_name([stub_zip, work_zip]) == "a_older.zip"
 
 
 def test_an_unreadable_notebook_counts_as_filling_in_nothing(tmp_path):
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{ not json")
-    os.utime(broken, (9000, 9000))
-    work = filled(tmp_path / "work.ipynb", mtime=1)
+    work = filled(tmp_path / "work.ipynb")
     assert chosen_name([broken, work]) == "work.ipynb"
 
 
@@ -102,15 +162,21 @@ def test_no_notebook_means_nothing_chosen_and_every_file_explained(tmp_path):
     files = [tmp_path / "notes.md", tmp_path / "data.csv"]
     for path in files:
         path.write_text("x")
-    assert choose(files, NAME, FUNCTIONS) == (None, [(p, "not a notebook or an export zip") for p in files])
-    assert choose([], NAME, FUNCTIONS) == (None, [])
+    choice = choose(handed(*files), ASSIGNMENT)
+    assert choice.chosen is None and not choice.ambiguous
+    assert choice.set_aside == tuple(SetAside(p.name, Reason.NOT_GRADABLE, "not a notebook or an export zip")
+                                     for p in files)
+    assert choice.problem == ("nothing to grade: notes.md (not a notebook or an export zip); "
+                              "data.csv (not a notebook or an export zip)")
+    assert choose([], ASSIGNMENT) == Choice(None, (), "nothing to grade: no file was handed in")
 
 
 def test_other_files_are_listed_as_not_notebooks(tmp_path):
     work = filled(tmp_path / f"{NAME}.ipynb")
     notes = tmp_path / "notes.md"
     notes.write_text("x")
-    assert choose([notes, work], NAME, FUNCTIONS) == (work, [(notes, "not a notebook or an export zip")])
+    assert choose(handed(notes, work), ASSIGNMENT) == Choice(
+        Handed(work, work.name), (SetAside("notes.md", Reason.NOT_GRADABLE, "not a notebook or an export zip"),))
 
 
 @pytest.mark.parametrize("source, filled_in", [
@@ -123,7 +189,51 @@ def test_other_files_are_listed_as_not_notebooks(tmp_path):
 ])
 def test_what_counts_as_filled_in(tmp_path, source, filled_in):
     path = notebook(tmp_path / "n.ipynb", source)
-    assert submission._filled_in(path, ["alpha"]) == int(filled_in)
+    assert choice._filled_in(path, ["alpha"]) == int(filled_in)
+
+
+# ------------------------------------------- the same choice on both paths
+def both_paths(tmp_path, make):
+    """(Gradescope's choice, hsa grade's record) for the same files: uploaded to Gradescope's
+    autograder, and in a Moodle download's folder for one student."""
+    upload = tmp_path / "autograder" / "submission"
+    moodle = tmp_path / "moodle" / "Ann Lee_123_assignsubmission_file"
+    for folder in (upload, moodle):
+        folder.mkdir(parents=True)
+        make(folder)
+    gradescope = choose_upload(upload, SimpleNamespace(expected=ASSIGNMENT))
+    [record] = layouts.read_submissions([tmp_path / "moodle"], workdir=tmp_path / "work",
+                                        assignment=ASSIGNMENT)
+    return gradescope, record
+
+
+def stub_beside_work(folder):
+    stub(folder / f"{NAME}.ipynb")
+    filled(folder / f"{NAME} (1).ipynb")
+    (folder / "notes.md").write_text("x")
+
+
+def two_equal_notebooks(folder):
+    filled(folder / "mine.ipynb", mtime=1000)
+    filled(folder / "scratch.ipynb", mtime=2000)
+
+
+def zip_and_notebooks(folder):
+    export_zip(folder / "export.zip", filled(folder / "scratch.ipynb"))
+    filled(folder / "other.ipynb", names=["alpha"])
+
+
+@pytest.mark.parametrize("make, graded", [(stub_beside_work, f"{NAME} (1).ipynb"),
+                                          (two_equal_notebooks, None),
+                                          (zip_and_notebooks, "export.zip")])
+def test_gradescope_and_hsa_grade_choose_the_same_file(tmp_path, make, graded):
+    gradescope, record = both_paths(tmp_path, make)
+    assert (gradescope.chosen.path if gradescope.chosen else None) == graded
+    assert (record.file.name if record.file else None) == graded
+    here = {(a.path, a.reason, a.detail) for a in gradescope.set_aside}
+    there = {(a.path.rsplit("/", 1)[-1], a.reason, a.detail.replace(record.path, graded or ""))
+             for a in record.set_aside}
+    assert here == there and here
 
 
 # ------------------------------------------------------- unreadable inputs

@@ -16,7 +16,7 @@ from hsa.grade.summary import Summary
 from hsa.grade.uploads import Upload
 from hsa.grade.uploads.canvas import reupload_name
 from hsa.grade.uploads.moodle import HEADER, feedback_name, worksheet_row
-from hsa.outcomes import Layout, Status
+from hsa.outcomes import HintKind, Layout, Status
 from hsa.trusted.result import CellProblem
 from hsa.trusted.result import TestResult as Check
 from hsa.writers.document import inline_html
@@ -136,9 +136,13 @@ def test_upload_line_lists_the_first_students_left_out():
 
 
 def test_a_blank_stub_handed_in_needs_a_look():
-    blank = [Check("alpha", "alpha - 1", False, 0.0, 0.0, "alpha returned None. Replace each None"),
-             Check("alpha", "alpha - 2", True, 0.0, 2.0, "alpha returned None. Replace each None"),
-             Check("beta", "beta - 1", True, 0.0, 3.0, "beta returned `...`: write it")]
+    unattempted = HintKind.NOT_ATTEMPTED  # what the checks say of a placeholder left in
+    blank = [Check("alpha", "alpha - 1", False, 0.0, 0.0, "alpha returned None. Replace each None",
+                   kind=unattempted),
+             Check("alpha", "alpha - 2", True, 0.0, 2.0, "alpha returned None. Replace each None",
+                   kind=unattempted),
+             Check("beta", "beta - 1", True, 0.0, 3.0, "beta returned `...`: write it",
+                   kind=unattempted)]
     stub, half = make("stub", tests_=blank), make("half", tests_=blank[:2] + [
         Check("beta", "beta - 1", True, 0.0, 3.0, "beta returned the transpose")])
     summary = Summary([stub, half, make("fine")], [])

@@ -48,9 +48,13 @@ WITHOUT_DEPENDENCIES = {"otter-grader"}
 """Installed without their own dependencies: of otter-grader the grader loads only
 ``otter.test_files`` (standard library only; see hsa.trusted.otter_tests), so pandas,
 nbconvert, Sphinx and the rest of Otter's chain stay out of the image."""
-SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
-"""The Pythons the zip is built and tested for (setup.sh refuses older ones): requirements.txt
-holds what any of them needs."""
+NEWEST_PYTHON_MINOR = 13
+SUPPORTED_PYTHONS = tuple(f"3.{minor}" for minor in range(
+    int(importlib.metadata.metadata("hidden-state-activation")["Requires-Python"].removeprefix(">=3.")),
+    NEWEST_PYTHON_MINOR + 1))
+"""The Pythons the zip is built and tested for, from the oldest pyproject.toml's
+requires-python allows (its one home; setup.sh refuses older ones) to the newest tested:
+requirements.txt holds what any of them needs."""
 
 
 def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):

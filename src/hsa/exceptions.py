@@ -2,13 +2,15 @@
 
 Three families, by whose fault it is:
 
-* the submission's: :class:`InvalidSubmission` (not a notebook we can read);
+* the submission's: :class:`InvalidSubmission` (not a notebook we can read),
+  :class:`MetadataError` (a download's metadata we cannot read);
 * the student's code, as seen from the trusted side: :class:`StudentError`
   (their function raised), :class:`BudgetExceeded`, :class:`ProcessLost`, and the
   sandbox's failures :class:`SandboxTimedOut`, :class:`SandboxDied`,
   :class:`ProtocolViolation` (all :class:`SandboxFailure`);
 * the grader's own: :class:`GraderFailure` and its kinds. A grader failure is never
-  charged to a student: it becomes the status ``grader_failed``, not a score.
+  charged to a student: it becomes the status ``grader_failed``, not a score; and the
+  developer tools': :class:`HarnessError`.
 
 (``hsa.untrusted.protocol.ProtocolError`` stays beside the protocol: the sandboxed
 worker imports that module and nothing else of the package.)
@@ -17,6 +19,11 @@ worker imports that module and nothing else of the package.)
 
 class InvalidSubmission(ValueError):
     """The file is not a notebook we can grade; the message says what to do."""
+
+
+class MetadataError(ValueError):
+    """A download's submission_metadata.yml (Gradescope's) cannot be read: its students'
+    records say so, and the rest of the download is graded."""
 
 
 # ------------------------------------------------------------ the sandbox
@@ -82,3 +89,7 @@ class LayoutError(GradingError):
 
 class DownloadTooLarge(LayoutError):
     """A class download would unpack to more than the bounds allow."""
+
+
+class HarnessError(RuntimeError):
+    """The local Gradescope (hsa_dev.harness) could not build or run the autograder."""

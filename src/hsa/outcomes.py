@@ -1,4 +1,5 @@
-"""Named outcomes: a grade's status and the sandbox's isolation level.
+"""Named outcomes: a grade's status, the sandbox's isolation level, a download's layout
+and why a student's file was set aside.
 
 Both are ``str`` enums, so that the files they are written to (gradebook.csv,
 results.json) hold the plain strings.
@@ -62,3 +63,18 @@ class Layout(NamedEnum):
     MOODLE = "moodle"
     NBGRADER = "nbgrader"
     PLAIN = "plain"
+
+
+class SetAsideReason(NamedEnum):
+    """Why a student's file was not the one graded (see :mod:`hsa.trusted.choice`)."""
+    NOT_GRADABLE = "not_gradable"        # not a notebook, nor a zip with one notebook
+    OLDER = "older"                      # an earlier submission, or an earlier upload
+    FEWER_FUNCTIONS = "fewer_functions"  # another file fills in more graded functions
+    NOT_PREFERRED = "not_preferred"      # another file is named more like the assignment
+    AMBIGUOUS = "ambiguous"              # as good as another, nothing says which is latest
+
+
+class HintKind(NamedEnum):
+    """What sort of failure a check's hint reports, where the check says (its ``Hint.kind``
+    in solutions/public_checks.py, which cannot import this package: the values are the same)."""
+    NOT_ATTEMPTED = "not_attempted"  # a placeholder left in, or the function never defined

@@ -33,7 +33,6 @@ every one must, so a mistake whose hint is only generic advice fails it too.
 
 import pathlib
 import re
-import secrets
 import sys
 import tempfile
 import time
@@ -57,7 +56,7 @@ PUBLIC_NAMED, PUBLIC_CAUGHT, PUBLIC_MISSED = "named", "caught", "no"
 @dataclass
 class Case:
     name: str
-    kind: str  # "mistakes" or "alternatives"
+    kind: str  # one of KINDS: "mistakes", "alternatives" or "cascades"
     source: str  # the student's code, without the header
     meta: dict = field(default_factory=dict)
     path: pathlib.Path = None
@@ -222,8 +221,9 @@ def main(args):
     hidden tests catch every mistake, every alternative gets full marks and every lost
     point carries a named hint."""
     from hsa.trusted import autograder as autograders
+    from hsa.trusted.grader import seed_or_fresh  # loads the sandbox's modules: not at import
 
-    seed = args.seed if getattr(args, "seed", None) is not None else secrets.randbelow(2**31)
+    seed = seed_or_fresh(getattr(args, "seed", None))
     cases = load_cases()
     autograder = autograders.load()
     is_generic = autograder.check_modules["public_checks"].is_generic

@@ -18,6 +18,7 @@ import subprocess
 import zipfile
 
 from hsa.assign import SUPPORTED_PYTHONS
+from hsa.exceptions import HarnessError
 
 PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", "/root/.pyenv"))
 SYSTEM_PYTHON = pathlib.Path("/usr/bin/python3")  # as on Gradescope: the image's own Python
@@ -25,10 +26,6 @@ NO_NAMESPACES = {  # what a container that forbids namespaces answers (Docker's 
     "bwrap": "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n",
     "unshare": "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n",
 }
-
-
-class HarnessError(RuntimeError):
-    pass
 
 
 def minor_version(python):

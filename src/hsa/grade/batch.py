@@ -7,10 +7,10 @@ skips every submission whose bytes and autograder are unchanged.
 
 import concurrent.futures
 import copy
+import dataclasses
 import json
 import os
 import pathlib
-import secrets
 import sys
 
 from ..exceptions import GraderFailure, GradingError
@@ -20,8 +20,8 @@ from ..project import EXAMPLES
 from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
-from ..trusted.grader import grade_file
-from ..trusted.result import Identity, new_result
+from ..trusted.grader import grade_file, seed_or_fresh
+from ..trusted.result import NOT_GRADED, Identity, new_result
 from . import canvas
 from ..outcomes import Layout
 from .layouts import opened
@@ -41,8 +41,8 @@ DEFAULT_OUT = pathlib.Path("grading-output")
 def run(args):
     autograder = autograders.load(args.autograder)
     isolation = choose_isolation(args.allow_unsandboxed)
-    preflight(isolation)
-    with opened(args.paths or [EXAMPLES], args.layout, autograder.name) as submissions:
+    preflight(isolation, autograder.budgets)
+    with opened(args.paths or [EXAMPLES], args.layout, autograder.expected) as submissions:
         if not submissions:
             raise GradingError("no .ipynb or .zip submissions found under "
                                + " ".join(args.paths) + "; pass notebooks, export zips, "
@@ -53,13 +53,13 @@ def run(args):
 def _run(args, autograder, isolation, submissions):
     out = pathlib.Path(args.out) if args.out else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    seed = seed_or_fresh(args.seed)
     results, todo, earlier, unreadable = {}, [], {}, []
     for record in submissions:
         previous = _previous(out / record.name / "results.json")
         if not record.gradable:
             unreadable.append(_for(record, new_result(
-                record.name, autograder, Status.INVALID, f"not graded: {record.problem}")))
+                record.name, autograder, Status.INVALID, f"{NOT_GRADED}{record.problem}")))
         elif previous and not args.force and _unchanged(previous, record.file, autograder):
             results[record.name] = previous
         else:
@@ -122,11 +122,8 @@ def _for(record, result):
     (A group shares one graded file: each member gets a copy of the same result.)"""
     result = copy.deepcopy(result)
     result.submission = record.name
-    result.identity = Identity(record.student_id or "", record.student_name or "",
-                               record.email or "", record.path, record.late)
-    result.set_aside = [[a.path, a.detail] for a in record.set_aside]
-    if record.gradable and record.note():  # an ungradable record's problem names its files
-        result.message = " ".join(filter(None, (result.message, record.note())))
+    result.identity = Identity(**{f.name: getattr(record, f.name) for f in dataclasses.fields(Identity)})
+    result.set_aside = list(record.set_aside)
     return result
 
 

@@ -38,8 +38,7 @@ def column_title(title=TITLE, assignment_id=None):
 
 def matchable(submission):
     """Can Canvas match this record to a student (a Canvas user id, not an anonymous one)?"""
-    return (submission.layout == Layout.CANVAS and submission.student_id is not None
-            and submission.student_id.isdigit())
+    return submission.layout == Layout.CANVAS and submission.student_id.isdigit()
 
 
 def canvas_import_csv(graded, *, title=TITLE, assignment_id=None, points_possible):
@@ -57,7 +56,7 @@ def canvas_import_csv(graded, *, title=TITLE, assignment_id=None, points_possibl
         if not matchable(submission) or submission.student_id in seen:
             continue
         seen.add(submission.student_id)
-        writer.writerow((_name(submission.student_name or ""), submission.student_id, "", "", "",
+        writer.writerow((_name(submission.student_name), submission.student_id, "", "", "",
                          "" if score is None else _number(score)))
     return out.getvalue()
 

@@ -14,13 +14,13 @@ import html
 import io
 import urllib.parse
 
+from ..outcomes import HintKind
 from ..trusted.causes import trace
 from ..writers.atomic import write_atomic
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
 
 BLANK_STUB = ("every function is still the placeholder handed out: a blank notebook, perhaps the "
               "wrong file")
-NOT_ATTEMPTED = ("returned None", "returned `...`", "is not defined as a function")
 STYLE = """body{font-family:system-ui,sans-serif;max-width:96em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.bad{color:#a40000;font-weight:600}.num{text-align:right;white-space:nowrap}.muted{color:#777}"""
@@ -135,8 +135,9 @@ def _mistakes(results, questions, traced):
     found = collections.Counter()
     hidden = {t.name for r in results for t in r.tests if t.hidden}
     for r in results:
+        placeholders = {t.name for t in r.tests if _is_placeholder(t)}
         seen = {(loss.question, _advice(loss.hint)) for loss in traced[r.submission].full.losses
-                if loss.own and loss.test in hidden and not _is_placeholder(loss.hint)}
+                if loss.own and loss.test in hidden and loss.test not in placeholders}
         found.update(seen)
     if not found:
         return "<h2>Mistakes the hidden tests recognised</h2><p>None.</p>"
@@ -180,13 +181,14 @@ def _advice(hint):
     return hint.strip().splitlines()[-1]
 
 
-def _is_placeholder(hint):
-    return any(words in hint for words in NOT_ATTEMPTED)
+def _is_placeholder(test):
+    """The check said the function was not attempted (a placeholder, or no function)."""
+    return test.kind == HintKind.NOT_ATTEMPTED
 
 
 def _not_attempted(result, question):
     tests = [t for t in result.tests if t.question == question]
-    return bool(tests) and all(t.hint and _is_placeholder(t.hint) for t in tests)
+    return bool(tests) and all(_is_placeholder(t) for t in tests)
 
 
 def blank_stub(result):

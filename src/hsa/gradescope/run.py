@@ -12,7 +12,6 @@ cannot read the hidden tests or write the results.
 import json
 import os
 import pathlib
-import secrets
 import sys
 
 from ..exceptions import GraderFailure
@@ -22,9 +21,11 @@ from ..outcomes import Status
 from ..sandbox.isolation import best_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
-from ..trusted.grader import grade_file
+from ..trusted.grader import grade_file, seed_or_fresh
 from ..trusted.result import NOT_GRADED, new_result
-from ..trusted.submission import choose, files_under
+from ..trusted.choice import Handed, choose
+from ..trusted.submission import files_under
+
 
 def lock_down(*folders):
     """Root-only access: the sandbox's unprivileged user can neither read nor write these."""
@@ -33,22 +34,31 @@ def lock_down(*folders):
         os.chmod(folder, 0o700)
 
 
+def choose_upload(folder, autograder):
+    """Which of the files the student uploaded is graded (:mod:`hsa.trusted.choice`'s rule,
+    the same as ``hsa grade``'s): Gradescope says nothing of their order."""
+    folder = pathlib.Path(folder)
+    files = [Handed(p, p.relative_to(folder).as_posix()) for p in files_under(folder)]
+    return choose(files, autograder.expected)
+
+
 def grade_submission(root, autograder, seed):
     """The Result for what the student uploaded under ``root / "submission"``."""
-    files = files_under(root / "submission")
-    chosen, set_aside = choose(files, autograder.name, autograder.graded_functions)
+    choice = choose_upload(root / "submission", autograder)
+    chosen = choice.chosen
     if chosen is None:
+        advice = "; upload only the notebook you want graded" if choice.ambiguous else ""
         result = new_result("(none)", autograder, Status.INVALID,
-                            f"{NOT_GRADED}no .ipynb or .zip file was submitted; upload your notebook")
+                            f"{NOT_GRADED}{choice.problem}{advice}")
     else:
         isolation = best_isolation()
         try:
-            preflight(isolation)
+            preflight(isolation, autograder.budgets)
         except GraderFailure as failure:
-            result = new_result(chosen.name, autograder, Status.GRADER_FAILED, str(failure))
+            result = new_result(chosen.path, autograder, Status.GRADER_FAILED, str(failure))
         else:
-            result = grade_file(chosen, chosen.name, autograder, seed, isolation)
-    result.set_aside = [[p.name, why] for p, why in set_aside]
+            result = grade_file(chosen.file, chosen.path, autograder, seed, isolation)
+    result.set_aside = list(choice.set_aside)
     return result
 
 
@@ -57,7 +67,7 @@ def main(root="/autograder"):
     source, results = root / "source", root / "results"
     lock_down(source, results)
     autograder = autograders.load(source)
-    seed = int(os.environ.get("HSA_SEED") or secrets.randbelow(2**31))
+    seed = seed_or_fresh(int(os.environ["HSA_SEED"]) if os.environ.get("HSA_SEED") else None)
     result = grade_submission(root, autograder, seed)
     print(summary_line(result))
     if not result.status.is_students:

@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 
 from ..outcomes import Isolation
+from ..untrusted import FILES as WORKER_FILES, WORKER
 
 PRIVATE_TMP = ("/tmp", "/var/tmp")  # made private without bubblewrap, where root can
 INSIDE = "/sandbox"  # where the worker's two files are mounted inside bubblewrap
@@ -73,27 +74,25 @@ def prlimit(limits, extra_processes=0):
 def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_namespaces=False):
     """The whole command line for one worker of ``isolation``.
 
-    ``worker_dir`` holds ``worker.py`` and ``protocol.py``: mounted at ``INSIDE`` under
+    ``worker_dir`` holds the worker's files (``WORKER_FILES``): mounted at ``INSIDE`` under
     bubblewrap, run in place otherwise. ``uid`` is the sandbox's own user, or None.
     ``private_namespaces``: without bubblewrap, start it with a network of its own and a
-    private, size-limited ``/tmp`` (see :func:`private_namespaces`).
+    private, size-limited ``/tmp`` (see :func:`private_namespaces_prefix`).
     -E -s: ignore PYTHON* variables and the user's site-packages (not -I: the worker
     imports protocol.py from its own folder).
     """
     isolation = Isolation(isolation)  # the string "bwrap" must not fall through to no sandbox
     python = [sys.executable, "-E", "-s"]
     if isolation is Isolation.BWRAP:
-        argv = bwrap(uid, limits.scratch_bytes) + [
-            "--perms", "0755", "--dir", INSIDE,
-            "--ro-bind", str(worker_dir / "worker.py"), f"{INSIDE}/worker.py",
-            "--ro-bind", str(worker_dir / "protocol.py"), f"{INSIDE}/protocol.py",
-            "--perms", "01777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
-            "--chdir", SCRATCH, "--",
-        ]
+        mounts = [arg for name in WORKER_FILES
+                  for arg in ("--ro-bind", str(worker_dir / name), f"{INSIDE}/{name}")]
+        argv = bwrap(uid, limits.scratch_bytes) + ["--perms", "0755", "--dir", INSIDE, *mounts,
+                                                   "--perms", "01777", "--size", str(limits.scratch_bytes),
+                                                   "--tmpfs", SCRATCH, "--chdir", SCRATCH, "--"]
         return argv + (setpriv(uid) if uid is not None else []) + python + [
-            f"{INSIDE}/worker.py", str(channel_fd)]
+            f"{INSIDE}/{WORKER}", str(channel_fd)]
     drop = setpriv(uid) if isolation is Isolation.PROCESS_USER else []
-    argv = drop + python + [str(worker_dir / "worker.py"), str(channel_fd)]
+    argv = drop + python + [str(worker_dir / WORKER), str(channel_fd)]
     return private_namespaces_prefix(limits.scratch_bytes) + argv if private_namespaces else argv
 
 

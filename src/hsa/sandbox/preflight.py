@@ -6,17 +6,17 @@ and stops with a message for the operator instead of grading anybody.
 """
 
 from ..exceptions import SandboxBroken
-from .session import Budgets, Session
+from .session import Session
 
 ADVICE = ("Make the Python that grades (its installation and site-packages) readable by every "
           "user: the zip's setup.sh copies an unreadable interpreter to /autograder/python; "
           "with hsa grade, use a Python outside a private home folder.")
 
 
-def preflight(isolation):
-    """Start the worker of ``isolation`` on an empty notebook (it imports numpy first);
-    raise SandboxBroken, with what to do, when it cannot."""
-    session = Session([], [], isolation, Budgets())
+def preflight(isolation, budgets):
+    """Start the worker of ``isolation`` on an empty notebook (it imports numpy first), within
+    a submission's ``budgets``; raise SandboxBroken, with what to do, when it cannot."""
+    session = Session([], [], isolation, budgets)
     try:
         session.start()
     except SandboxBroken as broken:

@@ -23,7 +23,6 @@ from . import command, uids
 from .isolation import namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
-WORKER_FILES = ("worker.py", "protocol.py")
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
 SIGNAL_HINTS = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
                 "SIGXFSZ": " (file size)", "SIGSEGV": " (crashed)"}
@@ -77,7 +76,7 @@ class Sandbox:
     def _stage_worker(self):
         """Without bubblewrap there is nothing to mount: copy the worker's two files into
         the scratch folder, which becomes the sandbox user's (only) own folder."""
-        for name in WORKER_FILES:
+        for name in untrusted.FILES:
             shutil.copy(WORKER_DIR / name, self._scratch)
         if self.uid is not None:
             os.chown(self._scratch, self.uid, self.uid)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation, SandboxBroken,
-                          SandboxFailure, SandboxTimedOut, StudentError)
+from ..exceptions import (AutograderMissing, BudgetExceeded, ProcessLost, ProtocolViolation,
+                          SandboxBroken, SandboxFailure, SandboxTimedOut, StudentError)
 from ..outcomes import Status
 from ..untrusted import protocol
 from .process import Sandbox
@@ -22,17 +22,12 @@ from .process import Sandbox
 _classes = {}
 
 
-def student_exception(type_name, message):
-    name = "".join(c for c in str(type_name) if c.isalnum() or c == "_")[:60] or "Error"
+def student_exception(raised):
+    """The student's error (a :class:`protocol.Raised`) as an exception of the same class
+    name, for the checks to turn into a hint."""
+    name = "".join(c for c in raised.type if c.isalnum() or c == "_")[:60] or "Error"
     cls = _classes.setdefault(name, type(name, (StudentError,), {}))
-    return cls(str(message)[:500])
-
-
-def _error_fields(error):
-    """``(type name, message)`` of an error the worker reported, whatever its shape."""
-    if isinstance(error, dict):
-        return str(error.get("type"))[:60], str(error.get("message"))[:500]
-    return "Error", str(error)[:500]
+    return cls(raised.message)
 
 
 def _culprit(died, current, last, suspect):
@@ -53,16 +48,16 @@ def _culprit(died, current, last, suspect):
 def _expect_in_order(message, current, cells):
     """The message's event, if the worker may send it now; else ProtocolViolation.
 
-    The worker sends ``start`` and ``done`` around each cell and ``ready`` after the last
+    The worker sends ``START`` and ``DONE`` around each cell and ``READY`` after the last
     one. Anything else, or these out of turn, means the student's code wrote to the
     grader's channel itself; the cell that did it is then skipped like a crashing one.
     """
     event, cell = message.get("event"), message.get("cell")
-    if event == "start" and current is None and isinstance(cell, int) and 0 <= cell < cells:
+    if event == protocol.START and current is None and isinstance(cell, int) and 0 <= cell < cells:
         return event
-    if event == "done" and current is not None and cell == current:
+    if event == protocol.DONE and current is not None and cell == current:
         return event
-    if event == "ready" and current is None:
+    if event == protocol.READY and current is None:
         return event
     raise ProtocolViolation("wrote to the grader's channel itself (a forged or out-of-order "
                             "message)")
@@ -91,6 +86,7 @@ class CellEvent:
     index: int
     status: Status  # ERROR, TIMEOUT or KILLED
     message: str
+    raised: protocol.Raised | None = None  # what it raised (ERROR)
 
 
 HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
@@ -98,20 +94,26 @@ HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission 
 
 @dataclass(frozen=True)
 class Budgets:
-    """Wall-time budgets in seconds; the master's config may set each (``*_budget_seconds``)."""
+    """Wall-time budgets in seconds, as the master's config sets them (``*_budget_seconds``,
+    in the autograder's config: their one home)."""
 
-    cell: float = 10
-    call: float = 5
-    submission: float = 60
+    cell: float
+    call: float
+    submission: float
 
     @classmethod
     def from_config(cls, config, timeout=None):
-        """The config's budgets (these defaults where it is silent); ``timeout`` overrides
-        the submission's, and no cell or call may have more than the submission."""
-        submission = float(timeout or config.get("submission_budget_seconds", cls.submission))
-        return cls(cell=min(float(config.get("cell_budget_seconds", cls.cell)), submission),
-                   call=min(float(config.get("call_budget_seconds", cls.call)), submission),
-                   submission=submission)
+        """The config's budgets; ``timeout`` overrides the submission's, and no cell or call
+        may have more than the submission."""
+        try:
+            cell, call, submission = (float(config[f"{name}_budget_seconds"])
+                                      for name in ("cell", "call", "submission"))
+        except (KeyError, TypeError, ValueError) as error:
+            raise AutograderMissing(f"the autograder's config has no usable budget ({error}): "
+                                    "set cell_, call_ and submission_budget_seconds in the "
+                                    "master's hsa settings and run hsa assign") from None
+        submission = float(timeout or submission)
+        return cls(cell=min(cell, submission), call=min(call, submission), submission=submission)
 
 
 @dataclass
@@ -119,7 +121,7 @@ class Session:
     cells: list
     names: list
     isolation: str
-    budgets: Budgets = field(default_factory=Budgets)
+    budgets: Budgets
     events: dict = field(default_factory=dict)  # cell index -> CellEvent
     defined: dict = field(default_factory=dict)
     restarts: int = 0
@@ -153,9 +155,9 @@ class Session:
                 budget = self.budgets.cell if current is not None else self.budgets.cell + 20
                 message = self.sandbox.receive(min(self._deadline(budget), run_until))
                 event = _expect_in_order(message, current, len(self.cells))
-                if event == "start":
+                if event == protocol.START:
                     current = last = int(message["cell"])
-                elif event == "done":
+                elif event == protocol.DONE:
                     self._record_done(message)
                     suspect = current if message.get("background") is True else suspect
                     current = None
@@ -191,19 +193,19 @@ class Session:
         return f". It printed: {text[-400:]}" if text else ""
 
     def _read_defined(self, defined):
-        """What the worker says each graded name is (``function``, ``missing``, a type)."""
+        """What the worker says each graded name is (``FUNCTION``, ``MISSING``, a type)."""
         if not isinstance(defined, dict):
             raise ProtocolViolation("broke the grading protocol (a malformed ready message)")
         return {name: str(defined[name]) for name in self.names if name in defined}
 
     def _record_done(self, message):
         if message.get("error"):
-            kind, text = _error_fields(message["error"])
-            self._record(message["cell"], Status.ERROR, f"{kind}: {text}")
+            raised = protocol.Raised.read(message["error"])
+            self._record(message["cell"], Status.ERROR, str(raised), raised)
 
-    def _record(self, index, status, text):
+    def _record(self, index, status, text, raised=None):
         if index is not None:
-            self.events[index] = CellEvent(index, status, str(text)[:500])
+            self.events[index] = CellEvent(index, status, str(text)[:500], raised)
 
     def _deadline(self, budget):
         return min(time.monotonic() + budget, self.hard_deadline)
@@ -238,7 +240,7 @@ class Session:
         try:
             self.sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
             reply = self.sandbox.receive(self._deadline(self.budgets.call))
-            if reply.get("event") != "result":
+            if reply.get("event") != protocol.RESULT:
                 raise ProtocolViolation("sent an unexpected message")
             reached = _read_reached(reply.get("reached"), self.names)
             self.calls[-1] = GradedCall(name, tuple(n for n in reached if n != name))
@@ -256,7 +258,7 @@ class Session:
         except protocol.ProtocolError as error:
             raise ProcessLost(f"its result could not be read ({error})") from None
         if reply.get("error"):
-            raise student_exception(*_error_fields(reply["error"]))
+            raise student_exception(protocol.Raised.read(reply["error"]))
         return value
 
     @staticmethod

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from ..exceptions import AutograderMissing
 from ..hashing import file_digest, sha256_file
 from ..project import DEFAULT, title_of
+from ..sandbox.session import Budgets
+from .choice import Expected
 from .otter_tests import load_test_file
 
 CONFIG_NAME = "hsa_config.json"
@@ -58,6 +60,11 @@ class Autograder:
         return [t.name for t in self.tests]
 
     @property
+    def max_score(self):
+        """The assignment's total: every test case's points, as the master gives them."""
+        return sum(t.possible for t in self.tests)
+
+    @property
     def visibility(self):
         return {**DEFAULT_VISIBILITY, **self.config.get("visibility", {})}
 
@@ -66,6 +73,16 @@ class Autograder:
         """The names the test functions take from the student's notebook."""
         return sorted({name for test in self.tests for case in test.test_cases
                        for name in case.body._get_func_params() if name != "env"})
+
+    @property
+    def budgets(self):
+        """The time budgets the master's config sets (:class:`~hsa.sandbox.session.Budgets`)."""
+        return Budgets.from_config(self.config)
+
+    @property
+    def expected(self):
+        """What is expected of a student's file, to choose one (:mod:`.choice`)."""
+        return Expected(self.name, tuple(self.graded_functions))
 
 
 def read_config(path=None):

@@ -182,7 +182,7 @@ def _cascades(losses, roots, order):
     for loss in losses:
         if loss.own and loss.question in roots:
             cascades.setdefault(loss.question, Cascade(loss.question)).own += loss.points
-    for loss in (l for l in losses if not l.own):
+    for loss in (each for each in losses if not each.own):
         for root in loss.roots:
             cascade = cascades.setdefault(root, Cascade(root))
             cascade.alone += loss.points if loss.roots == (root,) else 0.0

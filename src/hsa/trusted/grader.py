@@ -8,7 +8,9 @@ this process judges every answer.
 """
 
 import datetime
+import secrets
 import time
+from dataclasses import asdict
 
 from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission
@@ -16,8 +18,15 @@ from ..hashing import sha256_file
 from ..outcomes import PROBLEMS, Status
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
-from .result import NOT_GRADED, CellProblem, TestResult, new_result
+from ..untrusted import protocol
+from .result import NOT_GRADED, CellProblem, Provenance, TestResult, new_result
 from .submission import code_cells, read_bytes
+
+
+def seed_or_fresh(seed=None):
+    """``seed`` for the hidden inputs, or a fresh one when none is given (then recorded in
+    the grade's provenance, so that it can be given back to reproduce the grade)."""
+    return seed if seed is not None else secrets.randbelow(2**31)
 
 
 def grade_file(path, name, autograder, seed, isolation, timeout=None):
@@ -35,14 +44,12 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
             _grade_cells(result, cells, autograder, seed, isolation, budgets)
         except GraderFailure as failure:
             result = new_result(name, autograder, Status.GRADER_FAILED, str(failure))
-    result.provenance = {
-        "autograder_sha256": autograder.sha256,
-        "autograder_content_sha256": autograder.content_sha256, "package_version": __version__,
-        "submission_sha256": _sha256_or_empty(path), "seed": seed, "isolation": str(isolation),
-        "network_reachable": network_reachable(isolation),
-        "wall_time_seconds": round(time.monotonic() - started, 3),
-        "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
+    result.provenance = asdict(Provenance(
+        seed=seed, isolation=str(isolation), network_reachable=network_reachable(isolation),
+        submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
+        autograder_content_sha256=autograder.content_sha256, package_version=__version__,
+        wall_time_seconds=round(time.monotonic() - started, 3),
+        timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")))
     return result
 
 
@@ -51,7 +58,7 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets):
     try:
         session.start()
         autograder.activate(seed)
-        env = {n: session.proxy(n) for n, kind in session.defined.items() if kind == "function"}
+        env = {n: session.proxy(n) for n, kind in session.defined.items() if kind == protocol.FUNCTION}
         result.tests = [run_case(test_file, case, env, session.calls)
                         for test_file in autograder.tests for case in test_file.test_cases]
     finally:
@@ -59,10 +66,11 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets):
     for test in result.tests:
         result.questions[test.question][0] += test.score
     result.score = round(sum(t.score for t in result.tests), 6)
-    result.cells = [CellProblem(e.index + 1, _first_line(cells[e.index]), e.status, e.message)
+    result.cells = [CellProblem(e.index + 1, _first_line(cells[e.index]), e.status, e.message, e.raised)
                     for e in sorted(session.events.values(), key=lambda e: e.index)]
     result.output = session.output.decode("utf-8", "replace")
-    result.undefined = [n for n in autograder.graded_functions if session.defined.get(n) != "function"]
+    result.undefined = [n for n in autograder.graded_functions
+                        if session.defined.get(n) != protocol.FUNCTION]
     result.status, result.message = _status(result.cells, session.call_problems, budgets)
 
 
@@ -82,19 +90,20 @@ def run_case(test_file, case, env, log=None):
     """
     log = [] if log is None else log
     first = len(log)
-    hint = ""
+    hint = kind = ""
     try:
         case.body.call_func(env)
     except GraderFailure:  # the sandbox broke: the grader's fault, never a lost point
         raise
-    except AssertionError as failure:
+    except AssertionError as failure:  # a check's hint (public_checks.Hint), with its kind
         hint = str(failure) or "The check failed."
+        kind = getattr(failure, "kind", "")
     except Exception as error:  # a stand-in's own error that no check turned into a hint
         hint = f"{type(error).__name__}: {error}"
     points = case.points or 0
     calls, reached = _calls_made(log[first:], case, env)
     return TestResult(test_file.name, case.name, case.hidden, 0.0 if hint else points, points,
-                      hint, calls, reached)
+                      hint, calls, reached, kind=kind if isinstance(kind, str) else "")
 
 
 def _calls_made(log, case, env):
@@ -125,5 +134,5 @@ def _status(cells, call_problems, budgets):
 
 
 def _first_line(source):
-    lines = [l.strip() for l in source.splitlines() if l.strip()]
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
     return (lines[0] if lines else "")[:80]

@@ -6,7 +6,8 @@ gradebook can be rebuilt from the results files alone.
 
 from dataclasses import asdict, dataclass, field
 
-from ..outcomes import Status
+from ..outcomes import SetAsideReason, Status
+from ..untrusted.protocol import Raised
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
 
@@ -23,6 +24,7 @@ class TestResult:
     # graded functions reached through it (as the sandbox reported them: wording only).
     calls: list = field(default_factory=list)
     reached: dict = field(default_factory=dict)  # called name -> [names reached through it]
+    kind: str = ""  # what sort of failure the check said it was (HintKind); "" when unsaid
 
     @property
     def passed(self):
@@ -35,6 +37,7 @@ class CellProblem:
     first_line: str
     status: Status  # ERROR, TIMEOUT or KILLED
     message: str
+    raised: Raised | None = None  # what it raised (ERROR), as the worker reported it
 
     def describe(self):
         """What happened to the cell, as a phrase after its name."""
@@ -42,14 +45,47 @@ class CellProblem:
             return self.message
         if self.status is Status.KILLED:
             return f"stopped the process ({self.message}) and was skipped"
-        return f"raised {self.message}"
+        if self.raised is None:
+            return f"raised {self.message}"
+        where = f" at line {self.raised.line}" if self.raised.line is not None else ""
+        return f"raised {self.raised.type}{where}: {self.raised.message}"
 
 
-@dataclass
+@dataclass(frozen=True)
+class SetAside:
+    """A file of the student's that is not the one graded, and why (:mod:`.choice`)."""
+    path: str  # as people read it: relative to what was graded
+    reason: SetAsideReason
+    detail: str  # the reason in words, naming the file graded instead
+
+    def __post_init__(self):
+        object.__setattr__(self, "reason", SetAsideReason(self.reason))
+
+    def __str__(self):
+        return f"{self.path} ({self.reason}: {self.detail})"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a grade was made, in the gradebook's column order; a Result holds it as a dict
+    (``asdict``), which is what results.json and the gradebook read."""
+    seed: int
+    isolation: str
+    network_reachable: bool
+    submission_sha256: str
+    autograder_sha256: str | None
+    autograder_content_sha256: str
+    package_version: str
+    wall_time_seconds: float
+    timestamp: str
+
+
+@dataclass(frozen=True)
 class Identity:
-    """Who a submission belongs to, as far as the download says (all optional)."""
+    """Who a submission belongs to, as far as the download says (all optional): the
+    gradebook's identity columns, in order."""
 
-    student_id: str = ""
+    student_id: str = ""  # Canvas user id, Moodle participant id, Gradescope SID...
     student_name: str = ""
     email: str = ""
     path: str = ""  # the graded file, relative to what was graded
@@ -68,9 +104,9 @@ class Result:
     cells: list = field(default_factory=list)
     output: str = ""
     undefined: list = field(default_factory=list)  # graded functions the notebook never defined
-    set_aside: list = field(default_factory=list)  # [file name, why] of files not graded
+    set_aside: list = field(default_factory=list)  # SetAside: the files not graded
     identity: Identity = field(default_factory=Identity)
-    provenance: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)  # Provenance's fields, as a dict
 
     def __post_init__(self):
         self.status = Status(self.status)
@@ -82,14 +118,16 @@ class Result:
     def from_dict(cls, data):
         data = dict(data)
         data["tests"] = [TestResult(**t) for t in data.get("tests", [])]
-        data["cells"] = [CellProblem(**{**c, "status": Status(c["status"])})
+        data["cells"] = [CellProblem(**{**c, "status": Status(c["status"]),
+                                        "raised": c.get("raised") and Raised(**c["raised"])})
                          for c in data.get("cells", [])]
         data["identity"] = Identity(**data.get("identity", {}))
+        data["set_aside"] = [SetAside(**a) for a in data.get("set_aside", [])]
         return cls(**data)
 
 
 def new_result(name, autograder, status=Status.GRADED, message=""):
     """A result with nothing scored yet: every question at 0 of its points."""
     return Result(submission=name, status=status, message=message,
-                  max_score=sum(t.possible for t in autograder.tests),
+                  max_score=autograder.max_score,
                   questions={t.name: [0.0, t.possible] for t in autograder.tests})

@@ -1,9 +1,9 @@
-"""Read a submission (a notebook, or the zip ``grader.export()`` makes) into code cells."""
+"""Read a submission (a notebook, or the zip ``grader.export()`` makes) into code cells.
 
-import enum
+Which of a student's files is the submission is :mod:`.choice`'s to decide."""
+
 import json
 import pathlib
-import re
 import zipfile
 
 import nbformat
@@ -14,7 +14,6 @@ MAX_NOTEBOOK_BYTES = 512 * 1024 * 1024  # saved outputs (plots) make notebooks l
 MAX_CODE_BYTES = 4 * 1024 * 1024  # what is graded: the code cells' sources, all together
 IGNORED_PARTS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
-STUDENT_REGION = re.compile(r"### START CODE HERE ###(.*?)### END CODE HERE ###", re.S)
 NOT_A_NOTEBOOK = "the file is not a Jupyter notebook ({}); submit the .ipynb file you worked in"
 
 
@@ -41,7 +40,7 @@ def _notebook_from_zip(path):
         raise InvalidSubmission("the .zip file is damaged or not a zip; re-run "
                                 "grader.export() and submit the zip it makes") from None
     with archive:
-        notebooks = _notebook_entries(archive)
+        notebooks = notebook_entries(archive)
         if len(notebooks) != 1:
             raise InvalidSubmission(f"the zip holds {len(notebooks)} notebooks; it should hold "
                                     "exactly one (the one grader.export() puts there)")
@@ -50,7 +49,7 @@ def _notebook_from_zip(path):
             return member.read(MAX_NOTEBOOK_BYTES + 1)
 
 
-def _notebook_entries(archive):
+def notebook_entries(archive):
     return [i for i in archive.infolist() if i.filename.lower().endswith(".ipynb")
             and not ignored([p for p in i.filename.split("/") if p])]
 
@@ -102,112 +101,6 @@ def _drop_outputs(notebook):
                 for key in ("outputs", "attachments"):
                     if key in cell:
                         cell[key] = [] if key == "outputs" else {}
-
-
-class Kind(enum.IntEnum):
-    """How a gradable file stands; the lowest is graded."""
-    NAMED = 0     # hidden_state_activation.ipynb (also Canvas's hidden_state_activation-1.ipynb)
-    COPY = 1      # "hidden_state_activation (1).ipynb", "Copy of ...", "...-Copy1.ipynb"
-    EXPORT = 2    # a zip with one notebook, as grader.export() makes
-    NOTEBOOK = 3  # any other notebook
-
-
-KIND_TEXT = {Kind.NAMED: "named like the assignment",
-             Kind.COPY: "a copy of the assignment's notebook",
-             Kind.EXPORT: "an export zip", Kind.NOTEBOOK: "a notebook"}
-
-
-_COPY_OF = (re.compile(r"^copy of (?P<base>.+)$", re.I),             # Google Drive, Colab
-            re.compile(r"^(?P<base>.+?)\s*\(\d+\)$"),                # a browser's second download
-            re.compile(r"^(?P<base>.+?)[-_ ]copy\d*$", re.I))         # Jupyter's -Copy1, "x copy"
-
-
-def name_key(text):
-    """A file or folder name as compared with the assignment's: case, spaces, dots, dashes
-    and underscores folded."""
-    return re.sub(r"[\s._-]+", "_", text.casefold()).strip("_")
-
-
-def kind_of(path, assignment):
-    """(Kind, "") for a gradable file; (None, why not) otherwise."""
-    path = pathlib.Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".ipynb":
-        stem = re.sub(r"-\d+$", "", path.stem)  # Canvas renames a re-uploaded name x-1, x-2
-        if name_key(stem) == name_key(assignment):
-            return Kind.NAMED, ""
-        if any((m := p.match(stem)) and name_key(m["base"]) == name_key(assignment) for p in _COPY_OF):
-            return Kind.COPY, ""
-        return Kind.NOTEBOOK, ""
-    if suffix == ".zip":
-        count = _notebooks_in_zip(path)
-        if count is None:
-            return None, "a .zip file that is no zip"
-        if count == 1:
-            return Kind.EXPORT, ""
-        return None, (f"a zip holding {count} notebooks, not an export zip (grader.export() "
-                      "makes a zip with one): unzip it and grade the right notebook by hand")
-    return None, "not a notebook or an export zip"
-
-
-def _notebooks_in_zip(path):
-    """How many notebooks a zip holds (an export zip holds one); None if it is no zip."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return len(_notebook_entries(archive))
-    except (zipfile.BadZipFile, OSError):
-        return None
-
-
-def choose(files, assignment, functions):
-    """The file to grade among one student's ``files``, and the others with the reason
-    each was set aside: ``(chosen or None, [(path, reason), ...])``.
-
-    By :class:`Kind` (named like the assignment, a copy of it, an export zip, any
-    notebook), then the one that fills in the most graded ``functions`` (a stub saved
-    beside the real work loses), then the newest.
-    """
-    kinds = {p: kind_of(p, assignment) for p in files}
-    candidates = [p for p in files if kinds[p][0] is not None]
-    if not candidates:
-        return None, [(p, kinds[p][1]) for p in files]
-    ranked = sorted(candidates, key=lambda p: (kinds[p][0], -_filled_in(p, functions),
-                                               -_mtime(p), p.name))
-    chosen = ranked[0]
-    why = f"set aside: {chosen.name} was graded instead"
-    return chosen, [(p, why) for p in ranked[1:]] + [
-        (p, kinds[p][1]) for p in files if p not in candidates]
-
-
-def _filled_in(path, functions):
-    """How many of ``functions`` the file defines with code of their own (a ``def`` whose
-    body is more than the stub's ``None`` placeholders); 0 for what cannot be read."""
-    try:
-        cells = code_cells(read_bytes(path))
-    except (InvalidSubmission, OSError):
-        return 0
-    filled = set()
-    for source in cells:
-        for name in functions:
-            if re.search(rf"^def {re.escape(name)}\(", source, re.M) and _has_code(source):
-                filled.add(name)
-    return len(filled)
-
-
-def _has_code(source):
-    """True when the code between the START/END CODE HERE markers (the whole cell when
-    it has none) is more than ``None`` placeholders."""
-    region = STUDENT_REGION.search(source)
-    lines = (region.group(1) if region else source).splitlines()
-    return any(line.strip() and not line.strip().startswith("#")
-               and not line.strip().endswith("None") for line in lines)
-
-
-def _mtime(path):
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0
 
 
 def files_under(folder):

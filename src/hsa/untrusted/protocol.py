@@ -7,10 +7,19 @@ sandbox, so it imports only the standard library and numpy.
 """
 
 import base64
+import dataclasses
 import io
 import json
 
 import numpy as np
+
+# What the worker tells the grader, in a message's "event" field, in the order it can come:
+START = "start"    # a cell begins: {"event", "cell"}
+DONE = "done"      # a cell ended: {"event", "cell", "error" (None or an ERROR), "background"}
+READY = "ready"    # every cell ran: {"event", "defined": {graded name: FUNCTION, MISSING or a type}}
+RESULT = "result"  # a graded call ended: {"event", "value" or "error", "reached", "args_after"}
+FUNCTION = "function"  # a graded name the notebook defined as something callable
+MISSING = "missing"    # a graded name the notebook never defined
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 MAX_ITEMS = 10_000
@@ -19,6 +28,28 @@ MAX_DEPTH = 8
 
 class ProtocolError(Exception):
     """A message from the sandbox could not be read as plain data."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Raised:
+    """An error the student's code raised, as data (a message's "error"), kept so to the
+    feedback. Student code can forge it: it shapes wording, never a score."""
+    type: str
+    message: str  # the last line of what it says
+    line: int | None = None  # the line of its cell where it was raised, where one was
+    name: str | None = None  # the name or module a NameError or ImportError missed
+
+    @classmethod
+    def read(cls, data):
+        """From a message's "error", whatever its shape (it comes from the sandbox)."""
+        if not isinstance(data, dict):
+            return cls("Error", str(data)[:500])
+        line, name = data.get("line"), data.get("name")
+        return cls(str(data.get("type"))[:60], str(data.get("message"))[:500],
+                   line if type(line) is int else None, name[:200] if isinstance(name, str) else None)
+
+    def __str__(self):
+        return f"{self.type}: {self.message}"
 
 
 def encode(value, depth=0):

@@ -50,15 +50,15 @@ def run_cells(cells, skip, env, send):
     for index, source in enumerate(cells):
         if index in skip:
             continue
-        send({"event": "start", "cell": index})
+        send({"event": protocol.START, "cell": index})
         error = None
         try:
-            code = compile(MAGIC.sub(r"\1pass", source), f"<code cell {index + 1}>", "exec")
+            code = compile(MAGIC.sub(r"\1pass", source), _cell_name(index), "exec")
             exec(code, env)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt included
-            error = {"type": type(exc).__name__, "message": _last_line(exc)}
+            error = error_report(exc, index)
         flush_output()
-        send({"event": "done", "cell": index, "error": error, "background": _background()})
+        send({"event": protocol.DONE, "cell": index, "error": error, "background": _background()})
 
 
 def _background():
@@ -87,9 +87,29 @@ def flush_output():
             pass
 
 
-def _last_line(exc):
-    lines = str(exc).strip().splitlines()
-    return (lines[-1] if lines else "")[:500]
+def _cell_name(index):
+    return f"<code cell {index + 1}>"
+
+
+def error_report(exc, cell=None):
+    """What the student's code raised, as plain data (a :class:`protocol.Raised`); with
+    ``cell`` (the index of the cell that ran), the line of that cell it came from."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if cell is not None and tb.tb_frame.f_code.co_filename == _cell_name(cell):
+            line = tb.tb_lineno  # the innermost line of this cell's own code
+        tb = tb.tb_next
+    syntax = type(exc) in (SyntaxError, IndentationError, TabError)  # the cell did not compile
+    if syntax and cell is not None and exc.filename == _cell_name(cell):
+        line = exc.lineno
+    try:  # the student's exception may misbehave in its __str__ or its name
+        name = getattr(exc, "name", None) if isinstance(exc, (NameError, ImportError)) else None
+        lines = str(exc.msg if syntax else exc).strip().splitlines()
+    except BaseException:
+        name, lines = None, ["(its message could not be read)"]
+    message = (lines[-1] if lines else "")[:500]
+    return vars(protocol.Raised(type(exc).__name__, message, line,
+                                name if isinstance(name, str) else None))
 
 
 class Reach:
@@ -133,7 +153,7 @@ class Reach:
 
 
 def serve_calls(env, names, receive, send):
-    send({"event": "ready", "defined": {n: _kind(env.get(n)) for n in names}})
+    send({"event": protocol.READY, "defined": {n: _kind(env.get(n)) for n in names}})
     reach = Reach(env, names)
     while True:
         request = receive()
@@ -142,13 +162,13 @@ def serve_calls(env, names, receive, send):
         function = env.get(request["call"])
         args = [protocol.decode(a) for a in request["args"]]
         before = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-        reply = {"event": "result"}
+        reply = {"event": protocol.RESULT}
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 reply["value"] = protocol.encode(function(*args))
         except BaseException as exc:
-            reply["error"] = {"type": type(exc).__name__, "message": _last_line(exc)}
+            reply["error"] = error_report(exc)
             reach.missed(exc)
         flush_output()
         reply["reached"] = reach.report(request["call"])
@@ -161,8 +181,8 @@ def serve_calls(env, names, receive, send):
 
 def _kind(value):
     if value is None:
-        return "missing"
-    return "function" if callable(value) else type(value).__name__
+        return protocol.MISSING
+    return protocol.FUNCTION if callable(value) else type(value).__name__
 
 
 def main():

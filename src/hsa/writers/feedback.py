@@ -69,7 +69,7 @@ def _fixes(result, traced, public_only):
         if question in causes.cascades:
             blocks.append(Paragraph(fix_first(causes.cascades[question], public_only)))
         losses = causes.losses_of(question)
-        advice = distinct_advice(l.hint for l in losses if l.own)
+        advice = distinct_advice(loss.hint for loss in losses if loss.own)
         blocks.append(bullets(advice + pointers(question, losses, sections, public_only)))
         parts.append(Part(question, tuple(blocks)))
     if parts:
@@ -85,7 +85,7 @@ def _cell_problems(result):
     if not result.cells:
         return []
     items = tuple(Item(f"Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
-                       + missing_package(cell.message), cell.index) for cell in result.cells)
+                       + missing_package(cell.raised), cell.index) for cell in result.cells)
     return [Section("Cells that did not run cleanly", (Bullets(items), Paragraph(
         "What a skipped or failing cell would have defined was not there when your functions "
         "were graded. Restart the kernel and run all cells (Kernel > Restart & Run All) to "
@@ -105,9 +105,9 @@ def _undefined(result):
 def _set_aside(result):
     if not result.set_aside:
         return []
-    files = bullets(f"`{name}`: {why}" for name, why in result.set_aside)
-    return [Section("Files not graded",
-                    (Paragraph(f"Graded: `{result.submission}`. Not graded:"), files))]
+    graded = result.identity.path or result.submission
+    files = bullets(f"`{a.path}`: {a.detail}" for a in result.set_aside)
+    return [Section("Files not graded", (Paragraph(f"Graded: `{graded}`. Not graded:"), files))]
 
 
 def _footer(result):

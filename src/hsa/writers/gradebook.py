@@ -1,14 +1,14 @@
 """gradebook.csv: a row per student, its identity, scores per question and provenance."""
 
 import csv
+import dataclasses
 import io
 
 from ..trusted.causes import trace
+from ..trusted.result import Identity, Provenance
 
-IDENTITY_COLUMNS = ("student_id", "student_name", "email", "path", "late")
-PROVENANCE_COLUMNS = ("seed", "isolation", "network_reachable", "submission_sha256", "autograder_sha256",
-                      "autograder_content_sha256", "package_version", "wall_time_seconds",
-                      "timestamp")
+IDENTITY_COLUMNS = tuple(f.name for f in dataclasses.fields(Identity))
+PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
 
 
 def gradebook_csv(results, questions, rows=None):
@@ -18,7 +18,7 @@ def gradebook_csv(results, questions, rows=None):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["submission", *IDENTITY_COLUMNS, "status", "score", "max_score", *questions,
-                     "lost_through_dependency", "message", *PROVENANCE_COLUMNS])
+                     "lost_through_dependency", "message", "set_aside", *PROVENANCE_COLUMNS])
     for r in sorted(results, key=lambda r: r.submission):
         writer.writerow(rows.get(r.submission) or gradebook_row(r, questions))
     return buffer.getvalue()
@@ -30,7 +30,7 @@ def gradebook_row(r, questions, traced=None):
     scores = [f"{r.questions.get(q, [0])[0]:g}" for q in questions]
     identity = [_cell(getattr(r.identity, c)) for c in IDENTITY_COLUMNS]
     return [r.submission, *identity, r.status, f"{r.score:g}", f"{r.max_score:g}", *scores,
-            _through_dependency(r, traced or trace(r)), r.message,
+            _through_dependency(r, traced or trace(r)), r.message, "; ".join(map(str, r.set_aside)),
             *(r.provenance.get(c, "") for c in PROVENANCE_COLUMNS)]
 
 

@@ -4,8 +4,6 @@ A root cause is said once, at its cause (:func:`fix_first`); the questions that
 lost points through it point there (:func:`pointers`).
 """
 
-import re
-
 GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
                       "your doing and costs you nothing. Your instructor has been told; you "
                       "need not resubmit.")
@@ -21,7 +19,6 @@ PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones yo
                     "yourself) and any cell that did not run cleanly. The hidden tests decide "
                     "your score; their results appear when your instructor publishes the grades.")
 
-MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
 
 
 def fix_first(cascade, public_only):
@@ -66,7 +63,7 @@ def pointers(question, losses, sections, public_only):
             lines.append(f"This check fails because of {quoted(roots)}, {how} ({see}): "
                          f"fix {that} first.")
         else:
-            points = sum(l.points for l in group)
+            points = sum(loss.points for loss in group)
             lines.append(f"{points_text(points)} lost through {quoted(roots)}, {how} ({see}): "
                          f"fix {that} first.")
     return lines
@@ -136,12 +133,12 @@ def distinct_advice(hints):
     return list(kept.values())
 
 
-def missing_package(message):
-    """Name the package a cell imported that grading does not have (scipy, say)."""
-    found = MISSING_MODULE.search(message)
-    if not found:
+def missing_package(raised):
+    """Name the package a cell imported that grading does not have (scipy, say), from what
+    it raised (a :class:`~hsa.untrusted.protocol.Raised`, or None)."""
+    if raised is None or raised.type != "ModuleNotFoundError" or not raised.name:
         return ""
-    return (f" Grading does not have `{found.group(1)}`: graded code may import numpy and "
+    return (f" Grading does not have `{raised.name}`: graded code may import numpy and "
             "Python's standard library only, so everything this cell defines was missing.")
 
 

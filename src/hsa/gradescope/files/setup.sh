@@ -9,7 +9,7 @@ umask 022  # the sandbox's user reads what this installs
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 PYTHON="${HSA_PYTHON:-python3}"
-SANDBOX_UID=60999  # hsa.sandbox.uids.PROBE_UID: kept for checks, never a submission's
+WHEEL="$(echo "$SOURCE"/hidden_state_activation-*.whl)"
 
 fail() { echo "setup.sh: $*" >&2; exit 1; }
 can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
@@ -29,7 +29,15 @@ sandbox_user_agrees() {
         --reuid=$SANDBOX_UID --regid=$SANDBOX_UID --clear-groups "$@" -c "$code" 2>/dev/null)" ]
 }
 
-"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || fail "hsa needs Python 3.10 or newer; $PYTHON is $("$PYTHON" --version 2>&1 || echo missing). Choose a base image with Python 3.10 to 3.13 (Gradescope's default, Ubuntu 22.04, has 3.10)."
+# The oldest Python hsa runs on is the wheel's Requires-Python (pyproject.toml's), read with the
+# standard library alone so that an older Python can still say so.
+MIN_PYTHON="$("$PYTHON" -c 'import email, sys, zipfile
+wheel = zipfile.ZipFile(sys.argv[1])
+meta = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")][0]
+print(email.message_from_bytes(wheel.read(meta))["Requires-Python"].lstrip(">="))' "$WHEEL" 2>/dev/null)" || fail "$PYTHON cannot read $WHEEL; is python3 installed?"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < tuple(map(int, sys.argv[1].split("."))))' "$MIN_PYTHON" 2>/dev/null || fail "hsa needs Python $MIN_PYTHON or newer; $PYTHON is $("$PYTHON" --version 2>&1 || echo missing). Choose a base image with a newer Python (Gradescope's default, Ubuntu 22.04, has 3.10)."
+# The uid setup checks the sandbox's user with: hsa.sandbox.uids.PROBE_UID, never a submission's.
+SANDBOX_UID="$(PYTHONPATH="$WHEEL" "$PYTHON" -c 'from hsa.sandbox.uids import PROBE_UID; print(PROBE_UID)')"
 PYTHON="$("$PYTHON" -c 'import sys; print(sys.executable)')"  # the interpreter, not a shim
 VERSION="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 command -v bwrap >/dev/null 2>&1 || ! can_apt || apt_install bubblewrap
@@ -55,7 +63,7 @@ if ! "$PYTHON" -m venv --clear "$ROOT/venv" >/dev/null 2>&1; then
 fi
 # requirements.txt is the complete dependency closure: --no-deps keeps Otter's own chain out.
 "$ROOT/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-    -r "$SOURCE/requirements.txt" "$SOURCE"/hidden_state_activation-*.whl
+    -r "$SOURCE/requirements.txt" "$WHEEL"
 
 sandbox_user_agrees "$WHICH; import numpy; print(numpy.__file__)" "$ROOT/venv/bin/python" -E -s || fail "the sandbox's user (uid $SANDBOX_UID) cannot run $ROOT/venv/bin/python and import numpy, so every submission would fail to run. Make $ROOT and the interpreter readable by all users (chmod a+rX), or use a base image whose Python is under /usr."
 echo "hsa autograder ready: $("$ROOT/venv/bin/hsa" --version), Python $VERSION ($PYTHON)"
