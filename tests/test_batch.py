@@ -27,7 +27,7 @@ HSA = str(pathlib.Path(sys.executable).with_name("hsa"))
 SIGMOID_LOOPS = "def sigmoid(z):\n    while True:\n        pass\n"
 QUESTIONS = read_config()["questions"]
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [pytest.mark.sandbox, pytest.mark.bwrap]  # hsa grade refuses without bubblewrap
 
 
 def rows(out):

@@ -82,3 +82,15 @@ class LayoutError(GradingError):
 
 class DownloadTooLarge(LayoutError):
     """A class download would unpack to more than the bounds allow."""
+
+
+class OutputUnusable(GradingError):
+    """``hsa grade``'s output folder cannot take the run: a file, unwritable, or too full."""
+
+
+class OutputBusy(GradingError):
+    """Another ``hsa grade`` is writing into the same output folder."""
+
+
+class DiskFull(GradingError):
+    """The output folder's disk filled during the run; the rows finished before are kept."""

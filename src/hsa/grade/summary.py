@@ -19,9 +19,25 @@ class Change:
     after: float
 
 
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What the summary needs of one result (a run keeps only this in memory)."""
+
+    submission: str
+    status: Status
+    score: float
+    max_score: float
+    message: str
+
+    @classmethod
+    def of(cls, result):
+        return cls(result.submission, result.status, result.score, result.max_score,
+                   result.message)
+
+
 @dataclass
 class Summary:
-    results: list
+    results: list  # [Row], or Results (which have the same fields)
     changes: list  # [Change], empty unless the autograder changed since the last run
 
     @property

@@ -25,6 +25,9 @@ from .isolation import namespaces_work
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
 WORKER_FILES = ("worker.py", "protocol.py")
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
+_LIVE = set()  # every started Sandbox of this process, for stop_all()
+_LIVE_LOCK = threading.Lock()
+_STOPPED = threading.Event()
 SIGNAL_HINTS = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
                 "SIGXFSZ": " (file size)", "SIGSEGV": " (crashed)"}
 
@@ -48,6 +51,8 @@ class Sandbox:
 
     # -------------------------------------------------------------- lifecycle
     def start(self):
+        if _STOPPED.is_set():
+            raise SandboxDied("the grading run is ending: no sandbox is started any more")
         if os.geteuid() == 0 and self.isolation is not Isolation.PROCESS:
             self.claim = uids.claim()
         self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="hsa-scratch-", dir=self._scratch_base()))
@@ -64,6 +69,8 @@ class Sandbox:
             pass_fds=(write_fd,), env=env, cwd=self._scratch, start_new_session=True,
         )
         os.close(write_fd)
+        with _LIVE_LOCK:
+            _LIVE.add(self)
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _scratch_base(self):
@@ -115,6 +122,8 @@ class Sandbox:
     def kill(self):
         if self.process is None:
             return
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -132,6 +141,15 @@ class Sandbox:
             self.claim.release()
             self.claim = None
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _end_now(self):
+        """SIGKILL the sandbox from another thread; the thread using it then cleans up."""
+        process = self.process
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     # ------------------------------------------------------------- messages
     def send(self, message):
@@ -175,3 +193,13 @@ class Sandbox:
             name = signal.Signals(-code).name
             return f"was killed by {name}{SIGNAL_HINTS.get(name, '')}"
         return f"exited with code {code} (os._exit or a crash ends the grading process)"
+
+
+def stop_all():
+    """End every sandbox of this process at once and start no more (a run that is stopping:
+    interrupted, or its disk full). Each one's own thread then removes its scratch folder."""
+    _STOPPED.set()
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for sandbox in live:
+        sandbox._end_now()
