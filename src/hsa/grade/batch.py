@@ -78,14 +78,15 @@ def _prepare_and_grade(options, saved):
     autograder = autograders.load(options.autograder)
     isolation = choose_isolation(options.allow_unsandboxed)
     preflight(isolation)
-    with opened(options.paths or [EXAMPLES], options.layout, autograder.name) as submissions:
+    aside = []  # download members unpacked for no one: unsafe paths
+    with opened(options.paths or [EXAMPLES], options.layout, autograder.name, aside) as submissions:
         if not submissions:
             raise GradingError("no .ipynb or .zip submissions found under "
                                + " ".join(map(str, options.paths)) + "; pass notebooks, export "
                                "zips, folders of them or a class download")
         outdir.check(options.out, len(submissions))
         with lock.locked(options.out, options.wait, say):
-            return _run(options, autograder, isolation, submissions, saved)
+            return _run(options, autograder, isolation, submissions, aside, saved)
 
 
 @contextlib.contextmanager
@@ -104,7 +105,7 @@ def _signals_end_the_run():
             signal.signal(s, action)
 
 
-def _run(options, autograder, isolation, submissions, saved):
+def _run(options, autograder, isolation, submissions, aside, saved):
     out = options.out
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     kept, todo, earlier, unreadable = _plan(options, autograder, submissions)
@@ -130,7 +131,7 @@ def _run(options, autograder, isolation, submissions, saved):
                                f"{book.count} row(s) are safe in {out}. Free some space there "
                                "and run the same command again to grade the rest") from None
             raise
-        summary = Summary(book.rows(), changes(earlier, book.rows()))
+        summary = Summary(book.rows(), changes(earlier, book.rows()), aside)
         book.finish(summary)
     for line in summary.lines():
         say(line)

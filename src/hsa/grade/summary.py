@@ -5,7 +5,7 @@ The same facts feed the terminal summary and the top of report.html.
 
 import collections
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..outcomes import Status
 
@@ -39,6 +39,7 @@ class Row:
 class Summary:
     results: list  # [Row], or Results (which have the same fields)
     changes: list  # [Change], empty unless the autograder changed since the last run
+    set_aside: list = field(default_factory=list)  # "path (why)": download members no one's
 
     @property
     def counts(self):
@@ -81,6 +82,9 @@ class Summary:
             out.append(f"needs a look ({len(self.needs_a_look)}):")
             out += [f"  {r.submission}: {r.status}, {r.score:g}/{r.max_score:g}: "
                     f"{_short(r.message)}" for r in self.needs_a_look]
+        if self.set_aside:
+            out.append(f"set aside, not unpacked and no student's ({len(self.set_aside)}):")
+            out += [f"  {member}" for member in self.set_aside]
         if self.changes:
             out.append(f"scores changed with the new autograder ({len(self.changes)}):")
             out += [f"  {c.submission}: {c.before:g} -> {c.after:g}" for c in self.changes]
