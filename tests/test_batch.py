@@ -108,27 +108,6 @@ def test_rerun_skips_unchanged_and_force_regrades(batch, graded, capsys):
     assert "1 submission(s), 0 unchanged" in capsys.readouterr().err
 
 
-def test_interrupted_run_keeps_finished_rows(tmp_path):
-    folder = tmp_path / "class"
-    folder.mkdir()
-    for i in range(6):
-        variant(folder / f"slow{i}.ipynb", append=["import time\ntime.sleep(1.5)"])
-    out = tmp_path / "out"
-    run = subprocess.Popen([HSA, "grade", str(folder), "--out", str(out), "--jobs", "1"],
-                           stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("*/results.json"))) < 2:
-        time.sleep(0.1)
-    run.send_signal(signal.SIGINT)
-    assert run.wait(timeout=30) == 130
-    assert "interrupted" in run.stderr.read()
-    done = rows(out)
-    assert 2 <= len(done) < 6 and all(r["status"] == "graded" for r in done.values())
-    resumed = subprocess.run([HSA, "grade", str(folder), "--out", str(out)], capture_output=True, text=True)
-    assert f"6 submission(s), {len(done)} unchanged and skipped" in resumed.stderr
-    assert len(rows(out)) == 6
-
-
 def test_missing_path_is_a_clear_error(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "nowhere")]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -239,8 +239,8 @@ def class_zip(tmp_path_factory):
         out.writestr("../evil.ipynb", MASTER.read_bytes())
         out.writestr("/etc/abs.ipynb", MASTER.read_bytes())
         with out.open("carol.ipynb", "w", force_zip64=True) as bomb:
-            for _ in range(BOMB_BYTES >> 24):
-                bomb.write(bytes(1 << 24))
+            for _ in range(BOMB_BYTES >> 20):
+                bomb.write(bytes(1 << 20))
     return archive
 
 

@@ -89,20 +89,50 @@ def _prepare_and_grade(options, saved):
             return _run(options, autograder, isolation, submissions, aside, saved)
 
 
-@contextlib.contextmanager
-def _signals_end_the_run():
-    """SIGINT, SIGTERM and SIGHUP raise Interrupted in the main thread, once: a second signal
-    during the clean-up is ignored, so the clean-up finishes."""
-    def handler(signum, frame):
+class _Ending:
+    """SIGINT, SIGTERM and SIGHUP raise Interrupted in the main thread, once (a second signal
+    during the clean-up is ignored, so the clean-up finishes); while a row is being written
+    (:meth:`held`), after it: a row is whole or absent."""
+
+    def __init__(self):
+        self.holding, self.pending = False, None
+
+    def handler(self, signum, frame):
         for ending in ENDING_SIGNALS:
             signal.signal(ending, signal.SIG_IGN)
+        if self.holding:
+            self.pending = signum
+            return
         raise Interrupted(signum)
-    previous = {s: signal.signal(s, handler) for s in ENDING_SIGNALS}
+
+    @contextlib.contextmanager
+    def held(self):
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            raise Interrupted(self.pending)
+
+
+_ENDING = _Ending()
+
+
+@contextlib.contextmanager
+def _signals_end_the_run():
+    _ENDING.holding, _ENDING.pending = False, None
+    previous = {s: signal.signal(s, _ENDING.handler) for s in ENDING_SIGNALS}
     try:
         yield
     finally:
         for s, action in previous.items():
             signal.signal(s, action)
+
+
+def _add(book, result):
+    with _ENDING.held():
+        book.add(result)
 
 
 def _run(options, autograder, isolation, submissions, aside, saved):
@@ -122,7 +152,7 @@ def _run(options, autograder, isolation, submissions, aside, saved):
             for result in kept:
                 book.keep(result)
             for result in unreadable:
-                book.add(result)
+                _add(book, result)
             _grade_all(todo, autograder, seed, isolation, options, book)
         except BaseException as error:
             book.write_gradebook(quiet=True)
@@ -227,7 +257,7 @@ def _grade_all(todo, autograder, seed, isolation, options, book):
                 group = members[futures[future]]
                 result = _outcome(future, group[0].name, autograder)
                 for record in group:
-                    book.add(_for(record, result))
+                    _add(book, _for(record, result))
                 advance(result)
     except BaseException:
         process.stop_all()
