@@ -269,6 +269,7 @@ def test_every_python_builds_and_grades(set_up, python):
                       ("assignments", "process-user"): (0, "graded")}
 
 
+@pytest.mark.root("pyenv's Pythons live under /root")
 def test_ci_covers_gradescopes_default_python():
     """CI runs the test above on Python 3.10 (python3 of Gradescope's default image, Ubuntu
     22.04) and on at least one interpreter that the sandbox's user cannot read."""
