@@ -300,3 +300,29 @@ def test_no_bubblewrap_says_where_hsa_grade_works(tmp_path, tmp):
     assert err[0].startswith("hsa grade: bubblewrap (bwrap) is not installed")
     assert "on Linux, in WSL2 on Windows, or in a Linux container" in err[0]
     assert "pass --allow-unsandboxed" in err[0]
+
+
+# ------------------------------------------------------------------ plain words
+@pytest.mark.root("process-user isolation runs the worker as a user of its own, with unshare")
+def test_a_python_under_tmp_hidden_by_the_private_tmp_is_named(tmp_path):
+    """The grading venv under /tmp: process-user's private /tmp hides it from the worker, and
+    the preflight says so (not that the Python is unreadable)."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python3.*/site-packages"))
+    (site / "hsa.pth").write_text("\n".join(p for p in sys.path if p.endswith(("site-packages", "src"))))
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", "from hsa.sandbox.preflight import "
+                           "preflight; preflight('process-user')"], capture_output=True, text=True)
+    assert str(venv).startswith("/tmp/") and done.returncode == 1
+    assert done.stderr.splitlines()[-1].endswith(
+        "The Python that grades is under /tmp, which the sandbox replaces with a private /tmp of "
+        "its own (process-user isolation with unshare), so the worker cannot see it: install it "
+        "(or its venv) outside /tmp, say under /opt.")
+
+
+def test_otters_output_is_quoted_from_the_start_of_a_line():
+    from hsa.assign import tail
+    text = "".join(f"line {i}: This test compares the hidden state\n" for i in range(200))
+    quoted = tail(text, 1000)
+    assert quoted.startswith("…\nline ") and text.endswith(quoted[2:]) and len(quoted) <= 1002
+    assert tail("short\n") == "short\n"

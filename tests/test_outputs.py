@@ -152,9 +152,9 @@ def test_grader_failed_feedback_says_so_and_shows_no_score(public_only):
 @pytest.mark.parametrize("public_only", [False, True])
 def test_invalid_feedback_says_what_to_resubmit(public_only):
     result = make(status=Status.INVALID, tests_=[],
-                  message="not graded: the file is not a Jupyter notebook (JSONDecodeError)")
+                  message="not graded: the file is not a Jupyter notebook: its text is not a notebook's")
     text = feedback_md(result, public_only=public_only)
-    assert "could not be graded: the file is not a Jupyter notebook (JSONDecodeError)." in text
+    assert "could not be graded: the file is not a Jupyter notebook: its text is not a notebook's." in text
     assert "not graded: not graded" not in text
     assert "Resubmit the notebook (.ipynb)" in text
     assert ("**Score: 0 / 5**" in text) is not public_only
