@@ -21,7 +21,7 @@ from ..writers.gradebook import columns, gradebook_row
 from ..writers.results import read_result, results_json
 from .outdir import is_full
 from .report import write_report
-from .summary import Row, Summary
+from .summary import Row
 
 JOURNAL = ".hsa-journal.jsonl"
 REWRITE_SECONDS = 30
@@ -108,8 +108,9 @@ class Gradebook:
         return buffer.getvalue()
 
     def finish(self, summary):
-        """The run's end: gradebook.csv, and report.html from every result, read back."""
+        """The run's end: gradebook.csv, and report.html from every result, read back one at
+        a time."""
         self.write_gradebook()
-        results = [read_result(self.out / name / "results.json") for name in self._rows]
-        write_report(self.out / "report.html", Summary(results, summary.changes),
-                     self.autograder.questions, self.autograder.title)
+        every = (read_result(self.out / name / "results.json") for name in sorted(self._rows))
+        write_report(self.out / "report.html", summary, self.autograder.questions,
+                     self.autograder.title, every)

@@ -28,11 +28,12 @@ class Row:
     score: float
     max_score: float
     message: str
+    identity: object  # trusted.result.Identity: who, for the report's "needs a look"
 
     @classmethod
     def of(cls, result):
         return cls(result.submission, result.status, result.score, result.max_score,
-                   result.message)
+                   result.message, result.identity)
 
 
 @dataclass
