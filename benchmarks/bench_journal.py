@@ -13,6 +13,7 @@ ways side by side, each size in a fresh process (peak RSS is per process):
 """
 
 import argparse
+import copy
 import json
 import pathlib
 import resource
@@ -27,7 +28,7 @@ from hsa.grade.summary import Summary
 from hsa.project import EXAMPLES
 from hsa.trusted import autograder as autograders
 from hsa.writers.atomic import write_atomic
-from hsa.writers.gradebook import gradebook_csv
+from hsa.writers.gradebook import gradebook_csv, gradebook_row
 from hsa.writers.results import read_result
 
 
@@ -39,17 +40,19 @@ def examples(folder):
 
 
 class Rewrite(Gradebook):
-    """Before the journal: every Result in memory, the whole gradebook.csv after each row."""
+    """Before the journal (as at df7fb99): every Result and its row in memory, the whole
+    gradebook.csv rewritten after each row."""
 
     def __init__(self, out, autograder):
         super().__init__(out, autograder)
-        self.results = {}
+        self.results, self.made = {}, {}
 
     def _append(self, result, traced):
         super()._append(result, traced)
-        self.results[result.submission] = result
+        self.results[result.submission] = copy.deepcopy(result)
+        self.made[result.submission] = gradebook_row(result, self.autograder.questions, traced)
         write_atomic(self.out / "gradebook.csv",
-                     gradebook_csv(self.results.values(), self.autograder.questions))
+                     gradebook_csv(self.results.values(), self.autograder.questions, self.made))
 
 
 def measure(way, size, seeds):

@@ -187,8 +187,11 @@ def test_two_runs_into_one_folder(tmp_path, tmp):
         first.kill()
         first.wait()
         assert waiting.wait(timeout=120) == 0
-    assert said.read_text().splitlines()[0] == (
+    said = said.read_text().splitlines()
+    assert said[0] == (
         f"hsa grade: waiting for the other hsa grade writing into {out} ({holder}) to finish")
+    assert said[1] == "hsa grade: removed 2 temporary folder(s) left by a grader that was killed"
+    assert leftovers(tmp) == [], "the killed run's hsa-download-* and hsa-scratch-*"
     assert list(rows(out)) == ["hidden_state_activation"]
     assert_files_agree_with_rows(out)
 

@@ -28,7 +28,7 @@ from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file
 from ..trusted.result import Identity, new_result
 from ..writers.results import read_result
-from . import canvas, lock, outdir
+from . import canvas, leftovers, lock, outdir
 from .journal import Gradebook
 from .layouts import opened
 from .summary import Summary, changes
@@ -137,6 +137,8 @@ def _add(book, result):
 
 def _run(options, autograder, isolation, submissions, aside, saved):
     out = options.out
+    if removed := leftovers.sweep():  # after the lock: a run waited for may have been killed
+        say(f"removed {removed} temporary folder(s) left by a grader that was killed")
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     kept, todo, earlier, unreadable = _plan(options, autograder, submissions)
     if earlier:
@@ -260,10 +262,11 @@ def _grade_all(todo, autograder, seed, isolation, options, book):
                     _add(book, _for(record, result))
                 advance(result)
     except BaseException:
-        process.stop_all()
+        with process.all_stopped():
+            pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True)
 
 
 def _outcome(future, name, autograder):

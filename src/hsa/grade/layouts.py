@@ -30,6 +30,7 @@ to unpack) raises LayoutError, whose message says what to do.
 import contextlib
 import dataclasses
 import datetime
+import os
 import pathlib
 import re
 import tempfile
@@ -50,6 +51,7 @@ METADATA = "submission_metadata.yml"
 MAX_METADATA_BYTES = 64 << 20
 NBGRADER_STEPS = ("submitted", "autograded")
 TIMESTAMP = "timestamp.txt"
+DOWNLOAD_PREFIX = "hsa-download-"  # then the pid of the grader that unpacked it
 
 CANVAS_FILE = re.compile(
     r"^(?:(?P<name>.*?)_)??(?:(?P<late>LATE)_)?(?P<user>\d+|anon_[A-Za-z0-9]+)"
@@ -138,7 +140,7 @@ class _Who:
 @contextlib.contextmanager
 def opened(paths, layout=None, assignment=ASSIGNMENT, set_aside=None):
     """The submissions under ``paths``; zips are unpacked to a temporary folder kept until exit."""
-    with tempfile.TemporaryDirectory(prefix="hsa-download-") as workdir:
+    with tempfile.TemporaryDirectory(prefix=f"{DOWNLOAD_PREFIX}{os.getpid()}-") as workdir:
         yield read_submissions(paths, layout, workdir=workdir, assignment=assignment,
                                set_aside=set_aside)
 

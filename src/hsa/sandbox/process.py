@@ -5,6 +5,7 @@ Every limit is enforced from outside: resource limits by ``prlimit`` (see
 by the deadlines the caller gives :meth:`Sandbox.receive`.
 """
 
+import contextlib
 import os
 import pathlib
 import select
@@ -25,6 +26,7 @@ from .isolation import namespaces_work
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
 WORKER_FILES = ("worker.py", "protocol.py")
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
+SCRATCH_PREFIX = "hsa-scratch-"  # then the pid of the grader that made it
 _LIVE = set()  # every started Sandbox of this process, for stop_all()
 _LIVE_LOCK = threading.Lock()
 _STOPPED = threading.Event()
@@ -55,7 +57,8 @@ class Sandbox:
             raise SandboxDied("the grading run is ending: no sandbox is started any more")
         if os.geteuid() == 0 and self.isolation is not Isolation.PROCESS:
             self.claim = uids.claim()
-        self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="hsa-scratch-", dir=self._scratch_base()))
+        self._scratch = pathlib.Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-",
+                                                      dir=self._scratch_base()))
         worker_dir = WORKER_DIR if self.isolation is Isolation.BWRAP else self._stage_worker()
         read_fd, write_fd = os.pipe()
         self._responses = read_fd
@@ -71,6 +74,8 @@ class Sandbox:
         os.close(write_fd)
         with _LIVE_LOCK:
             _LIVE.add(self)
+        if _STOPPED.is_set():  # all_stopped() took its list while this one was starting
+            self._end_now()
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _scratch_base(self):
@@ -195,11 +200,17 @@ class Sandbox:
         return f"exited with code {code} (os._exit or a crash ends the grading process)"
 
 
-def stop_all():
-    """End every sandbox of this process at once and start no more (a run that is stopping:
-    interrupted, or its disk full). Each one's own thread then removes its scratch folder."""
+@contextlib.contextmanager
+def all_stopped():
+    """End every sandbox of this process at once, and start none until the block ends (a run
+    that is stopping, interrupted or its disk full, waits there for its threads). Each
+    sandbox's own thread then removes its scratch folder."""
     _STOPPED.set()
-    with _LIVE_LOCK:
-        live = list(_LIVE)
-    for sandbox in live:
-        sandbox._end_now()
+    try:
+        with _LIVE_LOCK:
+            live = list(_LIVE)
+        for sandbox in live:
+            sandbox._end_now()
+        yield
+    finally:
+        _STOPPED.clear()
