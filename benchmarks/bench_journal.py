@@ -34,6 +34,8 @@ from hsa.writers.atomic import write_atomic
 from hsa.writers.gradebook import gradebook_csv, gradebook_row
 from hsa.writers.results import read_result
 
+CHUNK = 500
+
 
 def examples(folder):
     """The examples' real results (graded once, in the sandbox)."""
@@ -71,16 +73,20 @@ def measure(way, size, seeds):
         out = pathlib.Path(folder) / "out"
         out.mkdir()
         start = time.perf_counter()
+        chunks, mark = [], start  # ms per row, per CHUNK rows
         with {"journal": Gradebook, "rewrite": Rewrite}[way](out, autograder) as book:
             for i in range(size):
                 result = sources[i % len(sources)]
                 result.submission = f"student-{i:06d}"
                 book.add(result)
+                if (i + 1) % CHUNK == 0:
+                    chunks.append(round((time.perf_counter() - mark) / CHUNK * 1000, 2))
+                    mark = time.perf_counter()
             rows = time.perf_counter()
             book.finish(Summary(book.rows(), []))
         end = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return (rows - start) / size, (end - rows) / size, peak
+    return (rows - start) / size, (end - rows) / size, peak, chunks
 
 
 def main():
@@ -109,13 +115,13 @@ def main():
                         [sys.executable, __file__, "--one", way, str(size), str(seeds)],
                         capture_output=True, text=True, check=True).stdout.splitlines()[-1])
                      for _ in range(args.repeat)), key=lambda m: m[0] + m[1])
-                rows, end, peak = table[way, size]
+                rows, end, peak, chunks = table[way, size]
                 print(f"{way:8} {size:6} rows: {rows * 1000:7.2f} ms per row written, "
                       f"{(rows + end) * 1000:7.2f} ms with the end (gradebook.csv, report.html), "
-                      f"peak RSS {peak:6.1f} MB", flush=True)
+                      f"peak RSS {peak:6.1f} MB; ms per row, by {CHUNK}: {chunks}", flush=True)
     small, large = min(args.sizes), max(args.sizes)
     for way in args.ways:
-        (r1, e1, m1), (r2, e2, m2) = table[way, small], table[way, large]
+        (r1, e1, m1, _), (r2, e2, m2, _) = table[way, small], table[way, large]
         print(f"{way:8} {large} vs {small}: per row written x{r2 / r1:.3f}, with the end "
               f"x{(r2 + e2) / (r1 + e1):.3f}, peak RSS {m2 - m1:+.1f} MB")
 
