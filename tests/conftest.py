@@ -1,4 +1,6 @@
+import functools
 import importlib
+import os
 import pathlib
 import sys
 
@@ -24,16 +26,37 @@ def on_disk(kind):
 
 # Fixtures that load the autograder or start the sandbox: a test that uses one is slow.
 SANDBOX_FIXTURES = {"autograder", "isolation", "grade"}
+# Fixtures that start bubblewrap: a test that uses one needs it to work here.
+BWRAP_FIXTURES = {"isolation", "grade"}
 
 
 def pytest_collection_modifyitems(items):
     """Mark ``sandbox`` every test that uses a grading fixture, wherever it is written, so
     that ``pytest -m "not sandbox"`` never starts one. (The slow modules also say
     ``pytestmark = pytest.mark.sandbox`` for the tests that run otter, a kernel or the
-    Gradescope harness without these fixtures.)"""
+    Gradescope harness without these fixtures.)
+
+    Then skip, saying why, what this machine cannot run (the suite also runs as an
+    ordinary user): ``@pytest.mark.root(why)`` tests when not root, and ``bwrap`` tests (and
+    those using a bubblewrap fixture) where bubblewrap cannot start a sandbox."""
     for item in items:
-        if SANDBOX_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SANDBOX_FIXTURES & fixtures:
             item.add_marker(pytest.mark.sandbox)
+        if BWRAP_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.bwrap)
+        root = item.get_closest_marker("root")
+        if root is not None and os.geteuid() != 0:
+            item.add_marker(pytest.mark.skip(reason=f"needs root: {root.args[0]}"))
+        if item.get_closest_marker("bwrap") is not None and _bwrap_problem():
+            item.add_marker(pytest.mark.skip(reason=_bwrap_problem()))
+
+
+@functools.lru_cache(maxsize=None)
+def _bwrap_problem():
+    """Why bubblewrap cannot start a sandbox here (asked once, at collection), or None."""
+    from hsa.sandbox.isolation import bwrap_problem
+    return bwrap_problem()
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,7 @@ def test_assign_writes_the_new_assignment_beside_its_master(lab):
     assert wheel.startswith("hidden_state_activation-")  # the same hsa, unchanged
 
 
+@pytest.mark.bwrap
 def test_grade_with_the_new_zip_end_to_end(lab, tmp_path):
     shutil.copy(lab / "solutions" / f"{NAME}.ipynb", tmp_path / "master.ipynb")
     shutil.copy(lab / "assignments" / f"{NAME}.ipynb", tmp_path / "stub.ipynb")

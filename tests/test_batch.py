@@ -7,11 +7,8 @@ import json
 import os
 import pathlib
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import time
 import zipfile
 
 import nbformat
@@ -28,7 +25,7 @@ HSA = str(pathlib.Path(sys.executable).with_name("hsa"))
 SIGMOID_LOOPS = "def sigmoid(z):\n    while True:\n        pass\n"
 QUESTIONS = read_config()["questions"]
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [pytest.mark.sandbox, pytest.mark.bwrap]  # hsa grade refuses without bubblewrap
 
 
 def rows(out):
@@ -107,27 +104,6 @@ def test_rerun_skips_unchanged_and_force_regrades(batch, graded, capsys):
     assert stamps == {p: p.stat().st_mtime_ns for p in graded.glob("*/results.json")}
     assert main(["grade", str(batch / "valid.ipynb"), "--out", str(graded), "--force"]) == 0
     assert "1 submission(s), 0 unchanged" in capsys.readouterr().err
-
-
-def test_interrupted_run_keeps_finished_rows(tmp_path):
-    folder = tmp_path / "class"
-    folder.mkdir()
-    for i in range(6):
-        variant(folder / f"slow{i}.ipynb", append=["import time\ntime.sleep(1.5)"])
-    out = tmp_path / "out"
-    run = subprocess.Popen([HSA, "grade", str(folder), "--out", str(out), "--jobs", "1"],
-                           stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("*/results.json"))) < 2:
-        time.sleep(0.1)
-    run.send_signal(signal.SIGINT)
-    assert run.wait(timeout=30) == 130
-    assert "interrupted" in run.stderr.read()
-    done = rows(out)
-    assert 2 <= len(done) < 6 and all(r["status"] == "graded" for r in done.values())
-    resumed = subprocess.run([HSA, "grade", str(folder), "--out", str(out)], capture_output=True, text=True)
-    assert f"6 submission(s), {len(done)} unchanged and skipped" in resumed.stderr
-    assert len(rows(out)) == 6
 
 
 def test_missing_path_is_a_clear_error(tmp_path, capsys):

@@ -127,3 +127,19 @@ def test_owner_of_a_process_that_is_gone_is_none():
     done.wait()
     assert uids.owner(done.pid) is None
     assert uids.owner(os.getpid()) == os.getuid()
+
+
+@pytest.mark.parametrize("setting, refusing, allowing", [
+    ("kernel.apparmor_restrict_unprivileged_userns", "1", "0"),  # Ubuntu 24.04's default
+    ("kernel.unprivileged_userns_clone", "0", "1"),
+    ("user.max_user_namespaces", "0", "15000"),
+])
+def test_refused_namespaces_name_the_setting_and_the_command(monkeypatch, setting, refusing, allowing):
+    monkeypatch.setattr(isolations, "_sysctl", lambda name: refusing if name == setting else None)
+    said = "bwrap: setting up uid map: Permission denied"
+    assert isolations.refused(said) == (
+        f"bubblewrap cannot start a sandbox here ({said}): {setting} = {refusing} refuses the "
+        f"user namespaces bubblewrap needs. Either allow them with: sudo sysctl -w "
+        f"{setting}={allowing}; or run hsa grade as root (bubblewrap then runs each submission "
+        "as a user of its own); or pass --allow-unsandboxed, which runs student code as you, "
+        "without isolation (it can read your files and reach the network).")

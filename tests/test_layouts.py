@@ -471,7 +471,7 @@ def member(name, data=b"{}", mode=0o100644):
     return info, data
 
 
-def test_unsafe_members_are_skipped_with_a_reason(tmp_path):
+def test_unsafe_members_are_set_aside_not_made_rows(tmp_path):
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr(f"class/alice/{NOTEBOOK}", CORRECT.read_bytes())
@@ -481,15 +481,15 @@ def test_unsafe_members_are_skipped_with_a_reason(tmp_path):
                            member("class/link.ipynb", b"/etc/passwd", 0o120777),
                            member("__MACOSX/class/._x.ipynb")):
             out.writestr(info, data)
-    records = read(archive, tmp_path)
-    good = {r.path: r for r in records if r.gradable}
-    assert set(good) == {f"class.zip/class/alice/{NOTEBOOK}", f"class.zip/class/bob/{NOTEBOOK}"}
-    problems = {r.path: r.problem for r in records if not r.gradable}
-    assert set(problems) == {"class.zip/../evil.ipynb", "class.zip//abs.ipynb",
-                             "class.zip/class/../../up.ipynb", "class.zip/C:/windows.ipynb",
-                             "class.zip/class/link.ipynb"}
-    assert "climbs out" in problems["class.zip/../evil.ipynb"]
-    assert "symbolic link" in problems["class.zip/class/link.ipynb"]
+    aside = []
+    records = layouts.read_submissions([archive], workdir=tmp_path / "work", set_aside=aside)
+    assert [(r.path, r.gradable) for r in records] == [
+        (f"class.zip/class/alice/{NOTEBOOK}", True), (f"class.zip/class/bob/{NOTEBOOK}", True)]
+    assert aside == ["class.zip/../evil.ipynb (its path climbs out of the download (..))",
+                     "class.zip//abs.ipynb (its path is absolute)",
+                     "class.zip/class/../../up.ipynb (its path climbs out of the download (..))",
+                     "class.zip/C:/windows.ipynb (its path is absolute)",
+                     "class.zip/class/link.ipynb (it is a symbolic link)"]
     written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert written == {"class.zip", f"work/0/class/alice/{NOTEBOOK}", f"work/0/class/bob/{NOTEBOOK}"}
     assert_names_safe(records)
@@ -503,17 +503,24 @@ def test_a_download_too_large_to_unpack(tmp_path, monkeypatch, gradescope):
     assert not (tmp_path / "work").exists()
 
 
-def test_a_member_too_large_is_skipped(tmp_path, monkeypatch, canvas_download):
-    archive = tmp_path / "canvas.zip"
+def test_a_member_too_large_is_its_students_invalid_row_and_not_unpacked(tmp_path, monkeypatch):
+    """The bound of a single notebook, per member; what is not graded is not unpacked."""
+    archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w") as out:
-        for path in sorted(canvas_download.iterdir()):
-            out.write(path, path.name)
-    monkeypatch.setattr(safezip, "MAX_MEMBER_BYTES", 1000)
-    records = read(archive, tmp_path)
-    assert {r.layout for r in records} == {Layout.CANVAS}
-    skipped = [r for r in records if r.problem and "not unpacked" in r.problem]
-    assert len(skipped) == sum(1 for p in canvas_download.iterdir() if p.stat().st_size > 1000)
-    assert all("more than" in r.problem for r in skipped)
+        out.writestr("alice.ipynb", CORRECT.read_bytes())
+        out.writestr("bob.ipynb", PARTIAL.read_bytes())
+        out.writestr("carol.ipynb", b" " * 300_000)
+        out.writestr("bob-notes.csv", b"x" * 300_000)
+    monkeypatch.setattr(safezip, "MAX_MEMBER_BYTES", 200_000)
+    records = {r.name: r for r in read(archive, tmp_path)}
+    assert {name: r.gradable for name, r in records.items()} == {
+        "alice": True, "bob": True, "carol": False}  # a plain folder: notebooks and zips only
+    assert records["carol"].problem == (
+        "carol.ipynb would unpack to 0 MB, more than the 0 MB a notebook may be; clear its "
+        "outputs (Edit > Clear All Outputs), save and submit again")
+    sizes = {p.name: p.stat().st_size for p in (tmp_path / "work").rglob("*") if p.is_file()}
+    assert sizes == {"alice.ipynb": CORRECT.stat().st_size, "bob.ipynb": PARTIAL.stat().st_size,
+                     "carol.ipynb": 0, "bob-notes.csv": 0}
 
 
 def test_zip_names_written_without_the_utf8_flag():

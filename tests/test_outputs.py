@@ -156,9 +156,9 @@ def test_grader_failed_feedback_says_so_and_shows_no_score(public_only):
 @pytest.mark.parametrize("public_only", [False, True])
 def test_invalid_feedback_says_what_to_resubmit(public_only):
     result = make(status=Status.INVALID, tests_=[],
-                  message="not graded: the file is not a Jupyter notebook (JSONDecodeError)")
+                  message="not graded: the file is not a Jupyter notebook: its text is not a notebook's")
     text = feedback_md(result, public_only=public_only)
-    assert "could not be graded: the file is not a Jupyter notebook (JSONDecodeError)." in text
+    assert "could not be graded: the file is not a Jupyter notebook: its text is not a notebook's." in text
     assert "not graded: not graded" not in text
     assert "Resubmit the notebook (.ipynb)" in text
     assert ("**Score: 0 / 5**" in text) is not public_only
@@ -263,7 +263,7 @@ def test_report_leaves_grader_failures_out_of_the_scores(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "score_histogram_png",
                         lambda scores, top: drawn.append((scores, top)) or b"png")
     results = [make("a"), partial(), make("c", Status.GRADER_FAILED, tests_=[], message="broke")]
-    report.write_report(tmp_path / "report.html", Summary(results, []), QUESTIONS, "Lab")
+    report.write_report(tmp_path / "report.html", Summary(results, []), QUESTIONS, "Lab", results)
     html = (tmp_path / "report.html").read_text()
     assert drawn == [([5.0, 3.0], 5.0)]
     assert "3 submission(s): 2 graded, 1 grader_failed. Mean score 4.00" in html
@@ -279,7 +279,7 @@ def test_gradebook_and_report_tell_a_dependency_from_a_mistake_of_its_own(tmp_pa
     result.questions = {"alpha": [0.0, 2.0], "beta": [0.0, 3.0]}
     row = dict(zip(*read_csv(gradebook_csv([result], QUESTIONS))))
     assert row["lost_through_dependency"] == "beta 3"
-    report.write_report(tmp_path / "report.html", Summary([result], []), QUESTIONS, "Lab")
+    report.write_report(tmp_path / "report.html", Summary([result], []), QUESTIONS, "Lab", [result])
     html = (tmp_path / "report.html").read_text()
     alpha_row = html.split("<code>alpha</code>")[1].split("</tr>")[0]
     beta_row = html.split("<code>beta</code>")[1].split("</tr>")[0]
@@ -293,7 +293,7 @@ def test_not_attempted_is_the_checks_kind_of_hint_not_its_words(tmp_path):
     stubbed = make("stub", tests_=[Check("alpha", "a", True, 0.0, 2.0, "any words at all",
                                          kind=HintKind.NOT_ATTEMPTED),
                                    Check("beta", "b", True, 0.0, 3.0, "beta returned None.")])
-    report.write_report(tmp_path / "report.html", Summary([stubbed], []), QUESTIONS, "Lab")
+    report.write_report(tmp_path / "report.html", Summary([stubbed], []), QUESTIONS, "Lab", [stubbed])
     html = (tmp_path / "report.html").read_text()
     alpha_row = html.split("<code>alpha</code>")[1].split("</tr>")[0]
     beta_row = html.split("<code>beta</code>")[1].split("</tr>")[0]

@@ -121,7 +121,7 @@ def run_otter_assign(notebook, dist, run_tests):
     done = subprocess.run(command, cwd=notebook.parent, capture_output=True, text=True)
     failed = done.returncode != 0 or re.search(r"Test[s]? failed|failed tests", done.stdout + done.stderr)
     if failed:
-        raise AssignError("otter assign failed; its output:\n" + done.stdout[-4000:] + done.stderr[-4000:])
+        raise AssignError("otter assign failed; its output:\n" + tail(done.stdout) + tail(done.stderr))
 
 
 def normalize_notebook(path, public_checks_url=None):
@@ -172,7 +172,7 @@ def gradescope_files(wheel_dir):
                           capture_output=True, text=True, env=env)
     wheels = list(pathlib.Path(wheel_dir).glob("*.whl"))
     if done.returncode != 0 or len(wheels) != 1:
-        raise AssignError("building the hsa wheel failed:\n" + done.stderr[-3000:])
+        raise AssignError("building the hsa wheel failed:\n" + tail(done.stderr, 3000))
     files[wheels[0].name] = wheels[0].read_bytes()
     return files
 
@@ -240,3 +240,11 @@ def write_reproducible_zip(source, target, extra, drop=()):
             info.external_attr = (0o100000 | mode) << 16
             info.create_system = 3
             archive.writestr(info, entries[name])
+
+
+def tail(text, limit=4000):
+    """The last lines of ``text`` within ``limit`` characters, from the start of a line."""
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    return "…\n" + cut[cut.find("\n") + 1:] if "\n" in cut else cut

@@ -48,6 +48,8 @@ def main(argv=None):
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="run student code without bubblewrap where it is unavailable "
                        "(unsafe: the code can read what you can read)")
+    grade.add_argument("--wait", action="store_true", help="when another hsa grade writes "
+                       "into the same --out, wait for it to end (default: say so and exit)")
     grade.set_defaults(run=_grade)
 
     catalogue = commands.add_parser("catalogue", help="grade the catalogues of known mistakes "
@@ -73,8 +75,13 @@ def _assign(args):
 
 
 def _grade(args):
-    from .grade.batch import run
-    return run(args)
+    from .grade.batch import DEFAULT_OUT, Options, run
+    return run(Options(
+        paths=tuple(args.paths), out=pathlib.Path(args.out) if args.out else DEFAULT_OUT,
+        layout=args.layout, jobs=args.jobs, timeout=args.timeout, seed=args.seed,
+        force=args.force, autograder=args.autograder, allow_unsandboxed=args.allow_unsandboxed,
+        canvas_assignment_id=args.canvas_assignment_id, wait=args.wait,
+        feedback_notebook=args.feedback_notebook))
 
 
 def _catalogue(args):

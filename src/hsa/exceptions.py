@@ -93,3 +93,15 @@ class DownloadTooLarge(LayoutError):
 
 class HarnessError(RuntimeError):
     """The local Gradescope (hsa_dev.harness) could not build or run the autograder."""
+
+
+class OutputUnusable(GradingError):
+    """``hsa grade``'s output folder cannot take the run: a file, unwritable, or too full."""
+
+
+class OutputBusy(GradingError):
+    """Another ``hsa grade`` is writing into the same output folder."""
+
+
+class DiskFull(GradingError):
+    """The output folder's disk filled during the run; the rows finished before are kept."""

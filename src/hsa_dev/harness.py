@@ -37,11 +37,20 @@ def minor_version(python):
 
 @functools.lru_cache(maxsize=None)
 def find_pythons():
-    """Every supported Python on this machine: pyenv's, then the system's ``python3``."""
-    found = sorted(PYENV.glob("versions/3.*/bin/python3.*[0-9]"))
+    """Every supported Python on this machine that this user can run: pyenv's (under /root,
+    so root's alone), then the system's ``python3``."""
+    found = sorted(PYENV.glob("versions/3.*/bin/python3.*[0-9]")) if _readable(PYENV) else []
     if SYSTEM_PYTHON.exists():
         found.append(SYSTEM_PYTHON)
     return tuple(python for python in found if minor_version(python) in SUPPORTED_PYTHONS)
+
+
+def _readable(folder):
+    """True when this user may list ``folder`` (pyenv's under /root is not an ordinary user's)."""
+    try:
+        return folder.is_dir() and os.access(folder, os.R_OK | os.X_OK)
+    except PermissionError:
+        return False
 
 
 class Harness:

@@ -1,120 +1,224 @@
 """``hsa grade``: every submission under some paths, graded in parallel, resumably.
 
-Each finished submission is written at once (its folder, then the gradebook,
-both atomically), so an interrupted run loses no finished row, and a re-run
-skips every submission whose bytes and autograder are unchanged.
+Before anyone is graded: the sandbox starts (preflight), the output folder can
+be written and has room (outdir), and no other run writes into it (lock).
+Each finished submission is written at once (its folder, then its line in the
+journal), so an interrupted run (Ctrl-C, SIGTERM, SIGHUP, a full disk) loses no
+finished row, and a re-run skips every submission whose bytes and autograder
+are unchanged.
 """
 
 import concurrent.futures
+import contextlib
 import copy
 import dataclasses
-import json
-import os
 import pathlib
+import signal
 import sys
 
-from ..exceptions import GraderFailure, GradingError
+from ..exceptions import DiskFull, GraderFailure, GradingError
 from ..hashing import sha256_file
-from ..outcomes import Status
+from ..outcomes import Layout, Status
 from ..project import EXAMPLES
+from ..sandbox import process
 from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file, seed_or_fresh
 from ..trusted.result import NOT_GRADED, Identity, new_result
-from . import canvas
-from ..outcomes import Layout
+from ..writers.results import read_result
+from . import canvas, leftovers, lock, outdir
+from .journal import Gradebook
 from .layouts import opened
-from ..trusted.causes import trace
-from ..writers.atomic import write_atomic
-from ..writers.feedback import feedback_md
-from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
-from ..writers.gradebook import gradebook_csv, gradebook_row
-from ..writers.results import read_result, results_json
-from .report import write_report
 from .summary import Summary, changes
-from .uploads import write_uploads
+from .uploads import UPLOADED, write_uploads
 
 DEFAULT_OUT = pathlib.Path("grading-output")
+ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def run(args):
-    autograder = autograders.load(args.autograder)
-    isolation = choose_isolation(args.allow_unsandboxed)
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """What one ``hsa grade`` run is asked to do (made by the command line, or by a caller)."""
+    paths: tuple = ()              # notebooks, zips, folders; () for the bundled examples
+    out: pathlib.Path = DEFAULT_OUT
+    layout: str | None = None      # a Layout's value to force, else detected
+    jobs: int = 2
+    timeout: float | None = None   # wall-time ceiling for one submission's code
+    seed: int | None = None        # None: a fresh one, recorded
+    force: bool = False            # regrade unchanged submissions
+    autograder: str | None = None  # the autograder zip; None for the project's
+    allow_unsandboxed: bool = False
+    canvas_assignment_id: str | None = None
+    wait: bool = False             # wait for another run into ``out`` instead of exiting
+    feedback_notebook: bool = False  # also hand back each student's notebook, feedback written in
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, SIGTERM or SIGHUP: the run ends as it stands; ``signum`` gives the exit code."""
+
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def run(options):
+    """Grade as ``options`` says; returns the exit code (GraderFailure: the operator's to fix)."""
+    saved = []  # the gradebook, once there is one: its row count for the message
+    with _signals_end_the_run():
+        try:
+            return _prepare_and_grade(options, saved)
+        except Interrupted as stop:
+            rows = saved[0].count if saved else 0
+            print(f"\nhsa grade: interrupted ({stop}); {rows} row(s) saved in {options.out}. "
+                  "Run the same command again to grade the rest.", file=sys.stderr)
+            return 128 + stop.signum
+
+
+def _prepare_and_grade(options, saved):
+    autograder = autograders.load(options.autograder)
+    isolation = choose_isolation(options.allow_unsandboxed)
     preflight(isolation, autograder.budgets)
-    with opened(args.paths or [EXAMPLES], args.layout, autograder.expected) as submissions:
+    aside = []  # download members unpacked for no one: unsafe paths
+    with opened(options.paths or [EXAMPLES], options.layout, autograder.expected, aside) as submissions:
         if not submissions:
             raise GradingError("no .ipynb or .zip submissions found under "
-                               + " ".join(args.paths) + "; pass notebooks, export zips, "
-                               "folders of them or a class download")
-        return _run(args, autograder, isolation, submissions)
+                               + " ".join(map(str, options.paths)) + "; pass notebooks, export "
+                               "zips, folders of them or a class download")
+        outdir.check(options.out, len(submissions))
+        with lock.locked(options.out, options.wait, say):
+            return _run(options, autograder, isolation, submissions, aside, saved)
 
 
-def _run(args, autograder, isolation, submissions):
-    out = pathlib.Path(args.out) if args.out else DEFAULT_OUT
-    out.mkdir(parents=True, exist_ok=True)
-    seed = seed_or_fresh(args.seed)
-    results, todo, earlier, unreadable = {}, [], {}, []
-    for record in submissions:
-        previous = _previous(out / record.name / "results.json")
-        if not record.gradable:
-            unreadable.append(_for(record, new_result(
-                record.name, autograder, Status.INVALID, f"{NOT_GRADED}{record.problem}")))
-        elif previous and not args.force and _unchanged(previous, record.file, autograder):
-            results[record.name] = previous
-        else:
-            todo.append(record)
-            if previous and previous.provenance.get("autograder_sha256") != autograder.sha256:
-                earlier[record.name] = previous
+class _Ending:
+    """SIGINT, SIGTERM and SIGHUP raise Interrupted in the main thread, once (a second signal
+    during the clean-up is ignored, so the clean-up finishes); while a row is being written
+    (:meth:`held`), after it: a row is whole or absent."""
+
+    def __init__(self):
+        self.holding, self.pending = False, None
+
+    def handler(self, signum, frame):
+        for ending in ENDING_SIGNALS:
+            signal.signal(ending, signal.SIG_IGN)
+        if self.holding:
+            self.pending = signum
+            return
+        raise Interrupted(signum)
+
+    @contextlib.contextmanager
+    def held(self):
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            raise Interrupted(self.pending)
+
+
+_ENDING = _Ending()
+
+
+@contextlib.contextmanager
+def _signals_end_the_run():
+    _ENDING.holding, _ENDING.pending = False, None
+    previous = {s: signal.signal(s, _ENDING.handler) for s in ENDING_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, action in previous.items():
+            signal.signal(s, action)
+
+
+def _add(book, result):
+    with _ENDING.held():
+        book.add(result)
+
+
+def _run(options, autograder, isolation, submissions, aside, saved):
+    out = options.out
+    if removed := leftovers.sweep():  # after the lock: a run waited for may have been killed
+        say(f"removed {removed} temporary folder(s) left by a grader that was killed")
+    seed = seed_or_fresh(options.seed)
+    kept, todo, earlier, unreadable = _plan(options, autograder, submissions)
     if earlier:
         say(f"the autograder changed since the last run into {out}: regrading "
             f"{len(earlier)} submission(s) graded with the old one")
     layouts = sorted({str(r.layout) for r in submissions})
-    say(f"{len(submissions)} submission(s), {len(results)} unchanged and skipped, "
+    say(f"{len(submissions)} submission(s), {len(kept)} unchanged and skipped, "
         f"{len(unreadable)} with nothing to grade; {', '.join(layouts)} layout, seed {seed}, "
-        f"isolation {isolation}, {args.jobs} job(s)")
-    book = Gradebook(out, autograder, results)
-    for result in unreadable:
-        book.add(result)
-    try:
-        _grade_all(todo, autograder, seed, isolation, args, book)
-    except KeyboardInterrupt:
-        book.flush()
-        print(f"\nhsa grade: interrupted; {len(book.results)} row(s) saved in {out}. "
-              "Run the same command again to grade the rest.", file=sys.stderr)
-        sys.stderr.flush()
-        os._exit(130)  # the sandboxes die with us (--die-with-parent)
-    handed_back = write_uploads(out, [(r, book.results[r.name]) for r in submissions],
-                                autograder.name, args.feedback_notebook)
-    summary = Summary(list(book.results.values()), changes(earlier, book.results.values()),
-                      handed_back)
-    book.flush(summary)
+        f"isolation {isolation}, {options.jobs} job(s)")
+    with Gradebook(out, autograder) as book:
+        saved.append(book)
+        try:
+            for result in kept:
+                book.keep(result)
+            for result in unreadable:
+                _add(book, result)
+            _grade_all(todo, autograder, seed, isolation, options, book)
+        except BaseException as error:
+            book.write_gradebook(quiet=True)
+            if outdir.is_full(error):
+                raise DiskFull(f"the disk holding {out} is full, so grading stopped; "
+                               f"{book.count} row(s) are safe in {out}. Free some space there "
+                               "and run the same command again to grade the rest") from None
+            raise
+        handed_back = _hand_back(options, autograder, submissions)
+        summary = Summary(book.rows(), changes(earlier, book.rows()), aside, handed_back)
+        book.finish(summary)
     for line in summary.lines():
         say(line)
     written = [out / "gradebook.csv", out / "report.html"]
     if any(r.layout is Layout.CANVAS for r in submissions):
-        written.append(_write_canvas(out, submissions, book, autograder, args))
+        written.append(_write_canvas(out, submissions, book, autograder, options))
     say(f"wrote {', '.join(map(str, written))} and a folder per submission "
         "(results.json, feedback.md, feedback.html)")
     return 0
 
 
-def _write_canvas(out, submissions, book, autograder, args):
+def _hand_back(options, autograder, submissions):
+    """The upload files of the platforms the class came from (uploads.write_uploads), from
+    each row's results.json read back: only a platform's students are read."""
+    wanted = [r for r in submissions if options.feedback_notebook or r.layout in UPLOADED]
+    pairs = [(r, read_result(options.out / r.name / "results.json")) for r in wanted]
+    return write_uploads(options.out, pairs, autograder.name, options.feedback_notebook)
+
+
+def _plan(options, autograder, submissions):
+    """(results that still stand, records to grade, earlier results under another autograder
+    by name, rows for records with nothing to grade)."""
+    kept, todo, earlier, unreadable = [], [], {}, []
+    for record in submissions:
+        previous = _previous(options.out / record.name / "results.json")
+        if not record.gradable:
+            unreadable.append(_for(record, new_result(
+                record.name, autograder, Status.INVALID, f"{NOT_GRADED}{record.problem}")))
+        elif previous and not options.force and _unchanged(previous, record.file, autograder):
+            kept.append(previous)
+        else:
+            todo.append(record)
+            if previous and previous.provenance.get("autograder_sha256") != autograder.sha256:
+                earlier[record.name] = previous
+    return kept, todo, earlier, unreadable
+
+
+def _write_canvas(out, submissions, book, autograder, options):
     """canvas-import.csv; a submission with nothing graded (invalid, grader_failed) gets a
     blank cell, which leaves its Canvas grade as it is until a person decides."""
-    graded = [(r, _score_to_import(book.results[r.name]))
-              for r in submissions if r.layout is Layout.CANVAS]
+    rows = {row.submission: row for row in book.rows()}
+    graded = [(r, _score_to_import(rows[r.name])) for r in submissions if r.layout is Layout.CANVAS]
     path, unmatched = canvas.write_canvas_import(
-        out, graded, title=autograder.title, assignment_id=args.canvas_assignment_id,
-        points_possible=max(r.max_score for r in book.results.values()))
+        out, graded, title=autograder.title, assignment_id=options.canvas_assignment_id,
+        points_possible=max(row.max_score for row in rows.values()))
     if unmatched:
         say(f"canvas-import.csv leaves out {len(unmatched)} submission(s) with no Canvas user "
             "id: " + ", ".join(r.path for r in unmatched))
     return path
 
 
-def _score_to_import(result):
-    return result.score if result.status.code_graded else None
+def _score_to_import(row):
+    return row.score if row.status.code_graded else None
 
 
 def _for(record, result):
@@ -146,25 +250,37 @@ def _unchanged(result, file, autograder):
             and result.provenance.get("autograder_sha256") == autograder.sha256)
 
 
-def _grade_all(todo, autograder, seed, isolation, args, book):
-    """Grade each distinct file once (a group shares one), in parallel; a row per record."""
+def _grade_all(todo, autograder, seed, isolation, options, book):
+    """Grade each distinct file once (a group shares one), in parallel; a row per record.
+    Whatever stops the run (a signal, a full disk) ends every sandbox at once and starts no
+    other; the rows written so far stay."""
     members = {}
     for record in todo:
         members.setdefault(record.file, []).append(record)
-    with _progress(len(members)) as advance, \
-            concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        futures = {pool.submit(grade_file, file, group[0].name, autograder, seed, isolation,
-                               args.timeout): file for file, group in members.items()}
-        for future in concurrent.futures.as_completed(futures):
-            group = members[futures[future]]
-            try:
-                result = future.result()
-            except Exception as error:  # a grader bug must still leave a row, not a zero
-                result = new_result(group[0].name, autograder, Status.GRADER_FAILED,
-                                    _grader_failure_message(error))
-            for record in group:
-                book.add(_for(record, result))
-            advance(result)
+    pool = concurrent.futures.ThreadPoolExecutor(max(1, options.jobs))
+    try:
+        with _progress(len(members)) as advance:
+            futures = {pool.submit(grade_file, file, group[0].name, autograder, seed, isolation,
+                                   options.timeout): file for file, group in members.items()}
+            for future in concurrent.futures.as_completed(futures):
+                group = members[futures[future]]
+                result = _outcome(future, group[0].name, autograder)
+                for record in group:
+                    _add(book, _for(record, result))
+                advance(result)
+    except BaseException:
+        with process.all_stopped():
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _outcome(future, name, autograder):
+    try:
+        return future.result()
+    except Exception as error:  # a grader bug must still leave a row, not a zero
+        return new_result(name, autograder, Status.GRADER_FAILED, _grader_failure_message(error))
 
 
 def _grader_failure_message(error):
@@ -173,36 +289,6 @@ def _grader_failure_message(error):
     return (f"the grader failed ({type(error).__name__}: {error}); this is a bug in hsa, not "
             "the student's doing: run `hsa grade` again on this file, and report it if it "
             "happens again")
-
-
-class Gradebook:
-    """Every row so far, rewritten (atomically) after each result, so that an interrupted run
-    keeps what it finished. Each row is made once, when its result arrives."""
-
-    def __init__(self, out, autograder, results):
-        self.out, self.autograder, self.results = out, autograder, dict(results)
-        self.rows = {name: gradebook_row(r, autograder.questions) for name, r in self.results.items()}
-
-    def add(self, result):
-        folder = self.out / result.submission
-        folder.mkdir(parents=True, exist_ok=True)
-        traced = trace(result)  # once, for every writer
-        feedback = feedback_md(result, traced=traced)
-        write_atomic(folder / "feedback.md", feedback)
-        write_atomic(folder / FEEDBACK_HTML, feedback_html(result, traced))
-        results = results_json(result, self.autograder.visibility, traced, feedback)
-        write_atomic(folder / "results.json", json.dumps(results, indent=2) + "\n")
-        self.results[result.submission] = result
-        self.rows[result.submission] = gradebook_row(result, self.autograder.questions, traced)
-        self.flush()
-
-    def flush(self, summary=None):
-        """Write the gradebook; with the run's ``summary``, the report too."""
-        questions = self.autograder.questions
-        write_atomic(self.out / "gradebook.csv",
-                     gradebook_csv(self.results.values(), questions, self.rows))
-        if summary is not None:
-            write_report(self.out / "report.html", summary, questions, self.autograder.title)
 
 
 class _progress:

@@ -46,21 +46,23 @@ def score_histogram_png(scores, max_score):
     return buffer.getvalue()
 
 
-def write_report(path, summary, questions, title):
-    write_atomic(path, render(summary, questions, title))
+def write_report(path, summary, questions, title, results):
+    """``results``: every Result, in the roster's order, read once (a generator keeps memory
+    flat for a large class: the summary holds only a Row per student)."""
+    write_atomic(path, render(summary, questions, title, results))
 
 
-def render(summary, questions, title):
-    results = sorted(summary.results, key=lambda r: r.submission)
-    traced = {r.submission: trace(r) for r in results}  # once per result, for both tables
+def render(summary, questions, title, results):
+    tally = _Tally(questions)
+    for result in results:
+        tally.add(result)
     png = base64.b64encode(score_histogram_png(summary.scored, summary.max_score)).decode()
     parts = [f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
              f"<title>{_e(title)}: grading report</title><style>{STYLE}</style></head><body>",
              f"<h1>{_e(title)}: grading report</h1>", _overview(summary),
              _hand_back(summary), _needs_a_look(summary), _changes(summary),
              f'<h2>Scores</h2><img alt="Histogram of scores" src="data:image/png;base64,{png}">',
-             _per_question(results, questions, traced), _mistakes(results, questions, traced),
-             _roster(results, questions), "</body></html>\n"]
+             tally.per_question(), tally.mistakes(), tally.roster(), "</body></html>\n"]
     return "\n".join(p for p in parts if p)
 
 
@@ -101,68 +103,83 @@ def _changes(summary):
             f"<th>before</th><th>after</th></tr>{''.join(rows)}</table>")
 
 
-def _per_question(results, questions, traced):
-    scored = [r for r in results if r.status.code_graded]
-    lost = {r.submission: traced[r.submission].split() for r in scored}
-    rows = []
-    for q in questions:
-        points = [r.questions[q][0] for r in scored if q in r.questions]
-        possible = max((r.questions[q][1] for r in scored if q in r.questions), default=0)
-        spread = collections.Counter(points)
-        cells = " ".join(f"{p:g}: {spread[p]}" for p in sorted(spread))
-        full = sum(1 for p in points if p >= possible)
-        skipped = sum(1 for r in scored if _not_attempted(r, q))
-        own = sum(1 for r in scored if lost[r.submission].get(q, (0, 0))[0]
-                  and not _not_attempted(r, q))
-        through = sum(1 for r in scored if lost[r.submission].get(q, (0, 0))[1]
-                      and not lost[r.submission][q][0])
-        rows.append(f"<tr><td><code>{_e(q)}</code></td><td class=\"num\">{possible:g}</td>"
-                    f"<td class=\"num\">{full} / {len(points)}</td><td>{_e(cells)}</td>"
-                    f"<td class=\"num\">{own}</td><td class=\"num\">{through}</td>"
-                    f"<td class=\"num\">{skipped}</td></tr>")
-    return ("<h2>Per question</h2><p><em>Wrong on its own</em>: submissions whose function for "
-            "the question lost points itself; <em>only through a dependency</em>: submissions "
-            "whose function was right but lost points because a function it uses was wrong "
-            "(fix that one first). The first column shows which function really trips "
-            "students.</p><table><tr><th>question</th><th>points</th><th>full marks</th>"
-            "<th>points: submissions</th><th>wrong on its own</th><th>only through a dependency</th>"
-            "<th>not attempted</th></tr>" + "".join(rows) + "</table>")
+class _Tally:
+    """The report's tables, counted one result at a time (results in the roster's order), so
+    that no more than the counts and the roster's rows are kept."""
+
+    def __init__(self, questions):
+        self.questions = questions
+        self.points = {q: collections.Counter() for q in questions}
+        self.possible = dict.fromkeys(questions, 0)
+        self.counts = {q: collections.Counter() for q in questions}  # skipped, own, through
+        self.found = collections.Counter()  # (question, advice) -> submissions
+        self.rows = []
+
+    def add(self, r):
+        traced = trace(r)  # once per result, for both tables
+        if r.status.code_graded:
+            self._question_counts(r, traced.split())
+        counted = {t.name for t in r.tests if t.hidden and not _is_placeholder(t)}
+        self.found.update({(loss.question, _advice(loss.hint)) for loss in traced.full.losses
+                           if loss.own and loss.test in counted})
+        self.rows.append(_roster_row(r, self.questions))
+
+    def _question_counts(self, r, lost):
+        for q in self.questions:
+            if q in r.questions:
+                self.points[q][r.questions[q][0]] += 1
+                self.possible[q] = max(self.possible[q], r.questions[q][1])
+            skipped = _not_attempted(r, q)
+            own, through = lost.get(q, (0, 0))
+            self.counts[q].update(skipped=int(skipped), own=int(bool(own) and not skipped),
+                                  through=int(bool(through) and not own))
+
+    def per_question(self):
+        rows = []
+        for q in self.questions:
+            spread, possible, counts = self.points[q], self.possible[q], self.counts[q]
+            cells = " ".join(f"{p:g}: {spread[p]}" for p in sorted(spread))
+            full = sum(n for p, n in spread.items() if p >= possible)
+            rows.append(f"<tr><td><code>{_e(q)}</code></td><td class=\"num\">{possible:g}</td>"
+                        f"<td class=\"num\">{full} / {spread.total()}</td><td>{_e(cells)}</td>"
+                        f"<td class=\"num\">{counts['own']}</td><td class=\"num\">"
+                        f"{counts['through']}</td><td class=\"num\">{counts['skipped']}</td></tr>")
+        return ("<h2>Per question</h2><p><em>Wrong on its own</em>: submissions whose function for "
+                "the question lost points itself; <em>only through a dependency</em>: submissions "
+                "whose function was right but lost points because a function it uses was wrong "
+                "(fix that one first). The first column shows which function really trips "
+                "students.</p><table><tr><th>question</th><th>points</th><th>full marks</th>"
+                "<th>points: submissions</th><th>wrong on its own</th><th>only through a dependency</th>"
+                "<th>not attempted</th></tr>" + "".join(rows) + "</table>")
+
+    def mistakes(self):
+        """Mistakes by what the hidden tests named (their advice), per submission; placeholders
+        left in place count as "not attempted", apart."""
+        if not self.found:
+            return "<h2>Mistakes the hidden tests recognised</h2><p>None.</p>"
+        order = {q: i for i, q in enumerate(self.questions)}
+        rows = [f"<tr><td class=\"num\">{n}</td><td><code>{_e(q)}</code></td><td>{_e(advice)}</td></tr>"
+                for (q, advice), n in sorted(self.found.items(),
+                                             key=lambda i: (-i[1], order.get(i[0][0], 99)))]
+        return ("<h2>Mistakes the hidden tests recognised</h2><p>Submissions that made each "
+                "mistake in the question's own function (points lost only through another "
+                "function, and unattempted functions, are counted under <em>Per question</em>).</p>"
+                "<table><tr><th>submissions</th><th>question</th><th>mistake (the hint students read)</th>"
+                f"</tr>{''.join(rows[:30])}</table>")
+
+    def roster(self):
+        head = "".join(f"<th><code>{_e(q)}</code></th>" for q in self.questions)
+        return (f"<h2>Roster ({len(self.rows)})</h2><p>Each name links to that student's feedback."
+                f"</p><table><tr><th>student</th><th>status</th><th>score</th>{head}<th>late</th></tr>"
+                f"{''.join(self.rows)}</table>")
 
 
-def _mistakes(results, questions, traced):
-    """Mistakes by what the hidden tests named (their advice), per submission; placeholders
-    left in place count as "not attempted", apart."""
-    found = collections.Counter()
-    hidden = {t.name for r in results for t in r.tests if t.hidden}
-    for r in results:
-        placeholders = {t.name for t in r.tests if _is_placeholder(t)}
-        seen = {(loss.question, _advice(loss.hint)) for loss in traced[r.submission].full.losses
-                if loss.own and loss.test in hidden and loss.test not in placeholders}
-        found.update(seen)
-    if not found:
-        return "<h2>Mistakes the hidden tests recognised</h2><p>None.</p>"
-    order = {q: i for i, q in enumerate(questions)}
-    rows = [f"<tr><td class=\"num\">{n}</td><td><code>{_e(q)}</code></td><td>{_e(advice)}</td></tr>"
-            for (q, advice), n in sorted(found.items(), key=lambda i: (-i[1], order.get(i[0][0], 99)))]
-    return ("<h2>Mistakes the hidden tests recognised</h2><p>Submissions that made each "
-            "mistake in the question's own function (points lost only through another "
-            "function, and unattempted functions, are counted under <em>Per question</em>).</p>"
-            "<table><tr><th>submissions</th><th>question</th><th>mistake (the hint students read)</th>"
-            f"</tr>{''.join(rows[:30])}</table>")
-
-
-def _roster(results, questions):
-    head = "".join(f"<th><code>{_e(q)}</code></th>" for q in questions)
-    rows = []
-    for r in results:
-        cells = "".join(f"<td class=\"num\">{r.questions.get(q, [0])[0]:g}</td>" for q in questions)
-        late = {True: "late", False: "", None: ""}[r.identity.late]
-        status = f'<td class="bad">{_e(r.status)}</td>' if r.status.needs_a_look else f"<td>{_e(r.status)}</td>"
-        rows.append(f"<tr><td>{_who(r, link=True)}</td>{status}<td class=\"num\">{r.score:g} / "
-                    f"{r.max_score:g}</td>{cells}<td>{late}</td></tr>")
-    return (f"<h2>Roster ({len(results)})</h2><p>Each name links to that student's feedback."
-            f"</p><table><tr><th>student</th><th>status</th><th>score</th>{head}<th>late</th></tr>"
-            f"{''.join(rows)}</table>")
+def _roster_row(r, questions):
+    cells = "".join(f"<td class=\"num\">{r.questions.get(q, [0])[0]:g}</td>" for q in questions)
+    late = {True: "late", False: "", None: ""}[r.identity.late]
+    status = f'<td class="bad">{_e(r.status)}</td>' if r.status.needs_a_look else f"<td>{_e(r.status)}</td>"
+    return (f"<tr><td>{_who(r, link=True)}</td>{status}<td class=\"num\">{r.score:g} / "
+            f"{r.max_score:g}</td>{cells}<td>{late}</td></tr>")
 
 
 def _who(result, link=False):
@@ -197,11 +214,11 @@ def blank_stub(result):
     return bool(result.questions) and all(_not_attempted(result, q) for q in result.questions)
 
 
-def look_reason(result):
-    """Why a submission needs a look, in one line of text."""
-    if blank_stub(result) and not result.message:
+def look_reason(row):
+    """Why a submission (a summary Row) needs a look, in one line of text."""
+    if row.blank_stub and not row.message:
         return BLANK_STUB
-    return result.message
+    return row.message
 
 
 def _e(text):

@@ -5,8 +5,12 @@ A download is data from outside: a member may name a path outside the folder
 than the zip (a zip bomb). Members are written only below the destination, as
 plain files, never more bytes than their header declares (``zipfile`` stops
 there), and the declared sizes are checked against the bounds before anything
-is written. A member that cannot be written safely is skipped and reported, so
-one bad entry never costs the other students their grade.
+is written. Only what can be graded (notebooks, export zips) and the files the
+layout reads are unpacked; anything else is an empty file of the same name, for
+the record of what the student handed in. A member that cannot be written safely
+is set aside and reported; one larger than a notebook may be (the bound for a
+single notebook) is an empty file too, reported as too large: so one bad entry
+never costs the other students their grade.
 """
 
 import dataclasses
@@ -16,13 +20,15 @@ import stat
 import zipfile
 
 from ..exceptions import DownloadTooLarge
-from ..trusted.submission import ignored
+from ..trusted.submission import MAX_NOTEBOOK_BYTES, ignored
 
 MAX_MEMBERS = 50_000
-MAX_MEMBER_BYTES = 1 << 30
-"""A notebook with large saved outputs must still be graded (100 MB and more)."""
+MAX_MEMBER_BYTES = MAX_NOTEBOOK_BYTES
+"""The bound for one notebook graded alone, for each member: a notebook with large saved
+outputs must still be graded (100 MB and more)."""
 MAX_TOTAL_BYTES = 4 << 30
-SPARE_DISK_BYTES = 256 << 20
+SPARE_DISK_BYTES = 16 << 20
+GRADED_SUFFIXES = (".ipynb", ".zip")
 _UTF8_FLAG = 0x800
 
 
@@ -31,6 +37,14 @@ class Skipped:
     """A member left out of the unpacked folder, and why."""
     member: str
     reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Unpacked:
+    """What :func:`extract` did not unpack: members set aside (unsafe), and the members too
+    large to unpack (empty files in the folder), by path below it -> why."""
+    skipped: list
+    too_large: dict
 
 
 def member_name(info):
@@ -60,48 +74,70 @@ def unsafe_reason(name, info):
         return "its name holds a NUL character"
     if stat.S_ISLNK(info.external_attr >> 16):
         return "it is a symbolic link"
-    if info.file_size > MAX_MEMBER_BYTES:
-        return f"it would unpack to more than {MAX_MEMBER_BYTES >> 30} GB"
     return None
 
 
-def extract(archive_path, destination):
-    """Unpack ``archive_path`` into ``destination`` (created); returns the skipped members.
+def too_large(name, info):
+    """Why the member is too large to unpack, or None."""
+    if info.file_size > MAX_MEMBER_BYTES:
+        return (f"{name.rsplit('/', 1)[-1]} would unpack to {info.file_size >> 20} MB, more "
+                f"than the {MAX_MEMBER_BYTES >> 20} MB a notebook may be; clear its outputs "
+                "(Edit > Clear All Outputs), save and submit again")
+    return None
 
-    Raises DownloadTooLarge when the zip as a whole breaks the bounds, and
+
+def extract(archive_path, destination, keep=()):
+    """Unpack ``archive_path`` into ``destination`` (created): notebooks, export zips and the
+    files named in ``keep`` (the layout's metadata) with their content, the rest as empty
+    files. Returns what was not unpacked (:class:`Unpacked`).
+
+    Raises DownloadTooLarge when what is to be unpacked breaks the bounds as a whole, and
     zipfile.BadZipFile when it is no zip at all: both are about the whole input.
     """
     destination = pathlib.Path(destination)
     with zipfile.ZipFile(archive_path) as archive:
-        infos = archive.infolist()
-        _check_bounds(archive_path, infos, destination)
+        plan = _plan(archive.infolist(), keep)
+        _check_bounds(archive_path, plan, destination)
         destination.mkdir(parents=True, exist_ok=True)
         root = destination.resolve()
-        skipped, written = [], set()
-        for info in infos:
-            name = member_name(info)
+        unpacked, written = Unpacked([], {}), set()
+        for info, name, content in plan:
             parts = [p for p in name.split("/") if p not in ("", ".")]
-            if info.is_dir() or not parts or ignored(parts):
-                continue
             reason = unsafe_reason(name, info)
             if reason is None and "/".join(parts).casefold() in written:
                 reason = "the zip holds another member with the same name"
             if reason is None:
-                reason = _write_member(archive, info, root, parts)
+                reason = _write_member(archive, info, root, parts, content)
             if reason:
-                skipped.append(Skipped(name, reason))
-            else:
-                written.add("/".join(parts).casefold())
-    return skipped
+                unpacked.skipped.append(Skipped(name, reason))
+                continue
+            written.add("/".join(parts).casefold())
+            if too_large(name, info):
+                unpacked.too_large["/".join(parts)] = too_large(name, info)
+    return unpacked
 
 
-def _check_bounds(archive_path, infos, destination):
-    files = [i for i in infos if not i.is_dir()]
-    total = sum(i.file_size for i in files)
+def _plan(infos, keep):
+    """(info, name, whether to write its content) for each member worth a file."""
+    plan = []
+    for info in infos:
+        name = member_name(info)
+        parts = [p for p in name.split("/") if p not in ("", ".")]
+        if info.is_dir() or not parts or ignored(parts):
+            continue
+        wanted = parts[-1].lower().endswith(GRADED_SUFFIXES) or parts[-1] in keep
+        content = wanted and not too_large(name, info) and not unsafe_reason(name, info)
+        plan.append((info, name, content))
+    return plan
+
+
+def _check_bounds(archive_path, plan, destination):
+    """Every file the plan makes counts; only the content it unpacks counts for the size."""
+    total = sum(info.file_size for info, _, content in plan if content)
     advice = (f"unzip {archive_path.name} yourself, check what it holds, and point hsa grade "
               "at the folder")
-    if len(files) > MAX_MEMBERS:
-        raise DownloadTooLarge(f"{archive_path} holds {len(files)} files, more than "
+    if len(plan) > MAX_MEMBERS:
+        raise DownloadTooLarge(f"{archive_path} holds {len(plan)} files, more than "
                                f"{MAX_MEMBERS}; {advice}")
     if total > MAX_TOTAL_BYTES:
         raise DownloadTooLarge(f"{archive_path} would unpack to {total >> 20} MB, more than "
@@ -114,8 +150,9 @@ def _check_bounds(archive_path, infos, destination):
                                "or set TMPDIR to a larger disk")
 
 
-def _write_member(archive, info, root, parts):
-    """Copy one member to ``root/parts``; the reason it failed, or None."""
+def _write_member(archive, info, root, parts, content=True):
+    """Copy one member to ``root/parts`` (an empty file without ``content``); the reason it
+    failed, or None."""
     target = root.joinpath(*parts)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -124,8 +161,10 @@ def _write_member(archive, info, root, parts):
     if not target.parent.resolve().is_relative_to(root):
         return "its folder leads out of the download"
     try:
-        with archive.open(info) as source, open(target, "xb") as sink:
-            shutil.copyfileobj(source, sink, 1 << 20)
+        with open(target, "xb") as sink:
+            if content:
+                with archive.open(info) as source:
+                    shutil.copyfileobj(source, sink, 1 << 20)
     except FileExistsError:
         return "the zip holds another member with the same name"
     except (OSError, zipfile.BadZipFile, EOFError, RuntimeError) as error:

@@ -20,11 +20,33 @@ class Change:
     after: float
 
 
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What the summary needs of one result (a run keeps only this in memory)."""
+
+    submission: str
+    status: Status
+    score: float
+    max_score: float
+    message: str
+    identity: object  # trusted.result.Identity: who, for the report's "needs a look"
+    blank_stub: bool  # every graded function left as handed out (report.blank_stub)
+
+    @classmethod
+    def of(cls, result):
+        return cls(result.submission, result.status, result.score, result.max_score,
+                   result.message, result.identity, blank_stub(result))
+
+
 @dataclass
 class Summary:
-    results: list
+    results: list  # [Row], or Results (made into Rows)
     changes: list  # [Change], empty unless the autograder changed since the last run
+    set_aside: list = field(default_factory=list)  # "path (why)": download members no one's
     uploads: list = field(default_factory=list)  # [uploads.Upload]: what goes back where
+
+    def __post_init__(self):
+        self.results = [r if isinstance(r, Row) else Row.of(r) for r in self.results]
 
     @property
     def counts(self):
@@ -54,7 +76,7 @@ class Summary:
         """Every submission whose status is not ``graded``, worst first, then the blank
         notebooks handed in (:func:`~.report.look_reason` says why)."""
         order = {status: i for i, status in enumerate(reversed(list(Status)))}
-        return sorted((r for r in self.results if r.status.needs_a_look or blank_stub(r)),
+        return sorted((r for r in self.results if r.status.needs_a_look or r.blank_stub),
                       key=lambda r: (order[r.status], r.submission))
 
     def lines(self):
@@ -68,6 +90,9 @@ class Summary:
             out.append(f"needs a look ({len(self.needs_a_look)}):")
             out += [f"  {r.submission}: {r.status}, {r.score:g}/{r.max_score:g}: "
                     f"{_short(look_reason(r))}" for r in self.needs_a_look]
+        if self.set_aside:
+            out.append(f"set aside, not unpacked and no student's ({len(self.set_aside)}):")
+            out += [f"  {member}" for member in self.set_aside]
         if self.changes:
             out.append(f"scores changed with the new autograder ({len(self.changes)}):")
             out += [f"  {c.submission}: {c.before:g} -> {c.after:g}" for c in self.changes]

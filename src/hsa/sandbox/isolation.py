@@ -16,6 +16,7 @@
 
 import functools
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -28,12 +29,60 @@ from .uids import PROBE_UID
 
 def bwrap_works():
     """True when bubblewrap is installed and can create its namespaces here."""
+    return bwrap_problem() is None
+
+
+def bwrap_problem():
+    """None when bubblewrap starts a sandbox here; else why not, as a sentence with what to do
+    (missing, or refused its namespaces)."""
     if not shutil.which("bwrap"):
-        return False
+        return MISSING
     uid = PROBE_UID if os.geteuid() == 0 else None
     probe = subprocess.run(command.bwrap(uid) + ["--", sys.executable, "-c", "pass"],
                            capture_output=True, timeout=60)
-    return probe.returncode == 0
+    if probe.returncode == 0:
+        return None
+    said = probe.stderr.decode("utf-8", "replace").strip().splitlines()
+    return refused(said[-1] if said else f"exit code {probe.returncode}")
+
+
+MISSING = ("bubblewrap (bwrap) is not installed, so student code cannot be isolated. hsa grade "
+           "isolates it on Linux, in WSL2 on Windows, or in a Linux container (Docker, Podman) "
+           "on macOS: install it there (Debian/Ubuntu: sudo apt-get install bubblewrap). "
+           "Elsewhere, or only if you accept running student code as yourself (it can then "
+           "read your files and reach the network), pass --allow-unsandboxed.")
+
+USERNS_SETTINGS = (  # (sysctl, the value that refuses, the value that allows), most specific first
+    ("kernel.apparmor_restrict_unprivileged_userns", "1", "0"),  # Ubuntu 23.10 and later
+    ("kernel.unprivileged_userns_clone", "0", "1"),              # older Debian
+    ("user.max_user_namespaces", "0", "15000"),
+)
+
+
+def refused(said):
+    """The operator's message when bubblewrap fails with ``said``: which setting refuses user
+    namespaces here, and the three ways on."""
+    setting = next((s for s in USERNS_SETTINGS if _sysctl(s[0]) == s[1]), None)
+    if setting is None:
+        cause = ("this system refuses the user namespaces bubblewrap needs (a container "
+                 "without them, or a kernel setting)")
+        change = ("allow unprivileged user namespaces (Ubuntu 24.04: sudo sysctl -w "
+                  "kernel.apparmor_restrict_unprivileged_userns=0)")
+    else:
+        name, _, allow = setting
+        cause = f"{name} = {_sysctl(name)} refuses the user namespaces bubblewrap needs"
+        change = f"allow them with: sudo sysctl -w {name}={allow}"
+    return (f"bubblewrap cannot start a sandbox here ({said}): {cause}. Either {change}; or "
+            "run hsa grade as root (bubblewrap then runs each submission as a user of its own); "
+            "or pass --allow-unsandboxed, which runs student code as you, without isolation "
+            "(it can read your files and reach the network).")
+
+
+def _sysctl(name):
+    try:
+        return pathlib.Path("/proc/sys", *name.split(".")).read_text().strip()
+    except OSError:
+        return None
 
 
 @functools.lru_cache(maxsize=None)
@@ -68,13 +117,11 @@ def best_isolation():
 
 
 def choose_isolation(allow_unsandboxed=False):
-    """``bwrap``, or ``process`` when the operator accepts it; else SandboxUnavailable."""
-    if bwrap_works():
+    """``bwrap``, or ``process`` when the operator accepts it; else SandboxUnavailable saying
+    what is wrong and the ways on."""
+    problem = bwrap_problem()
+    if problem is None:
         return Isolation.BWRAP
     if allow_unsandboxed:
         return Isolation.PROCESS
-    raise SandboxUnavailable(
-        "bubblewrap (bwrap) is missing or cannot create namespaces here, so student code "
-        "cannot be isolated. Install it (Debian/Ubuntu: apt-get install bubblewrap) or, "
-        "only if you accept running student code without isolation, pass --allow-unsandboxed."
-    )
+    raise SandboxUnavailable(problem)

@@ -5,7 +5,13 @@ library) would otherwise fail every submission in turn; this finds it once,
 and stops with a message for the operator instead of grading anybody.
 """
 
+import os
+import sys
+
 from ..exceptions import SandboxBroken
+from ..outcomes import Isolation
+from .command import PRIVATE_TMP
+from .isolation import namespaces_work
 from .session import Session
 
 ADVICE = ("Make the Python that grades (its installation and site-packages) readable by every "
@@ -20,6 +26,21 @@ def preflight(isolation, budgets):
     try:
         session.start()
     except SandboxBroken as broken:
-        raise SandboxBroken(f"preflight failed with isolation {isolation}: {broken} {ADVICE}") from None
+        hidden = hidden_python(isolation)
+        advice = (f"The Python that grades is under {hidden}, which the sandbox replaces with "
+                  f"a private {hidden} of its own ({isolation} isolation with unshare), so the "
+                  f"worker cannot see it: install it (or its venv) outside {hidden}, say under "
+                  "/opt." if hidden else ADVICE)
+        raise SandboxBroken(f"preflight failed with isolation {isolation}: {broken} {advice}") from None
     finally:
         session.stop()
+
+
+def hidden_python(isolation):
+    """The private folder (``/tmp``) that hides the grading Python from ``isolation``'s worker,
+    or None: process-user with unshare mounts a fresh /tmp over the shared one."""
+    if Isolation(isolation) is not Isolation.PROCESS_USER or not namespaces_work():
+        return None
+    where = {sys.prefix, os.path.realpath(sys.executable)}
+    return next((tmp for tmp in PRIVATE_TMP for path in where
+                 if path == tmp or path.startswith(tmp + "/")), None)

@@ -5,6 +5,7 @@ Every limit is enforced from outside: resource limits by ``prlimit`` (see
 by the deadlines the caller gives :meth:`Sandbox.receive`.
 """
 
+import contextlib
 import os
 import pathlib
 import select
@@ -24,6 +25,10 @@ from .isolation import namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
+SCRATCH_PREFIX = "hsa-scratch-"  # then the pid of the grader that made it
+_LIVE = set()  # every started Sandbox of this process, for stop_all()
+_LIVE_LOCK = threading.Lock()
+_STOPPED = threading.Event()
 SIGNAL_HINTS = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
                 "SIGXFSZ": " (file size)", "SIGSEGV": " (crashed)"}
 
@@ -47,9 +52,12 @@ class Sandbox:
 
     # -------------------------------------------------------------- lifecycle
     def start(self):
+        if _STOPPED.is_set():
+            raise SandboxDied("the grading run is ending: no sandbox is started any more")
         if os.geteuid() == 0 and self.isolation is not Isolation.PROCESS:
             self.claim = uids.claim()
-        self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="hsa-scratch-", dir=self._scratch_base()))
+        self._scratch = pathlib.Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-",
+                                                      dir=self._scratch_base()))
         worker_dir = WORKER_DIR if self.isolation is Isolation.BWRAP else self._stage_worker()
         read_fd, write_fd = os.pipe()
         self._responses = read_fd
@@ -63,6 +71,10 @@ class Sandbox:
             pass_fds=(write_fd,), env=env, cwd=self._scratch, start_new_session=True,
         )
         os.close(write_fd)
+        with _LIVE_LOCK:
+            _LIVE.add(self)
+        if _STOPPED.is_set():  # all_stopped() took its list while this one was starting
+            self._end_now()
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _scratch_base(self):
@@ -114,6 +126,8 @@ class Sandbox:
     def kill(self):
         if self.process is None:
             return
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -131,6 +145,15 @@ class Sandbox:
             self.claim.release()
             self.claim = None
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _end_now(self):
+        """SIGKILL the sandbox from another thread; the thread using it then cleans up."""
+        process = self.process
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     # ------------------------------------------------------------- messages
     def send(self, message):
@@ -174,3 +197,19 @@ class Sandbox:
             name = signal.Signals(-code).name
             return f"was killed by {name}{SIGNAL_HINTS.get(name, '')}"
         return f"exited with code {code} (os._exit or a crash ends the grading process)"
+
+
+@contextlib.contextmanager
+def all_stopped():
+    """End every sandbox of this process at once, and start none until the block ends (a run
+    that is stopping, interrupted or its disk full, waits there for its threads). Each
+    sandbox's own thread then removes its scratch folder."""
+    _STOPPED.set()
+    try:
+        with _LIVE_LOCK:
+            live = list(_LIVE)
+        for sandbox in live:
+            sandbox._end_now()
+        yield
+    finally:
+        _STOPPED.clear()

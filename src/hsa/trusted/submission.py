@@ -14,7 +14,12 @@ MAX_NOTEBOOK_BYTES = 512 * 1024 * 1024  # saved outputs (plots) make notebooks l
 MAX_CODE_BYTES = 4 * 1024 * 1024  # what is graded: the code cells' sources, all together
 IGNORED_PARTS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
-NOT_A_NOTEBOOK = "the file is not a Jupyter notebook ({}); submit the .ipynb file you worked in"
+NOT_A_NOTEBOOK = "the file is not a Jupyter notebook: {}; submit the .ipynb file you worked in"
+WHY_NOT = {  # what each way of failing to read a notebook means, in a student's words
+    UnicodeDecodeError: "it is not text (a binary file, or text saved in another encoding)",
+    ValueError: "its text is not a notebook's (empty, cut short, damaged, or another kind of file)",
+    RecursionError: "its text nests too deeply to be a notebook",
+}
 
 
 def read_bytes(path):
@@ -64,24 +69,31 @@ def code_cells(data):
     try:
         notebook = json.loads(data)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise InvalidSubmission(NOT_A_NOTEBOOK.format(type(error).__name__)) from None
+        raise InvalidSubmission(NOT_A_NOTEBOOK.format(WHY_NOT[_kind(error)])) from None
     del data
     if not isinstance(notebook, dict):
-        raise InvalidSubmission(NOT_A_NOTEBOOK.format("not a JSON object"))
+        raise InvalidSubmission(NOT_A_NOTEBOOK.format("it holds data, but not a notebook's"))
     _drop_outputs(notebook)
     try:  # nbformat.reads would also validate, only to log: 14 MB and 3 ms for nothing here
         notebook = nbformat.convert(nbformat.from_dict(notebook), 4)
-    except Exception as error:
-        raise InvalidSubmission(f"the notebook could not be read: {str(error)[:200]}") from None
+    except Exception:  # nbformat's words ("converted from version 1 to ...") are not a student's
+        raise InvalidSubmission(NOT_A_NOTEBOOK.format(NO_CELLS)) from None
     cells = notebook.get("cells")
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
-        raise InvalidSubmission("the notebook could not be read: it has no list of cells; "
-                                "submit the .ipynb file you worked in")
+        raise InvalidSubmission(NOT_A_NOTEBOOK.format(NO_CELLS))
     sources = [_text(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
     if sum(len(s.encode()) for s in sources) > MAX_CODE_BYTES:
         raise InvalidSubmission(f"the notebook's code is larger than {MAX_CODE_BYTES >> 20} MB; "
                                 "submit the assignment's notebook, not generated code")
     return sources
+
+
+NO_CELLS = ("it holds data, but not a notebook's cells in a format Jupyter knows (it may have "
+            "been edited by hand or saved by another program)")
+
+
+def _kind(error):
+    return next(kind for kind in WHY_NOT if isinstance(error, kind))
 
 
 def _text(source):

@@ -17,11 +17,16 @@ def gradebook_csv(results, questions, rows=None):
     rows = rows or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", *IDENTITY_COLUMNS, "status", "score", "max_score", *questions,
-                     "lost_through_dependency", "message", "set_aside", *PROVENANCE_COLUMNS])
+    writer.writerow(columns(questions))
     for r in sorted(results, key=lambda r: r.submission):
         writer.writerow(rows.get(r.submission) or gradebook_row(r, questions))
     return buffer.getvalue()
+
+
+def columns(questions):
+    """The gradebook's header."""
+    return ["submission", *IDENTITY_COLUMNS, "status", "score", "max_score", *questions,
+            "lost_through_dependency", "message", "set_aside", *PROVENANCE_COLUMNS]
 
 
 def gradebook_row(r, questions, traced=None):

@@ -36,6 +36,7 @@ to unpack) raises LayoutError, whose message says what to do.
 
 import contextlib
 import dataclasses
+import os
 import pathlib
 import tempfile
 import zipfile
@@ -48,9 +49,11 @@ from .canvas import CANVAS_FILE
 from .detection import detect, unwrap
 from .gradescope import METADATA
 from .moodle import MOODLE_FILE, MOODLE_FOLDER
-from .nbgrader import NBGRADER_STEPS
+from .nbgrader import NBGRADER_STEPS, TIMESTAMP
 from .plain import plain_record
 from .records import ASSIGNMENT, Submission
+
+DOWNLOAD_PREFIX = "hsa-download-"  # then the pid of the grader that unpacked it
 
 __all__ = ["ASSIGNMENT", "Layout", "LayoutError", "Submission", "detect", "opened", "read_submissions",
            "unwrap"]
@@ -58,20 +61,23 @@ __all__ = ["ASSIGNMENT", "Layout", "LayoutError", "Submission", "detect", "opene
 
 # ------------------------------------------------------------------ entry points
 @contextlib.contextmanager
-def opened(paths, layout=None, assignment=ASSIGNMENT):
+def opened(paths, layout=None, assignment=ASSIGNMENT, set_aside=None):
     """The submissions under ``paths``; zips are unpacked to a temporary folder kept until exit."""
-    with tempfile.TemporaryDirectory(prefix="hsa-download-") as workdir:
-        yield read_submissions(paths, layout, workdir=workdir, assignment=assignment)
+    with tempfile.TemporaryDirectory(prefix=f"{DOWNLOAD_PREFIX}{os.getpid()}-") as workdir:
+        yield read_submissions(paths, layout, workdir=workdir, assignment=assignment,
+                               set_aside=set_aside)
 
 
-def read_submissions(paths, layout=None, *, workdir, assignment=ASSIGNMENT):
+def read_submissions(paths, layout=None, *, workdir, assignment=ASSIGNMENT, set_aside=None):
     """One Submission per student (per file, for a plain folder) under ``paths``, uniquely named.
 
     ``paths``: folders or zips downloaded from a platform, notebooks, export
     zips. ``layout``: a Layout (or its name) to force, else each is detected.
-    Zip downloads are unpacked below ``workdir``, which must outlive grading.
+    Zip downloads are unpacked below ``workdir``, which must outlive grading; the members
+    of a download that could not be unpacked safely (no student's) are added to
+    ``set_aside``, a list, as "path (why)".
     """
-    layout = _layout(layout)
+    layout, set_aside = _layout(layout), [] if set_aside is None else set_aside
     paths = [pathlib.Path(p) for p in paths]
     records = []
     for index, given in enumerate(paths):
@@ -80,7 +86,7 @@ def read_submissions(paths, layout=None, *, workdir, assignment=ASSIGNMENT):
                               "gave you, or notebooks and export zips")
         if given.is_file() and given.suffix.lower() == ".zip" and _is_download(given, layout):
             records += _read_download(given, layout, pathlib.Path(workdir) / str(index),
-                                      f"{given.name}/", assignment)
+                                      f"{given.name}/", assignment, set_aside)
         elif given.is_file():
             records.append(plain_record(given, given.name, names.hint(given.stem)))
         else:  # paths are relative to the folder; to the folder's parent when there are several
@@ -121,15 +127,27 @@ def _marks_a_download(parts):
     return bool(MOODLE_FOLDER.match(parts[0]))
 
 
-def _read_download(archive, layout, destination, prefix, assignment):
+def _read_download(archive, layout, destination, prefix, assignment, set_aside):
+    """The download's records; members that could not be unpacked safely go to ``set_aside``
+    (no student's), a member too large to unpack makes its student's record invalid."""
     try:
-        skipped = safezip.extract(archive, destination)
+        unpacked = safezip.extract(archive, destination, keep=(METADATA, TIMESTAMP))
     except (zipfile.BadZipFile, OSError) as error:
         raise LayoutError(f"{archive} could not be unzipped ({error}); download it again") from None
+    set_aside += [f"{prefix}{s.member} ({s.reason})" for s in unpacked.skipped]
     layout = layout or detect(destination)
-    return _read_folder(destination, layout, destination, prefix, assignment) + [
-        Submission(name=names.hint(s.member), layout=layout, path=prefix + s.member,
-                   problem=f"not unpacked from {archive.name}: {s.reason}") for s in skipped]
+    too_large = {prefix + path: why for path, why in unpacked.too_large.items()}
+    return [_too_large(r, too_large) for r in
+            _read_folder(destination, layout, destination, prefix, assignment)]
+
+
+def _too_large(record, too_large):
+    """``record``, invalid when its file (or, with nothing else to grade, a file it set
+    aside) was too large to unpack."""
+    why = too_large.get(record.path) or next(
+        (too_large[a.path] for a in record.set_aside if a.path in too_large and record.file is None),
+        None)
+    return dataclasses.replace(record, file=None, problem=why) if why else record
 
 
 def _read_folder(folder, layout, base, prefix, assignment):

@@ -46,6 +46,10 @@ class Upload:
         return text + ")"
 
 
+UPLOADED = frozenset({Layout.CANVAS, Layout.MOODLE, Layout.NBGRADER})
+"""The platforms whose downloads get upload files back (one writer each, below)."""
+
+
 def write_uploads(out, pairs, assignment, notebooks=False):
     """Every upload file for the platforms among ``pairs`` ((Submission, Result), one per
     row of the run), written into ``out``; the Upload entries, in platform order. With

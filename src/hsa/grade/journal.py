@@ -1,0 +1,118 @@
+"""The rows of a run as they come: each result's files, then a line in an append-only journal.
+
+A student's folder is written first (feedback.md and feedback.html, then results.json, the old
+results.json removed before either, so a run stopped half-way leaves none and
+the student is graded again), then the row's line is appended to the journal,
+flushed and synced. gradebook.csv is made from the journal now and then and at
+the end, so the bytes written grow with the class, not its square; memory holds
+only what the summary needs (a :class:`~.summary.Row` per student).
+"""
+
+import csv
+import io
+import json
+import os
+import time
+
+from ..trusted.causes import trace
+from ..writers.atomic import write_atomic
+from ..writers.feedback import feedback_md
+from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
+from ..writers.gradebook import columns, gradebook_row
+from ..writers.results import read_result, results_json
+from .outdir import is_full
+from .report import write_report
+from .summary import Row
+
+JOURNAL = ".hsa-journal.jsonl"
+REWRITE_SECONDS = 30
+"""gradebook.csv is rewritten from the journal at most this often during a run."""
+
+
+class Gradebook:
+    """The run's rows: a journal in ``out``, and gradebook.csv and report.html made from it."""
+
+    def __init__(self, out, autograder):
+        self.out, self.autograder = out, autograder
+        self.path = out / JOURNAL
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        self._size = 0
+        self._rows = {}  # submission -> Row, in the order they came
+        self._rewritten = time.monotonic()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self._fd)
+        return False
+
+    @property
+    def count(self):
+        """Rows safely written (their files and their journal line)."""
+        return len(self._rows)
+
+    def rows(self):
+        return list(self._rows.values())
+
+    def add(self, result):
+        """Write ``result``'s folder, then its row."""
+        folder = self.out / result.submission
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "results.json").unlink(missing_ok=True)
+        traced = trace(result)  # once, for every writer
+        feedback = feedback_md(result, traced=traced)
+        write_atomic(folder / "feedback.md", feedback)
+        write_atomic(folder / FEEDBACK_HTML, feedback_html(result, traced))
+        results = results_json(result, self.autograder.visibility, traced, feedback)
+        write_atomic(folder / "results.json", json.dumps(results, indent=2) + "\n")
+        self._append(result, traced)
+
+    def keep(self, result):
+        """The row of a result an earlier run wrote, which still stands."""
+        self._append(result, None)
+
+    def _append(self, result, traced):
+        row = gradebook_row(result, self.autograder.questions, traced)
+        line = (json.dumps(row, default=str) + "\n").encode()
+        try:
+            written = os.write(self._fd, line)
+            if written != len(line):
+                raise OSError(28, os.strerror(28))  # a short write: the disk is full
+            os.fsync(self._fd)
+        except BaseException:
+            os.ftruncate(self._fd, self._size)  # no torn line
+            raise
+        self._size += len(line)
+        self._rows[result.submission] = Row.of(result)
+        if time.monotonic() - self._rewritten > REWRITE_SECONDS:
+            self.write_gradebook()
+
+    def write_gradebook(self, quiet=False):
+        """gradebook.csv from the journal; ``quiet``: as a last act, when the disk may be full."""
+        try:
+            write_atomic(self.out / "gradebook.csv", self._csv())
+        except OSError as error:
+            if not (quiet and is_full(error)):
+                raise
+        self._rewritten = time.monotonic()
+
+    def _csv(self):
+        rows = {}
+        with open(self.path, encoding="utf-8") as journal:
+            for line in journal:
+                row = json.loads(line)
+                rows[row[0]] = row
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns(self.autograder.questions))
+        writer.writerows(rows[name] for name in sorted(rows))
+        return buffer.getvalue()
+
+    def finish(self, summary):
+        """The run's end: gradebook.csv, and report.html from every result, read back one at
+        a time."""
+        self.write_gradebook()
+        every = (read_result(self.out / name / "results.json") for name in sorted(self._rows))
+        write_report(self.out / "report.html", summary, self.autograder.questions,
+                     self.autograder.title, every)
