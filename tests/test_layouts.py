@@ -325,7 +325,7 @@ def moodle_folders(tmp_path):
     put(root, f"Zoë Ñúñez_123456_assignsubmission_file/{NOTEBOOK}", CORRECT)  # Moodle 4.1+
     put(root, f"Bob Lee_123457_assignsubmission_file_/{NOTEBOOK}", PARTIAL)  # Moodle 3.1-4.0
     put(root, "Bob Lee_123457_assignsubmission_onlinetext_/onlinetext.html", text="<p>hi</p>")
-    put(root, "Carol Smith_123458_assignsubmission_file_/a.ipynb", STUB)
+    put(root, "Carol Smith_123458_assignsubmission_file_/a.ipynb", RAISES)  # as filled in as b
     put(root, "Carol Smith_123458_assignsubmission_file_/b.ipynb", CORRECT)
     put(root, f"Dave Jones_123459_assignsubmission_file_/work/{NOTEBOOK}", RAISES)
     put(root, "Stray notes/todo.txt", text="x")
