@@ -23,7 +23,6 @@ from . import command, uids
 from .isolation import namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
-WORKER_FILES = ("worker.py", "protocol.py")
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
 SIGNAL_HINTS = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
                 "SIGXFSZ": " (file size)", "SIGSEGV": " (crashed)"}
@@ -36,6 +35,7 @@ class Sandbox:
         self.isolation = Isolation(isolation)
         self.limits = limits
         self.process = None
+        self._stdin = self._stdout = None  # messages to the worker; what it prints
         self.claim = None  # the sandbox's own user (grading as root), see uids.claim()
         self.output = bytearray()
         self.dropped = 0  # bytes of output beyond max_output
@@ -64,6 +64,7 @@ class Sandbox:
             pass_fds=(write_fd,), env=env, cwd=self._scratch, start_new_session=True,
         )
         os.close(write_fd)
+        self._stdin, self._stdout = self.process.stdin, self.process.stdout
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _scratch_base(self):
@@ -77,7 +78,7 @@ class Sandbox:
     def _stage_worker(self):
         """Without bubblewrap there is nothing to mount: copy the worker's two files into
         the scratch folder, which becomes the sandbox user's (only) own folder."""
-        for name in WORKER_FILES:
+        for name in command.UNTRUSTED_FILES:
             shutil.copy(WORKER_DIR / name, self._scratch)
         if self.uid is not None:
             os.chown(self._scratch, self.uid, self.uid)
@@ -91,16 +92,12 @@ class Sandbox:
         return len(uids.pids())
 
     def _env(self, tmp=None):
-        """The worker's whole environment. ``TMPDIR`` is its private scratch folder, or ``tmp``
-        (a private, size-limited /tmp of its own) when it has one."""
         scratch = command.SCRATCH if self.isolation is Isolation.BWRAP else str(self._scratch)
-        return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": tmp or scratch, "LANG": "C.UTF-8",
-                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+        return worker_env(scratch, tmp)
 
     def _drain(self):
         """Keep the first ``max_output`` bytes of what the student printed; drop the rest."""
-        stream = self.process.stdout
+        stream = self._stdout
         while True:
             try:
                 chunk = stream.read1(65536)
@@ -121,23 +118,26 @@ class Sandbox:
             pass
         self.process.kill()
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        os.close(self._responses)
+        self._close_channel()
         self.process = None
         if self.claim is not None:
             self.claim.release()
             self.claim = None
         shutil.rmtree(self._scratch, ignore_errors=True)
 
+    def _close_channel(self):
+        for stream in (self._stdin, self._stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        os.close(self._responses)
+
     # ------------------------------------------------------------- messages
     def send(self, message):
         try:
-            self.process.stdin.write(protocol.dumps(message).encode())
-            self.process.stdin.flush()
+            self._stdin.write(protocol.dumps(message).encode())
+            self._stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise SandboxDied("the student's process stopped reading") from None
 
@@ -171,7 +171,20 @@ class Sandbox:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return "closed its connection to the grader"
-        if code < 0:
-            name = signal.Signals(-code).name
-            return f"was killed by {name}{SIGNAL_HINTS.get(name, '')}"
-        return f"exited with code {code} (os._exit or a crash ends the grading process)"
+        return describe_exit(code)
+
+
+def describe_exit(code):
+    """How the worker ended, from its exit code (negative: killed by that signal)."""
+    if code < 0:
+        name = signal.Signals(-code).name
+        return f"was killed by {name}{SIGNAL_HINTS.get(name, '')}"
+    return f"exited with code {code} (os._exit or a crash ends the grading process)"
+
+
+def worker_env(scratch, tmp=None):
+    """The worker's whole environment. ``TMPDIR`` is its private scratch folder, or ``tmp``
+    (a private, size-limited /tmp of its own) when it has one."""
+    return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": tmp or scratch, "LANG": "C.UTF-8",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}

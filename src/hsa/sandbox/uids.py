@@ -33,6 +33,11 @@ class Claim:
         folders, then give the uid back."""
         kill_user(self.uid)
         remove_files_of(self.uid)
+        self.give_back()
+
+    def give_back(self):
+        """Give the uid back as it is: only once nothing of it can be left (a warm child's
+        pid namespace reaped, its files on tmpfs mounts that are gone with it)."""
         os.close(self._lock)
 
 

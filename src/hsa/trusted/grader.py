@@ -16,6 +16,7 @@ from ..hashing import sha256_file
 from ..outcomes import PROBLEMS, Status
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
+from ..sandbox.warm import restart_every
 from .result import NOT_GRADED, CellProblem, TestResult, new_result
 from .submission import code_cells, read_bytes
 
@@ -47,7 +48,8 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
 
 
 def _grade_cells(result, cells, autograder, seed, isolation, budgets):
-    session = Session(cells, autograder.graded_functions, isolation, budgets)
+    session = Session(cells, autograder.graded_functions, isolation, budgets,
+                      restart_every=restart_every(autograder.config))
     try:
         session.start()
         autograder.activate(seed)

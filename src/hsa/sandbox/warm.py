@@ -1,0 +1,292 @@
+"""Warm sandboxes: each submission a fresh child of a zygote that only forks.
+
+A zygote (:mod:`hsa.untrusted.zygote`) is started inside the sandbox once per grading
+job and kept in :data:`POOL`; a :class:`WarmSandbox` asks one for a child, hands it the
+worker's three pipe ends, and talks to the worker exactly as :class:`Sandbox` does to a
+fresh one. The zygote never sees a cell or a result. Ending a submission is one SIGKILL
+to the child's PID 1, waited for until it is reaped; a cell that kills its worker or runs
+past its budget restarts from the zygote. A zygote is replaced after
+``zygote_restart_every`` submissions (the master's ``hsa:`` settings), which draws a new
+address-space layout and hash seed.
+"""
+
+import atexit
+import json
+import os
+import pathlib
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+
+from ..exceptions import SandboxBroken, ZygoteUnavailable
+from ..outcomes import Isolation
+from ..untrusted import zygote as requests
+from . import command, uids
+from .process import PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, worker_env
+
+RESTART_KEY = "zygote_restart_every"  # in the master's hsa: settings
+RESTART_EVERY = 100
+START_SECONDS = 60  # a zygote's imports, on a loaded machine
+REPLY_SECONDS = 30
+DIED_GRACE_SECONDS = 5  # after the worker's channel closed: time for it to be reaped
+BWRAP_COVERS = ("/tmp", command.SCRATCH, "/dev/shm")  # fresh tmpfs in every child
+HOST_COVERS = ("/tmp", "/var/tmp", "/dev/shm")  # without bubblewrap, and the scratch folder
+
+
+def restart_every(config):
+    """How many submissions a zygote serves before it is replaced (at least 1)."""
+    return max(1, int(config.get(RESTART_KEY, RESTART_EVERY)))
+
+
+class Zygote:
+    """One zygote process and the socket to it; one request at a time."""
+
+    def __init__(self, isolation, limits):
+        self.isolation, self.limits = Isolation(isolation), limits
+        self.served = 0
+        self._lock = threading.Lock()
+        self.root = os.geteuid() == 0
+        self.stage = None if self.isolation is Isolation.BWRAP_ZYGOTE else self._stage()
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self):
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._log = tempfile.TemporaryFile()
+        extra = 0 if self.root else len(uids.pids())  # the user's own processes count too
+        with theirs:
+            argv = command.zygote(self.isolation, self.root, self.stage or WORKER_DIR,
+                                  theirs.fileno(), self.limits, extra)
+            self.process = subprocess.Popen(
+                argv, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log,
+                stderr=subprocess.STDOUT, env=worker_env(self.scratch, self.tmp),
+                cwd=self.stage or "/", start_new_session=True)
+        ready = self._receive(START_SECONDS)
+        if not ready.get(requests.READY):
+            raise ZygoteUnavailable(f"the zygote answered {ready!r} instead of being ready")
+
+    def _stage(self):
+        """Without bubblewrap: the zygote's files in a folder of root's that its user may
+        read, and below it the scratch folder that each child covers with a tmpfs."""
+        PROCESS_USER_SCRATCH.mkdir(mode=0o711, parents=True, exist_ok=True)
+        stage = pathlib.Path(tempfile.mkdtemp(prefix="hsa-zygote-", dir=PROCESS_USER_SCRATCH))
+        os.chmod(stage, 0o755)
+        for name in command.UNTRUSTED_FILES:
+            shutil.copy(WORKER_DIR / name, stage / name)
+            os.chmod(stage / name, 0o644)
+        (stage / "scratch").mkdir(mode=0o755)
+        return stage
+
+    @property
+    def scratch(self):
+        return command.SCRATCH if self.stage is None else str(self.stage / "scratch")
+
+    @property
+    def tmp(self):
+        return None if self.stage is None else "/tmp"
+
+    @property
+    def covers(self):
+        if self.stage is None:
+            return list(BWRAP_COVERS)
+        return [p for p in HOST_COVERS if os.path.isdir(p)] + [self.scratch]
+
+    def _receive(self, timeout):
+        ready, _, _ = select.select([self.sock], [], [], timeout)
+        message = self.sock.recv(1 << 16) if ready else b""
+        if not message:
+            raise ZygoteUnavailable(f"the zygote stopped answering{self.log_tail()}")
+        return json.loads(message)
+
+    def log_tail(self):
+        """What the zygote printed (its interpreter's complaint), for the operator."""
+        try:
+            self._log.seek(0)
+            text = self._log.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+        return f"; it printed: {text[-400:]}" if text else ""
+
+    def _ask(self, request, fds=()):
+        with self._lock:
+            socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
+            return self._receive(REPLY_SECONDS)
+
+    def spawn(self, fds, uid=None):
+        """A child for one submission, given the worker's pipe ends (and, from a root
+        zygote, the uid it runs as); its P1's pid."""
+        self.served += 1
+        reply = self._ask({"op": requests.SPAWN, "uid": uid, "covers": self.covers, "cwd": self.scratch,
+                           "tmp_bytes": self.limits.scratch_bytes,
+                           "limits": per_process_limits(self.limits)}, fds)
+        if "error" in reply or reply.get("capabilities") != 0:
+            raise ZygoteUnavailable(f"the zygote could not start a submission: "
+                                    f"{reply.get('error') or reply}")
+        return reply["p1"]
+
+    def end(self, p1, grace=0.0):
+        """Kill the child's PID 1 (after ``grace`` seconds) and reap it; its wait status."""
+        reply = self._ask({"op": requests.END, "p1": p1, "grace": grace})
+        if "status" not in reply:
+            raise ZygoteUnavailable(f"the zygote could not end a submission: {reply}")
+        return reply["status"]
+
+    @property
+    def alive(self):
+        return self.process.poll() is None
+
+    def close(self):
+        """Stop the zygote (its children die with it) and remove its staged files."""
+        process = getattr(self, "process", None)
+        if process is not None:
+            try:
+                socket.send_fds(self.sock, [json.dumps({"op": requests.EXIT}).encode()], [])
+                process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            self.sock.close()
+            self._log.close()
+        if self.stage is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def per_process_limits(limits):
+    """The limits P1 sets for the worker and everything it starts."""
+    return {"as": limits.memory_bytes, "cpu": limits.cpu_seconds, "fsize": limits.file_bytes,
+            "core": 0, "nproc": limits.processes}
+
+
+class Pool:
+    """The zygotes of this grader: one per job at a time, kept idle between submissions."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._idle = []
+
+    def take(self, isolation, limits):
+        with self._lock:
+            for zygote in self._idle:
+                if (zygote.isolation, zygote.limits) == (isolation, limits):
+                    self._idle.remove(zygote)
+                    return zygote
+        return Zygote(isolation, limits)
+
+    def give(self, zygote, restart_every=RESTART_EVERY):
+        """Keep ``zygote`` for the next submission, or replace it after ``restart_every``."""
+        if zygote.alive and zygote.served < restart_every:
+            with self._lock:
+                self._idle.append(zygote)
+        else:
+            zygote.close()
+
+    def close_all(self):
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for zygote in idle:
+            zygote.close()
+
+
+POOL = Pool()
+atexit.register(POOL.close_all)
+
+
+class WarmSandbox(Sandbox):
+    """A worker forked from a zygote; :class:`Sandbox`'s channel, its own start and end."""
+
+    def __init__(self, isolation, limits=command.Limits(), restart_every=RESTART_EVERY):
+        super().__init__(isolation, limits)
+        self.restart_every = restart_every
+        self.zygote = self.p1 = self.status = None
+
+    def start(self):
+        """A child of a zygote; a zygote that fails is replaced once (a new one may work:
+        say, the old one was killed), then the failure is the grader's."""
+        try:
+            self._spawn()
+        except ZygoteUnavailable:
+            try:
+                self._spawn()
+            except ZygoteUnavailable as failed:
+                raise SandboxBroken(str(failed)) from None
+
+    def _spawn(self):
+        self.zygote = POOL.take(self.isolation, self.limits)
+        if self.zygote.root and self.claim is None:
+            self.claim = uids.claim()
+        (in_r, in_w), (out_r, out_w), (res_r, res_w) = os.pipe(), os.pipe(), os.pipe()
+        try:
+            self.p1 = self.zygote.spawn([in_r, out_w, res_w], self.uid)
+        except ZygoteUnavailable:
+            for fd in (in_w, out_r, res_r):
+                os.close(fd)
+            self.zygote.close()
+            self.zygote = None
+            raise
+        finally:
+            for fd in (in_r, out_w, res_w):
+                os.close(fd)
+        self._stdin, self._stdout = os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
+        self._responses = res_r
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _end(self, grace=0.0):
+        if self.p1 is not None:
+            self.status, self.p1 = self.zygote.end(self.p1, grace), None
+        return self.status
+
+    def kill(self):
+        if self.zygote is None:
+            return
+        try:
+            self._end()
+        finally:
+            self._close_channel()
+            POOL.give(self.zygote, self.restart_every)
+            self.zygote = None
+            if self.claim is not None:  # its pid namespace is reaped: nothing of it is left
+                self.claim.give_back()
+                self.claim = None
+
+    def _exit_reason(self):
+        """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
+        us means the worker was still alive but had closed its channel."""
+        status = self._end(DIED_GRACE_SECONDS)
+        if os.WIFSIGNALED(status):
+            return "closed its connection to the grader"
+        code = os.waitstatus_to_exitcode(status)
+        return describe_exit(code - 128 if code > requests.SIGNALLED else code)
+
+
+def open_sandbox(isolation, limits=command.Limits(), restart_every=RESTART_EVERY):
+    """A sandbox of ``isolation``, not started: warm from a zygote, or fresh."""
+    isolation = Isolation(isolation)
+    if isolation.warm:
+        return WarmSandbox(isolation, limits, restart_every)
+    return Sandbox(isolation, limits)
+
+
+def probe(isolation, limits=command.Limits()):
+    """Start a zygote of ``isolation`` and one child with every namespace and no capability
+    (kept in :data:`POOL` for the first submission); ZygoteUnavailable when it cannot."""
+    zygote = POOL.take(isolation, limits)
+    pipes = [os.pipe() for _ in range(requests.PIPES)]
+    try:
+        p1 = zygote.spawn([pipes[0][0], pipes[1][1], pipes[2][1]],
+                          uids.PROBE_UID if zygote.root else None)
+        zygote.end(p1)
+    except BaseException:
+        zygote.close()
+        raise
+    finally:
+        for fd in (fd for pair in pipes for fd in pair):
+            os.close(fd)
+    zygote.served = 0
+    POOL.give(zygote)
