@@ -276,6 +276,9 @@ def _drop_privileges(uid):
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
+    # a change of uid makes the process undumpable, so /proc/self would stay root's; a
+    # fresh worker, exec'd after setpriv, is dumpable: be the same (only this uid may trace)
+    kernel.prctl(kernel.PR_SET_DUMPABLE, 1)
 
 
 def _set_limits(limits):
