@@ -165,7 +165,8 @@ def per_process_limits(limits):
 
 
 class Pool:
-    """The zygotes of this grader: one per job at a time, kept idle between submissions."""
+    """The zygotes of this grader: one per job at a time, kept idle between submissions.
+    (:data:`POOL` is the grader's; a test may make its own.)"""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -201,9 +202,11 @@ atexit.register(POOL.close_all)
 class WarmSandbox(Sandbox):
     """A worker forked from a zygote; :class:`Sandbox`'s channel, its own start and end."""
 
-    def __init__(self, isolation, limits=command.Limits(), restart_every=RESTART_EVERY):
+    def __init__(self, isolation, limits=command.Limits(), restart_every=RESTART_EVERY,
+                 pool=None):
         super().__init__(isolation, limits)
         self.restart_every = restart_every
+        self.pool = pool or POOL
         self.zygote = self.p1 = self.status = None
 
     def start(self):
@@ -218,7 +221,7 @@ class WarmSandbox(Sandbox):
                 raise SandboxBroken(str(failed)) from None
 
     def _spawn(self):
-        self.zygote = POOL.take(self.isolation, self.limits)
+        self.zygote = self.pool.take(self.isolation, self.limits)
         if self.zygote.root and self.claim is None:
             self.claim = uids.claim()
         (in_r, in_w), (out_r, out_w), (res_r, res_w) = os.pipe(), os.pipe(), os.pipe()
@@ -249,7 +252,7 @@ class WarmSandbox(Sandbox):
             self._end()
         finally:
             self._close_channel()
-            POOL.give(self.zygote, self.restart_every)
+            self.pool.give(self.zygote, self.restart_every)
             self.zygote = None
             if self.claim is not None:  # its pid namespace is reaped: nothing of it is left
                 self.claim.give_back()
