@@ -15,10 +15,14 @@ import time
 
 import pytest
 
+import catalogue
+import probe
+from conftest import SEED
 from hsa.exceptions import ZygoteUnavailable
-from hsa.outcomes import Isolation
-from hsa.sandbox import warm
+from hsa.outcomes import Isolation, Status
+from hsa.sandbox import cgroup, warm
 from hsa.sandbox.command import Limits
+from hsa.trusted.grader import grade_file
 from hsa.untrusted import protocol
 
 pytestmark = pytest.mark.sandbox
@@ -279,3 +283,37 @@ def test_each_child_draws_its_own_random_numbers(family):
     """numpy's global RNG is copied by fork: each child reseeds it."""
     draws = [call(family(RNG)) for _ in range(3)]
     assert len({tuple(d) for d in draws}) == 3
+
+
+HOG = """
+import os, time
+import numpy as np
+children = []
+for _ in range(6):
+    pid = os.fork()
+    if pid == 0:
+        block = np.ones(900_000_000 // 8)  # 900 MB, every page touched
+        time.sleep(10)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+"""
+
+
+@pytest.mark.skipif(cgroup.kind() is None, reason="no cgroup can be made here (not root, or a "
+                    "read-only cgroup filesystem): rlimits bound each submission instead")
+def test_a_submission_is_stopped_at_its_memory_cap_and_the_next_is_graded(autograder, tmp_path):
+    """Six children of 900 MB each: 5.4 GB without the cap; with it, the cell is stopped at
+    2 GiB for all of them together, and the rest of the notebook is graded."""
+    isolation = Isolation.BWRAP_ZYGOTE
+    hog = catalogue.build(catalogue.Attack("hog", "", HOG, "last", base="master"),
+                          tmp_path / "hog.ipynb", probe.new_marker())
+    result = grade_file(hog, "hog", autograder, SEED, isolation)
+    assert result.status is Status.KILLED
+    assert "memory cap of 2048 MiB (all its processes together)" in result.message
+    assert result.provenance["submission_cap"] == f"cgroup {cgroup.kind()}: 2048 MiB and 16 processes"
+    honest = catalogue.build(catalogue.Attack("honest", "", "pass\n", "last", base="master"),
+                             tmp_path / "honest.ipynb", probe.new_marker())
+    again = grade_file(honest, "honest", autograder, SEED, isolation)
+    assert (again.status, again.score) == (Status.GRADED, catalogue.FULL_MARKS)

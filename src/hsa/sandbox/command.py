@@ -25,12 +25,22 @@ ZYGOTE_CAPS = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
 
 @dataclass(frozen=True)
 class Limits:
-    memory_bytes: int = 1024 * 1024 * 1024
+    memory_bytes: int = 1024 * 1024 * 1024  # each process's address space
     cpu_seconds: int = 120
-    processes: int = 16  # also bounds the memory of a submission: processes x memory_bytes
+    processes: int = 16  # without a cgroup, also bounds a submission: processes x memory_bytes
     file_bytes: int = 16 * 1024 * 1024
     scratch_bytes: int = 32 * 1024 * 1024
     max_output: int = 64 * 1024
+    submission_memory: int = 2048 * 1024 * 1024  # all of a submission's processes (cgroup)
+
+    @classmethod
+    def from_config(cls, config):
+        """These limits, with the master's ``submission_memory_mib`` where it sets one."""
+        mib = config.get(SUBMISSION_MEMORY_KEY)
+        return cls(submission_memory=int(mib) << 20) if mib else cls()
+
+
+SUBMISSION_MEMORY_KEY = "submission_memory_mib"  # in the master's hsa: settings
 
 
 def python_mounts():

@@ -36,6 +36,7 @@ class Sandbox:
         self.limits = limits
         self.process = None
         self._stdin = self._stdout = None  # messages to the worker; what it prints
+        self.cgroup = None  # the submission's own cgroup, where one can be made (warm only)
         self.claim = None  # the sandbox's own user (grading as root), see uids.claim()
         self.output = bytearray()
         self.dropped = 0  # bytes of output beyond max_output
@@ -149,9 +150,12 @@ class Sandbox:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise SandboxTimedOut("ran past its time budget")
-            ready, _, _ = select.select([self._responses], [], [], remaining)
+            alarms = [self.cgroup.alarm] if self.cgroup and self.cgroup.alarm is not None else []
+            ready, _, _ = select.select([self._responses, *alarms], [], [], remaining)
             if not ready:
                 continue
+            if alarms and alarms[0] in ready:
+                raise SandboxDied(self.capped())
             chunk = os.read(self._responses, 1 << 20)
             if not chunk:
                 raise SandboxDied(self._exit_reason())
@@ -165,6 +169,11 @@ class Sandbox:
             return protocol.loads(line.decode("utf-8", "replace"))
         except protocol.ProtocolError as error:
             raise ProtocolViolation(f"broke the grading protocol ({error})") from None
+
+    def capped(self):
+        """The reason to give when the submission reached its memory cap."""
+        return (f"was stopped at the submission's memory cap of "
+                f"{self.limits.submission_memory >> 20} MiB (all its processes together)")
 
     def _exit_reason(self):
         try:

@@ -25,7 +25,7 @@ import threading
 from ..exceptions import SandboxBroken, ZygoteUnavailable
 from ..outcomes import Isolation
 from ..untrusted import zygote as requests
-from . import command, uids
+from . import cgroup, command, uids
 from .process import PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, worker_env
 
 RESTART_KEY = "zygote_restart_every"  # in the master's hsa: settings
@@ -98,11 +98,17 @@ class Zygote:
             return list(BWRAP_COVERS)
         return [p for p in HOST_COVERS if os.path.isdir(p)] + [self.scratch]
 
-    def _receive(self, timeout):
+    def _receive(self, timeout, with_fds=False):
         ready, _, _ = select.select([self.sock], [], [], timeout)
-        message = self.sock.recv(1 << 16) if ready else b""
+        message, fds = socket.recv_fds(self.sock, 1 << 16, 1)[:2] if ready else (b"", [])
         if not message:
+            for fd in fds:
+                os.close(fd)
             raise ZygoteUnavailable(f"the zygote stopped answering{self.log_tail()}")
+        if with_fds:
+            return json.loads(message), fds
+        for fd in fds:
+            os.close(fd)
         return json.loads(message)
 
     def log_tail(self):
@@ -114,22 +120,26 @@ class Zygote:
             return ""
         return f"; it printed: {text[-400:]}" if text else ""
 
-    def _ask(self, request, fds=()):
+    def _ask(self, request, fds=(), with_fds=False):
         with self._lock:
             socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
-            return self._receive(REPLY_SECONDS)
+            return self._receive(REPLY_SECONDS, with_fds)
 
     def spawn(self, fds, uid=None):
-        """A child for one submission, given the worker's pipe ends (and, from a root
-        zygote, the uid it runs as); its P1's pid."""
+        """A child for one submission, given its pipe ends (and, from a root zygote, the uid
+        it runs as); ``(P1's pid in the zygote, a pidfd of P1)``. P1 starts the worker once
+        the gate (the last pipe) is written to."""
         self.served += 1
-        reply = self._ask({"op": requests.SPAWN, "uid": uid, "covers": self.covers, "cwd": self.scratch,
-                           "tmp_bytes": self.limits.scratch_bytes,
-                           "limits": per_process_limits(self.limits)}, fds)
-        if "error" in reply or reply.get("capabilities") != 0:
+        request = {"op": requests.SPAWN, "uid": uid, "covers": self.covers,
+                   "cwd": self.scratch, "tmp_bytes": self.limits.scratch_bytes,
+                   "limits": per_process_limits(self.limits)}
+        reply, pidfds = self._ask(request, fds, with_fds=True)
+        if "error" in reply or reply.get("capabilities") != 0 or len(pidfds) != 1:
+            for fd in pidfds:
+                os.close(fd)
             raise ZygoteUnavailable(f"the zygote could not start a submission: "
                                     f"{reply.get('error') or reply}")
-        return reply["p1"]
+        return reply["p1"], pidfds[0]
 
     def end(self, p1, grace=0.0):
         """Kill the child's PID 1 (after ``grace`` seconds) and reap it; its wait status."""
@@ -224,21 +234,38 @@ class WarmSandbox(Sandbox):
         self.zygote = self.pool.take(self.isolation, self.limits)
         if self.zygote.root and self.claim is None:
             self.claim = uids.claim()
-        (in_r, in_w), (out_r, out_w), (res_r, res_w) = os.pipe(), os.pipe(), os.pipe()
+        pipes = [os.pipe() for _ in range(requests.PIPES)]
+        (in_r, in_w), (out_r, out_w), (res_r, res_w), (gate_r, gate_w) = pipes
         try:
-            self.p1 = self.zygote.spawn([in_r, out_w, res_w], self.uid)
+            self.p1, pidfd = self.zygote.spawn([in_r, out_w, res_w, gate_r], self.uid)
         except ZygoteUnavailable:
-            for fd in (in_w, out_r, res_r):
+            for fd in (in_w, out_r, res_r, gate_w):
                 os.close(fd)
             self.zygote.close()
             self.zygote = None
             raise
         finally:
-            for fd in (in_r, out_w, res_w):
+            for fd in (in_r, out_w, res_w, gate_r):
                 os.close(fd)
         self._stdin, self._stdout = os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
         self._responses = res_r
         threading.Thread(target=self._drain, daemon=True).start()
+        self._open_gate(pidfd, gate_w)
+
+    def _open_gate(self, pidfd, gate_w):
+        """Put P1 in the submission's cgroup (where one can be made), then let it start
+        the worker: all that the worker starts is then counted against the cap."""
+        try:
+            if cgroup.kind():
+                self.cgroup = cgroup.Cgroup(cgroup.kind(), self.limits.submission_memory,
+                                            self.limits.processes)
+                self.cgroup.attach(cgroup.outer_pid(pidfd))
+            os.write(gate_w, b"1")
+        except OSError as error:
+            raise SandboxBroken(f"could not cap the submission's memory: {error}") from None
+        finally:
+            os.close(pidfd)
+            os.close(gate_w)
 
     def _end(self, grace=0.0):
         if self.p1 is not None:
@@ -254,6 +281,9 @@ class WarmSandbox(Sandbox):
             self._close_channel()
             self.pool.give(self.zygote, self.restart_every)
             self.zygote = None
+            if self.cgroup is not None:
+                self.cgroup.remove()
+                self.cgroup = None
             if self.claim is not None:  # its pid namespace is reaped: nothing of it is left
                 self.claim.give_back()
                 self.claim = None
@@ -262,6 +292,8 @@ class WarmSandbox(Sandbox):
         """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
         us means the worker was still alive but had closed its channel."""
         status = self._end(DIED_GRACE_SECONDS)
+        if self.cgroup is not None and self.cgroup.oom_kills():
+            return self.capped()
         if os.WIFSIGNALED(status):
             return "closed its connection to the grader"
         code = os.waitstatus_to_exitcode(status)
@@ -282,8 +314,9 @@ def probe(isolation, limits=command.Limits()):
     zygote = POOL.take(isolation, limits)
     pipes = [os.pipe() for _ in range(requests.PIPES)]
     try:
-        p1 = zygote.spawn([pipes[0][0], pipes[1][1], pipes[2][1]],
-                          uids.PROBE_UID if zygote.root else None)
+        p1, pidfd = zygote.spawn([pipes[0][0], pipes[1][1], pipes[2][1], pipes[3][0]],
+                                 uids.PROBE_UID if zygote.root else None)
+        os.close(pidfd)
         zygote.end(p1)
     except BaseException:
         zygote.close()

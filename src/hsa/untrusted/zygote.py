@@ -39,8 +39,12 @@ except ImportError:  # run as a script inside the sandbox, beside kernel.py
 
 SPAWN, END, EXIT = "spawn", "end", "exit"  # the requests the zygote answers
 READY = "ready"  # the zygote's first message, once its imports are done
-PIPES = 3  # per submission: messages in (its fd 0), output (1 and 2), messages out (3)
-WORKER_FDS = (0, 1, 3)
+# Per submission: messages in (the worker's fd 0), output (1 and 2), messages out (3), and
+# a gate P1 waits on before it starts the worker (the grader opens it once P1 is in the
+# submission's cgroup: everything the worker starts is then counted there).
+PIPES = 4
+CHILD_FDS = (0, 1, 3, 5)
+RESPONSES_FD, GATE_FD = 3, 5
 REPORT_FD = 4  # C and P1 report their setup here; closed before the worker starts
 MAX_REQUEST = 1 << 16
 SIGNALLED = 128  # P1 exits with 128 + N when the worker was killed by signal N
@@ -71,6 +75,11 @@ class Zygote:
             op = request.get("op")
             if op == SPAWN and len(fds) == PIPES:
                 reply = self.spawn(request, fds)
+                if "error" not in reply:  # the grader's handle on P1, for its cgroup
+                    pidfd = os.pidfd_open(reply["p1"])
+                    socket.send_fds(self.sock, [json.dumps(reply).encode()], [pidfd])
+                    os.close(pidfd)
+                    continue
             elif op == END:
                 reply = self.end(request.get("p1"), float(request.get("grace", 0)))
             elif op == EXIT:
@@ -177,13 +186,13 @@ def _report_failure(stage, error):
 
 
 def _keep_only(fds, report_w):
-    """Move the pipe ends to 0, 1 (and 2), 3 and the report to 4; close every other
-    descriptor (the zygote's socket, another child's pipes)."""
+    """Move the pipe ends to CHILD_FDS (output on 2 as well) and the report to 4; close
+    every other descriptor (the zygote's socket, another child's pipes)."""
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (*fds, report_w)]
-    for target, fd in zip((0, 1, 3, REPORT_FD), high):
+    for target, fd in zip((*CHILD_FDS, REPORT_FD), high):
         os.dup2(fd, target)
     os.dup2(1, 2)
-    os.closerange(REPORT_FD + 1, os.sysconf("SC_OPEN_MAX"))
+    os.closerange(max(*CHILD_FDS, REPORT_FD) + 1, os.sysconf("SC_OPEN_MAX"))
 
 
 def _step(stage, action, *args):
@@ -252,17 +261,20 @@ def _p1(request):
         _step("rlimits", _set_limits, request["limits"])
         _step("drop capabilities", _drop_privileges, request.get("uid"))
         _report({"ready": True, "capabilities": kernel.effective_capabilities()})
-        worker = os.fork()
     except SetupFailed as failed:
         _report_failure(failed.stage, failed)
         os._exit(1)
     except BaseException as error:
         _report_failure("P1", error)
         os._exit(1)
+    os.close(REPORT_FD)
+    if os.read(GATE_FD, 1) != b"1":  # the grader gave up on this submission
+        os._exit(1)
+    os.close(GATE_FD)
+    worker = os.fork()
     if worker == 0:
-        os.close(REPORT_FD)
         _run_worker(request)  # never returns
-    _close([0, 1, 2, 3, REPORT_FD])
+    _close([0, 1, 2, RESPONSES_FD])
     _reap_until(worker)
 
 
@@ -313,7 +325,7 @@ def _run_worker(request):
         sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
                                       errors="backslashreplace", line_buffering=True)
         sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
-        sys.argv = [worker.__file__, str(WORKER_FDS[2])]
+        sys.argv = [worker.__file__, str(RESPONSES_FD)]
         worker.main()
         worker.flush_output()
         os._exit(0)
