@@ -311,7 +311,7 @@ def test_a_submission_is_stopped_at_its_memory_cap_and_the_next_is_graded(autogr
                           tmp_path / "hog.ipynb", probe.new_marker())
     result = grade_file(hog, "hog", autograder, SEED, isolation)
     assert result.status is Status.KILLED
-    assert "memory cap of 2048 MiB (all its processes together)" in result.message
+    assert "went over the submission's memory cap of 2048 MiB, all its processes together" in result.message
     assert result.provenance["submission_cap"] == f"cgroup {cgroup.kind()}: 2048 MiB and 16 processes"
     honest = catalogue.build(catalogue.Attack("honest", "", "pass\n", "last", base="master"),
                              tmp_path / "honest.ipynb", probe.new_marker())

@@ -172,8 +172,8 @@ class Sandbox:
 
     def capped(self):
         """The reason to give when the submission reached its memory cap."""
-        return (f"was stopped at the submission's memory cap of "
-                f"{self.limits.submission_memory >> 20} MiB (all its processes together)")
+        return (f"went over the submission's memory cap of "
+                f"{self.limits.submission_memory >> 20} MiB, all its processes together")
 
     def _exit_reason(self):
         try:
