@@ -40,6 +40,7 @@ def test_best_isolation_is_warm_where_the_zygote_works(monkeypatch, zygote_works
                                                        expected):
     zygote_works["value"] = True
     monkeypatch.setattr(isolations, "bwrap_works", lambda: bwrap)
+    monkeypatch.setattr(isolations, "namespaces_work", lambda: True)
     monkeypatch.setattr(isolations.os, "geteuid", lambda: euid)
     assert isolations.best_isolation() is expected
 
@@ -50,6 +51,14 @@ def test_choose_isolation_is_warm_where_the_zygote_works(monkeypatch, zygote_wor
     assert isolations.choose_isolation() is Isolation.BWRAP_ZYGOTE
     monkeypatch.setenv(isolations.ZYGOTE_SWITCH, "off")
     assert isolations.choose_isolation() is Isolation.BWRAP
+
+
+def test_no_process_user_zygote_where_unshare_is_refused(monkeypatch, zygote_works):
+    zygote_works["value"] = True
+    monkeypatch.setattr(isolations, "bwrap_works", lambda: False)
+    monkeypatch.setattr(isolations, "namespaces_work", lambda: False)
+    monkeypatch.setattr(isolations.os, "geteuid", lambda: 0)
+    assert isolations.best_isolation() is Isolation.PROCESS_USER
 
 
 def test_warm_levels_fall_back_to_their_fresh_level():

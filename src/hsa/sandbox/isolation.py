@@ -91,6 +91,8 @@ def warm_if_possible(fresh):
     which is the fallback (Docker's default seccomp profile, say, refuses ``unshare``)."""
     if os.environ.get(ZYGOTE_SWITCH, "").lower() == "off" or fresh.zygote is None:
         return fresh
+    if fresh is Isolation.PROCESS_USER and not namespaces_work():  # as unshare(1) says
+        return fresh
     from . import warm  # warm imports process, which imports this module
     try:
         warm.probe(fresh.zygote)
