@@ -131,6 +131,7 @@ class Zygote:
         the gate (the last pipe) is written to."""
         self.served += 1
         request = {"op": requests.SPAWN, "uid": uid, "covers": self.covers,
+                   "keep": under(command.python_mounts(), self.covers),
                    "cwd": self.scratch, "tmp_bytes": self.limits.scratch_bytes,
                    "limits": per_process_limits(self.limits)}
         reply, pidfds = self._ask(request, fds, with_fds=True)
@@ -166,6 +167,12 @@ class Zygote:
             self._log.close()
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def under(paths, folders):
+    """The ``paths`` inside one of ``folders``: a child's fresh tmpfs would hide them."""
+    inside = [p for p in paths if any(p.startswith(f.rstrip("/") + "/") for f in folders)]
+    return sorted(inside, key=len)
 
 
 def per_process_limits(limits):

@@ -214,11 +214,24 @@ def _enter_namespaces(request):
         _step("unshare", kernel.unshare, kernel.EVERY_NAMESPACE & ~kernel.CLONE_NEWUSER)
     _step("private mounts", kernel.mount, None, "/", None, kernel.MS_REC | kernel.MS_PRIVATE)
     _step("read-only mounts", _remount_read_only)
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in request["keep"]}
     for path in request["covers"]:
         _step(f"tmpfs on {path}", kernel.mount, "tmpfs", path, "tmpfs",
               kernel.MS_NOSUID | kernel.MS_NODEV, f"size={int(request['tmp_bytes'])},mode=1777")
+    for path, fd in kept.items():
+        _step(f"keep {path}", _bind_again, fd, path)
     _step("devpts", _fresh_devpts)
     _step("hostname", kernel.sethostname, "sandbox")
+
+
+def _bind_again(fd, path):
+    """Mount what ``fd`` is at ``path`` again, read-only: a Python installed under a folder
+    that a fresh tmpfs now covers (a virtual environment in /tmp, say)."""
+    os.makedirs(path, mode=0o755, exist_ok=True)
+    kernel.mount(f"/proc/self/fd/{fd}", path, None, kernel.MS_BIND | kernel.MS_REC)
+    kernel.mount(None, path, None, kernel.MS_REMOUNT | kernel.MS_BIND | kernel.MS_RDONLY
+                 | kernel.MS_NOSUID | kernel.MS_NODEV)
+    os.close(fd)
 
 
 def _map_one_uid(uid, gid):
