@@ -22,6 +22,7 @@ from hsa.exceptions import ZygoteUnavailable
 from hsa.outcomes import Isolation, Status
 from hsa.sandbox import cgroup, warm
 from hsa.sandbox.command import Limits
+from hsa.sandbox.session import Session
 from hsa.trusted.grader import grade_file
 from hsa.untrusted import protocol
 
@@ -317,3 +318,37 @@ def test_a_submission_is_stopped_at_its_memory_cap_and_the_next_is_graded(autogr
                              tmp_path / "honest.ipynb", probe.new_marker())
     again = grade_file(honest, "honest", autograder, SEED, isolation)
     assert (again.status, again.score) == (Status.GRADED, catalogue.FULL_MARKS)
+
+
+@pytest.fixture
+def pool(monkeypatch):
+    """The grader's pool of zygotes, empty for this test and emptied after it."""
+    fresh = warm.Pool()
+    monkeypatch.setattr(warm, "POOL", fresh)
+    yield fresh
+    fresh.close_all()
+
+
+@pytest.mark.parametrize("level", LEVELS, ids=str)
+def test_a_cell_that_kills_its_worker_restarts_from_the_same_zygote(pool, level):
+    session = Session(["import os\nos._exit(3)\n", "def probe():\n    return 7\n"], ["probe"], level)
+    try:
+        session.start()
+        assert session.call("probe", []) == 7
+    finally:
+        session.stop()
+    assert session.restarts == 1
+    assert session.events[0].status is Status.KILLED and "exited with code 3" in session.events[0].message
+    assert [zygote.served for zygote in pool._idle] == [2]
+
+
+@pytest.mark.parametrize("level", LEVELS, ids=str)
+def test_a_zygote_is_replaced_after_restart_every_submissions(pool, level):
+    pids = []
+    for _ in range(3):
+        session = Session(["x = 1\n"], [], level, restart_every=2)
+        session.start()
+        pids.append(session.sandbox.zygote.process.pid)
+        session.stop()
+    assert pids[0] == pids[1] != pids[2]
+    assert [zygote.served for zygote in pool._idle] == [1]

@@ -2,7 +2,7 @@
 
 A zygote (:mod:`hsa.untrusted.zygote`) is started inside the sandbox once per grading
 job and kept in :data:`POOL`; a :class:`WarmSandbox` asks one for a child, hands it the
-worker's three pipe ends, and talks to the worker exactly as :class:`Sandbox` does to a
+worker's pipe ends (and a gate), and talks to the worker exactly as :class:`Sandbox` does to a
 fresh one. The zygote never sees a cell or a result. Ending a submission is one SIGKILL
 to the child's PID 1, waited for until it is reaped; a cell that kills its worker or runs
 past its budget restarts from the zygote. A zygote is replaced after
