@@ -11,6 +11,7 @@ process-user+zygote; as a user: bwrap+zygote where unprivileged user namespaces 
 import functools
 import os
 import pathlib
+import signal
 import time
 
 import pytest
@@ -352,3 +353,21 @@ def test_a_zygote_is_replaced_after_restart_every_submissions(pool, level):
         session.stop()
     assert pids[0] == pids[1] != pids[2]
     assert [zygote.served for zygote in pool._idle] == [1]
+
+
+@pytest.mark.parametrize("level", LEVELS, ids=str)
+def test_a_dead_zygote_is_replaced_and_nothing_is_charged(pool, level):
+    """bwrap's --die-with-parent ends a zygote with the thread that started it (a job's
+    thread, between two runs of hsa grade in one process): the next submission gets a new one."""
+    first = Session(["x = 1\n"], [], level)
+    first.start()
+    zygote = first.sandbox.zygote
+    first.stop()
+    os.killpg(zygote.process.pid, signal.SIGKILL)
+    zygote.process.wait()
+    second = Session(["x = 1\n"], [], level)
+    try:
+        second.start()
+        assert second.sandbox.zygote is not zygote and second.events == {}
+    finally:
+        second.stop()

@@ -13,7 +13,8 @@ from ..outcomes import Isolation
 PRIVATE_TMP = ("/tmp", "/var/tmp")  # made private without bubblewrap, where root can
 INSIDE = "/sandbox"  # where the worker's two files are mounted inside bubblewrap
 SCRATCH = "/scratch"  # the worker's writable folder inside bubblewrap
-UNTRUSTED_FILES = ("worker.py", "protocol.py", "zygote.py", "kernel.py")  # hsa.untrusted's
+WORKER_FILES = ("worker.py", "protocol.py")  # what a fresh worker needs of hsa.untrusted
+ZYGOTE_FILES = WORKER_FILES + ("zygote.py", "kernel.py")  # and a zygote
 PYTHON = [sys.executable, "-E", "-s"]
 # A zygote's processes besides its child's: itself, bwrap's init, the setup child C and P1
 # while they start, and room for a child still being reaped.
@@ -100,7 +101,7 @@ def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_name
     """
     isolation = Isolation(isolation)  # the string "bwrap" must not fall through to no sandbox
     if isolation is Isolation.BWRAP:
-        argv = bwrap(uid, limits.scratch_bytes) + _inside(worker_dir, limits)
+        argv = bwrap(uid, limits.scratch_bytes) + _inside(worker_dir, limits, WORKER_FILES)
         return argv + (setpriv(uid) if uid is not None else []) + PYTHON + [
             f"{INSIDE}/worker.py", str(channel_fd)]
     drop = setpriv(uid) if isolation is Isolation.PROCESS_USER else []
@@ -108,11 +109,11 @@ def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_name
     return private_namespaces_prefix(limits.scratch_bytes) + argv if private_namespaces else argv
 
 
-def _inside(worker_dir, limits):
-    """bwrap's options after :func:`bwrap`: the untrusted files at ``INSIDE``, the scratch
-    folder, and the end of bwrap's own options."""
+def _inside(worker_dir, limits, files):
+    """bwrap's options after :func:`bwrap`: ``files`` of ``worker_dir`` at ``INSIDE``, the
+    scratch folder, and the end of bwrap's own options."""
     argv = ["--perms", "0755", "--dir", INSIDE]
-    for name in UNTRUSTED_FILES:
+    for name in files:
         argv += ["--ro-bind", str(worker_dir / name), f"{INSIDE}/{name}"]
     return argv + ["--perms", "01777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
                    "--chdir", SCRATCH, "--"]
@@ -132,7 +133,7 @@ def zygote(isolation, root, worker_dir, channel_fd, limits=Limits(), extra_proce
     prefix = prlimit(limits, ZYGOTE_PROCESSES + extra_processes)
     if isolation is Isolation.BWRAP_ZYGOTE:
         sandbox = bwrap(0 if root else None, limits.scratch_bytes, ZYGOTE_CAPS)
-        return prefix + sandbox + _inside(worker_dir, limits) + PYTHON + [
+        return prefix + sandbox + _inside(worker_dir, limits, ZYGOTE_FILES) + PYTHON + [
             f"{INSIDE}/zygote.py", str(channel_fd)]
     if isolation is Isolation.PROCESS_USER_ZYGOTE:
         return prefix + PYTHON + [str(worker_dir / "zygote.py"), str(channel_fd)]

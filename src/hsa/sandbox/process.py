@@ -79,7 +79,7 @@ class Sandbox:
     def _stage_worker(self):
         """Without bubblewrap there is nothing to mount: copy the worker's two files into
         the scratch folder, which becomes the sandbox user's (only) own folder."""
-        for name in command.UNTRUSTED_FILES:
+        for name in command.WORKER_FILES:
             shutil.copy(WORKER_DIR / name, self._scratch)
         if self.uid is not None:
             os.chown(self._scratch, self.uid, self.uid)

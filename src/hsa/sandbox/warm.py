@@ -78,7 +78,7 @@ class Zygote:
         PROCESS_USER_SCRATCH.mkdir(mode=0o711, parents=True, exist_ok=True)
         stage = pathlib.Path(tempfile.mkdtemp(prefix="hsa-zygote-", dir=PROCESS_USER_SCRATCH))
         os.chmod(stage, 0o755)
-        for name in command.UNTRUSTED_FILES:
+        for name in command.ZYGOTE_FILES:
             shutil.copy(WORKER_DIR / name, stage / name)
             os.chmod(stage / name, 0o644)
         (stage / "scratch").mkdir(mode=0o755)
@@ -122,7 +122,10 @@ class Zygote:
 
     def _ask(self, request, fds=(), with_fds=False):
         with self._lock:
-            socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
+            try:
+                socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
+            except OSError as error:  # it died (bwrap dies with the thread that started it)
+                raise ZygoteUnavailable(f"the zygote is gone ({error}){self.log_tail()}") from None
             return self._receive(REPLY_SECONDS, with_fds)
 
     def spawn(self, fds, uid=None):
@@ -190,12 +193,17 @@ class Pool:
         self._idle = []
 
     def take(self, isolation, limits):
+        """An idle zygote of ``isolation`` and ``limits``, else a new one. (bwrap's
+        --die-with-parent ends a zygote with the thread that started it: a dead one found
+        here is closed.)"""
         with self._lock:
-            for zygote in self._idle:
-                if (zygote.isolation, zygote.limits) == (isolation, limits):
-                    self._idle.remove(zygote)
-                    return zygote
-        return Zygote(isolation, limits)
+            dead = [zygote for zygote in self._idle if not zygote.alive]
+            found = next((z for z in self._idle if z.alive and (z.isolation, z.limits)
+                          == (isolation, limits)), None)
+            self._idle = [z for z in self._idle if z.alive and z is not found]
+        for zygote in dead:
+            zygote.close()
+        return found or Zygote(isolation, limits)
 
     def give(self, zygote, restart_every=RESTART_EVERY):
         """Keep ``zygote`` for the next submission, or replace it after ``restart_every``."""
@@ -280,20 +288,28 @@ class WarmSandbox(Sandbox):
         return self.status
 
     def kill(self):
-        if self.zygote is None:
-            return
-        try:
-            self._end()
-        finally:
-            self._close_channel()
-            self.pool.give(self.zygote, self.restart_every)
-            self.zygote = None
-            if self.cgroup is not None:
-                self.cgroup.remove()
-                self.cgroup = None
-            if self.claim is not None:  # its pid namespace is reaped: nothing of it is left
-                self.claim.give_back()
-                self.claim = None
+        """End the child (SIGKILL to its P1, reaped), then give back its zygote, cgroup and
+        uid. Where the zygote could not confirm the end (it died), every process of the uid
+        is killed instead (``Claim.release``)."""
+        clean = True
+        if self.zygote is not None:
+            try:
+                self._end()
+            except ZygoteUnavailable:
+                clean = False
+            finally:
+                if self._stdin is not None:
+                    self._close_channel()
+                    self._stdin = None
+                self.pool.give(self.zygote, self.restart_every)
+                self.zygote = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+        if self.claim is not None:  # a reaped pid namespace leaves nothing of the uid
+            reaped = clean and self.status is not None
+            self.claim.give_back() if reaped else self.claim.release()
+            self.claim = None
 
     def _exit_reason(self):
         """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
