@@ -164,7 +164,10 @@ class Zygote:
                 socket.send_fds(self.sock, [json.dumps({"op": requests.EXIT}).encode()], [])
                 process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
-                os.killpg(process.pid, signal.SIGKILL)
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
                 process.wait()
             self.sock.close()
             self._log.close()
