@@ -26,11 +26,13 @@ What it measures
    file. A "correct" submission below full marks is listed after the scores
    (the mix would be wrong, not the grader).
 
-2. It grades them three ways, one after the other in the same run:
+2. It grades them four ways, one after the other in the same run:
 
+   w. ``hsa grade --jobs 2 --force`` (sandbox on) on the whole folder, warm: each
+      submission forked from a zygote per job (isolation ``bwrap+zygote`` where it works);
+   f. the same with ``HSA_ZYGOTE=off``: a fresh sandbox per submission (``bwrap``);
    a. ``otter run`` sequentially, one subprocess per notebook;
-   b. ``otter run`` two at a time (``--otter-jobs``);
-   c. ``hsa grade --jobs 2 --force`` (sandbox on) on the whole folder.
+   b. ``otter run`` two at a time (``--otter-jobs``).
 
    ``otter run`` costs 3.5 to 5 s per notebook, so ``--otter-sample K`` times
    (a) and (b) on K notebooks only (spread over the four kinds) and
@@ -40,12 +42,14 @@ What it measures
 
 3. For every notebook graded both ways it compares the total score from
    ``otter run`` (sum of "score" over the questions in results.json) with the
-   ``score`` column of hsa's gradebook.csv. Any disagreement is listed by
-   name, and the script exits with status 1. (Per-question differences are
-   listed too, as extra detail.)
+   ``score`` column of hsa's gradebook.csv (the warm run's), and every one of the N
+   submissions' status, score and per-question scores between the warm and the fresh
+   run. Any disagreement is listed by name, and the script exits with status 1.
+   (Per-question differences with otter are listed too, as extra detail.)
 
 4. It prints the wall time, throughput (notebooks/s) and the ratios
-   sequential-otter / hsa and parallel-otter / hsa, and memory:
+   sequential-otter / hsa and parallel-otter / hsa, fresh and warm side by side, and
+   memory (for each hsa run):
 
    A thread samples /proc every ``--interval`` seconds (default 0.02) while
    anything is being graded. Each sample reads /proc/<pid>/stat of every
@@ -58,7 +62,9 @@ What it measures
      written at the end (matplotlib's histogram).
    * hsa, sandbox: each direct child of ``hsa grade`` is one sandbox (prlimit
      execs bwrap; bwrap forks its PID-namespace init, which runs setpriv,
-     which execs the worker python). Its RSS is the sum over that whole tree
+     which execs the worker python), or, warm, one zygote with its current child
+     (the zygote, then the child's PID 1 and worker, forks that never exec: counted
+     with their private memory, see below). Its RSS is the sum over that whole tree
      at one sample; the sandbox's peak is the max over samples; the figure
      reported is the max over all sandboxes. As a cross-check, the sum of the
      per-process VmHWM of the tree is shown too (an upper bound: the processes
@@ -71,11 +77,11 @@ What it measures
    * otter run: the same tree sum for one ``otter run`` process tree (the
      otter process plus its Jupyter kernel), max over the sequential runs.
 
-   A child that a Python process has forked but not yet exec'd (inside
-   subprocess.Popen) shows its parent's whole RSS, all shared copy-on-write
-   pages; such a child (same exe and command line as its Python parent) is
-   not counted, else one unlucky sample would add the trusted process's
-   memory to a sandbox. A process's RSS is read between two reads of its
+   A child that a Python process has forked but not exec'd (inside
+   subprocess.Popen, or a zygote's child) shows its parent's whole RSS, mostly
+   shared copy-on-write pages; such a child (same exe and command line as its
+   Python parent) counts with its private pages only (smaps_rollup), else one
+   unlucky sample would add the trusted process's memory to a sandbox. A process's RSS is read between two reads of its
    identity, and left out of the sample when it exec'd in between (else the
    clone's RSS, read just before the exec, would count under the new
    program's name). RSS still counts shared pages (libraries) in every
@@ -85,7 +91,13 @@ What it measures
    The load average is printed before and after the graders run: on a shared
    machine the wall times, and so the ratios, move with the other load.
 
-Targets printed next to the measurements: hsa at least 50x faster than the
+5. ``--split K`` (default 24): K of the notebooks graded one at a time in this
+   process, fresh and warm, with the session's and the sandbox's methods wrapped to
+   time each phase of a submission: start (the sandbox's start to the worker's first
+   message), cells (to its ``ready``), calls (the graded calls, both sides), stop, and
+   the trusted side (the rest of ``grade_file``).
+
+Targets printed next to the measurements: warm hsa at least 60x faster than the
 sequential otter loop, and under 100 MB per worker at ``--jobs 2``, with the
 sandbox on and all scores agreeing. Missing a target is reported but does not
 change the exit status (only a score disagreement, or a grader that cannot
