@@ -60,7 +60,7 @@ class SetupFailed(Exception):
 
 # ---------------------------------------------------------------- in the zygote
 class Zygote:
-    """The request loop; ``children`` maps each live P1 to nothing else (no data)."""
+    """The request loop; ``children`` holds the pids of the live P1s, nothing else."""
 
     def __init__(self, sock):
         self.sock = sock
@@ -86,7 +86,7 @@ class Zygote:
                 return
             else:
                 _close(fds)
-                reply = {"error": f"unknown request {op!r}"}
+                reply = {"error": f"malformed request {op!r} with {len(fds)} descriptor(s)"}
             self.sock.send(json.dumps(reply).encode())
 
     def spawn(self, request, fds):
