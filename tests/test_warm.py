@@ -230,10 +230,25 @@ def probe():
 """
 
 
-def test_a_fork_bomb_stops_at_its_own_limit_and_not_a_siblings_start(family):
-    """The limit of 16 processes is set inside each child; the zygote's leaves room."""
+def test_a_fork_bomb_stops_at_its_own_limit_and_stops_no_other_submission(family, request):
+    """The limit of 16 processes is set inside each child (and, as root, by the zygote's
+    cgroup, which holds one submission at a time): a bomb stops another job's submission
+    no more than the next one of its own zygote."""
     bomb = family(BOMB)
     assert call(bomb) == Limits().processes - 2  # P1 and the worker count too
+    level = request.node.callspec.params["family"]
+    other_job = warm.Zygote(level, Limits())
+    try:
+        beside = warm.WarmSandbox(level, Limits(), pool=OneZygote(other_job))
+        beside.start()
+        beside.send({"cells": [FORKS], "skip": [], "names": ["probe"]})
+        while beside.receive(time.monotonic() + 30).get("event") != "ready":
+            pass
+        assert call(beside) == 5
+        beside.kill()
+    finally:
+        other_job.close()
+    bomb.kill()
     assert call(family(FORKS)) == 5
 
 
@@ -371,3 +386,24 @@ def test_a_dead_zygote_is_replaced_and_nothing_is_charged(pool, level):
         assert second.sandbox.zygote is not zygote and second.events == {}
     finally:
         second.stop()
+
+
+@pytest.mark.skipif(cgroup.kind() is None, reason="no cgroup can be made here (not root, or a "
+                    "read-only cgroup filesystem)")
+def test_cgroups_left_by_a_grader_that_is_gone_are_swept():
+    """A grader that ends with os._exit (Ctrl-C) leaves its zygotes' cgroups; the next
+    grader removes the empty ones whose grader is gone, and only those."""
+    import subprocess
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    mine = cgroup.Cgroup(cgroup.kind(), 64 << 20, 4)
+    parent = mine.memory_dir.parent
+    left = parent / f"hsa-{gone.pid}-0"
+    left.mkdir()
+    try:
+        cgroup.sweep(parent)
+        assert not left.exists() and mine.memory_dir.exists()
+    finally:
+        mine.remove()
+        if left.exists():
+            left.rmdir()

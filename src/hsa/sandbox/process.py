@@ -36,7 +36,7 @@ class Sandbox:
         self.limits = limits
         self.process = None
         self._stdin = self._stdout = None  # messages to the worker; what it prints
-        self.cgroup = None  # the submission's own cgroup, where one can be made (warm only)
+        self.cgroup = None  # the cgroup that caps the submission, where one is made (warm only)
         self.claim = None  # the sandbox's own user (grading as root), see uids.claim()
         self.output = bytearray()
         self.dropped = 0  # bytes of output beyond max_output
@@ -154,8 +154,10 @@ class Sandbox:
             ready, _, _ = select.select([self._responses, *alarms], [], [], remaining)
             if not ready:
                 continue
-            if alarms and alarms[0] in ready:
+            if alarms and alarms[0] in ready and self.cgroup.take_alarm():
                 raise SandboxDied(self.capped())
+            if self._responses not in ready:
+                continue
             chunk = os.read(self._responses, 1 << 20)
             if not chunk:
                 raise SandboxDied(self._exit_reason())

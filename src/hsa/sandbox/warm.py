@@ -2,8 +2,7 @@
 
 A zygote (:mod:`hsa.untrusted.zygote`) is started inside the sandbox once per grading
 job and kept in :data:`POOL`; a :class:`WarmSandbox` asks one for a child, hands it the
-worker's pipe ends (and a gate), and talks to the worker exactly as :class:`Sandbox` does to a
-fresh one. The zygote never sees a cell or a result. Ending a submission is one SIGKILL
+worker's pipe ends, and talks to the worker exactly as :class:`Sandbox` does to a fresh one. The zygote never sees a cell or a result. Ending a submission is one SIGKILL
 to the child's PID 1, waited for until it is reaped; a cell that kills its worker or runs
 past its budget restarts from the zygote. A zygote is replaced after
 ``zygote_restart_every`` submissions (the master's ``hsa:`` settings), which draws a new
@@ -35,6 +34,7 @@ REPLY_SECONDS = 30
 DIED_GRACE_SECONDS = 5  # after the worker's channel closed: time for it to be reaped
 BWRAP_COVERS = ("/tmp", command.SCRATCH, "/dev/shm")  # fresh tmpfs in every child
 HOST_COVERS = ("/tmp", "/var/tmp", "/dev/shm")  # without bubblewrap, and the scratch folder
+ZYGOTE_IN_CGROUP = 2  # the zygote itself and a setup child, besides a submission's processes
 
 
 def restart_every(config):
@@ -68,9 +68,24 @@ class Zygote:
                 argv, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log,
                 stderr=subprocess.STDOUT, env=worker_env(self.scratch, self.tmp),
                 cwd=self.stage or "/", start_new_session=True)
-        ready = self._receive(START_SECONDS)
-        if not ready.get(requests.READY):
-            raise ZygoteUnavailable(f"the zygote answered {ready!r} instead of being ready")
+        ready, pidfds = self._receive(START_SECONDS, with_fds=True)
+        try:
+            if not ready.get(requests.READY) or len(pidfds) != 1:
+                raise ZygoteUnavailable(f"the zygote answered {ready!r} instead of being ready")
+            self._cap(pidfds[0])
+        finally:
+            for fd in pidfds:
+                os.close(fd)
+
+    def _cap(self, pidfd):
+        """Put the zygote (so every child it forks from now on) in a cgroup of its own,
+        where one can be made: it serves one submission at a time, so the cgroup's cap is
+        that submission's (the zygote's own memory was charged before it moved in)."""
+        self.cgroup = None
+        if cgroup.kind():
+            self.cgroup = cgroup.Cgroup(cgroup.kind(), self.limits.submission_memory,
+                                        self.limits.processes + ZYGOTE_IN_CGROUP)
+            self.cgroup.attach(cgroup.outer_pid(pidfd))
 
     def _stage(self):
         """Without bubblewrap: the zygote's files in a folder of root's that its user may
@@ -130,20 +145,17 @@ class Zygote:
 
     def spawn(self, fds, uid=None):
         """A child for one submission, given its pipe ends (and, from a root zygote, the uid
-        it runs as); ``(P1's pid in the zygote, a pidfd of P1)``. P1 starts the worker once
-        the gate (the last pipe) is written to."""
+        it runs as); its P1's pid in the zygote."""
         self.served += 1
         request = {"op": requests.SPAWN, "uid": uid, "covers": self.covers,
                    "keep": under(command.python_mounts(), self.covers),
                    "cwd": self.scratch, "tmp_bytes": self.limits.scratch_bytes,
                    "limits": per_process_limits(self.limits)}
-        reply, pidfds = self._ask(request, fds, with_fds=True)
-        if "error" in reply or reply.get("capabilities") != 0 or len(pidfds) != 1:
-            for fd in pidfds:
-                os.close(fd)
+        reply = self._ask(request, fds)
+        if "error" in reply or reply.get("capabilities") != 0:
             raise ZygoteUnavailable(f"the zygote could not start a submission: "
                                     f"{reply.get('error') or reply}")
-        return reply["p1"], pidfds[0]
+        return reply["p1"]
 
     def end(self, p1, grace=0.0):
         """Kill the child's PID 1 (after ``grace`` seconds) and reap it; its wait status."""
@@ -171,6 +183,8 @@ class Zygote:
                 process.wait()
             self.sock.close()
             self._log.close()
+        if getattr(self, "cgroup", None) is not None:
+            self.cgroup.remove()
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
 
@@ -252,38 +266,25 @@ class WarmSandbox(Sandbox):
         self.zygote = self.pool.take(self.isolation, self.limits)
         if self.zygote.root and self.claim is None:
             self.claim = uids.claim()
-        pipes = [os.pipe() for _ in range(requests.PIPES)]
-        (in_r, in_w), (out_r, out_w), (res_r, res_w), (gate_r, gate_w) = pipes
+        (in_r, in_w), (out_r, out_w), (res_r, res_w) = [os.pipe() for _ in range(requests.PIPES)]
+        self.cgroup = self.zygote.cgroup
+        if self.cgroup is not None:  # a cap reached after the last submission's last message
+            self.cgroup.take_alarm()
+        self._oom_before = self.cgroup.oom_kills() if self.cgroup else 0
         try:
-            self.p1, pidfd = self.zygote.spawn([in_r, out_w, res_w, gate_r], self.uid)
+            self.p1 = self.zygote.spawn([in_r, out_w, res_w], self.uid)
         except ZygoteUnavailable:
-            for fd in (in_w, out_r, res_r, gate_w):
+            for fd in (in_w, out_r, res_r):
                 os.close(fd)
             self.zygote.close()
-            self.zygote = None
+            self.zygote = self.cgroup = None
             raise
         finally:
-            for fd in (in_r, out_w, res_w, gate_r):
+            for fd in (in_r, out_w, res_w):
                 os.close(fd)
         self._stdin, self._stdout = os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
         self._responses = res_r
         threading.Thread(target=self._drain, daemon=True).start()
-        self._open_gate(pidfd, gate_w)
-
-    def _open_gate(self, pidfd, gate_w):
-        """Put P1 in the submission's cgroup (where one can be made), then let it start
-        the worker: all that the worker starts is then counted against the cap."""
-        try:
-            if cgroup.kind():
-                self.cgroup = cgroup.Cgroup(cgroup.kind(), self.limits.submission_memory,
-                                            self.limits.processes)
-                self.cgroup.attach(cgroup.outer_pid(pidfd))
-            os.write(gate_w, b"1")
-        except OSError as error:
-            raise SandboxBroken(f"could not cap the submission's memory: {error}") from None
-        finally:
-            os.close(pidfd)
-            os.close(gate_w)
 
     def _end(self, grace=0.0):
         if self.p1 is not None:
@@ -306,9 +307,7 @@ class WarmSandbox(Sandbox):
                     self._stdin = None
                 self.pool.give(self.zygote, self.restart_every)
                 self.zygote = None
-        if self.cgroup is not None:
-            self.cgroup.remove()
-            self.cgroup = None
+        self.cgroup = None  # the zygote's, kept for its next submission
         if self.claim is not None:  # a reaped pid namespace leaves nothing of the uid
             reaped = clean and self.status is not None
             self.claim.give_back() if reaped else self.claim.release()
@@ -318,7 +317,7 @@ class WarmSandbox(Sandbox):
         """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
         us means the worker was still alive but had closed its channel."""
         status = self._end(DIED_GRACE_SECONDS)
-        if self.cgroup is not None and self.cgroup.oom_kills():
+        if self.cgroup is not None and self.cgroup.oom_kills() > self._oom_before:
             return self.capped()
         if os.WIFSIGNALED(status):
             return "closed its connection to the grader"
@@ -340,9 +339,8 @@ def probe(isolation, limits=command.Limits()):
     zygote = POOL.take(isolation, limits)
     pipes = [os.pipe() for _ in range(requests.PIPES)]
     try:
-        p1, pidfd = zygote.spawn([pipes[0][0], pipes[1][1], pipes[2][1], pipes[3][0]],
-                                 uids.PROBE_UID if zygote.root else None)
-        os.close(pidfd)
+        p1 = zygote.spawn([pipes[0][0], pipes[1][1], pipes[2][1]],
+                          uids.PROBE_UID if zygote.root else None)
         zygote.end(p1)
     except BaseException:
         zygote.close()

@@ -39,12 +39,10 @@ except ImportError:  # run as a script inside the sandbox, beside kernel.py
 
 SPAWN, END, EXIT = "spawn", "end", "exit"  # the requests the zygote answers
 READY = "ready"  # the zygote's first message, once its imports are done
-# Per submission: messages in (the worker's fd 0), output (1 and 2), messages out (3), and
-# a gate P1 waits on before it starts the worker (the grader opens it once P1 is in the
-# submission's cgroup: everything the worker starts is then counted there).
-PIPES = 4
-CHILD_FDS = (0, 1, 3, 5)
-RESPONSES_FD, GATE_FD = 3, 5
+# Per submission: messages in (the worker's fd 0), output (1 and 2), messages out (3).
+PIPES = 3
+CHILD_FDS = (0, 1, 3)
+RESPONSES_FD = 3
 REPORT_FD = 4  # C and P1 report their setup here; closed before the worker starts
 MAX_REQUEST = 1 << 16
 SIGNALLED = 128  # P1 exits with 128 + N when the worker was killed by signal N
@@ -75,11 +73,6 @@ class Zygote:
             op = request.get("op")
             if op == SPAWN and len(fds) == PIPES:
                 reply = self.spawn(request, fds)
-                if "error" not in reply:  # the grader's handle on P1, for its cgroup
-                    pidfd = os.pidfd_open(reply["p1"])
-                    socket.send_fds(self.sock, [json.dumps(reply).encode()], [pidfd])
-                    os.close(pidfd)
-                    continue
             elif op == END:
                 reply = self.end(request.get("p1"), float(request.get("grace", 0)))
             elif op == EXIT:
@@ -281,9 +274,6 @@ def _p1(request):
         _report_failure("P1", error)
         os._exit(1)
     os.close(REPORT_FD)
-    if os.read(GATE_FD, 1) != b"1":  # the grader gave up on this submission
-        os._exit(1)
-    os.close(GATE_FD)
     worker = os.fork()
     if worker == 0:
         _run_worker(request)  # never returns
@@ -365,7 +355,9 @@ def main():
     gc.freeze()  # fewer copy-on-write faults in the children
     sock = socket.socket(fileno=int(sys.argv[1]))
     zygote = Zygote(sock)
-    sock.send(json.dumps({READY: True, "pid": os.getpid()}).encode())
+    me = os.pidfd_open(os.getpid())  # the grader's handle on the zygote, for its cgroup
+    socket.send_fds(sock, [json.dumps({READY: True}).encode()], [me])
+    os.close(me)
     try:
         zygote.serve()
     finally:
