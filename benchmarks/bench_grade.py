@@ -26,11 +26,13 @@ What it measures
    file. A "correct" submission below full marks is listed after the scores
    (the mix would be wrong, not the grader).
 
-2. It grades them three ways, one after the other in the same run:
+2. It grades them four ways, one after the other in the same run:
 
+   w. ``hsa grade --jobs 2 --force`` (sandbox on) on the whole folder, warm: each
+      submission forked from a zygote per job (isolation ``bwrap+zygote`` where it works);
+   f. the same with ``HSA_ZYGOTE=off``: a fresh sandbox per submission (``bwrap``);
    a. ``otter run`` sequentially, one subprocess per notebook;
-   b. ``otter run`` two at a time (``--otter-jobs``);
-   c. ``hsa grade --jobs 2 --force`` (sandbox on) on the whole folder.
+   b. ``otter run`` two at a time (``--otter-jobs``).
 
    ``otter run`` costs 3.5 to 5 s per notebook, so ``--otter-sample K`` times
    (a) and (b) on K notebooks only (spread over the four kinds) and
@@ -40,12 +42,14 @@ What it measures
 
 3. For every notebook graded both ways it compares the total score from
    ``otter run`` (sum of "score" over the questions in results.json) with the
-   ``score`` column of hsa's gradebook.csv. Any disagreement is listed by
-   name, and the script exits with status 1. (Per-question differences are
-   listed too, as extra detail.)
+   ``score`` column of hsa's gradebook.csv (the warm run's), and every one of the N
+   submissions' status, score and per-question scores between the warm and the fresh
+   run. Any disagreement is listed by name, and the script exits with status 1.
+   (Per-question differences with otter are listed too, as extra detail.)
 
 4. It prints the wall time, throughput (notebooks/s) and the ratios
-   sequential-otter / hsa and parallel-otter / hsa, and memory:
+   sequential-otter / hsa and parallel-otter / hsa, fresh and warm side by side, and
+   memory (for each hsa run):
 
    A thread samples /proc every ``--interval`` seconds (default 0.02) while
    anything is being graded. Each sample reads /proc/<pid>/stat of every
@@ -58,7 +62,9 @@ What it measures
      written at the end (matplotlib's histogram).
    * hsa, sandbox: each direct child of ``hsa grade`` is one sandbox (prlimit
      execs bwrap; bwrap forks its PID-namespace init, which runs setpriv,
-     which execs the worker python). Its RSS is the sum over that whole tree
+     which execs the worker python), or, warm, one zygote with its current child
+     (the zygote, then the child's PID 1 and worker, forks that never exec: counted
+     with their private memory, see below). Its RSS is the sum over that whole tree
      at one sample; the sandbox's peak is the max over samples; the figure
      reported is the max over all sandboxes. As a cross-check, the sum of the
      per-process VmHWM of the tree is shown too (an upper bound: the processes
@@ -71,11 +77,11 @@ What it measures
    * otter run: the same tree sum for one ``otter run`` process tree (the
      otter process plus its Jupyter kernel), max over the sequential runs.
 
-   A child that a Python process has forked but not yet exec'd (inside
-   subprocess.Popen) shows its parent's whole RSS, all shared copy-on-write
-   pages; such a child (same exe and command line as its Python parent) is
-   not counted, else one unlucky sample would add the trusted process's
-   memory to a sandbox. A process's RSS is read between two reads of its
+   A child that a Python process has forked but not exec'd (inside
+   subprocess.Popen, or a zygote's child) shows its parent's whole RSS, mostly
+   shared copy-on-write pages; such a child (same exe and command line as its
+   Python parent) counts with its private pages only (smaps_rollup), else one
+   unlucky sample would add the trusted process's memory to a sandbox. A process's RSS is read between two reads of its
    identity, and left out of the sample when it exec'd in between (else the
    clone's RSS, read just before the exec, would count under the new
    program's name). RSS still counts shared pages (libraries) in every
@@ -85,7 +91,13 @@ What it measures
    The load average is printed before and after the graders run: on a shared
    machine the wall times, and so the ratios, move with the other load.
 
-Targets printed next to the measurements: hsa at least 50x faster than the
+5. ``--split K`` (default 24): K of the notebooks graded one at a time in this
+   process, fresh and warm, with the session's and the sandbox's methods wrapped to
+   time each phase of a submission: start (the sandbox's start to the worker's first
+   message), cells (to its ``ready``), calls (the graded calls, both sides), stop, and
+   the trusted side (the rest of ``grade_file``).
+
+Targets printed next to the measurements: warm hsa at least 60x faster than the
 sequential otter loop, and under 100 MB per worker at ``--jobs 2``, with the
 sandbox on and all scores agreeing. Missing a target is reported but does not
 change the exit status (only a score disagreement, or a grader that cannot
@@ -115,12 +127,13 @@ from dataclasses import dataclass
 import nbformat
 
 from hsa.project import CATALOGUE, DEFAULT, ROOT
+from hsa.sandbox.isolation import ZYGOTE_SWITCH
 from hsa.trusted import autograder as autograders
 from hsa_dev.catalogue import load_cases
 from hsa_dev.variants import MASTER, STUDENT, function_cell_index, split_source, variant
 
 AUTOGRADER = DEFAULT.zip
-TARGET_SPEEDUP = 50.0
+TARGET_SPEEDUP = 60.0
 TARGET_WORKER_MB = 100.0
 MB = 1e6
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -329,14 +342,25 @@ def read_rss(pid):
     return int(data[data.rfind(b")") + 2:].split()[21]) * PAGE
 
 
+def read_private(pid):
+    """Private (not shared) resident bytes of a process, from smaps_rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return sum(int(line.split()[1]) * 1024 for line in f
+                       if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def counted(tree, procs):
     """The processes of ``tree`` to count, with their comm and RSS: {pid: (comm, rss)}.
 
-    A child that a Python process has forked but not yet exec'd (subprocess.Popen
-    between fork and exec) reports the whole RSS of its parent, all of it shared
-    copy-on-write pages; sampled in that instant it would add the parent's memory to
-    the child's tree. Such a child (same exe and command line as its Python parent)
-    is left out. Everything else is counted, bwrap's own forks included.
+    A child that a Python process has forked and not exec'd (subprocess.Popen between
+    fork and exec; a zygote's children, which never exec) reports the whole RSS of its
+    parent, most of it shared copy-on-write pages already counted in the parent. Such a
+    child (same exe and command line as its Python parent) counts with its private
+    memory only (Private_Clean + Private_Dirty of smaps_rollup): what it adds to the
+    machine. Everything else is counted with its RSS, bwrap's own forks included.
 
     The RSS is read again between two reads of the identity, and a process whose
     identity changed in between (it exec'd) is left out of this sample: else the RSS
@@ -349,9 +373,8 @@ def counted(tree, procs):
         me, parent = ids[p], ids.get(procs[p][0]) or read_identity(procs[p][0])
         if me is None:
             continue
-        if parent and me[1:] == parent[1:] and os.path.basename(me[2]).startswith("python"):
-            continue
-        rss = read_rss(p)
+        clone = parent and me[1:] == parent[1:] and os.path.basename(me[2]).startswith("python")
+        rss = read_private(p) if clone else read_rss(p)
         if rss is None or read_identity(p) != me:
             continue
         keep[p] = (me[0], rss)
@@ -502,14 +525,20 @@ sys.exit(code)
 """
 
 
-def hsa_grade(folder, out, seed, jobs, sampler):
-    """``hsa grade`` on ``folder``: (wall time, gradebook rows or None, memory watch, error or
-    None, the trusted process's own CPU seconds)."""
-    cpu_file = out.parent / "trusted-cpu.txt"
+def hsa_grade(folder, out, seed, jobs, sampler, warm=True):
+    """``hsa grade`` on ``folder``, warm (a zygote per job, where it works) or fresh: (wall
+    time, gradebook rows or None, memory watch, error or None, the trusted process's own CPU
+    seconds)."""
+    cpu_file = out.parent / f"trusted-cpu-{out.name}.txt"
     command = [sys.executable, "-c", TRUSTED_CPU, str(cpu_file), "grade", str(folder),
                "--out", str(out), "--jobs", str(jobs), "--seed", str(seed), "--force"]
+    env = dict(os.environ)
+    if warm:
+        env.pop(ZYGOTE_SWITCH, None)
+    else:
+        env[ZYGOTE_SWITCH] = "off"
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     watch = sampler.watch(process.pid, split=True)
     stdout, stderr = process.communicate()
     elapsed = time.perf_counter() - start
@@ -542,6 +571,9 @@ def parse_args(argv=None):
                              "their time to N (default: all N)")
     parser.add_argument("--interval", type=float, default=0.02,
                         help="memory sampling interval in seconds (default 0.02)")
+    parser.add_argument("--split", type=int, default=24, metavar="K",
+                        help="time the phases of a submission on K notebooks, fresh and warm, "
+                             "one at a time in this process (default 24; 0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print it")
     args = parser.parse_args(argv)
     if args.n < 1:
@@ -584,16 +616,17 @@ def run(args, work):
     print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     sample = otter_sample(made, args.otter_sample) if args.otter_sample else made
     k = len(sample)
-    extrapolated = k < n
     paths = [subs / f"{name}.ipynb" for name, _, _ in sample]
     info = {name: (kind, description) for name, kind, description in made}
 
     sampler = Sampler(args.interval)
     sampler.start()
-    print(f"\n(c) hsa grade --jobs {args.jobs} --force on {n} notebooks ...", flush=True)
-    hsa_time, rows, hsa_watch, hsa_error, trusted_cpu = hsa_grade(subs, work / "hsa-out", args.seed,
-                                                                  args.jobs, sampler)
-    print(f"    {hsa_time:.1f} s")
+    runs = {}
+    for label, warm in (("warm", True), ("fresh", False)):
+        print(f"\n({label}) hsa grade --jobs {args.jobs} --force on {n} notebooks"
+              f"{'' if warm else f' ({ZYGOTE_SWITCH}=off)'} ...", flush=True)
+        runs[label] = hsa_grade(subs, work / f"hsa-{label}", args.seed, args.jobs, sampler, warm)
+        print(f"    {runs[label][0]:.1f} s, isolation {isolation_of(runs[label][1])}")
     print(f"(a) otter run, sequential, on {k} notebooks ...", flush=True)
     seq_time, seq_results = otter_loop(paths, work / "otter-seq", args.seed, sampler, 1)
     print(f"    {seq_time:.1f} s")
@@ -603,11 +636,27 @@ def run(args, work):
     sampler.stop()
     print(f"machine: load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
-    if hsa_error:
-        print(f"\nbench_grade: {hsa_error}; no comparison possible", file=sys.stderr)
+    failed = [f"{label}: {r[3]}" for label, r in runs.items() if r[3]]
+    if failed:
+        print(f"\nbench_grade: {'; '.join(failed)}; no comparison possible", file=sys.stderr)
         return 2
+    rows = runs["warm"][1]
+    disagreements, detail = compare_with_otter(rows, seq_results, par_results, pieces, info)
+    disagreements += compare_runs(rows, runs["fresh"][1], pieces)
 
-    # ------------------------------------------------------------ agreement
+    report_times(args, n, k, seq_time, par_time, runs)
+    report_memory(args, runs, seq_results, sampler)
+    if args.split:
+        report_split(subs, made, args)
+    return report_scores(rows, info, k, detail, disagreements)
+
+
+def isolation_of(rows):
+    return ", ".join(sorted({row["isolation"] for row in (rows or {}).values()})) or "?"
+
+
+def compare_with_otter(rows, seq_results, par_results, pieces, info):
+    """Every otter run total against the warm hsa grade's; per-question detail."""
     disagreements, detail = [], []
     for label, results in (("sequential", seq_results), ("parallel", par_results)):
         for name, scores, error, _ in results:
@@ -626,53 +675,83 @@ def run(args, work):
                          if abs(scores.get(q, 0.0) - float(row[q] or 0)) > 1e-9]
             if differing and label == "sequential":
                 detail.append(f"{name}: " + ", ".join(differing))
+    return disagreements, detail
 
-    # --------------------------------------------------------------- report
+
+def compare_runs(warm, fresh, pieces):
+    """Every submission's status, score and per-question scores, warm against fresh."""
+    found = []
+    for name in sorted(set(warm) | set(fresh)):
+        a, b = warm.get(name), fresh.get(name)
+        if a is None or b is None:
+            found.append(f"{name}: graded {'warm' if a else 'fresh'} only")
+            continue
+        keys = ["status", "score", *pieces.questions]
+        if [a[q] for q in keys] != [b[q] for q in keys]:
+            found.append(f"{name}: warm {[a[q] for q in keys]} / fresh {[b[q] for q in keys]}")
+    print(f"\nwarm and fresh hsa grade: {len(warm) - len(found)} of {len(warm)} submissions "
+          "agree on status, score and every question")
+    return found
+
+
+def report_times(args, n, k, seq_time, par_time, runs):
     scale = n / k
     seq_n, par_n = seq_time * scale, par_time * scale
-    note = f"  (extrapolated: measured {{:.1f}} s on {k} of {n} notebooks x {scale:.2f})" if extrapolated else ""
+    note = f"  (extrapolated: measured {{:.1f}} s on {k} of {n} notebooks x {scale:.2f})" if k < n else ""
     print(f"\n=== Wall time for {n} notebooks ===")
-    print(f"(a) otter run, sequential     {seq_n:8.1f} s  {n / seq_n:6.2f} notebooks/s"
+    print(f"(a) otter run, sequential       {seq_n:8.1f} s  {n / seq_n:6.2f} notebooks/s"
           + note.format(seq_time))
-    print(f"(b) otter run, {args.otter_jobs} at a time     {par_n:8.1f} s  {n / par_n:6.2f} notebooks/s"
+    print(f"(b) otter run, {args.otter_jobs} at a time       {par_n:8.1f} s  {n / par_n:6.2f} notebooks/s"
           + note.format(par_time))
-    print(f"(c) hsa grade --jobs {args.jobs}        {hsa_time:8.1f} s  {n / hsa_time:6.2f} notebooks/s"
-          "  (measured on all notebooks, includes process start-up)")
-    speedup = seq_n / hsa_time
-    print(f"sequential otter / hsa  {speedup:6.1f}x   target >= {TARGET_SPEEDUP:g}x: "
-          f"{'MET' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
-    print(f"parallel otter / hsa    {par_n / hsa_time:6.1f}x")
-    print(f"hsa trusted process CPU {trusted_cpu:8.2f} s in all, {1000 * trusted_cpu / n:6.1f} ms per "
-          "submission  (its own user + system time, start-up and report included, sandboxes not)")
-    if extrapolated:
+    for label in ("fresh", "warm"):
+        elapsed = runs[label][0]
+        print(f"({label[0]}) hsa grade --jobs {args.jobs}, {label:5}  {elapsed:8.1f} s  "
+              f"{n / elapsed:6.2f} notebooks/s  (all notebooks, start-up included; "
+              f"{isolation_of(runs[label][1])})")
+    print(f"{'':32}{'fresh':>8}  {'warm':>8}")
+    print(f"sequential otter / hsa          {seq_n / runs['fresh'][0]:7.1f}x  "
+          f"{seq_n / runs['warm'][0]:7.1f}x   target >= {TARGET_SPEEDUP:g}x warm: "
+          f"{'MET' if seq_n / runs['warm'][0] >= TARGET_SPEEDUP else 'MISSED'}")
+    print(f"parallel otter / hsa            {par_n / runs['fresh'][0]:7.1f}x  "
+          f"{par_n / runs['warm'][0]:7.1f}x")
+    print(f"fresh / warm hsa grade          {runs['fresh'][0] / runs['warm'][0]:7.2f}x")
+    print(f"trusted process CPU per notebook{1000 * runs['fresh'][4] / n:6.1f} ms  "
+          f"{1000 * runs['warm'][4] / n:6.1f} ms  (hsa grade's own user + system time, start-up "
+          "and report included, sandboxes not)")
+    if k < n:
         print(f"NOTE: the otter figures are EXTRAPOLATED from {k} notebooks "
               f"(per notebook: {seq_time / k:.2f} s sequential, {par_time / k:.2f} s parallel).")
 
-    sandboxes = list(hsa_watch.subtrees.values())
-    biggest = max(sandboxes, key=lambda peak: peak.peak, default=Peak())
-    sandbox_hwm = max((sum(peak.hwm.values()) for peak in sandboxes), default=0)
-    trusted = max(hsa_watch.root_peak, hsa_watch.root_hwm)
-    per_worker = trusted / args.jobs + biggest.peak
+
+def report_memory(args, runs, seq_results, sampler):
+    print(f"\n=== Peak memory (RSS; {sampler.samples} samples every {args.interval * 1000:g} ms) ===")
+    for label in ("fresh", "warm"):
+        watch = runs[label][2]
+        sandboxes = list(watch.subtrees.values())
+        biggest = max(sandboxes, key=lambda peak: peak.peak, default=Peak())
+        sandbox_hwm = max((sum(peak.hwm.values()) for peak in sandboxes), default=0)
+        trusted = max(watch.root_peak, watch.root_hwm)
+        per_worker = trusted / args.jobs + biggest.peak
+        print(f"[{label}] hsa trusted process   {fmt_mb(trusted)}   (max of sampled RSS "
+              f"{watch.root_peak / MB:.1f} MB and VmHWM {watch.root_hwm / MB:.1f} MB; "
+              f"{watch.root_peak_busy / MB:.1f} MB while a sandbox ran)")
+        print(f"[{label}] sandbox tree, max     {fmt_mb(biggest.peak)}   = {parts(biggest.parts)}, one "
+              f"sample; max over {len(sandboxes)} trees; sum of per-process VmHWM "
+              f"{sandbox_hwm / MB:.1f} MB")
+        print(f"[{label}] per worker            {fmt_mb(per_worker)}   = trusted {trusted / MB:.1f} / "
+              f"{args.jobs} jobs + max sandbox {biggest.peak / MB:.1f}   target < {TARGET_WORKER_MB:g} MB: "
+              f"{'MET' if per_worker < TARGET_WORKER_MB * MB else 'MISSED'}")
+        print(f"[{label}] whole tree, max       {fmt_mb(watch.tree_peak)}   = "
+              f"{watch.tree_peak / args.jobs / MB:.1f} MB per job, measured at one sample")
     otter_watches = [w for _, _, _, w in seq_results]
     otter_biggest = max((w.whole for w in otter_watches), key=lambda peak: peak.peak)
     otter_hwm = max(sum(w.tree_hwm.values()) for w in otter_watches)
-    print(f"\n=== Peak memory (RSS; {sampler.samples} samples every {args.interval * 1000:g} ms) ===")
-    print(f"hsa trusted process        {fmt_mb(trusted)}   (max of sampled RSS "
-          f"{hsa_watch.root_peak / MB:.1f} MB and kernel VmHWM {hsa_watch.root_hwm / MB:.1f} MB)")
-    print(f"  of which while grading   {fmt_mb(hsa_watch.root_peak_busy)}   (sampled RSS while a sandbox "
-          "ran; the rest of the peak comes later, with the report)")
-    print(f"hsa sandbox tree, max      {fmt_mb(biggest.peak)}   = {parts(biggest.parts)}, one sample; "
-          f"max over {len(sandboxes)} sandboxes (incl. hsa's start-up probe if sampled); "
-          f"max over sandboxes of the sum of per-process VmHWM: {sandbox_hwm / MB:.1f} MB")
-    print(f"hsa per worker             {fmt_mb(per_worker)}   = trusted {trusted / MB:.1f} / {args.jobs} jobs "
-          f"+ max sandbox {biggest.peak / MB:.1f}   target < {TARGET_WORKER_MB:g} MB: "
-          f"{'MET' if per_worker < TARGET_WORKER_MB * MB else 'MISSED'}")
-    print(f"hsa whole tree, max        {fmt_mb(hsa_watch.tree_peak)}   = trusted and every sandbox "
-          f"at one sample: {hsa_watch.tree_peak / args.jobs / MB:.1f} MB per job, measured")
-    print(f"otter run tree, max        {fmt_mb(otter_biggest.peak)}   = {parts(otter_biggest.parts)}, one "
-          f"sample; max over {len(otter_watches)} sequential runs; max of the sum of per-process "
-          f"VmHWM: {otter_hwm / MB:.1f} MB")
+    print(f"otter run tree, max           {fmt_mb(otter_biggest.peak)}   = {parts(otter_biggest.parts)}, "
+          f"one sample; max over {len(otter_watches)} sequential runs; sum of per-process VmHWM "
+          f"{otter_hwm / MB:.1f} MB")
 
+
+def report_scores(rows, info, k, detail, disagreements):
     print(f"\n=== Scores: otter run vs hsa grade on {k} notebooks (x2: sequential and parallel) ===")
     by_kind = {}
     for name, row in rows.items():
@@ -691,8 +770,93 @@ def run(args, work):
         for line in disagreements:
             print(f"  {line}")
         return 1
-    print(f"all {2 * k} otter totals agree with hsa grade")
+    print(f"all {2 * k} otter totals agree with hsa grade, and warm with fresh on all {len(rows)}")
     return 0
+
+
+# ------------------------------------------------------------ a submission's time
+PHASES = ("start", "cells", "calls", "stop", "trusted")
+
+
+def report_split(subs, made, args):
+    """Where one submission's time goes, fresh and warm, graded one at a time here."""
+    names = [name for name, _, _ in otter_sample(made, min(args.split, len(made)))]
+    paths = [subs / f"{name}.ipynb" for name in names]
+    from hsa.sandbox.isolation import choose_isolation
+    warm = choose_isolation()
+    columns = {str(warm.fresh): split_times(paths, warm.fresh, args.seed),
+               str(warm): split_times(paths, warm, args.seed)}
+    print(f"\n=== Split of one submission's time: {len(paths)} notebooks graded one at a time "
+          "in this process (mean ms per submission) ===")
+    print(f"{'phase':10}" + "".join(f"{label:>22}" for label in columns))
+    for phase in (*PHASES, "total"):
+        print(f"{phase:10}" + "".join(f"{col[phase] * 1000:20.1f}ms" for col in columns.values()))
+    print("start: sandbox start to the worker's first message; cells: to its ready; calls: the "
+          "graded calls, both sides; stop: ending the sandbox; trusted: the rest of grade_file "
+          "(reading the notebook, the checks' own work, the result)")
+
+
+def split_times(paths, isolation, seed):
+    """Mean seconds per phase (PHASES) over ``paths``, measured by wrapping the session's
+    and the sandbox's methods in this process."""
+    from hsa.sandbox import process, session as sessions, warm
+    from hsa.trusted.grader import grade_file
+    autograder = autograders.load(AUTOGRADER)
+    spent = dict.fromkeys((*PHASES, "total"), 0.0)
+    marks = {}
+    originals = []
+
+    def patch(owner, name, wrapper):
+        original = owner.__dict__[name]
+        originals.append((owner, name, original))
+        setattr(owner, name, wrapper(original))
+
+    def starting(original):
+        def start(self):
+            marks[id(self)] = time.perf_counter()
+            return original(self)
+        return start
+
+    def receiving(original):
+        def receive(self, deadline):
+            message = original(self, deadline)
+            now, began = time.perf_counter(), marks.pop(id(self), None)
+            if began is not None:
+                spent["start"] += now - began
+                marks[("cells", id(self))] = now
+            if message.get("event") == "ready" and ("cells", id(self)) in marks:
+                spent["cells"] += now - marks.pop(("cells", id(self)))
+            return message
+        return receive
+
+    def timing(phase):
+        def wrapper(original):
+            def timed(*a, **k):
+                t = time.perf_counter()
+                try:
+                    return original(*a, **k)
+                finally:
+                    spent[phase] += time.perf_counter() - t
+            return timed
+        return wrapper
+
+    patch(process.Sandbox, "start", starting)
+    patch(warm.WarmSandbox, "start", starting)
+    patch(process.Sandbox, "receive", receiving)
+    patch(sessions.Session, "call", timing("calls"))
+    patch(sessions.Session, "stop", timing("stop"))
+    try:
+        grade_file(paths[0], "warm-up", autograder, seed, isolation)
+        spent.update(dict.fromkeys(spent, 0.0))
+        for path in paths:
+            t = time.perf_counter()
+            grade_file(path, path.stem, autograder, seed, isolation)
+            spent["total"] += time.perf_counter() - t
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    spent["trusted"] = spent["total"] - sum(spent[p] for p in PHASES if p != "trusted")
+    return {phase: value / len(paths) for phase, value in spent.items()}
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pytest
 
 import catalogue
 import probe
-from hsa.sandbox import command, process
+from hsa.sandbox import command, process, warm
 from hsa.trusted.grader import grade_file
 
 pytestmark = pytest.mark.sandbox
@@ -66,12 +66,11 @@ def listener():
 def sandboxes(monkeypatch):
     """The uids of every sandbox started during the test."""
     started = []
-    real_start = process.Sandbox.start
-
-    def start(self):
-        real_start(self)
-        started.append(self.uid)
-    monkeypatch.setattr(process.Sandbox, "start", start)
+    for kind in (process.Sandbox, warm.WarmSandbox):
+        def start(self, real_start=kind.start):
+            real_start(self)
+            started.append(self.uid)
+        monkeypatch.setattr(kind, "start", start)
     return started
 
 

@@ -108,7 +108,7 @@ np.array_equal = lambda *a, **k: True
 
 @pytest.mark.parametrize("without_bwrap", NO_NAMESPACES)
 def test_master_full_marks_stub_zero_hostile_honest(harness, hostile, without_bwrap):
-    expected_isolation = "process-user" if without_bwrap else "bwrap"
+    expected_isolation = "process-user" if without_bwrap else "bwrap+zygote"
     for notebook, score in ((MASTER, TOTAL), (STUDENT, 0), (hostile, 0)):
         results, _ = harness.run(notebook, without_bwrap=without_bwrap)
         jsonschema.validate(results, RESULTS_SCHEMA)

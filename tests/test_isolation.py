@@ -8,11 +8,66 @@ import subprocess
 
 import pytest
 
-from hsa.exceptions import SandboxUnavailable
+from hsa.exceptions import SandboxUnavailable, ZygoteUnavailable
 from hsa.outcomes import Isolation
-from hsa.sandbox import command, isolation as isolations, uids
+from hsa.sandbox import command, isolation as isolations, uids, warm
 
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids are only used as root")
+
+
+@pytest.fixture
+def zygote_works(monkeypatch):
+    """Whether the zygote's probe succeeds, as the test says (nothing is started)."""
+    works = {"value": False}
+
+    def probe(isolation):
+        if not works["value"]:
+            raise ZygoteUnavailable("unshare: Operation not permitted")
+    monkeypatch.setattr(warm, "probe", probe)
+    monkeypatch.delenv(isolations.ZYGOTE_SWITCH, raising=False)
+    return works
+
+
+@pytest.fixture(autouse=True)
+def _no_zygote(zygote_works):
+    """The tests below choose between fresh levels unless they say otherwise."""
+
+
+@pytest.mark.parametrize("bwrap, euid, expected", [
+    (True, 0, Isolation.BWRAP_ZYGOTE), (True, 1000, Isolation.BWRAP_ZYGOTE),
+    (False, 0, Isolation.PROCESS_USER_ZYGOTE), (False, 1000, Isolation.PROCESS)])
+def test_best_isolation_is_warm_where_the_zygote_works(monkeypatch, zygote_works, bwrap, euid,
+                                                       expected):
+    zygote_works["value"] = True
+    monkeypatch.setattr(isolations, "bwrap_works", lambda: bwrap)
+    monkeypatch.setattr(isolations, "namespaces_work", lambda: True)
+    monkeypatch.setattr(isolations.os, "geteuid", lambda: euid)
+    assert isolations.best_isolation() is expected
+
+
+def test_choose_isolation_is_warm_where_the_zygote_works(monkeypatch, zygote_works):
+    zygote_works["value"] = True
+    monkeypatch.setattr(isolations, "bwrap_works", lambda: True)
+    assert isolations.choose_isolation() is Isolation.BWRAP_ZYGOTE
+    monkeypatch.setenv(isolations.ZYGOTE_SWITCH, "off")
+    assert isolations.choose_isolation() is Isolation.BWRAP
+
+
+def test_no_process_user_zygote_where_unshare_is_refused(monkeypatch, zygote_works):
+    zygote_works["value"] = True
+    monkeypatch.setattr(isolations, "bwrap_works", lambda: False)
+    monkeypatch.setattr(isolations, "namespaces_work", lambda: False)
+    monkeypatch.setattr(isolations.os, "geteuid", lambda: 0)
+    assert isolations.best_isolation() is Isolation.PROCESS_USER
+
+
+def test_warm_levels_fall_back_to_their_fresh_level():
+    assert [i.fresh for i in Isolation] == [
+        Isolation.BWRAP, Isolation.BWRAP, Isolation.PROCESS_USER, Isolation.PROCESS_USER,
+        Isolation.PROCESS]
+    assert [i.zygote for i in Isolation] == [
+        Isolation.BWRAP_ZYGOTE, Isolation.BWRAP_ZYGOTE, Isolation.PROCESS_USER_ZYGOTE,
+        Isolation.PROCESS_USER_ZYGOTE, None]
 
 
 def test_choose_isolation_refuses_without_bwrap(monkeypatch):
@@ -50,6 +105,8 @@ def test_network_reachable_is_recorded_per_isolation(monkeypatch, namespace):
     assert isolations.network_reachable("bwrap") is False
     assert isolations.network_reachable(Isolation.PROCESS) is True
     assert isolations.network_reachable(Isolation.PROCESS_USER) is (not namespace)
+    assert isolations.network_reachable(Isolation.PROCESS_USER_ZYGOTE) is False
+    assert isolations.network_reachable(Isolation.BWRAP_ZYGOTE) is False
 
 
 @as_root

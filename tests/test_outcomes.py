@@ -33,7 +33,8 @@ def test_members_equal_and_parse_from_their_strings(member):
 def test_the_values():
     assert [s.value for s in Status] == ["graded", "error", "timeout", "killed", "invalid",
                                          "grader_failed"]
-    assert [i.value for i in Isolation] == ["bwrap", "process-user", "process"]
+    assert [i.value for i in Isolation] == ["bwrap+zygote", "bwrap", "process-user+zygote",
+                                            "process-user", "process"]
     with pytest.raises(ValueError):
         Status("passed")
 

@@ -163,7 +163,7 @@ class Scripted:
         self.scripts, self.clock, self.output = list(scripts), clock, output
         self.boots = []
 
-    def __call__(self, isolation):
+    def __call__(self, isolation, limits=None, restart_every=None):
         script = list(self.scripts.pop(0))
         outer = self
 
@@ -216,7 +216,7 @@ def clock(monkeypatch):
 
 def run(monkeypatch, clock, *scripts, output=b"", cells=CELLS, budgets=BUDGETS):
     sandbox = Scripted(scripts, clock, output)
-    monkeypatch.setattr(sessions, "Sandbox", sandbox)
+    monkeypatch.setattr(sessions, "open_sandbox", sandbox)
     session = Session(["x = 1"] * cells, ["f", "g"], "bwrap", budgets)
     session.start()
     return session, sandbox

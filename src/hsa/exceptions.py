@@ -65,6 +65,11 @@ class SandboxUnavailable(GraderFailure):
     """No sandbox of the level asked for can be started on this machine."""
 
 
+class ZygoteUnavailable(SandboxUnavailable):
+    """A warm zygote cannot start, or cannot give a child its namespaces, here (the grader
+    then falls back to a fresh sandbox per submission)."""
+
+
 class SandboxBroken(GraderFailure):
     """The sandbox could not start the worker at all (before any student code ran)."""
 

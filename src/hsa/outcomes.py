@@ -51,9 +51,28 @@ PROBLEMS = (Status.KILLED, Status.TIMEOUT, Status.ERROR)
 class Isolation(NamedEnum):
     """How the student's code is kept from the grader, strongest first."""
 
+    BWRAP_ZYGOTE = "bwrap+zygote"  # bubblewrap's, each submission forked from a warm zygote
     BWRAP = "bwrap"  # bubblewrap: namespaces, no network, read-only Python only
+    PROCESS_USER_ZYGOTE = "process-user+zygote"  # no bubblewrap, but namespaces per child
     PROCESS_USER = "process-user"  # no namespaces: an unprivileged user of its own (as root)
     PROCESS = "process"  # a plain child process: explicit opt-in only
+
+    @property
+    def warm(self):
+        """True when each submission is a child of a zygote (hsa.sandbox.warm)."""
+        return self in (Isolation.BWRAP_ZYGOTE, Isolation.PROCESS_USER_ZYGOTE)
+
+    @property
+    def fresh(self):
+        """The same level with a fresh sandbox per submission (itself when not warm)."""
+        return {Isolation.BWRAP_ZYGOTE: Isolation.BWRAP,
+                Isolation.PROCESS_USER_ZYGOTE: Isolation.PROCESS_USER}.get(self, self)
+
+    @property
+    def zygote(self):
+        """The warm variant of this level, or None where there is none."""
+        return {Isolation.BWRAP: Isolation.BWRAP_ZYGOTE,
+                Isolation.PROCESS_USER: Isolation.PROCESS_USER_ZYGOTE}.get(self.fresh)
 
 
 class Layout(NamedEnum):

@@ -14,16 +14,34 @@ from ..untrusted import FILES as WORKER_FILES, WORKER
 PRIVATE_TMP = ("/tmp", "/var/tmp")  # made private without bubblewrap, where root can
 INSIDE = "/sandbox"  # where the worker's two files are mounted inside bubblewrap
 SCRATCH = "/scratch"  # the worker's writable folder inside bubblewrap
+ZYGOTE_FILES = WORKER_FILES + ("zygote.py", "kernel.py")  # what a zygote needs of hsa.untrusted
+PYTHON = [sys.executable, "-E", "-s"]
+# A zygote's processes besides its child's: itself, bwrap's init, the setup child C and P1
+# while they start, and room for a child still being reaped.
+ZYGOTE_PROCESSES = 8
+# What a root zygote keeps in bubblewrap: to make its children's namespaces and mounts
+# (SYS_ADMIN), to empty their bounding sets (SETPCAP), to give them their uids.
+ZYGOTE_CAPS = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
 
 
 @dataclass(frozen=True)
 class Limits:
-    memory_bytes: int = 1024 * 1024 * 1024
+    memory_bytes: int = 1024 * 1024 * 1024  # each process's address space
     cpu_seconds: int = 120
-    processes: int = 16  # also bounds the memory of a submission: processes x memory_bytes
+    processes: int = 16  # without a cgroup, also bounds a submission: processes x memory_bytes
     file_bytes: int = 16 * 1024 * 1024
     scratch_bytes: int = 32 * 1024 * 1024
     max_output: int = 64 * 1024
+    submission_memory: int = 2048 * 1024 * 1024  # all of a submission's processes (cgroup)
+
+    @classmethod
+    def from_config(cls, config):
+        """These limits, with the master's ``submission_memory_mib`` where it sets one."""
+        mib = config.get(SUBMISSION_MEMORY_KEY)
+        return cls(submission_memory=int(mib) << 20) if mib else cls()
+
+
+SUBMISSION_MEMORY_KEY = "submission_memory_mib"  # in the master's hsa: settings
 
 
 def python_mounts():
@@ -33,16 +51,16 @@ def python_mounts():
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def bwrap(uid, scratch_bytes=Limits.scratch_bytes):
+def bwrap(uid, scratch_bytes=Limits.scratch_bytes, caps=("CAP_SETUID", "CAP_SETGID")):
     """bwrap's options. The private /tmp comes before the Python mounts, so that a Python
     installed under /tmp (a virtual environment there, say) is mounted on top of it, not
-    hidden by it."""
+    hidden by it. As root (``uid`` given) the sandbox keeps ``caps``, to drop to ``uid``."""
     argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if uid is None:
         argv += ["--unshare-user"]
     else:
-        argv += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
+        argv += ["--cap-add", ",".join(caps)]
     for path in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache"):
         argv += ["--ro-bind-try", path, path]
     argv += ["--perms", "01777", "--size", str(scratch_bytes), "--tmpfs", "/tmp"]
@@ -82,18 +100,44 @@ def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_name
     imports protocol.py from its own folder).
     """
     isolation = Isolation(isolation)  # the string "bwrap" must not fall through to no sandbox
-    python = [sys.executable, "-E", "-s"]
     if isolation is Isolation.BWRAP:
-        mounts = [arg for name in WORKER_FILES
-                  for arg in ("--ro-bind", str(worker_dir / name), f"{INSIDE}/{name}")]
-        argv = bwrap(uid, limits.scratch_bytes) + ["--perms", "0755", "--dir", INSIDE, *mounts,
-                                                   "--perms", "01777", "--size", str(limits.scratch_bytes),
-                                                   "--tmpfs", SCRATCH, "--chdir", SCRATCH, "--"]
-        return argv + (setpriv(uid) if uid is not None else []) + python + [
+        argv = bwrap(uid, limits.scratch_bytes) + _inside(worker_dir, limits, WORKER_FILES)
+        return argv + (setpriv(uid) if uid is not None else []) + PYTHON + [
             f"{INSIDE}/{WORKER}", str(channel_fd)]
     drop = setpriv(uid) if isolation is Isolation.PROCESS_USER else []
-    argv = drop + python + [str(worker_dir / WORKER), str(channel_fd)]
+    argv = drop + PYTHON + [str(worker_dir / WORKER), str(channel_fd)]
     return private_namespaces_prefix(limits.scratch_bytes) + argv if private_namespaces else argv
+
+
+def _inside(worker_dir, limits, files):
+    """bwrap's options after :func:`bwrap`: ``files`` of ``worker_dir`` at ``INSIDE``, the
+    scratch folder, and the end of bwrap's own options."""
+    argv = ["--perms", "0755", "--dir", INSIDE]
+    for name in files:
+        argv += ["--ro-bind", str(worker_dir / name), f"{INSIDE}/{name}"]
+    return argv + ["--perms", "01777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
+                   "--chdir", SCRATCH, "--"]
+
+
+def zygote(isolation, root, worker_dir, channel_fd, limits=Limits(), extra_processes=0):
+    """The whole command line that starts a zygote (:mod:`hsa.untrusted.zygote`) for the
+    warm ``isolation``, its socket at ``channel_fd``.
+
+    As ``root`` (design R of the study) the zygote stays root in bubblewrap with only
+    ``ZYGOTE_CAPS``, so that each child can make its namespaces, mount its own /proc and
+    become a uid of its own; otherwise (design U) bubblewrap gives it a user namespace of its
+    own. Its process limit leaves room for one child's ``limits.processes`` and its own.
+    Without bubblewrap (root only) it runs in ``worker_dir``, where its files were staged.
+    """
+    isolation = Isolation(isolation)
+    prefix = prlimit(limits, ZYGOTE_PROCESSES + extra_processes)
+    if isolation is Isolation.BWRAP_ZYGOTE:
+        sandbox = bwrap(0 if root else None, limits.scratch_bytes, ZYGOTE_CAPS)
+        return prefix + sandbox + _inside(worker_dir, limits, ZYGOTE_FILES) + PYTHON + [
+            f"{INSIDE}/zygote.py", str(channel_fd)]
+    if isolation is Isolation.PROCESS_USER_ZYGOTE:
+        return prefix + PYTHON + [str(worker_dir / "zygote.py"), str(channel_fd)]
+    raise ValueError(f"no zygote for isolation {isolation}")
 
 
 def private_namespaces_prefix(tmp_bytes=Limits.scratch_bytes):

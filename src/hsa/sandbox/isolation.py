@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 
-from ..exceptions import SandboxUnavailable
+from ..exceptions import SandboxUnavailable, ZygoteUnavailable
 from ..outcomes import Isolation
 from . import command
 from .uids import PROBE_UID
@@ -100,7 +100,7 @@ def namespaces_work():
 def network_reachable(isolation):
     """Whether student code under ``isolation`` can reach a network here (recorded)."""
     isolation = Isolation(isolation)
-    if isolation is Isolation.BWRAP:
+    if isolation is Isolation.BWRAP or isolation.warm:  # a network namespace of its own
         return False
     return not (isolation is Isolation.PROCESS_USER and namespaces_work())
 
@@ -112,8 +112,10 @@ def best_isolation():
     its own (``process-user``); anyone else only as themselves (``process``).
     """
     if bwrap_works():
-        return Isolation.BWRAP
-    return Isolation.PROCESS_USER if os.geteuid() == 0 else Isolation.PROCESS
+        return warm_if_possible(Isolation.BWRAP)
+    if os.geteuid() == 0:
+        return warm_if_possible(Isolation.PROCESS_USER)
+    return Isolation.PROCESS
 
 
 def choose_isolation(allow_unsandboxed=False):
@@ -121,7 +123,26 @@ def choose_isolation(allow_unsandboxed=False):
     what is wrong and the ways on."""
     problem = bwrap_problem()
     if problem is None:
-        return Isolation.BWRAP
+        return warm_if_possible(Isolation.BWRAP)
     if allow_unsandboxed:
         return Isolation.PROCESS
     raise SandboxUnavailable(problem)
+
+
+ZYGOTE_SWITCH = "HSA_ZYGOTE"  # set to "off": a fresh sandbox per submission (to compare)
+
+
+def warm_if_possible(fresh):
+    """``fresh``'s warm variant (a zygote per job, :mod:`.warm`) where a zygote starts here
+    and gives a child every namespace with no capability left; else ``fresh`` itself,
+    which is the fallback (Docker's default seccomp profile, say, refuses ``unshare``)."""
+    if os.environ.get(ZYGOTE_SWITCH, "").lower() == "off" or fresh.zygote is None:
+        return fresh
+    if fresh is Isolation.PROCESS_USER and not namespaces_work():  # as unshare(1) says
+        return fresh
+    from . import warm  # warm imports process, which imports this module
+    try:
+        warm.probe(fresh.zygote)
+    except (ZygoteUnavailable, OSError):
+        return fresh
+    return fresh.zygote

@@ -19,12 +19,22 @@ ADVICE = ("Make the Python that grades (its installation and site-packages) read
           "with hsa grade, use a Python outside a private home folder.")
 
 
+# A warm worker never starts the interpreter itself (the zygote did, as the grader's
+# user): check that the sandbox's user could, as a submission's subprocess would.
+CAN_RUN_PYTHON = ("import os, sys\n"
+                  "if not os.access(sys.executable, os.X_OK):\n"
+                  "    raise PermissionError(f'the sandbox cannot run {sys.executable}')\n")
+
+
 def preflight(isolation, budgets):
-    """Start the worker of ``isolation`` on an empty notebook (it imports numpy first), within
-    a submission's ``budgets``; raise SandboxBroken, with what to do, when it cannot."""
-    session = Session([], [], isolation, budgets)
+    """Start the worker of ``isolation`` on a notebook that checks that its user can run the
+    interpreter (the worker imports numpy first), within a submission's ``budgets``; raise
+    SandboxBroken, with what to do, when it cannot."""
+    session = Session([CAN_RUN_PYTHON], [], isolation, budgets)
     try:
         session.start()
+        for event in session.events.values():
+            raise SandboxBroken(event.message)
     except SandboxBroken as broken:
         hidden = hidden_python(isolation)
         advice = (f"The Python that grades is under {hidden}, which the sandbox replaces with "

@@ -40,6 +40,8 @@ class Sandbox:
         self.isolation = Isolation(isolation)
         self.limits = limits
         self.process = None
+        self._stdin = self._stdout = None  # messages to the worker; what it prints
+        self.cgroup = None  # the cgroup that caps the submission, where one is made (warm only)
         self.claim = None  # the sandbox's own user (grading as root), see uids.claim()
         self.output = bytearray()
         self.dropped = 0  # bytes of output beyond max_output
@@ -52,8 +54,7 @@ class Sandbox:
 
     # -------------------------------------------------------------- lifecycle
     def start(self):
-        if _STOPPED.is_set():
-            raise SandboxDied("the grading run is ending: no sandbox is started any more")
+        refuse_if_ending()
         if os.geteuid() == 0 and self.isolation is not Isolation.PROCESS:
             self.claim = uids.claim()
         self._scratch = pathlib.Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-",
@@ -71,10 +72,8 @@ class Sandbox:
             pass_fds=(write_fd,), env=env, cwd=self._scratch, start_new_session=True,
         )
         os.close(write_fd)
-        with _LIVE_LOCK:
-            _LIVE.add(self)
-        if _STOPPED.is_set():  # all_stopped() took its list while this one was starting
-            self._end_now()
+        self._stdin, self._stdout = self.process.stdin, self.process.stdout
+        self._enter()
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _scratch_base(self):
@@ -102,16 +101,12 @@ class Sandbox:
         return len(uids.pids())
 
     def _env(self, tmp=None):
-        """The worker's whole environment. ``TMPDIR`` is its private scratch folder, or ``tmp``
-        (a private, size-limited /tmp of its own) when it has one."""
         scratch = command.SCRATCH if self.isolation is Isolation.BWRAP else str(self._scratch)
-        return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": tmp or scratch, "LANG": "C.UTF-8",
-                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+        return worker_env(scratch, tmp)
 
     def _drain(self):
         """Keep the first ``max_output`` bytes of what the student printed; drop the rest."""
-        stream = self.process.stdout
+        stream = self._stdout
         while True:
             try:
                 chunk = stream.read1(65536)
@@ -126,25 +121,31 @@ class Sandbox:
     def kill(self):
         if self.process is None:
             return
-        with _LIVE_LOCK:
-            _LIVE.discard(self)
+        self._leave()
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         self.process.kill()
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        os.close(self._responses)
+        self._close_channel()
         self.process = None
         if self.claim is not None:
             self.claim.release()
             self.claim = None
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _enter(self):
+        """Count this sandbox among the live ones, which :func:`all_stopped` ends; end it at
+        once when all_stopped() took its list while this one was starting."""
+        with _LIVE_LOCK:
+            _LIVE.add(self)
+        if _STOPPED.is_set():
+            self._end_now()
+
+    def _leave(self):
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
 
     def _end_now(self):
         """SIGKILL the sandbox from another thread; the thread using it then cleans up."""
@@ -155,11 +156,19 @@ class Sandbox:
             except (ProcessLookupError, PermissionError):
                 pass
 
+    def _close_channel(self):
+        for stream in (self._stdin, self._stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        os.close(self._responses)
+
     # ------------------------------------------------------------- messages
     def send(self, message):
         try:
-            self.process.stdin.write(protocol.dumps(message).encode())
-            self.process.stdin.flush()
+            self._stdin.write(protocol.dumps(message).encode())
+            self._stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise SandboxDied("the student's process stopped reading") from None
 
@@ -171,8 +180,13 @@ class Sandbox:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise SandboxTimedOut("ran past its time budget")
-            ready, _, _ = select.select([self._responses], [], [], remaining)
+            alarms = [self.cgroup.alarm] if self.cgroup and self.cgroup.alarm is not None else []
+            ready, _, _ = select.select([self._responses, *alarms], [], [], remaining)
             if not ready:
+                continue
+            if alarms and alarms[0] in ready and self.cgroup.take_alarm():
+                raise SandboxDied(self.capped())
+            if self._responses not in ready:
                 continue
             chunk = os.read(self._responses, 1 << 20)
             if not chunk:
@@ -188,15 +202,39 @@ class Sandbox:
         except protocol.ProtocolError as error:
             raise ProtocolViolation(f"broke the grading protocol ({error})") from None
 
+    def capped(self):
+        """The reason to give when the submission reached its memory cap."""
+        return (f"went over the submission's memory cap of "
+                f"{self.limits.submission_memory >> 20} MiB, all its processes together")
+
     def _exit_reason(self):
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return "closed its connection to the grader"
-        if code < 0:
-            name = signal.Signals(-code).name
-            return f"was killed by {name}{SIGNAL_HINTS.get(name, '')}"
-        return f"exited with code {code} (os._exit or a crash ends the grading process)"
+        return describe_exit(code)
+
+
+def describe_exit(code):
+    """How the worker ended, from its exit code (negative: killed by that signal)."""
+    if code < 0:
+        name = signal.Signals(-code).name
+        return f"was killed by {name}{SIGNAL_HINTS.get(name, '')}"
+    return f"exited with code {code} (os._exit or a crash ends the grading process)"
+
+
+def worker_env(scratch, tmp=None):
+    """The worker's whole environment. ``TMPDIR`` is its private scratch folder, or ``tmp``
+    (a private, size-limited /tmp of its own) when it has one."""
+    return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": tmp or scratch, "LANG": "C.UTF-8",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+
+
+def refuse_if_ending():
+    """Start no sandbox while :func:`all_stopped` ends the run's."""
+    if _STOPPED.is_set():
+        raise SandboxDied("the grading run is ending: no sandbox is started any more")
 
 
 @contextlib.contextmanager

@@ -17,7 +17,8 @@ from ..exceptions import (AutograderMissing, BudgetExceeded, ProcessLost, Protoc
                           SandboxBroken, SandboxFailure, SandboxTimedOut, StudentError)
 from ..outcomes import Status
 from ..untrusted import protocol
-from .process import Sandbox
+from .command import Limits
+from .warm import RESTART_EVERY, open_sandbox
 
 _classes = {}
 
@@ -122,6 +123,8 @@ class Session:
     names: list
     isolation: str
     budgets: Budgets
+    limits: Limits = field(default_factory=Limits)
+    restart_every: int = RESTART_EVERY  # submissions per zygote, for a warm isolation
     events: dict = field(default_factory=dict)  # cell index -> CellEvent
     defined: dict = field(default_factory=dict)
     restarts: int = 0
@@ -145,7 +148,7 @@ class Session:
     def _boot(self):
         """One attempt to run the cells; False when a cell had to be skipped."""
         self.stop()
-        self.sandbox = Sandbox(self.isolation)
+        self.sandbox = open_sandbox(self.isolation, self.limits, self.restart_every)
         self.sandbox.start()
         self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
         run_until = self._deadline(self.budgets.submission)

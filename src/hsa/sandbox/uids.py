@@ -33,6 +33,11 @@ class Claim:
         folders, then give the uid back."""
         kill_user(self.uid)
         remove_files_of(self.uid)
+        self.give_back()
+
+    def give_back(self):
+        """Give the uid back as it is: only once nothing of it can be left (a warm child's
+        pid namespace reaped, its files on tmpfs mounts that are gone with it)."""
         os.close(self._lock)
 
 
@@ -42,7 +47,7 @@ def claim():
     A uid that still owns a process (say, one a previous grader left behind) is skipped.
     """
     LOCKS.mkdir(mode=0o700, exist_ok=True)
-    busy = {owner(pid) for pid in pids()}
+    busy = process_owners()
     start = random.randrange(len(SANDBOX_UIDS) - 1)
     for offset in range(len(SANDBOX_UIDS) - 1):
         uid = SANDBOX_UIDS[(start + offset) % (len(SANDBOX_UIDS) - 1)]  # never PROBE_UID
@@ -104,6 +109,18 @@ def _owned(folder, uid):
         except OSError:
             pass
     return owned
+
+
+def process_owners():
+    """Every uid that owns a process (zombies included), from the owners of /proc's
+    folders: one stat each, where reading every status file cost 29 ms a claim."""
+    owners = set()
+    for pid in pids():
+        try:
+            owners.add(os.stat(f"/proc/{pid}").st_uid)
+        except OSError:
+            pass
+    return owners
 
 
 def pids():

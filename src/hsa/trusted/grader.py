@@ -15,9 +15,12 @@ from dataclasses import asdict
 from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission
 from ..hashing import sha256_file
-from ..outcomes import PROBLEMS, Status
+from ..outcomes import PROBLEMS, Isolation, Status
+from ..sandbox import cgroup
+from ..sandbox.command import Limits
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
+from ..sandbox.warm import restart_every
 from ..untrusted import protocol
 from .result import NOT_GRADED, CellProblem, Provenance, TestResult, new_result
 from .submission import code_cells, read_bytes
@@ -41,11 +44,13 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
     if cells is not None:
         budgets = Budgets.from_config(autograder.config, timeout)
         try:
-            _grade_cells(result, cells, autograder, seed, isolation, budgets)
+            _grade_cells(result, cells, autograder, seed, isolation, budgets,
+                         _limits(autograder, isolation))
         except GraderFailure as failure:
             result = new_result(name, autograder, Status.GRADER_FAILED, str(failure))
     result.provenance = asdict(Provenance(
         seed=seed, isolation=str(isolation), network_reachable=network_reachable(isolation),
+        submission_cap=cgroup.describe(_limits(autograder, isolation), Isolation(isolation)),
         submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
         autograder_content_sha256=autograder.content_sha256, package_version=__version__,
         wall_time_seconds=round(time.monotonic() - started, 3),
@@ -53,8 +58,14 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
     return result
 
 
-def _grade_cells(result, cells, autograder, seed, isolation, budgets):
-    session = Session(cells, autograder.graded_functions, isolation, budgets)
+def _limits(autograder, isolation):
+    """The limits of a submission graded with ``autograder`` under ``isolation`` here."""
+    return cgroup.submission_limits(Limits.from_config(autograder.config), Isolation(isolation))
+
+
+def _grade_cells(result, cells, autograder, seed, isolation, budgets, limits):
+    session = Session(cells, autograder.graded_functions, isolation, budgets, limits,
+                      restart_every(autograder.config))
     try:
         session.start()
         autograder.activate(seed)

@@ -72,6 +72,7 @@ class Provenance:
     seed: int
     isolation: str
     network_reachable: bool
+    submission_cap: str  # what capped the submission as a whole (a cgroup, or sized rlimits)
     submission_sha256: str
     autograder_sha256: str | None
     autograder_content_sha256: str

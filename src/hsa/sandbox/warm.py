@@ -1,0 +1,367 @@
+"""Warm sandboxes: each submission a fresh child of a zygote that only forks.
+
+A zygote (:mod:`hsa.untrusted.zygote`) is started inside the sandbox once per grading
+job and kept in :data:`POOL`; a :class:`WarmSandbox` asks one for a child, hands it the
+worker's pipe ends, and talks to the worker exactly as :class:`Sandbox` does to a fresh one. The zygote never sees a cell or a result. Ending a submission is one SIGKILL
+to the child's PID 1, waited for until it is reaped; a cell that kills its worker or runs
+past its budget restarts from the zygote. A zygote is replaced after
+``zygote_restart_every`` submissions (the master's ``hsa:`` settings), which draws a new
+address-space layout and hash seed.
+"""
+
+import atexit
+import json
+import os
+import pathlib
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+
+from ..exceptions import SandboxBroken, ZygoteUnavailable
+from ..outcomes import Isolation
+from ..untrusted import zygote as requests
+from . import cgroup, command, uids
+from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, refuse_if_ending,
+                      worker_env)
+
+RESTART_KEY = "zygote_restart_every"  # in the master's hsa: settings
+RESTART_EVERY = 100
+START_SECONDS = 60  # a zygote's imports, on a loaded machine
+REPLY_SECONDS = 30
+DIED_GRACE_SECONDS = 5  # after the worker's channel closed: time for it to be reaped
+BWRAP_COVERS = ("/tmp", command.SCRATCH, "/dev/shm")  # fresh tmpfs in every child
+HOST_COVERS = ("/tmp", "/var/tmp", "/dev/shm")  # without bubblewrap, and the scratch folder
+ZYGOTE_IN_CGROUP = 2  # the zygote itself and a setup child, besides a submission's processes
+
+
+def restart_every(config):
+    """How many submissions a zygote serves before it is replaced (at least 1)."""
+    return max(1, int(config.get(RESTART_KEY, RESTART_EVERY)))
+
+
+class Zygote:
+    """One zygote process and the socket to it; one request at a time."""
+
+    def __init__(self, isolation, limits):
+        self.isolation, self.limits = Isolation(isolation), limits
+        self.served = 0
+        self._lock = threading.Lock()
+        self.root = os.geteuid() == 0
+        self.stage = None if self.isolation is Isolation.BWRAP_ZYGOTE else self._stage()
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self):
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._log = tempfile.TemporaryFile()
+        extra = 0 if self.root else len(uids.pids())  # the user's own processes count too
+        with theirs:
+            argv = command.zygote(self.isolation, self.root, self.stage or WORKER_DIR,
+                                  theirs.fileno(), self.limits, extra)
+            self.process = subprocess.Popen(
+                argv, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log,
+                stderr=subprocess.STDOUT, env=worker_env(self.scratch, self.tmp),
+                cwd=self.stage or "/", start_new_session=True)
+        ready, pidfds = self._receive(START_SECONDS, with_fds=True)
+        try:
+            if not ready.get(requests.READY) or len(pidfds) != 1:
+                raise ZygoteUnavailable(f"the zygote answered {ready!r} instead of being ready")
+            self._cap(pidfds[0])
+        finally:
+            for fd in pidfds:
+                os.close(fd)
+
+    def _cap(self, pidfd):
+        """Put the zygote (so every child it forks from now on) in a cgroup of its own,
+        where one can be made: it serves one submission at a time, so the cgroup's cap is
+        that submission's (the zygote's own memory was charged before it moved in)."""
+        self.cgroup = None
+        if cgroup.kind():
+            self.cgroup = cgroup.Cgroup(cgroup.kind(), self.limits.submission_memory,
+                                        self.limits.processes + ZYGOTE_IN_CGROUP)
+            self.cgroup.attach(cgroup.outer_pid(pidfd))
+
+    def _stage(self):
+        """Without bubblewrap: the zygote's files in a folder of root's that its user may
+        read, and below it the scratch folder that each child covers with a tmpfs."""
+        PROCESS_USER_SCRATCH.mkdir(mode=0o711, parents=True, exist_ok=True)
+        stage = pathlib.Path(tempfile.mkdtemp(prefix="hsa-zygote-", dir=PROCESS_USER_SCRATCH))
+        os.chmod(stage, 0o755)
+        for name in command.ZYGOTE_FILES:
+            shutil.copy(WORKER_DIR / name, stage / name)
+            os.chmod(stage / name, 0o644)
+        (stage / "scratch").mkdir(mode=0o755)
+        return stage
+
+    @property
+    def scratch(self):
+        return command.SCRATCH if self.stage is None else str(self.stage / "scratch")
+
+    @property
+    def tmp(self):
+        return None if self.stage is None else "/tmp"
+
+    @property
+    def covers(self):
+        if self.stage is None:
+            return list(BWRAP_COVERS)
+        return [p for p in HOST_COVERS if os.path.isdir(p)] + [self.scratch]
+
+    def _receive(self, timeout, with_fds=False):
+        ready, _, _ = select.select([self.sock], [], [], timeout)
+        message, fds = socket.recv_fds(self.sock, 1 << 16, 1)[:2] if ready else (b"", [])
+        if not message:
+            for fd in fds:
+                os.close(fd)
+            raise ZygoteUnavailable(f"the zygote stopped answering{self.log_tail()}")
+        if with_fds:
+            return json.loads(message), fds
+        for fd in fds:
+            os.close(fd)
+        return json.loads(message)
+
+    def log_tail(self):
+        """What the zygote printed (its interpreter's complaint), for the operator."""
+        try:
+            self._log.seek(0)
+            text = self._log.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+        return f"; it printed: {text[-400:]}" if text else ""
+
+    def _ask(self, request, fds=(), with_fds=False):
+        with self._lock:
+            try:
+                socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
+            except OSError as error:  # it died (bwrap dies with the thread that started it)
+                raise ZygoteUnavailable(f"the zygote is gone ({error}){self.log_tail()}") from None
+            return self._receive(REPLY_SECONDS, with_fds)
+
+    def spawn(self, fds, uid=None):
+        """A child for one submission, given its pipe ends (and, from a root zygote, the uid
+        it runs as); its P1's pid in the zygote."""
+        self.served += 1
+        request = {"op": requests.SPAWN, "uid": uid, "covers": self.covers,
+                   "keep": under(command.python_mounts(), self.covers),
+                   "cwd": self.scratch, "tmp_bytes": self.limits.scratch_bytes,
+                   "limits": per_process_limits(self.limits)}
+        reply = self._ask(request, fds)
+        if "error" in reply or reply.get("capabilities") != 0:
+            raise ZygoteUnavailable(f"the zygote could not start a submission: "
+                                    f"{reply.get('error') or reply}")
+        return reply["p1"]
+
+    def end(self, p1, grace=0.0):
+        """Kill the child's PID 1 (after ``grace`` seconds) and reap it; its wait status."""
+        reply = self._ask({"op": requests.END, "p1": p1, "grace": grace})
+        if "status" not in reply:
+            raise ZygoteUnavailable(f"the zygote could not end a submission: {reply}")
+        return reply["status"]
+
+    @property
+    def alive(self):
+        return self.process.poll() is None
+
+    def close(self):
+        """Stop the zygote (its children die with it) and remove its staged files."""
+        process = getattr(self, "process", None)
+        if process is not None:
+            try:
+                socket.send_fds(self.sock, [json.dumps({"op": requests.EXIT}).encode()], [])
+                process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+            self.sock.close()
+            self._log.close()
+        if getattr(self, "cgroup", None) is not None:
+            self.cgroup.remove()
+        if self.stage is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def under(paths, folders):
+    """The ``paths`` inside one of ``folders``: a child's fresh tmpfs would hide them."""
+    inside = [p for p in paths if any(p.startswith(f.rstrip("/") + "/") for f in folders)]
+    return sorted(inside, key=len)
+
+
+def per_process_limits(limits):
+    """The limits P1 sets for the worker and everything it starts."""
+    return {"as": limits.memory_bytes, "cpu": limits.cpu_seconds, "fsize": limits.file_bytes,
+            "core": 0, "nproc": limits.processes}
+
+
+class Pool:
+    """The zygotes of this grader: one per job at a time, kept idle between submissions.
+    (:data:`POOL` is the grader's; a test may make its own.)"""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._idle = []
+
+    def take(self, isolation, limits):
+        """An idle zygote of ``isolation`` and ``limits``, else a new one. (bwrap's
+        --die-with-parent ends a zygote with the thread that started it: a dead one found
+        here is closed.)"""
+        with self._lock:
+            dead = [zygote for zygote in self._idle if not zygote.alive]
+            found = next((z for z in self._idle if z.alive and (z.isolation, z.limits)
+                          == (isolation, limits)), None)
+            self._idle = [z for z in self._idle if z.alive and z is not found]
+        for zygote in dead:
+            zygote.close()
+        return found or Zygote(isolation, limits)
+
+    def give(self, zygote, restart_every=RESTART_EVERY):
+        """Keep ``zygote`` for the next submission, or replace it after ``restart_every``."""
+        if zygote.alive and zygote.served < restart_every:
+            with self._lock:
+                self._idle.append(zygote)
+        else:
+            zygote.close()
+
+    def close_all(self):
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for zygote in idle:
+            zygote.close()
+
+
+POOL = Pool()
+atexit.register(POOL.close_all)
+
+
+class WarmSandbox(Sandbox):
+    """A worker forked from a zygote; :class:`Sandbox`'s channel, its own start and end."""
+
+    def __init__(self, isolation, limits=command.Limits(), restart_every=RESTART_EVERY,
+                 pool=None):
+        super().__init__(isolation, limits)
+        self.restart_every = restart_every
+        self.pool = pool or POOL
+        self.zygote = self.p1 = self.status = None
+
+    def start(self):
+        """A child of a zygote; a zygote that fails is replaced once (a new one may work:
+        say, the old one was killed), then the failure is the grader's."""
+        refuse_if_ending()
+        try:
+            self._spawn()
+        except ZygoteUnavailable:
+            try:
+                self._spawn()
+            except ZygoteUnavailable as failed:
+                raise SandboxBroken(str(failed)) from None
+        self._enter()
+
+    def _spawn(self):
+        self.zygote = self.pool.take(self.isolation, self.limits)
+        if self.zygote.root and self.claim is None:
+            self.claim = uids.claim()
+        (in_r, in_w), (out_r, out_w), (res_r, res_w) = [os.pipe() for _ in range(requests.PIPES)]
+        self.cgroup = self.zygote.cgroup
+        if self.cgroup is not None:  # a cap reached after the last submission's last message
+            self.cgroup.take_alarm()
+        self._oom_before = self.cgroup.oom_kills() if self.cgroup else 0
+        try:
+            self.p1 = self.zygote.spawn([in_r, out_w, res_w], self.uid)
+        except ZygoteUnavailable:
+            for fd in (in_w, out_r, res_r):
+                os.close(fd)
+            self.zygote.close()
+            self.zygote = self.cgroup = None
+            raise
+        finally:
+            for fd in (in_r, out_w, res_w):
+                os.close(fd)
+        self._stdin, self._stdout = os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
+        self._responses = res_r
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _end(self, grace=0.0):
+        if self.p1 is not None:
+            self.status, self.p1 = self.zygote.end(self.p1, grace), None
+        return self.status
+
+    def kill(self):
+        """End the child (SIGKILL to its P1, reaped), then give back its zygote, cgroup and
+        uid. Where the zygote could not confirm the end (it died), every process of the uid
+        is killed instead (``Claim.release``)."""
+        self._leave()
+        clean = True
+        if self.zygote is not None:
+            try:
+                self._end()
+            except ZygoteUnavailable:
+                clean = False
+            finally:
+                if self._stdin is not None:
+                    self._close_channel()
+                    self._stdin = None
+                self.pool.give(self.zygote, self.restart_every)
+                self.zygote = None
+        self.cgroup = None  # the zygote's, kept for its next submission
+        if self.claim is not None:  # a reaped pid namespace leaves nothing of the uid
+            reaped = clean and self.status is not None
+            self.claim.give_back() if reaped else self.claim.release()
+            self.claim = None
+
+    def _end_now(self):
+        """From another thread (:func:`~.process.all_stopped`): SIGKILL the zygote, whose pid
+        namespace takes this child with it; the thread using the sandbox then finds the child
+        gone and, the zygote unable to confirm it, kills every process of its uid."""
+        process = getattr(self.zygote, "process", None)
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _exit_reason(self):
+        """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
+        us means the worker was still alive but had closed its channel."""
+        status = self._end(DIED_GRACE_SECONDS)
+        if self.cgroup is not None and self.cgroup.oom_kills() > self._oom_before:
+            return self.capped()
+        if os.WIFSIGNALED(status):
+            return "closed its connection to the grader"
+        code = os.waitstatus_to_exitcode(status)
+        return describe_exit(code - 128 if code > requests.SIGNALLED else code)
+
+
+def open_sandbox(isolation, limits=command.Limits(), restart_every=RESTART_EVERY):
+    """A sandbox of ``isolation``, not started: warm from a zygote, or fresh."""
+    isolation = Isolation(isolation)
+    if isolation.warm:
+        return WarmSandbox(isolation, limits, restart_every)
+    return Sandbox(isolation, limits)
+
+
+def probe(isolation, limits=command.Limits()):
+    """Start a zygote of ``isolation`` and one child with every namespace and no capability
+    (kept in :data:`POOL` for the first submission); ZygoteUnavailable when it cannot."""
+    zygote = POOL.take(isolation, limits)
+    pipes = [os.pipe() for _ in range(requests.PIPES)]
+    try:
+        p1 = zygote.spawn([pipes[0][0], pipes[1][1], pipes[2][1]],
+                          uids.PROBE_UID if zygote.root else None)
+        zygote.end(p1)
+    except BaseException:
+        zygote.close()
+        raise
+    finally:
+        for fd in (fd for pair in pipes for fd in pair):
+            os.close(fd)
+    zygote.served = 0
+    POOL.give(zygote)
