@@ -122,10 +122,7 @@ class Sandbox:
         if self.process is None:
             return
         self._leave()
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill_group(self.process)
         self.process.kill()
         self.process.wait()
         self._close_channel()
@@ -149,12 +146,7 @@ class Sandbox:
 
     def _end_now(self):
         """SIGKILL the sandbox from another thread; the thread using it then cleans up."""
-        process = self.process
-        if process is not None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        kill_group(self.process)
 
     def _close_channel(self):
         for stream in (self._stdin, self._stdout):
@@ -229,6 +221,15 @@ def worker_env(scratch, tmp=None):
     return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": tmp or scratch, "LANG": "C.UTF-8",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+
+
+def kill_group(process):
+    """SIGKILL the process group of ``process`` (started in a session of its own), if any."""
+    if process is not None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def refuse_if_ending():

@@ -15,7 +15,6 @@ import os
 import pathlib
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -25,8 +24,8 @@ from ..exceptions import SandboxBroken, ZygoteUnavailable
 from ..outcomes import Isolation
 from ..untrusted import zygote as requests
 from . import cgroup, command, uids
-from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, refuse_if_ending,
-                      worker_env)
+from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, kill_group,
+                      refuse_if_ending, worker_env)
 
 RESTART_KEY = "zygote_restart_every"  # in the master's hsa: settings
 RESTART_EVERY = 100
@@ -177,10 +176,7 @@ class Zygote:
                 socket.send_fds(self.sock, [json.dumps({"op": requests.EXIT}).encode()], [])
                 process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                kill_group(process)
                 process.wait()
             self.sock.close()
             self._log.close()
@@ -321,12 +317,7 @@ class WarmSandbox(Sandbox):
         """From another thread (:func:`~.process.all_stopped`): SIGKILL the zygote, whose pid
         namespace takes this child with it; the thread using the sandbox then finds the child
         gone and, the zygote unable to confirm it, kills every process of its uid."""
-        process = getattr(self.zygote, "process", None)
-        if process is not None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        kill_group(getattr(self.zygote, "process", None))
 
     def _exit_reason(self):
         """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
