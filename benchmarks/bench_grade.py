@@ -59,7 +59,7 @@ What it measures
      (max of the samples and of the kernel's VmHWM read from
      /proc/<pid>/status while it ran); and the same peak over the samples
      taken while it had a child (a sandbox), which leaves out the report
-     written at the end (matplotlib's histogram).
+     written at the end.
    * hsa, sandbox: each direct child of ``hsa grade`` is one sandbox (prlimit
      execs bwrap; bwrap forks its PID-namespace init, which runs setpriv,
      which execs the worker python), or, warm, one zygote with its current child

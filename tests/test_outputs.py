@@ -261,8 +261,8 @@ def test_report_leaves_grader_failures_out_of_the_scores(tmp_path, monkeypatch):
     """A grader failure is no score: it is counted as a status, not as a 0 in the
     histogram or the mean."""
     drawn = []
-    monkeypatch.setattr(report, "score_histogram_png",
-                        lambda scores, top: drawn.append((scores, top)) or b"png")
+    monkeypatch.setattr(report.histogram, "score_histogram_svg",
+                        lambda scores, top: drawn.append((scores, top)) or "<svg></svg>")
     results = [make("a"), partial(), make("c", Status.GRADER_FAILED, tests_=[], message="broke")]
     report.write_report(tmp_path / "report.html", Summary(results, []), QUESTIONS, "Lab", results)
     html = (tmp_path / "report.html").read_text()

@@ -5,45 +5,24 @@ feedback back, the submissions that need a look first, score
 changes after the autograder changed, the score distribution (overall and per
 question), the mistakes the hidden tests recognised (attempts that were not
 made counted apart), and the roster with a link to each student's feedback.
-One self-contained file (the plot is an embedded PNG), so it opens offline.
+One self-contained file (the plot is inline SVG), so it opens offline.
 """
 
-import base64
 import collections
 import html
-import io
 import urllib.parse
 
 from ..outcomes import HintKind
 from ..trusted.causes import trace
 from ..writers.atomic import write_atomic
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
+from . import histogram
 
 BLANK_STUB = ("every function is still the placeholder handed out: a blank notebook, perhaps the "
               "wrong file")
 STYLE = """body{font-family:system-ui,sans-serif;max-width:96em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.bad{color:#a40000;font-weight:600}.num{text-align:right;white-space:nowrap}.muted{color:#777}"""
-
-
-def score_histogram_png(scores, max_score):
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    figure = Figure(figsize=(6, 2.6), dpi=100)
-    axes = figure.subplots()
-    top = max([max_score, *scores, 1])
-    axes.hist(scores, bins=[x - 0.5 for x in range(int(top) + 2)], color="#4c72b0", rwidth=0.9)
-    axes.set_xlabel("score")
-    axes.set_ylabel("submissions")
-    axes.set_title("Score distribution")
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    return buffer.getvalue()
 
 
 def write_report(path, summary, questions, title, results):
@@ -56,12 +35,12 @@ def render(summary, questions, title, results):
     tally = _Tally(questions)
     for result in results:
         tally.add(result)
-    png = base64.b64encode(score_histogram_png(summary.scored, summary.max_score)).decode()
+    chart = histogram.score_histogram_svg(summary.scored, summary.max_score)
     parts = [f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
              f"<title>{_e(title)}: grading report</title><style>{STYLE}</style></head><body>",
              f"<h1>{_e(title)}: grading report</h1>", _overview(summary),
              _hand_back(summary), _needs_a_look(summary), _changes(summary),
-             f'<h2>Scores</h2><img alt="Histogram of scores" src="data:image/png;base64,{png}">',
+             f"<h2>Scores</h2>{chart}",
              tally.per_question(), tally.mistakes(), tally.roster(), "</body></html>\n"]
     return "\n".join(p for p in parts if p)
 
