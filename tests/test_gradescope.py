@@ -267,9 +267,9 @@ def test_every_python_builds_and_grades(set_up, python):
             results, _ = harness.run(notebook, without_bwrap=without_bwrap)
             isolation = results["extra_data"]["provenance"]["isolation"]
             scores[notebook.parent.name, isolation] = total(results), results["extra_data"]["status"]
-    assert scores == {("solutions", "bwrap"): (TOTAL, "graded"),
+    assert scores == {("solutions", "bwrap+zygote"): (TOTAL, "graded"),
                       ("solutions", "process-user"): (TOTAL, "graded"),
-                      ("assignments", "bwrap"): (0, "graded"),
+                      ("assignments", "bwrap+zygote"): (0, "graded"),
                       ("assignments", "process-user"): (0, "graded")}
 
 

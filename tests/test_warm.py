@@ -23,11 +23,13 @@ from hsa.exceptions import ZygoteUnavailable
 from hsa.outcomes import Isolation, Status
 from hsa.sandbox import cgroup, warm
 from hsa.sandbox.command import Limits
-from hsa.sandbox.session import Session
+from hsa.sandbox.session import Budgets, Session
+from hsa.trusted.autograder import read_config
 from hsa.trusted.grader import grade_file
 from hsa.untrusted import protocol
 
 pytestmark = pytest.mark.sandbox
+BUDGETS = Budgets.from_config(read_config())  # the master's, as the autograder holds them
 
 
 @functools.lru_cache(maxsize=None)
@@ -347,7 +349,8 @@ def pool(monkeypatch):
 
 @pytest.mark.parametrize("level", LEVELS, ids=str)
 def test_a_cell_that_kills_its_worker_restarts_from_the_same_zygote(pool, level):
-    session = Session(["import os\nos._exit(3)\n", "def probe():\n    return 7\n"], ["probe"], level)
+    session = Session(["import os\nos._exit(3)\n", "def probe():\n    return 7\n"], ["probe"], level,
+                      BUDGETS)
     try:
         session.start()
         assert session.call("probe", []) == 7
@@ -362,7 +365,7 @@ def test_a_cell_that_kills_its_worker_restarts_from_the_same_zygote(pool, level)
 def test_a_zygote_is_replaced_after_restart_every_submissions(pool, level):
     pids = []
     for _ in range(3):
-        session = Session(["x = 1\n"], [], level, restart_every=2)
+        session = Session(["x = 1\n"], [], level, BUDGETS, restart_every=2)
         session.start()
         pids.append(session.sandbox.zygote.process.pid)
         session.stop()
@@ -374,13 +377,13 @@ def test_a_zygote_is_replaced_after_restart_every_submissions(pool, level):
 def test_a_dead_zygote_is_replaced_and_nothing_is_charged(pool, level):
     """bwrap's --die-with-parent ends a zygote with the thread that started it (a job's
     thread, between two runs of hsa grade in one process): the next submission gets a new one."""
-    first = Session(["x = 1\n"], [], level)
+    first = Session(["x = 1\n"], [], level, BUDGETS)
     first.start()
     zygote = first.sandbox.zygote
     first.stop()
     os.killpg(zygote.process.pid, signal.SIGKILL)
     zygote.process.wait()
-    second = Session(["x = 1\n"], [], level)
+    second = Session(["x = 1\n"], [], level, BUDGETS)
     try:
         second.start()
         assert second.sandbox.zygote is not zygote and second.events == {}
@@ -407,3 +410,16 @@ def test_cgroups_left_by_a_grader_that_is_gone_are_swept():
         mine.remove()
         if left.exists():
             left.rmdir()
+
+
+def test_a_python_under_a_covered_folder_is_mounted_again_by_its_folders(tmp_path):
+    """A venv under /tmp whose interpreter is a file there (the Gradescope harness's copy):
+    what a child mounts again is folders only, none inside another."""
+    home = tmp_path / "python"
+    (home / "bin").mkdir(parents=True)
+    (home / "bin" / "python3.11").write_text("")
+    site = home / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    paths = [str(home), str(home / "bin" / "python3.11"), str(site), "/usr/lib/python3"]
+    assert warm.under(paths, ["/tmp"]) == [str(home)]
+    assert warm.under([str(home / "bin" / "python3.11")], ["/tmp"]) == [str(home / "bin")]

@@ -187,9 +187,13 @@ class Zygote:
 
 
 def under(paths, folders):
-    """The ``paths`` inside one of ``folders``: a child's fresh tmpfs would hide them."""
-    inside = [p for p in paths if any(p.startswith(f.rstrip("/") + "/") for f in folders)]
-    return sorted(inside, key=len)
+    """The folders to mount again for ``paths`` inside one of ``folders``, which a child's
+    fresh tmpfs would hide: each path's own folder (a file's, such as the interpreter, is
+    the folder holding it), none inside another, outermost first."""
+    inside = {p if os.path.isdir(p) else os.path.dirname(p) for p in paths
+              if any(p.startswith(f.rstrip("/") + "/") for f in folders)}
+    outermost = [p for p in inside if not any(p.startswith(q + "/") for q in inside)]
+    return sorted(outermost, key=len)
 
 
 def per_process_limits(limits):
