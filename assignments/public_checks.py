@@ -655,7 +655,8 @@ W_HH = np.array([[2, -1], [4, 3]])
 W_HX = np.array([[1, 5, -2], [-3, 0, 6]])
 H_T_PREV = np.array([[1, -2, 3, 0], [2, 0, -1, 4]])
 X_T = np.array([[3, 1, -1, 2], [0, 2, 4, -3], [-2, 5, 1, 1]])
-# Float examples (pre-activations of order 1, so that the sigmoid is far from saturated).
+# Float examples, for formula_2 (whose result has fractions, which a cast to int would lose)
+# and hidden_state (pre-activations of order 1, so that the sigmoid is far from saturated).
 F_W_HH = np.array([[0.5, -0.3], [0.2, 0.4]])
 F_W_HX = np.array([[0.1, -0.6, 0.3], [-0.2, 0.5, 0.7]])
 F_H_T_PREV = np.array([[0.9, -0.4, 0.1, -1.2], [0.3, 0.8, -0.7, 0.5]])
@@ -686,14 +687,14 @@ EXAMPLES = {
          "formula_1_state_part_only":
          np.array([[0, -4, 7, -4], [10, -8, 9, 12]])}),
     "formula_2": Example(
-        (W_HH, W_HX, H_T_PREV, X_T),
-        np.array([[7, -3, 24, -19], [-11, 19, 18, 12]]),
+        (F_W_HH, F_W_HX, F_H_T_PREV, F_X_T),
+        np.array([[1.06, -0.97, -0.4, -0.22], [-0.02, -0.21, 0.03, 0.35]]),
         {"formula_2_input_term_missing":
-         np.array([[0, -4, 7, -4], [10, -8, 9, 12]]),
+         np.array([[0.36, -0.44, 0.26, -0.75], [0.3, 0.24, -0.26, -0.04]]),
          "formula_2_state_term_missing":
-         np.array([[7, 1, 17, -15], [-21, 27, 9, 0]]),
+         np.array([[0.7, -0.53, -0.66, 0.53], [-0.32, -0.45, 0.29, 0.39]]),
          "formula_2_subtracted":
-         np.array([[-7, -5, -10, 11], [31, -35, 0, 12]])}),
+         np.array([[-0.34, 0.09, 0.92, -1.28], [0.62, 0.69, -0.55, -0.43]])}),
     "sigmoid": Example(
         (Z,),
         np.array([[0.04742587317756678, 0.18242552380635635, 0.3775406687981454, 0.5],

@@ -375,7 +375,9 @@ def test_in_colab_a_mistake_shows_the_hints_jupyter_shows(bare_python, otter_pyt
     failed = [source for source, outputs in colab_checks if hints(outputs)]
     assert failed == ['grader.check("join_state_and_input")', 'grader.check("formula_1")',
                       'grader.check("hidden_state")']
-    assert "h_t_prev goes on top, x_t below it" in hints(colab_checks[1][1])[0]
+    # the hint's last line names the mistake, after the public example it failed on
+    assert text(colab_checks[1][1]).rstrip().endswith(
+        "\n        The blocks are in the wrong order: h_t_prev goes on top, x_t below it.")
     assert [text(outputs) for _, outputs in colab_checks] == \
         [OTTER_TEST_LINE.sub("", text(outputs)) for _, outputs in jupyter_checks]
     result = grade(as_downloaded_from_colab(downloaded))
@@ -384,11 +386,19 @@ def test_in_colab_a_mistake_shows_the_hints_jupyter_shows(bare_python, otter_pyt
     assert (result.status, result.score) == ("graded", 7)
 
 
-def test_in_colab_without_public_checks_the_set_up_cell_says_how_to_get_it(bare_python, tmp_path):
+def test_in_colab_without_public_checks_the_set_up_cell_and_every_check_say_how_to_get_it(
+        bare_python, tmp_path):
+    """No traceback anywhere: each check cell (check_all and export too) says the set-up cell's
+    one sentence."""
     env, content = colab(tmp_path)
     cells = run(bare_python, in_drive(tmp_path, solved_notebook), env=env, cwd=content)
 
-    assert text(cells[0][1]) == MISSING + "\n"
+    assert_clean(cells)
+    assert cells[0][1] == [("stdout", MISSING + "\n")]
+    checks = grader_cells(cells)
+    assert len(checks) == len(graded_functions(nbformat.read(STUDENT, as_version=4))) + 2
+    for source, outputs in checks:
+        assert outputs == [("stdout", MISSING + "\n")], source
 
 
 def test_in_colab_the_set_up_cell_fetches_public_checks_from_the_instructor_s_url(bare_python, tmp_path):
