@@ -11,6 +11,7 @@ import zipfile
 import nbformat
 import pytest
 
+from conftest import TOTAL_TEXT
 from hsa.cli import main
 from test_layouts import (CORRECT, EXAMPLES, canvas_download,  # noqa: F401 (fixtures)
                           moodle_folders, nbgrader_course, put)
@@ -29,16 +30,21 @@ def page(out, row):
     return (out / row["submission"] / "feedback.html").read_bytes()
 
 
+def zip_members(path):
+    """An upload zip's members, name -> bytes."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
 def says_score(data, row):
-    return f"<strong>Score: {row['score']} / 15</strong>" in data.decode()
+    return f"<strong>Score: {row['score']} / {TOTAL_TEXT}</strong>" in data.decode()
 
 
 def test_canvas_feedback_zip_reaches_each_student(canvas_download, tmp_path, capsys):
     out = tmp_path / "out"
     book, err = grade(canvas_download, out, capsys)
     by_id = {row["student_id"]: row for row in book}
-    with zipfile.ZipFile(out / "canvas-feedback.zip") as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
+    members = zip_members(out / "canvas-feedback.zip")
     assert sorted(members) == ["leebob_LATE_4343_9002_feedback.html",
                                "martinalice_4444_9003_feedback.html",
                                "smithcarol_4545_9006_feedback.html",
@@ -63,8 +69,7 @@ def test_moodle_feedback_zip_and_worksheet_reach_each_student(moodle_folders, tm
     out = tmp_path / "out"
     book, err = grade(moodle_folders, out, capsys)
     by_id = {row["student_id"]: row for row in book}
-    with zipfile.ZipFile(out / "moodle-feedback.zip") as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
+    members = zip_members(out / "moodle-feedback.zip")
     assert sorted(members) == ["Bob Lee_123457_assignsubmission_file_feedback.html",
                                "Dave Jones_123459_assignsubmission_file_feedback.html",
                                "Zoë Ñúñez_123456_assignsubmission_file_feedback.html"]
@@ -81,7 +86,7 @@ def test_moodle_feedback_zip_and_worksheet_reach_each_student(moodle_folders, tm
         row = by_id[line["Identifier"].removeprefix("Participant ")]
         assert line["Full name"] == row["student_name"]
         assert line["Grade"] == ("" if row["status"] == "invalid" else row["score"])
-        assert line["Maximum Grade"] == "15"
+        assert line["Maximum Grade"] == TOTAL_TEXT
         when = datetime.datetime.fromisoformat(line["Last modified (grade)"])  # PHP strtotime reads it
         assert when.tzinfo is not None and line["Last modified (grade)"] == (
             row["timestamp"] or line["Last modified (grade)"])  # graded: when; else now
@@ -132,7 +137,7 @@ def test_examples_list_the_blank_stub_under_needs_a_look(tmp_path, capsys):
     book, err = grade(EXAMPLES, out, capsys)
     carol = next(row for row in book if row["submission"] == "carol_stub")
     assert (carol["status"], carol["score"]) == ("graded", "0")
-    assert ("hsa grade:   carol_stub: graded, 0/15: every function is still the placeholder "
+    assert (f"hsa grade:   carol_stub: graded, 0/{TOTAL_TEXT}: every function is still the placeholder "
             "handed out: a blank notebook, perhaps the wrong file") in err
     assert "needs a look (4):" in err and "hand back" not in err  # a plain folder: no platform
     report = (out / "report.html").read_text()
@@ -159,6 +164,6 @@ def test_feedback_notebooks_go_back_in_the_zip_beside_the_page(moodle_folders, t
         assert [c.source for c in copy.cells if not c.metadata.get("hsa_feedback")] == \
             [c.source for c in original.cells]  # the student's cells, as they were
         assert copy.cells[0].source.startswith(f"# Feedback on {row['submission']}\n\n"
-                                               f"**Score: {row['score']} / 15**")
+                                               f"**Score: {row['score']} / {TOTAL_TEXT}**")
     assert f"{out / '<student>' / 'hidden_state_activation-feedback.ipynb'} -> each student's " \
         "own notebook with the feedback written in" in err
