@@ -12,6 +12,7 @@ import functools
 import os
 import pathlib
 import signal
+import threading
 import time
 
 import pytest
@@ -432,3 +433,23 @@ def test_a_python_under_a_covered_folder_is_mounted_again_by_its_folders(tmp_pat
     paths = [str(home), str(home / "bin" / "python3.11"), str(site), "/usr/lib/python3"]
     assert warm.under(paths, ["/tmp"]) == [str(home)]
     assert warm.under([str(home / "bin" / "python3.11")], ["/tmp"]) == [str(home / "bin")]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="as root each child has a uid of its own: the "
+                    "grader's own threads count only against an ordinary user")
+@pytest.mark.parametrize("level", LEVELS[:1], ids=str)
+def test_an_ordinary_users_own_threads_leave_room_for_a_zygote(level):
+    """RLIMIT_NPROC counts every thread of the user: 300 of the grader's own (a browser's,
+    a kernel's) once stopped bubblewrap from starting a zygote ("Creating new namespace
+    failed: Resource temporarily unavailable")."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=stop.wait) for _ in range(300)]
+    for thread in threads:
+        thread.start()
+    try:
+        zygote = warm.Zygote(level, Limits())
+        zygote.close()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()

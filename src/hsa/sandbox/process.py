@@ -95,10 +95,10 @@ class Sandbox:
 
     def _processes_already_counted(self):
         """As root, the sandbox's own uid carries the process count; otherwise the limit
-        counts every process of the grader's user, so make room for those."""
+        counts every task of the grader's user, so make room for those."""
         if self.uid is not None:
             return 0
-        return len(uids.pids())
+        return uids.room_for_user()
 
     def _env(self, tmp=None):
         scratch = command.SCRATCH if self.isolation is Isolation.BWRAP else str(self._scratch)

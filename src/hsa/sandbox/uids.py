@@ -127,6 +127,26 @@ def pids():
     return [int(p) for p in os.listdir("/proc") if p.isdigit()]
 
 
+USER_GROWTH = 256
+"""Tasks the grader's own user may add while a sandbox it started lives (another job's
+sandbox, a kernel, a browser's threads): see :func:`room_for_user`."""
+
+
+def room_for_user():
+    """What a sandbox started as an ordinary user (no uid of its own) must add to its process
+    limit: RLIMIT_NPROC counts every task (thread) of the user, its own and the grader's,
+    not only the sandbox's, and a zygote lives for many submissions. A submission's own
+    limit is set inside its own user namespace, which the kernel counts apart."""
+    me, tasks = os.getuid(), 0
+    for pid in pids():
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == me:
+                tasks += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:  # gone meanwhile
+            continue
+    return tasks + USER_GROWTH
+
+
 def owner(pid):
     """The real uid of a live (not zombie) process, else None."""
     try:

@@ -60,7 +60,7 @@ class Zygote:
     def _start(self):
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._log = tempfile.TemporaryFile()
-        extra = 0 if self.root else len(uids.pids())  # the user's own processes count too
+        extra = 0 if self.root else uids.room_for_user()  # the user's own tasks count too
         with theirs:
             argv = command.zygote(self.isolation, self.root, self.stage or WORKER_DIR,
                                   theirs.fileno(), self.limits, extra)
