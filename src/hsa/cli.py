@@ -14,7 +14,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="hsa", description=__doc__)
     parser.add_argument("--version", action="version", version=f"hsa {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    for add in (_assign_parser, _grade_parser, _catalogue_parser):
+        add(commands)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except GraderFailure as error:
+        print(f"hsa {args.command}: {error}", file=sys.stderr)
+        return 2
 
+
+def _assign_parser(commands):
     assign = commands.add_parser("assign", help="regenerate the student notebook and the "
                                  "autograder zip from the master notebook")
     assign.add_argument("master", nargs="?", default=str(DEFAULT.master), help="the master "
@@ -26,6 +36,8 @@ def main(argv=None):
                         help="skip running the tests against the master (faster)")
     assign.set_defaults(run=_assign)
 
+
+def _grade_parser(commands):
     grade = commands.add_parser("grade", help="grade a folder of submissions in the sandbox")
     grade.add_argument("paths", nargs="*", help="notebooks, export zips, folders of them, or "
                        "a class download (folder or zip) from Gradescope, Canvas, Moodle or "
@@ -52,17 +64,12 @@ def main(argv=None):
                        "into the same --out, wait for it to end (default: say so and exit)")
     grade.set_defaults(run=_grade)
 
+
+def _catalogue_parser(commands):
     catalogue = commands.add_parser("catalogue", help="grade the catalogues of known mistakes "
                                     "and valid alternatives under tests/ and print the counts")
     catalogue.add_argument("--seed", type=int, default=None, help="grading seed (default: fresh)")
     catalogue.set_defaults(run=_catalogue)
-
-    args = parser.parse_args(argv)
-    try:
-        return args.run(args)
-    except GraderFailure as error:
-        print(f"hsa {args.command}: {error}", file=sys.stderr)
-        return 2
 
 
 def _assign(args):
