@@ -16,7 +16,8 @@ import time
 
 from ..trusted.causes import trace
 from ..writers.atomic import write_atomic
-from ..writers.feedback import feedback_md
+from ..writers.document import markdown
+from ..writers.feedback import feedback_blocks
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ..writers.gradebook import columns, gradebook_row
 from ..writers.results import read_result, results_json
@@ -61,9 +62,10 @@ class Gradebook:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "results.json").unlink(missing_ok=True)
         traced = trace(result)  # once, for every writer
-        feedback = feedback_md(result, traced=traced)
+        blocks = feedback_blocks(result, traced=traced)  # once, for feedback.md and .html
+        feedback = markdown(blocks)
         write_atomic(folder / "feedback.md", feedback)
-        write_atomic(folder / FEEDBACK_HTML, feedback_html(result, traced))
+        write_atomic(folder / FEEDBACK_HTML, feedback_html(result, blocks=blocks))
         results = results_json(result, self.autograder.visibility, traced, feedback)
         write_atomic(folder / "results.json", json.dumps(results, indent=2) + "\n")
         self._append(result, traced)

@@ -24,10 +24,12 @@ td:last-child{text-align:right;white-space:nowrap}th{background:#f5f5f7}
 strong{color:#000}.footer{color:#6e6e73;font-size:.85em}hr{border:0;border-top:1px solid #ddd;margin:2em 0 .5em}"""
 
 
-def feedback_html(result, traced=None, public_only=False):
-    """The student's feedback page (see the module's docstring)."""
+def feedback_html(result, traced=None, public_only=False, blocks=None):
+    """The student's feedback page (see the module's docstring); ``blocks``: the feedback's
+    blocks, when the caller has built them already (for feedback.md)."""
+    blocks = blocks or feedback_blocks(result, public_only, traced)
     title = html.escape(f"Feedback on {result.submission}")
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{title}</title><style>{STYLE}</style></head><body>\n"
-            f"{html_body(feedback_blocks(result, public_only, traced))}\n</body></html>\n")
+            f"{html_body(blocks)}\n</body></html>\n")
