@@ -410,16 +410,18 @@ def test_cgroups_left_by_a_grader_that_is_gone_are_swept():
     gone = subprocess.Popen(["true"])
     gone.wait()
     mine = cgroup.Cgroup(cgroup.kind(), 64 << 20, 4)
-    parent = mine.memory_dir.parent
+    parent = mine.tops["memory"].parent
     left = parent / f"hsa-{gone.pid}-0"
-    left.mkdir()
+    for folder in (left, left / cgroup.ZYGOTE, left / cgroup.SUBMISSION):
+        folder.mkdir()
     try:
         cgroup.sweep(parent)
-        assert not left.exists() and mine.memory_dir.exists()
+        assert not left.exists() and mine.tops["memory"].exists()
     finally:
         mine.remove()
-        if left.exists():
-            left.rmdir()
+        for folder in (left / cgroup.ZYGOTE, left / cgroup.SUBMISSION, left):
+            if folder.exists():
+                folder.rmdir()
 
 
 def test_a_python_under_a_covered_folder_is_mounted_again_by_its_folders(tmp_path):

@@ -161,7 +161,9 @@ class Sandbox:
         try:
             self._stdin.write(protocol.dumps(message).encode())
             self._stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
+        except BrokenPipeError:  # it died (or closed its end): say how, as on its channel
+            raise SandboxDied(self._exit_reason()) from None
+        except (OSError, ValueError):
             raise SandboxDied("the student's process stopped reading") from None
 
     def receive(self, deadline):
@@ -193,6 +195,11 @@ class Sandbox:
             return protocol.loads(line.decode("utf-8", "replace"))
         except protocol.ProtocolError as error:
             raise ProtocolViolation(f"broke the grading protocol ({error})") from None
+
+    def cpu_seconds(self):
+        """CPU seconds the submission's processes have used, where a cgroup counts them
+        (a warm sandbox's); None here."""
+        return None
 
     def capped(self):
         """The reason to give when the submission reached its memory cap."""
@@ -232,9 +239,14 @@ def kill_group(process):
             pass
 
 
+def ending():
+    """True while :func:`all_stopped` ends the run's sandboxes."""
+    return _STOPPED.is_set()
+
+
 def refuse_if_ending():
     """Start no sandbox while :func:`all_stopped` ends the run's."""
-    if _STOPPED.is_set():
+    if ending():
         raise SandboxDied("the grading run is ending: no sandbox is started any more")
 
 

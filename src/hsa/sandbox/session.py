@@ -150,10 +150,10 @@ class Session:
         self.stop()
         self.sandbox = open_sandbox(self.isolation, self.limits, self.restart_every)
         self.sandbox.start()
-        self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
         run_until = self._deadline(self.budgets.submission)
         current = last = suspect = None
         try:
+            self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
             while True:
                 budget = self.budgets.cell if current is not None else self.budgets.cell + 20
                 message = self.sandbox.receive(min(self._deadline(budget), run_until))

@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict
 
 from .. import __version__
-from ..exceptions import GraderFailure, InvalidSubmission
+from ..exceptions import GraderFailure, InvalidSubmission, ZygoteDied
 from ..hashing import sha256_file
 from ..outcomes import PROBLEMS, Isolation, Status
 from ..sandbox import cgroup
@@ -42,12 +42,8 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
         result.status, result.message = Status.INVALID, f"{NOT_GRADED}{error}"
         cells = None
     if cells is not None:
-        budgets = Budgets.from_config(autograder.config, timeout)
-        try:
-            _grade_cells(result, cells, autograder, seed, isolation, budgets,
-                         _limits(autograder, isolation))
-        except GraderFailure as failure:
-            result = new_result(name, autograder, Status.GRADER_FAILED, str(failure))
+        result = _graded(name, cells, autograder, seed, isolation,
+                         Budgets.from_config(autograder.config, timeout))
     result.provenance = asdict(Provenance(
         seed=seed, isolation=str(isolation), network_reachable=network_reachable(isolation),
         submission_cap=cgroup.describe(_limits(autograder, isolation), Isolation(isolation)),
@@ -61,6 +57,24 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
 def _limits(autograder, isolation):
     """The limits of a submission graded with ``autograder`` under ``isolation`` here."""
     return cgroup.submission_limits(Limits.from_config(autograder.config), Isolation(isolation))
+
+
+def _graded(name, cells, autograder, seed, isolation, budgets):
+    """The result of grading ``cells``: graded again once, from a new zygote, when the
+    zygote under the first try died not at the submission's doing (ZygoteDied); a second
+    death, or any other failure of the grader's, is ``grader_failed``."""
+    for attempt in (1, 2):
+        result = new_result(name, autograder)
+        try:
+            _grade_cells(result, cells, autograder, seed, isolation, budgets,
+                         _limits(autograder, isolation))
+            return result
+        except ZygoteDied as died:
+            if attempt == 2:
+                return new_result(name, autograder, Status.GRADER_FAILED,
+                                  f"{died} (twice: a new zygote died too)")
+        except GraderFailure as failure:
+            return new_result(name, autograder, Status.GRADER_FAILED, str(failure))
 
 
 def _grade_cells(result, cells, autograder, seed, isolation, budgets, limits):
