@@ -117,6 +117,12 @@ def dumps(message):
     return json.dumps(message, allow_nan=True, separators=(",", ":")) + "\n"
 
 
+def encoded_bytes(value):
+    """The bytes ``value`` takes in a message, as :func:`dumps` writes it (ASCII only: a
+    control character is six bytes, a character past ASCII six or twelve)."""
+    return len(dumps(value)) - 1
+
+
 def loads(line):
     if len(line) > MAX_MESSAGE_BYTES:
         raise ProtocolError("message too large")
