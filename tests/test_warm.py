@@ -342,6 +342,7 @@ def test_a_submission_is_stopped_at_its_memory_cap_and_the_next_is_graded(autogr
     assert result.status is Status.KILLED
     assert "went over the submission's memory cap of 2048 MiB, all its processes together" in result.message
     assert result.provenance["submission_cap"] == f"cgroup {cgroup.kind()}: 2048 MiB and 16 processes"
+    assert result.provenance["budgets_count"] == "CPU time (cgroup), wall time 3x at most"
     honest = catalogue.build(catalogue.Attack("honest", "", "pass\n", "last", base="master"),
                              tmp_path / "honest.ipynb", probe.new_marker())
     again = grade_file(honest, "honest", autograder, SEED, isolation)

@@ -133,6 +133,12 @@ def capped_by_cgroup(isolation):
     return isolation.warm and kind() is not None
 
 
+def cpu_counted(isolation):
+    """True when a submission of ``isolation`` is given its share of the CPU here and its
+    budgets count the CPU time it used (:mod:`.clock`)."""
+    return capped_by_cgroup(isolation) and counts_cpu()
+
+
 def submission_limits(limits, isolation, jobs=None):
     """``limits`` as a submission of ``isolation`` gets them here: without a cgroup, the
     process limit sized by :func:`fallback_processes` for ``jobs`` (default: one per CPU)."""

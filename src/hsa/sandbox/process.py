@@ -14,13 +14,13 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 
 from .. import untrusted
 from ..exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
 from ..outcomes import Isolation
 from ..untrusted import protocol
 from . import command, uids
+from .clock import wall_until
 from .isolation import namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
@@ -168,10 +168,11 @@ class Sandbox:
 
     def receive(self, deadline):
         """The next message; a SandboxFailure when the worker dies, breaks the protocol or
-        the deadline passes."""
+        ``deadline`` passes (a :class:`~.clock.Deadline`, or a ``time.monotonic()`` value)."""
+        deadline = wall_until(deadline)
         while (end := self._buffer.find(b"\n", self._scanned)) < 0:
             self._scanned = len(self._buffer)  # search only new bytes: a flood costs O(n)
-            remaining = deadline - time.monotonic()
+            remaining = deadline.left()
             if remaining <= 0:
                 raise SandboxTimedOut("ran past its time budget")
             alarms = [self.cgroup.alarm] if self.cgroup and self.cgroup.alarm is not None else []

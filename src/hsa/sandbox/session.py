@@ -8,7 +8,6 @@ Each graded call has a budget too; past it the worker is restarted in the
 same way for the next call.
 """
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +16,7 @@ from ..exceptions import (AutograderMissing, BudgetExceeded, ProcessLost, Protoc
                           SandboxBroken, SandboxFailure, SandboxTimedOut, StudentError)
 from ..outcomes import Status
 from ..untrusted import protocol
+from .clock import WALL_FACTOR, Deadline
 from .command import Limits
 from .warm import RESTART_EVERY, open_sandbox
 
@@ -90,13 +90,15 @@ class CellEvent:
     raised: protocol.Raised | None = None  # what it raised (ERROR)
 
 
-HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
+HARD_LIMIT_FACTOR = WALL_FACTOR  # re-runs and graded calls: this many submission budgets of
+# wall time in all (the submission budget's own outer bound)
 
 
 @dataclass(frozen=True)
 class Budgets:
-    """Wall-time budgets in seconds, as the master's config sets them (``*_budget_seconds``,
-    in the autograder's config: their one home)."""
+    """Time budgets in seconds, as the master's config sets them (``*_budget_seconds``, in
+    the autograder's config: their one home): CPU time where the submission's cgroup
+    counts it, with wall time as the outer bound, else wall time (:mod:`.clock`)."""
 
     cell: float
     call: float
@@ -117,6 +119,22 @@ class Budgets:
         return cls(cell=min(cell, submission), call=min(call, submission), submission=submission)
 
 
+def _budget(seconds, deadline):
+    """A budget in a student's words: "10 s budget", or "10 s budget of CPU time (...)"."""
+    return f"{seconds:g} s budget{_counted(seconds, deadline)}"
+
+
+def _seconds(seconds, deadline):
+    """"5 s", or "5 s of CPU time (15 s of wall time at most)"."""
+    return f"{seconds:g} s{_counted(seconds, deadline)}"
+
+
+def _counted(seconds, deadline):
+    if deadline.cpu is None:  # wall time, as a student takes seconds to be
+        return ""
+    return f" of CPU time ({WALL_FACTOR * seconds:g} s of wall time at most)"
+
+
 @dataclass
 class Session:
     cells: list
@@ -134,7 +152,7 @@ class Session:
     def __post_init__(self):
         # The submission budget bounds each run of the notebook's cells; the hard deadline
         # bounds everything (re-runs after a skipped cell and the graded calls included).
-        self.hard_deadline = time.monotonic() + HARD_LIMIT_FACTOR * self.budgets.submission
+        self.hard_deadline = Deadline.after(HARD_LIMIT_FACTOR * self.budgets.submission)
         self.sandbox = None
         self.skip = set()
         self.output = b""  # what the student's code printed (capped), from the last run
@@ -156,7 +174,8 @@ class Session:
             self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
             while True:
                 budget = self.budgets.cell if current is not None else self.budgets.cell + 20
-                message = self.sandbox.receive(min(self._deadline(budget), run_until))
+                cell_until = self._deadline(budget)
+                message = self.sandbox.receive(cell_until.sooner(run_until))
                 event = _expect_in_order(message, current, len(self.cells))
                 if event == protocol.START:
                     current = last = int(message["cell"])
@@ -169,13 +188,14 @@ class Session:
                     return True
         except SandboxFailure as died:
             self.stop()
-            ceiling = time.monotonic() >= run_until
+            ceiling = run_until.passed()
             if self.out_of_time():
                 self._record(current, Status.TIMEOUT, "ran past the submission's time budget")
                 return True
             if ceiling and current is not None:  # the whole notebook's budget ran out here
-                self._record(current, Status.TIMEOUT, f"ran past the notebook's {self.budgets.submission:g} s "
-                             "budget; it and the cells after it were skipped")
+                self._record(current, Status.TIMEOUT, f"ran past the notebook's "
+                             f"{_budget(self.budgets.submission, run_until)}; it and the cells "
+                             "after it were skipped")
                 self.skip |= set(range(current, len(self.cells)))
                 return False
             culprit, reason = _culprit(died, current, last, suspect)
@@ -184,7 +204,7 @@ class Session:
                                     f"worker {died}{self._startup_output()}") from None
             timed_out = isinstance(died, SandboxTimedOut)
             if timed_out:
-                reason = f"ran past its {self.budgets.cell:g} s budget and was skipped"
+                reason = f"ran past its {_budget(self.budgets.cell, cell_until)} and was skipped"
             self._record(culprit, Status.TIMEOUT if timed_out else Status.KILLED, reason)
             self.skip.add(culprit)
             return False
@@ -211,10 +231,12 @@ class Session:
             self.events[index] = CellEvent(index, status, str(text)[:500], raised)
 
     def _deadline(self, budget):
-        return min(time.monotonic() + budget, self.hard_deadline)
+        """``budget`` seconds from now, on the running sandbox's clock, within the hard
+        deadline."""
+        return Deadline.after(budget, self.sandbox.cpu_seconds).sooner(self.hard_deadline)
 
     def out_of_time(self):
-        return time.monotonic() >= self.hard_deadline
+        return self.hard_deadline.passed()
 
     def stop(self):
         if self.sandbox is not None:
@@ -242,7 +264,8 @@ class Session:
             self.start()
         try:
             self.sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
-            reply = self.sandbox.receive(self._deadline(self.budgets.call))
+            until = self._deadline(self.budgets.call)
+            reply = self.sandbox.receive(until)
             if reply.get("event") != protocol.RESULT:
                 raise ProtocolViolation("sent an unexpected message")
             reached = _read_reached(reply.get("reached"), self.names)
@@ -255,7 +278,7 @@ class Session:
             timed_out = isinstance(died, SandboxTimedOut)
             self.call_problems.append(Status.TIMEOUT if timed_out else Status.KILLED)
             if timed_out:
-                raise BudgetExceeded(f"did not return within {self.budgets.call:g} s "
+                raise BudgetExceeded(f"did not return within {_seconds(self.budgets.call, until)} "
                                      "(does it loop forever?)") from None
             raise ProcessLost(f"the process running it {died}") from None
         except protocol.ProtocolError as error:

@@ -73,6 +73,7 @@ class Provenance:
     isolation: str
     network_reachable: bool
     submission_cap: str  # what capped the submission as a whole (a cgroup, or sized rlimits)
+    budgets_count: str  # CPU time (a cgroup counts it) or wall time, which a neighbour slows
     submission_sha256: str
     autograder_sha256: str | None
     autograder_content_sha256: str
