@@ -9,12 +9,13 @@ import dataclasses
 import json
 import os
 import pathlib
+import time
 
 import pytest
 
 import catalogue
 import probe
-from hsa.sandbox import command, process, warm
+from hsa.sandbox import cgroup, command, process, warm
 from hsa.trusted.grader import grade_file
 
 pytestmark = pytest.mark.sandbox
@@ -37,6 +38,10 @@ EXPECTED = {
     "protocol-deep-nesting": ("killed", "nested too deeply"),
     "not-a-notebook": ("invalid", "not a Jupyter notebook"),
 }
+# Past the cap: killed where a cgroup caps a submission as a whole (tests/test_memory_cap.py
+# has each path 20 times); as an ordinary user nothing stops 3 GiB (README, Trust model).
+EXPECTED.update(dict.fromkeys(catalogue.MEMORY_ATTACKS, (
+    ("killed", "went over the submission's memory cap of 2048 MiB") if cgroup.kind() else ("graded", None))))
 
 
 def test_the_expectations_name_real_attacks_and_real_secrets():
@@ -122,6 +127,35 @@ def test_honest_scores_are_what_the_attacks_claim(base, quick, isolation, tmp_pa
     path = catalogue.build(attack, tmp_path / "honest.ipynb", probe.new_marker())
     result = grade_file(path, attack.name, quick, SEED, isolation)
     assert (result.status, result.score) == ("graded", attack.honest)
+
+
+@pytest.mark.skipif(not cgroup.counts_cpu(), reason="no cgroup with a CPU share here (not root, "
+                    "or no cpu/cpuacct controllers): budgets count wall time, which a busy "
+                    "neighbour can steal (the provenance's budgets_count says so)")
+def test_a_busy_neighbour_costs_no_point(autograder, isolation, tmp_path):
+    """hsa grade --jobs 2: a correct submission (whose hidden_state takes 0.6 s of CPU a
+    call, 5 s allowed) graded beside one whose 13 children keep every core busy, each in a
+    session (an autogroup) of its own, while its graded functions answer slowly, is graded
+    15/15 without a timeout. With budgets in wall time and no CPU share it was 13/15, four
+    calls past 5 s, in 3 runs of 3 (at b7d1bc7); alone, 15/15."""
+    marker = probe.new_marker()
+    neighbour = catalogue.build(catalogue.Attack("busy-neighbour", "", catalogue.BUSY_NEIGHBOUR,
+                                                 "last", base="master"),
+                                tmp_path / "neighbour.ipynb", marker)
+    honest = catalogue.build(catalogue.Attack("slow-but-correct", "", catalogue.SLOW_BUT_CORRECT,
+                                              "last", base="master"),
+                             tmp_path / "honest.ipynb", marker)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            beside = pool.submit(grade_file, neighbour, "neighbour", autograder, SEED, isolation)
+            time.sleep(1)  # its children are busy by then
+            graded = grade_file(honest, "honest", autograder, SEED, isolation)
+            beside.result()
+        assert (graded.status, graded.score, graded.message) == ("graded", catalogue.FULL_MARKS, "")
+        assert graded.provenance["budgets_count"] == "CPU time (cgroup), wall time 3x at most"
+        assert probe.leftovers(marker) == []
+    finally:
+        probe.clean_up(marker)
 
 
 def test_fork_bomb_leaves_other_submissions_alone(quick, isolation, tmp_path):

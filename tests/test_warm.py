@@ -456,3 +456,35 @@ def test_an_ordinary_users_own_threads_leave_room_for_a_zygote(level):
         stop.set()
         for thread in threads:
             thread.join()
+
+
+def cgroup2_mount():
+    """Where a cgroup v2 hierarchy is mounted here (alone, or beside v1's), or None."""
+    for line in pathlib.Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split(" - ")
+        if len(fields) == 2 and fields[1].split()[0] == "cgroup2":
+            return pathlib.Path(fields[0].split()[4])
+    return None
+
+
+@pytest.mark.root("makes a cgroup")
+@pytest.mark.skipif(cgroup2_mount() is None, reason="no cgroup v2 hierarchy is mounted here")
+def test_a_child_forked_into_a_v2_cgroup_is_born_there():
+    """What a zygote does on v2 (clone3 with CLONE_INTO_CGROUP, through ctypes): the child
+    runs Python as after os.fork, and is in the cgroup from its first instruction."""
+    from hsa.untrusted import kernel
+    own = next(line.split(":", 2)[2] for line in pathlib.Path("/proc/self/cgroup").read_text()
+               .splitlines() if line.startswith("0::"))
+    folder = cgroup2_mount() / own.lstrip("/") / f"hsa-test-{os.getpid()}"
+    folder.mkdir()
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        pid = kernel.fork_into(fd)
+        if pid == 0:
+            inside = pathlib.Path("/proc/self/cgroup").read_text().endswith(f"/{folder.name}\n")
+            os._exit(0 if inside else 3)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.close(fd)
+        folder.rmdir()

@@ -49,7 +49,8 @@ def _grade_parser(commands):
     grade.add_argument("--out", default=None, help="output folder (default: grading-output/)")
     grade.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
     grade.add_argument("--timeout", type=float, default=None,
-                       help="wall-time ceiling in seconds for one submission's code")
+                       help="time budget in seconds for one submission's code (CPU time where "
+                            "a cgroup counts it, with 3x wall time at most; else wall time)")
     grade.add_argument("--seed", type=int, default=None,
                        help="seed for the hidden inputs (default: a fresh one, recorded)")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions")

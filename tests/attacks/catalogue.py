@@ -132,6 +132,40 @@ while queued < {MEMORY_BOUND}:  # each pair's buffers filled: memory in the kern
     except BlockingIOError:
         pass
 '''
+# Every core kept busy by 13 children, each in a session of its own (so, without a cgroup,
+# an autogroup of its own: 13 shares of the CPU against a neighbour's one), kept alive
+# while the graded functions answer slowly, within their budget. Not in ATTACKS: it is
+# graded beside another submission (tests/test_attacks.py), and alone, where budgets count
+# wall time, it may make itself time out.
+BUSY_NEIGHBOUR = '''
+import os, time
+for _ in range(13):
+    if os.fork() == 0:
+        os.setsid()
+        while True:
+            pass
+def _slowly(function):
+    def slow(*args):
+        time.sleep(0.5)
+        return function(*args)
+    return slow
+for _name in ("join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid",
+              "hidden_state"):
+    globals()[_name] = _slowly(globals()[_name])
+'''
+
+# A correct submission whose hidden_state takes 0.6 s of CPU a call (a slow loop): alone,
+# well within the 5 s a call may take; graded beside BUSY_NEIGHBOUR, it must not time out.
+SLOW_BUT_CORRECT = '''
+import time
+_correct = hidden_state
+def hidden_state(*args):
+    started = time.process_time()
+    while time.process_time() - started < 0.6:
+        pass
+    return _correct(*args)
+'''
+
 MEMORY_ATTACKS = ("memory-anonymous", "memory-memfd", "memory-tmp", "memory-shm",
                   "memory-nested-tmpfs", "memory-socket-buffers")
 

@@ -231,7 +231,8 @@ class Cgroup:
     def _cap_memory(self, folder, memory):
         if self.version == "v2":
             _write(folder / "memory.max", str(memory))
-            _write(folder / "memory.swap.max", "0")
+            if (folder / "memory.swap.max").exists():  # where swap is accounted at all
+                _write(folder / "memory.swap.max", "0")
             return
         _write(folder / "memory.limit_in_bytes", str(memory))
         swap = folder / "memory.memsw.limit_in_bytes"
