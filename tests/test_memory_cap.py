@@ -18,6 +18,7 @@ from hsa.outcomes import Isolation, Status
 from hsa.sandbox import cgroup, warm
 from hsa.trusted.grader import grade_file
 from hsa.writers.feedback import feedback_md
+from hsa.writers.graded import Graded
 
 pytestmark = [pytest.mark.sandbox,
               pytest.mark.skipif(cgroup.kind() is None, reason="no cgroup can be made here (not "
@@ -34,8 +35,9 @@ CAPPED = f"went over the submission's memory cap of {CAP_MIB} MiB, all its proce
 @pytest.fixture(scope="module")
 def capped(autograder):
     """The autograder with a small cap on each submission as a whole."""
-    return dataclasses.replace(autograder, config={**autograder.config,
-                                                   "submission_memory_mib": CAP_MIB})
+    settings = dataclasses.replace(autograder.settings, submission_memory_mib=CAP_MIB)
+    return dataclasses.replace(autograder, config=dataclasses.replace(autograder.config,
+                                                                      settings=settings))
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,7 @@ def test_every_run_past_the_cap_is_killed_and_the_next_is_graded(name, capped, h
             else:
                 assert result.status is Status.KILLED, (result.status, result.message)
                 assert result.message.endswith(f"stopped the process ({CAPPED}) and was skipped")
-                assert f"stopped the process ({CAPPED}) and was skipped." in feedback_md(result)
+                assert f"stopped the process ({CAPPED}) and was skipped." in feedback_md(Graded.of(result))
                 outcomes.append("killed")
             assert result.score == catalogue.FULL_MARKS  # its functions were graded all the same
             zygotes |= {zygote.process.pid for zygote in pool._idle}

@@ -24,6 +24,7 @@ from hsa.untrusted import protocol
 from hsa.writers.atomic import write_atomic
 from hsa.writers.feedback import feedback_md
 from hsa.writers.feedback_html import feedback_html
+from hsa.writers.graded import Graded
 
 SEED = 20261125
 NAMES = ["join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid",
@@ -150,8 +151,9 @@ def _graded_and_written(autograder, isolation, data):
         path.write_bytes(data)
         result = grade_file(path, "nb", autograder, SEED, isolation)
         assert result.status is not Status.GRADER_FAILED, result.message
-        write_atomic(folder / "feedback.md", feedback_md(result))
-        write_atomic(folder / "feedback.html", feedback_html(result))
+        graded = Graded.of(result)
+        write_atomic(folder / "feedback.md", feedback_md(graded))
+        write_atomic(folder / "feedback.html", feedback_html(graded))
         write_atomic(folder / "results.json", json.dumps(result.to_dict(), ensure_ascii=False))
         return result
     finally:

@@ -30,6 +30,7 @@ def main(argv=None):
     from hsa.trusted import autograder as autograders
     from hsa.trusted.grader import grade_file
     from hsa.writers.feedback import feedback_md
+    from hsa.writers.graded import Graded
     autograder, isolation = autograders.load(), choose_isolation(allow_unsandboxed=False)
     folder = pathlib.Path(tempfile.mkdtemp(prefix="hsa-memory-attacks-"))
     honest = catalogue.build(catalogue.Attack("honest", "", "pass\n", "last", base="master"),
@@ -41,7 +42,7 @@ def main(argv=None):
         for _ in range(args.runs):
             result = grade_file(path, name, autograder, 20261125, isolation)
             outcomes[(str(result.status), result.message)] += 1
-            said |= {line for line in feedback_md(result).splitlines() if "Code cell" in line}
+            said |= {line for line in feedback_md(Graded.of(result)).splitlines() if "Code cell" in line}
             again = grade_file(honest, "honest", autograder, 20261125, isolation)
             after[f"{again.status} {again.score:g}/{again.max_score:g}"] += 1
         print(f"{name}: {args.runs} runs, {(time.monotonic() - started) / args.runs:.1f} s a run "

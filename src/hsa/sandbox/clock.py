@@ -58,6 +58,11 @@ class Deadline:
         """What it counts, for a student: "CPU time" or "wall time"."""
         return "wall time" if self.cpu is None else "CPU time"
 
+    def cpu_ran_out(self) -> bool:
+        """True when it counts CPU time and that is what ran out (not its wall bound)."""
+        used = self.meter() if self.cpu is not None else None
+        return used is not None and used >= self.cpu
+
 
 def wall_until(deadline: "Deadline | float") -> Deadline:
     """``deadline``, or a bare ``time.monotonic()`` value as a wall-time Deadline."""

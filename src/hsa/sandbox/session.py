@@ -8,17 +8,20 @@ Each graded call has a budget too; past it the worker is restarted in the
 same way for the next call.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..exceptions import (AutograderMissing, BudgetExceeded, ProcessLost, ProtocolViolation,
+from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation,
                           SandboxBroken, SandboxFailure, SandboxTimedOut, StudentError)
-from ..outcomes import Status
+from ..outcomes import CellProblem, Status
 from ..untrusted import protocol
 from .clock import WALL_FACTOR, Deadline
 from .command import Limits
-from .warm import RESTART_EVERY, open_sandbox
+from ..settings import Settings
+from .warm import open_sandbox
 
 _classes = {}
 
@@ -82,57 +85,46 @@ class GradedCall:
     reached: tuple = ()
 
 
-@dataclass
-class CellEvent:
-    index: int
-    status: Status  # ERROR, TIMEOUT or KILLED
-    message: str
-    raised: protocol.Raised | None = None  # what it raised (ERROR)
-
-
 HARD_LIMIT_FACTOR = WALL_FACTOR  # re-runs and graded calls: this many submission budgets of
 # wall time in all (the submission budget's own outer bound)
 
 
 @dataclass(frozen=True)
 class Budgets:
-    """Time budgets in seconds, as the master's config sets them (``*_budget_seconds``, in
-    the autograder's config: their one home): CPU time where the submission's cgroup
-    counts it, with wall time as the outer bound, else wall time (:mod:`.clock`)."""
+    """Time budgets in seconds, as the assignment's settings set them
+    (:class:`~hsa.settings.Settings`, ``*_budget_seconds``): CPU time where the submission's
+    cgroup counts it, with wall time as the outer bound, else wall time (:mod:`.clock`)."""
 
     cell: float
     call: float
     submission: float
 
     @classmethod
-    def from_config(cls, config, timeout=None):
-        """The config's budgets; ``timeout`` overrides the submission's, and no cell or call
+    def of(cls, settings: Settings, timeout: float | None = None) -> Budgets:
+        """The settings' budgets; ``timeout`` overrides the submission's, and no cell or call
         may have more than the submission."""
-        try:
-            cell, call, submission = (float(config[f"{name}_budget_seconds"])
-                                      for name in ("cell", "call", "submission"))
-        except (KeyError, TypeError, ValueError) as error:
-            raise AutograderMissing(f"the autograder's config has no usable budget ({error}): "
-                                    "set cell_, call_ and submission_budget_seconds in the "
-                                    "master's hsa settings and run hsa assign") from None
-        submission = float(timeout or submission)
-        return cls(cell=min(cell, submission), call=min(call, submission), submission=submission)
+        submission = float(timeout or settings.submission_budget_seconds)
+        return cls(cell=min(settings.cell_budget_seconds, submission),
+                   call=min(settings.call_budget_seconds, submission), submission=submission)
 
 
 def _budget(seconds, deadline):
-    """A budget in a student's words: "10 s budget", or "10 s budget of CPU time (...)"."""
+    """A budget in a student's words: "10 s budget", "10 s budget of CPU time"..."""
     return f"{seconds:g} s budget{_counted(seconds, deadline)}"
 
 
 def _seconds(seconds, deadline):
-    """"5 s", or "5 s of CPU time (15 s of wall time at most)"."""
+    """"5 s", "5 s of CPU time"..."""
     return f"{seconds:g} s{_counted(seconds, deadline)}"
 
 
 def _counted(seconds, deadline):
+    """What ran out, where budgets count CPU time: the CPU time, or its bound in wall time."""
     if deadline.cpu is None:  # wall time, as a student takes seconds to be
         return ""
-    return f" of CPU time ({WALL_FACTOR * seconds:g} s of wall time at most)"
+    if deadline.cpu_ran_out():
+        return " of CPU time"
+    return f" ({WALL_FACTOR * seconds:g} s of wall time, the most a budget of CPU time allows)"
 
 
 @dataclass
@@ -142,8 +134,8 @@ class Session:
     isolation: str
     budgets: Budgets
     limits: Limits = field(default_factory=Limits)
-    restart_every: int = RESTART_EVERY  # submissions per zygote, for a warm isolation
-    events: dict = field(default_factory=dict)  # cell index -> CellEvent
+    restart_every: int = Settings.zygote_restart_every  # submissions per zygote, for a warm isolation
+    events: dict = field(default_factory=dict)  # 0-based cell index -> CellProblem
     defined: dict = field(default_factory=dict)
     restarts: int = 0
     call_problems: list = field(default_factory=list)  # Status.TIMEOUT/KILLED in calls
@@ -228,7 +220,7 @@ class Session:
 
     def _record(self, index, status, text, raised=None):
         if index is not None:
-            self.events[index] = CellEvent(index, status, str(text)[:500], raised)
+            self.events[index] = CellProblem.of(index, self.cells[index], status, str(text)[:500], raised)
 
     def _deadline(self, budget):
         """``budget`` seconds from now, on the running sandbox's clock, within the hard
