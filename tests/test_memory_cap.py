@@ -83,10 +83,9 @@ def test_every_run_past_the_cap_is_killed_and_the_next_is_graded(name, capped, h
     assert len(zygotes) == 1  # one zygote served every run: the kernel never killed it
 
 
-def test_a_zygote_that_dies_under_its_child_is_replaced_and_the_submission_graded_again(
-        autograder, honest, tmp_path, monkeypatch):
-    """A zygote killed while its child runs (not by the child: no cap reached) is the
-    grader's failure: the submission is graded again from a new zygote, in full."""
+def graded_with_zygotes_killed(autograder, notebook, monkeypatch, deaths):
+    """Grade ``notebook`` with the zygote of each of the first ``deaths`` children killed
+    as its child starts (SIGKILL to its process group: not the child's doing)."""
     pool = warm.Pool()
     monkeypatch.setattr(warm, "POOL", pool)
     killed = []
@@ -94,30 +93,26 @@ def test_a_zygote_that_dies_under_its_child_is_replaced_and_the_submission_grade
 
     def start(self):
         real_start(self)
-        if not killed:  # the first child's zygote dies as its child starts
+        if len(killed) < deaths:
             killed.append(self.zygote.process.pid)
             os.killpg(self.zygote.process.pid, 9)
     monkeypatch.setattr(warm.WarmSandbox, "start", start)
     try:
-        result = grade_file(honest, "honest", autograder, SEED, Isolation.BWRAP_ZYGOTE)
+        return grade_file(notebook, "honest", autograder, SEED, Isolation.BWRAP_ZYGOTE)
     finally:
         pool.close_all()
-    assert killed and (result.status, result.score) == (Status.GRADED, catalogue.FULL_MARKS)
+
+
+def test_a_zygote_that_dies_under_its_child_is_replaced_and_the_submission_graded_again(
+        autograder, honest, monkeypatch):
+    """A zygote killed while its child runs (not by the child: no cap reached) is the
+    grader's failure: the submission is graded again from a new zygote, in full."""
+    result = graded_with_zygotes_killed(autograder, honest, monkeypatch, deaths=1)
+    assert (result.status, result.score) == (Status.GRADED, catalogue.FULL_MARKS)
 
 
 def test_a_second_zygote_death_is_a_grader_failure(autograder, honest, monkeypatch):
-    pool = warm.Pool()
-    monkeypatch.setattr(warm, "POOL", pool)
-    real_start = warm.WarmSandbox.start
-
-    def start(self):
-        real_start(self)
-        os.killpg(self.zygote.process.pid, 9)
-    monkeypatch.setattr(warm.WarmSandbox, "start", start)
-    try:
-        result = grade_file(honest, "honest", autograder, SEED, Isolation.BWRAP_ZYGOTE)
-    finally:
-        pool.close_all()
+    result = graded_with_zygotes_killed(autograder, honest, monkeypatch, deaths=2)
     assert result.status is Status.GRADER_FAILED
     assert "the zygote died while a submission ran, not at its doing" in result.message
     assert "twice: a new zygote died too" in result.message
