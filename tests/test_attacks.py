@@ -157,7 +157,7 @@ def test_a_busy_neighbour_costs_no_point(autograder, isolation, tmp_path):
             graded = grade_file(honest, "honest", autograder, SEED, isolation)
             beside.result()
         assert (graded.status, graded.score, graded.message) == ("graded", catalogue.FULL_MARKS, "")
-        assert graded.provenance["budgets_count"] == "CPU time (cgroup), wall time 3x at most"
+        assert graded.provenance.budgets_count == "CPU time (cgroup), wall time 3x at most"
         assert probe.leftovers(marker) == []
     finally:
         probe.clean_up(marker)
