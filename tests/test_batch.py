@@ -95,8 +95,8 @@ def test_report_is_self_contained_with_its_histogram(graded):
     chart = html.split("<svg", 1)[1].split("</svg>", 1)[0]
     bars = re.findall(r"<title>(\d+) submission\(s\) scored (\d+)</title>", chart)
     # valid, raises, exits, loops: full marks; wrong and slow_call: sigmoid and hidden_state
-    # lost (6 points); not_a_notebook, exported (the stub), empty: 0
-    assert {int(score): int(n) for n, score in bars} == {TOTAL: 4, TOTAL - 6: 2, 0: 3}
+    # lost (6 points); exported (the stub): 0; not_a_notebook and empty are invalid: no score
+    assert {int(score): int(n) for n, score in bars} == {TOTAL: 4, TOTAL - 6: 2, 0: 1}
 
 
 def test_rerun_skips_unchanged_and_force_regrades(batch, graded, capsys):

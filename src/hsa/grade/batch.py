@@ -248,7 +248,8 @@ def _grade_all(todo, autograder, seed, isolation, options, book):
             futures = {pool.submit(grade_file, file, group[0].name, autograder, seed, isolation,
                                    options.timeout): file for file, group in members.items()}
             for future in concurrent.futures.as_completed(futures):
-                group = members[futures[future]]
+                # popped: a finished future holds its Result, and a class's worth adds up
+                group = members[futures.pop(future)]
                 result = _outcome(future, group[0].name, autograder)
                 for record in group:
                     _add(book, _for(record, result))
