@@ -8,7 +8,6 @@ the end, so the bytes written grow with the class, not its square; memory holds
 only what the summary needs (a :class:`~.summary.Row` per student).
 """
 
-import csv
 import io
 import json
 import os
@@ -21,6 +20,7 @@ from ..writers.feedback import feedback_blocks
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ..writers.gradebook import columns, gradebook_row
 from ..writers.results import read_result, results_json
+from ..writers.spreadsheet import SafeWriter
 from .outdir import is_full
 from .report import write_report
 from .summary import Row
@@ -106,7 +106,7 @@ class Gradebook:
                 row = json.loads(line)
                 rows[row[0]] = row
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = SafeWriter(buffer, lineterminator="\n")
         writer.writerow(columns(self.autograder.questions))
         writer.writerows(rows[name] for name in sorted(rows))
         return buffer.getvalue()

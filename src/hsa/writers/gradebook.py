@@ -1,11 +1,11 @@
 """gradebook.csv: a row per student, its identity, scores per question and provenance."""
 
-import csv
 import dataclasses
 import io
 
 from ..trusted.causes import trace
 from ..trusted.result import Identity, Provenance
+from .spreadsheet import SafeWriter
 
 IDENTITY_COLUMNS = tuple(f.name for f in dataclasses.fields(Identity))
 PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
@@ -16,7 +16,7 @@ def gradebook_csv(results, questions, rows=None):
     :func:`gradebook_row` already made) spares remaking each row at every rewrite."""
     rows = rows or {}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer, lineterminator="\n")
     writer.writerow(columns(questions))
     for r in sorted(results, key=lambda r: r.submission):
         writer.writerow(rows.get(r.submission) or gradebook_row(r, questions))

@@ -1,5 +1,12 @@
 """Moodle's "Download submissions": ``<Full Name>_<participant id>_assignsubmission_file[_]/``
-folders, or flat ``<Full Name>_<participant id>_assignsubmission_file_<file>``."""
+folders, or flat ``<Full Name>_<participant id>_assignsubmission_file_<file>``.
+
+A team assignment's download names each team the same way, ``<group name>_<group id>_…``
+(moodle ``mod/assign/classes/downloader.php``, ``get_student_prefix``): nothing in the
+download tells a group id from a participant id. The record keeps the folder's
+``<name>_<id>`` as its ``key``; Moodle's grading worksheet (``--roster``) says which it
+is (:mod:`hsa.grade.roster.moodle`).
+"""
 
 import re
 
@@ -26,6 +33,8 @@ def read(root, rel, assignment):
             continue
         slot = students.setdefault(match["id"], {"who": Identity(match["id"], match["name"]),
                                                  "files": [], "path": rel(entry)})
-        slot["files"] += [File(p, rel(p)) for p in (files_under(entry) if folder else [entry])]
+        key = f"{match['name']}_{match['id']}"  # a participant's, or a team's: the roster says
+        slot["files"] += [File(p, rel(p), key=key)
+                          for p in (files_under(entry) if folder else [entry])]
     return [record(Layout.MOODLE, s["who"], s["files"], assignment, s["path"])
             for s in students.values()] + records
