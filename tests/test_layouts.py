@@ -6,9 +6,7 @@ every record's identity, chosen file, set-aside files, late flag and problem is
 checked; then canvas-import.csv, safe unzipping, and bad input.
 """
 
-import csv
 import datetime
-import io
 import pathlib
 import re
 import shutil
@@ -16,7 +14,7 @@ import zipfile
 
 import pytest
 
-from hsa.grade import canvas, layouts, names, safezip
+from hsa.grade import layouts, names, safezip
 from hsa.grade.layouts import ASSIGNMENT, Layout
 from hsa.outcomes import SetAsideReason as Reason
 from hsa.trusted.choice import Kind, kind_of
@@ -293,29 +291,6 @@ def test_canvas_download(canvas_download, tmp_path):
     assert_names_safe(records)
     assert str(zoe.set_aside[0]) == (f"ñúñezzoë_4242_9001_{NOTEBOOK} (older: uploaded before "
                                      f"{zoe.path})")
-
-
-def test_canvas_import_csv(canvas_download, tmp_path):
-    records = read(canvas_download, tmp_path)
-    students = by_id(records)
-    scores = {"4242": 15, "4343": 5, "4444": 15.0, "4545": 12.5, "4646": None, "anon_ab12c": 15}
-    graded = [(r, scores.get(r.student_id)) for r in records]
-    text = canvas.canvas_import_csv(graded, assignment_id=777, points_possible=15)
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
-                       "Hidden State Activation (777)"]
-    # What Canvas's importer checks: "Student" and "ID" first, "Section" last of the student columns.
-    assert "Student" in rows[0][0] and "ID" in rows[0][1] and "Section" in rows[0][4]
-    assert "Points Possible" in rows[1][0] and rows[1][5] == "15"
-    assert {row[1]: row[5] for row in rows[2:]} == {
-        "4242": "15", "4343": "5", "4444": "15", "4545": "12.5", "4646": ""}
-    assert {row[1]: row[0] for row in rows[2:]}["4242"] == "ñúñezzoë"
-    assert all(len(row) == 6 for row in rows)
-    assert set(canvas.unmatched(graded)) == {students["anon_ab12c"], *nobody(records)}
-    path, left_out = canvas.write_canvas_import(tmp_path, graded, assignment_id=777, points_possible=15)
-    assert path.name == "canvas-import.csv" and path.read_bytes().decode("utf-8") == text
-    assert len(left_out) == 2
-    assert canvas.canvas_import_csv(graded, points_possible=15).splitlines()[0].endswith(",Hidden State Activation")
 
 
 # ------------------------------------------------------------------ Moodle

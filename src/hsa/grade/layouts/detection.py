@@ -8,7 +8,7 @@ from ...outcomes import Layout
 from .. import safezip
 from .canvas import CANVAS_FILE
 from .gradescope import METADATA
-from .moodle import MOODLE_FILE, MOODLE_FOLDER
+from .moodle import DEFAULT_TEAM, MOODLE_FILE, MOODLE_FOLDER
 from .nbgrader import NBGRADER_STEPS, nbgrader_root
 from .records import entries_of
 
@@ -23,7 +23,8 @@ def detect(folder: str | pathlib.Path) -> Layout:
     entries = entries_of(root)
     if not entries:
         return Layout.PLAIN
-    moodle = sum(1 for e in entries if (MOODLE_FOLDER if e.is_dir() else MOODLE_FILE).match(e.name))
+    moodle = sum(1 for e in entries if (MOODLE_FOLDER.match(e.name) or DEFAULT_TEAM.match(e.name)
+                                        if e.is_dir() else MOODLE_FILE.match(e.name)))
     if 2 * moodle >= len(entries):
         return Layout.MOODLE
     canvas = sum(1 for e in entries if e.is_file() and CANVAS_FILE.match(e.name))
@@ -38,7 +39,7 @@ def unwrap(folder: pathlib.Path) -> pathlib.Path:
         entries = entries_of(folder)
         if ((folder / METADATA).is_file() or folder.name in NBGRADER_STEPS or len(entries) != 1
                 or not entries[0].is_dir() or entries[0].name in NBGRADER_STEPS
-                or MOODLE_FOLDER.match(entries[0].name)):
+                or MOODLE_FOLDER.match(entries[0].name) or DEFAULT_TEAM.match(entries[0].name)):
             return folder
         folder = entries[0]
 
