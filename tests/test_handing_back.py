@@ -432,3 +432,16 @@ def test_feedback_notebooks_go_back_in_the_moodle_zip_beside_the_page(tmp_path, 
                                                f"**Score: {row['score']} / {TOTAL_TEXT}**")
     assert f"{out / '<student>' / 'hidden_state_activation-feedback.ipynb'} -> each student's " \
         "own notebook with the feedback written in" in err
+
+
+def test_a_roster_that_does_not_fit_is_refused_before_anyone_is_graded(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["grade", str(CANVAS_CLASS / "submissions.zip"), "--out", str(out), "--roster",
+                 str(MOODLE_CLASS / "grading-worksheet.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "is moodle's export, but the submissions are a canvas download" in err
+    assert not (out / "gradebook.csv").exists()
+    assert main(["grade", str(CANVAS_CLASS / "submissions.zip"), "--out", str(out), "--roster",
+                 str(CANVAS_CLASS / "gradebook-export.csv"), "--canvas-assignment-id", "5"]) == 2
+    assert "no column of assignment 5; its assignment columns: 'Lab 1 (101)'; 'Hidden State " \
+           "Activation (777)'. Say which with --canvas-assignment-id ID" in capsys.readouterr().err

@@ -61,11 +61,11 @@ def write_zip(path: pathlib.Path, members: dict[str, object]) -> None:
             archive.writestr(zipfile.ZipInfo(name, STAMP), data, zipfile.ZIP_DEFLATED)
 
 
-def main() -> None:
-    write_zip(HERE / "canvas" / "submissions.zip", CANVAS)
-    write_zip(HERE / "moodle" / "submissions.zip", MOODLE)
-    write_zip(HERE / "moodle-teams" / "submissions.zip", MOODLE_TEAMS)
+def build(into: pathlib.Path = HERE) -> None:
+    for name, members in (("canvas", CANVAS), ("moodle", MOODLE), ("moodle-teams", MOODLE_TEAMS)):
+        (into / name).mkdir(parents=True, exist_ok=True)
+        write_zip(into / name / "submissions.zip", members)
 
 
 if __name__ == "__main__":
-    main()
+    build()

@@ -8,6 +8,8 @@ finished row, and a re-run skips every submission whose bytes and autograder
 are unchanged.
 """
 
+from __future__ import annotations
+
 import concurrent.futures
 import contextlib
 import copy
@@ -31,7 +33,7 @@ from ..writers.results import read_result
 from . import leftovers, lock, outdir
 from .journal import Gradebook
 from .layouts import opened
-from .roster import read_roster
+from .roster import Roster, read_roster
 from .summary import Summary, changes
 from .uploads import HandBack, check_roster_fits, write_uploads
 
@@ -78,8 +80,9 @@ def run(options):
             return 128 + stop.signum
 
 
-def _prepare_and_grade(options, saved):
+def _prepare_and_grade(options: Options, saved: list) -> int:
     autograder = autograders.load(options.autograder)
+    roster = _roster(options, autograder)  # a bad roster says so before anything starts
     isolation = choose_isolation(options.allow_unsandboxed)
     preflight(isolation, autograder.budgets)
     aside = []  # download members unpacked for no one: unsafe paths
@@ -89,20 +92,19 @@ def _prepare_and_grade(options, saved):
                                + " ".join(map(str, options.paths)) + "; pass notebooks, export "
                                "zips, folders of them or a class download")
         outdir.check(options.out, len(submissions))
-        roster = _roster(options, autograder, submissions)
+        if roster is not None:
+            check_roster_fits(roster.layout, submissions, options.roster)
         with lock.locked(options.out, options.wait, say):
             return _run(options, autograder, isolation, submissions, aside, saved, roster)
 
 
-def _roster(options, autograder, submissions):
+def _roster(options: Options, autograder: autograders.Autograder) -> Roster | None:
     """The platform's export given with --roster, read and checked before anyone is
     graded (RosterError says what to do), or None."""
     if options.roster is None:
         return None
-    roster = read_roster(options.roster, title=autograder.title, max_score=autograder.max_score,
-                         canvas_assignment_id=options.canvas_assignment_id)
-    check_roster_fits(roster.layout, submissions, options.roster)
-    return roster
+    return read_roster(options.roster, title=autograder.title, max_score=autograder.max_score,
+                       canvas_assignment_id=options.canvas_assignment_id)
 
 
 class _Ending:
@@ -151,7 +153,8 @@ def _add(book, result):
         book.add(result)
 
 
-def _run(options, autograder, isolation, submissions, aside, saved, roster=None):
+def _run(options: Options, autograder: autograders.Autograder, isolation: object,
+         submissions: list, aside: list, saved: list, roster: Roster | None = None) -> int:
     out = options.out
     if removed := leftovers.sweep():  # after the lock: a run waited for may have been killed
         say(f"removed {removed} temporary folder(s) left by a grader that was killed")
@@ -190,7 +193,8 @@ def _run(options, autograder, isolation, submissions, aside, saved, roster=None)
     return 0
 
 
-def _hand_back(options, autograder, submissions, book, roster):
+def _hand_back(options: Options, autograder: autograders.Autograder, submissions: list,
+               book: Gradebook, roster: Roster | None) -> tuple[list, list]:
     """The upload files of the platforms the class came from (uploads.write_uploads),
     each student's result read from disk when a file needs it, and per student what goes
     back (the ledger's lines)."""
@@ -202,7 +206,7 @@ def _hand_back(options, autograder, submissions, book, roster):
     return uploads, hand_back.ledger.entries()
 
 
-def _downloaded(paths):
+def _downloaded(paths: tuple) -> datetime.datetime | None:
     """When the download was saved (the earliest of the paths given), or None."""
     times = [pathlib.Path(p).stat().st_mtime for p in paths if pathlib.Path(p).exists()]
     return datetime.datetime.fromtimestamp(min(times), datetime.timezone.utc) if times else None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 import pathlib
 import re
 import unicodedata
@@ -115,26 +116,58 @@ class MoodleRoster:
 
 
 def read_moodle(path: pathlib.Path, delimiter: str, *, max_score: float) -> MoodleRoster:
-    """The worksheet at ``path``; RosterError, saying what to do, when it cannot be filled in."""
-    rows = records(path, delimiter)
-    header = next(rows).values
+    """The worksheet at ``path``; RosterError, saying what to do, when it cannot be filled in.
+    Read twice, a record at a time: its shape (which column is the grade), then a few
+    strings per participant."""
+    header = next(records(path, delimiter)).values
     header = (header[0].lstrip("\ufeff"), *header[1:])
-    data = [r.values for r in rows]
-    grade = _grade_column(path, header, data)
+    grade = _grade_column(path, header, _Shape.of(path, delimiter, len(header)))
     name, team, comment, modified = (_column(header, titles) for titles in (
         NAME_TITLES, TEAM_TITLES, COMMENT_TITLES, MODIFIED_TITLES))
-    people = {}
-    for values in data:
+    people, maximum = {}, ""
+    for record in itertools.islice(records(path, delimiter), 1, None):
+        values = record.values
         number = IDENTIFIER.match(values[0].strip())["id"]
         people[number] = Participant(number, _get(values, name), _get(values, team),
                                      _get(values, grade), _get(values, modified))
-    maximum = _get(data[0], grade + 1).strip() if data else ""
-    if data and abs(float(maximum.replace(",", ".")) - max_score) > 1e-9:
+        maximum = maximum or _get(values, grade + 1).strip()
+    if people and abs(float(maximum.replace(",", ".")) - max_score) > 1e-9:
         raise RosterError(f"{path}: the assignment's maximum grade in Moodle is {maximum} and hsa "
                           f"grades out of {max_score:g}; Moodle skips a grade above its maximum. "
                           f"Set its Maximum grade to {max_score:g} (the assignment's settings, "
                           f"Grade), then download the worksheet again. {HOW_TO_DOWNLOAD}")
     return MoodleRoster(path, delimiter, grade, maximum, name, team, comment, people)
+
+
+@dataclasses.dataclass
+class _Shape:
+    """What the rows say of each column, gathered a row at a time: the identifiers' word
+    before the id, the columns holding only numbers (or nothing), the distinct values of
+    each (two at most are kept)."""
+    prefixes: set
+    numeric: list
+    values: list
+    rows: int = 0
+
+    @classmethod
+    def of(cls, path: pathlib.Path, delimiter: str, width: int) -> _Shape:
+        shape = cls(set(), [True] * width, [set() for _ in range(width)])
+        for record in itertools.islice(records(path, delimiter), 1, None):
+            match = IDENTIFIER.match(record.get(0).strip())
+            shape.prefixes.add(match["prefix"] if match else None)
+            for i in range(width):
+                cell = record.get(i).strip()
+                shape.numeric[i] &= not cell or bool(NUMBER.match(cell))
+                if len(shape.values[i]) < 2:
+                    shape.values[i].add(cell)
+            shape.rows += 1
+        return shape
+
+    def is_grade(self, i: int) -> bool:
+        """Numbers or nothing, followed by one and the same number in every row."""
+        maximum = self.values[i + 1]
+        return (self.rows > 0 and self.numeric[i] and len(maximum) == 1
+                and bool(NUMBER.match(next(iter(maximum)))))
 
 
 def _column(header: tuple[str, ...], titles: frozenset[str]) -> int | None:
@@ -153,11 +186,10 @@ def is_moodle_worksheet(header: tuple[str, ...], first: tuple[str, ...] | None) 
     return bool(IDENTIFIER.match(first[0].strip())) and len(header) >= 4
 
 
-def _grade_column(path: pathlib.Path, header: tuple[str, ...], data: list[tuple[str, ...]]) -> int:
+def _grade_column(path: pathlib.Path, header: tuple[str, ...], shape: _Shape) -> int:
     """The Grade column: titled so and followed by Maximum grade, or else the one column
     followed by a column that holds one and the same number in every row."""
-    prefixes = {m["prefix"] if (m := IDENTIFIER.match(v[0].strip())) else None for v in data}
-    if None in prefixes or len(prefixes) > 1:
+    if None in shape.prefixes or len(shape.prefixes) > 1:
         raise RosterError(f"{path}: the first column is not Moodle's Identifier in every row "
                           f"('Participant 123', the same word before each id). {HOW_TO_DOWNLOAD}")
     for i, title in enumerate(header[:-1]):
@@ -166,18 +198,12 @@ def _grade_column(path: pathlib.Path, header: tuple[str, ...], data: list[tuple[
                               "grades in points: set the assignment's Grade type to Point")
         if title.strip() in GRADE_TITLES and header[i + 1].strip() in MAX_TITLES:
             return i
-    found = [i for i in range(1, len(header) - 1) if data and _is_grade(data, i)]
+    found = [i for i in range(1, len(header) - 1) if shape.is_grade(i)]
     if len(found) == 1:
         return found[0]
     raise RosterError(f"{path}: hsa cannot tell which column is the grade (no column titled "
                       f"{' or '.join(sorted(GRADE_TITLES))} before the maximum grade). "
                       f"{HOW_TO_DOWNLOAD}, with the site in English or German")
-
-
-def _is_grade(data: list[tuple[str, ...]], i: int) -> bool:
-    maxima = {v[i + 1].strip() if i + 1 < len(v) else "" for v in data}
-    return (len(maxima) == 1 and bool(NUMBER.match(maxima.pop()))
-            and all(not v[i].strip() or NUMBER.match(v[i].strip()) for v in data))
 
 
 def _same(a: str, b: str) -> bool:
