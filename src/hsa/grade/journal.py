@@ -99,7 +99,7 @@ class Gradebook:
                 raise
         self._rewritten = time.monotonic()
 
-    def _csv(self):
+    def _csv(self) -> str:
         rows = {}
         with open(self.path, encoding="utf-8") as journal:
             for line in journal:

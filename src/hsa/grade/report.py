@@ -8,15 +8,21 @@ made counted apart), and the roster with a link to each student's feedback.
 One self-contained file (the plot is inline SVG), so it opens offline.
 """
 
+from __future__ import annotations
+
 import collections
 import html
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from ..outcomes import HintKind
 from ..trusted.causes import trace
 from ..writers.atomic import write_atomic
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
 from . import histogram
+
+if TYPE_CHECKING:
+    from .summary import Summary
 
 BLANK_STUB = ("every function is still the placeholder handed out: a blank notebook, perhaps the "
               "wrong file")
@@ -54,7 +60,7 @@ def _overview(summary):
     return text + "</p>"
 
 
-def _hand_back(summary):
+def _hand_back(summary: Summary) -> str:
     """Which file to upload where, a line each: the terminal's lines, with everyone left out."""
     if not summary.uploads:
         return ""

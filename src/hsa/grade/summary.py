@@ -85,7 +85,7 @@ class Summary:
         return sorted((r for r in self.results if r.status.needs_a_look or r.blank_stub),
                       key=lambda r: (order[r.status], r.submission))
 
-    def lines(self):
+    def lines(self) -> list[str]:
         """The terminal summary, one fact a line."""
         counts = ", ".join(f"{n} {status}" for status, n in self.counts.items())
         out = [f"{len(self.results)} submission(s): {counts}."]

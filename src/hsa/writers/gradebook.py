@@ -11,7 +11,7 @@ IDENTITY_COLUMNS = tuple(f.name for f in dataclasses.fields(Identity))
 PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
 
 
-def gradebook_csv(results, questions, rows=None):
+def gradebook_csv(results: list, questions: list, rows: dict | None = None) -> str:
     """The gradebook, a row per result sorted by submission. ``rows`` (submission -> the
     :func:`gradebook_row` already made) spares remaking each row at every rewrite."""
     rows = rows or {}

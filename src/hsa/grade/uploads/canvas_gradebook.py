@@ -73,9 +73,10 @@ def _students(hand_back: HandBack, records: list[Submission]) -> tuple[Graded, l
     students, others = {}, []
     for record in records:
         why = hand_back.withheld(record)
-        if not matchable(record):
-            anonymous = record.student_id.startswith("anon_")
-            others.append((record, why or (NotBack.ANONYMOUS if anonymous else NotBack.NAMES_NO_STUDENT)))
+        if not record.student_id:
+            others.append((record, NotBack.NAMES_NO_STUDENT))
+        elif not matchable(record):
+            others.append((record, why or NotBack.ANONYMOUS))
         elif record.student_id not in students:
             students[record.student_id] = (record, None if why else hand_back.score(record))
     return students, others

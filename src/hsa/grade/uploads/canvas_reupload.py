@@ -43,7 +43,8 @@ def write(hand_back: HandBack, records: list[Submission]) -> list[Upload]:
     with zip_out(hand_back.out / FILE_NAME) as add:
         for record in records:
             name = entry_name(record)
-            why = hand_back.withheld(record) or (None if name else _unnamed(record))
+            why = (NotBack.NAMES_NO_STUDENT if not record.student_id else
+                   hand_back.withheld(record) or (None if name else NotBack.NO_IDS))
             if why:
                 hand_back.ledger.feedback(record.name, who(record), why=why)
                 left_out.append(f"{record.name} ({why})")
@@ -100,7 +101,5 @@ def _notebook_name(record: Submission, assignment: str) -> str:
         return f"{assignment}.ipynb"
 
 
-def _unnamed(record: Submission) -> NotBack:
-    return NotBack.NO_IDS if record.student_id else NotBack.NAMES_NO_STUDENT
 
 
