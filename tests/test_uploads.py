@@ -179,8 +179,8 @@ def test_moodle_worksheet_without_a_roster_has_a_row_for_each_student_graded(tmp
         "2026-11-20T09:30:00+00:00",  # when the download was saved: a later edit in Moodle stays
         "Score 3 / 5. Fix first: alpha. The attached feedback file says what to fix."]]
     assert [e.line() for e in hand_back.ledger.entries()] == [
-        f"Carol Smith (123458): grade not back: {NotBack.NOTHING_GRADED}",
-        "Zoë Ñúñez (123456): grade 3"]
+        "Zoë Ñúñez (123456): grade 3",
+        f"Carol Smith (123458): grade not back: {NotBack.NOTHING_GRADED}"]
 
 
 # ------------------------------------------------------------------ the summary

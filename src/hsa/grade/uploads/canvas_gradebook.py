@@ -113,8 +113,8 @@ def _group_note(record: Submission, student: CanvasStudent) -> str | None:
     sanitize_user_name, sanitize_file_name). Canvas's export names no group."""
     if not record.student_name or sortable(student.name) == record.student_name:
         return None
-    return (f"group '{record.student_name}': its other members' rows are not filled in (Canvas's "
-            "export names no group); Canvas gives them the feedback")
+    return (f"group '{record.student_name}': only this member's row is filled in, Canvas's export "
+            "naming no group; each member gets the feedback")
 
 
 def sortable(name: str) -> str:

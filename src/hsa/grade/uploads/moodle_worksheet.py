@@ -44,24 +44,34 @@ HEADER = ("Identifier", "Full name", "Email address", "Status", "Grade", "Maximu
 PARTICIPANT = "Participant "  # Moodle's English hiddenuser string, before the participant id
 
 
+Graded = dict[str, tuple[Target, Submission]]  # participant id -> whom, and whose result
+
+
 def write(hand_back: HandBack, records: list[Submission], *, max_score: float) -> list[Upload]:
-    graded: dict[str, tuple[Target, Submission]] = {}
+    """The worksheet; per participant, in the worksheet's order, what goes back and why not."""
+    graded: Graded = {}
+    withheld: dict[str, tuple[Target, NotBack]] = {}
+    others: list[tuple[Submission, NotBack]] = []
     for record in records:
         found, why = targets(hand_back, record)
         why = why or hand_back.withheld(record)
-        for target in found or [None]:
+        if not found:
+            others.append((record, why))
+        for target in found:
             if why:
-                key, name = (target.key, target.who) if target else (record.name, folder_who(hand_back, record))
-                hand_back.ledger.grade(key, name, why=why)
+                withheld.setdefault(target.participant, (target, why))
             else:
                 graded.setdefault(target.participant, (target, record))
     if isinstance(hand_back.roster, MoodleRoster):
-        where, carried = _where(hand_back.roster), _fill_roster(hand_back, hand_back.roster, graded)
+        where = _where(hand_back.roster)
+        carried = _fill_roster(hand_back, hand_back.roster, graded, withheld)
     else:
-        where, carried = WHERE + "; English titles: a site in another language needs --roster", \
-            _write_own(hand_back, graded, max_score)
+        where = WHERE + "; English titles: a site in another language needs --roster"
+        carried = _write_own(hand_back, graded, withheld, max_score)
+    for record, why in others:
+        hand_back.ledger.grade(record.name, folder_who(hand_back, record), why=why)
     left_out = tuple(f"{e.who} ({e.grade_why})" for e in hand_back.ledger.entries()
-                     if e.grade_why and e.grade is None)
+                     if e.grade is None and e.grade_why not in (None, NotBack.NO_SUBMISSION))
     return [Upload(hand_back.out / WORKSHEET_NAME, where, carried, left_out)]
 
 
@@ -77,32 +87,31 @@ def _where(roster: MoodleRoster) -> str:
     return where
 
 
-def _fill_roster(hand_back: HandBack, roster: MoodleRoster,
-                 graded: dict[str, tuple[Target, Submission]]) -> int:
+def _fill_roster(hand_back: HandBack, roster: MoodleRoster, graded: Graded,
+                 withheld: dict[str, tuple[Target, NotBack]]) -> int:
     cells = {}
     for person in roster.participants.values():
         target = Target(person.id, person.name)
-        if person.id not in graded:
-            entry = hand_back.ledger.find(target.key)
-            if entry is None:  # nobody's folder names them
-                hand_back.ledger.grade(target.key, target.who, why=NotBack.NO_SUBMISSION,
-                                       was=person.grade)
-            else:
-                entry.was = person.grade
-            continue
-        record = graded[person.id][1]
-        score = roster.cell(hand_back.score(record))
-        cells[person.id] = {roster.grade_column: score}
-        if roster.comment_column is not None:
-            cells[person.id][roster.comment_column] = one_line(hand_back.result(record))
-        kept = (f"Moodle keeps a grade changed there after {person.modified.strip()}"
-                if person.modified.strip() not in ("", "-") else None)
-        hand_back.ledger.grade(target.key, target.who, score, was=person.grade, note=kept)
+        if person.id in withheld:
+            hand_back.ledger.grade(target.key, target.who, why=withheld[person.id][1],
+                                   was=person.grade)
+        elif person.id not in graded:  # nobody's folder names them
+            hand_back.ledger.grade(target.key, target.who, why=NotBack.NO_SUBMISSION,
+                                   was=person.grade)
+        else:
+            record = graded[person.id][1]
+            score = roster.cell(hand_back.score(record))
+            cells[person.id] = {roster.grade_column: score}
+            if roster.comment_column is not None:
+                cells[person.id][roster.comment_column] = one_line(hand_back.result(record))
+            kept = (f"Moodle keeps a grade changed there after {person.modified.strip()}"
+                    if person.modified.strip() not in ("", "-") else None)
+            hand_back.ledger.grade(target.key, target.who, score, was=person.grade, note=kept)
     roster.fill(hand_back.out / WORKSHEET_NAME, cells)
     return len(cells)
 
 
-def _write_own(hand_back: HandBack, graded: dict[str, tuple[Target, Submission]],
+def _write_own(hand_back: HandBack, graded: Graded, withheld: dict[str, tuple[Target, NotBack]],
                max_score: float) -> int:
     when = (hand_back.downloaded or datetime.datetime.now(datetime.timezone.utc))
     with atomic_file(hand_back.out / WORKSHEET_NAME) as handle:
@@ -114,4 +123,6 @@ def _write_own(hand_back: HandBack, graded: dict[str, tuple[Target, Submission]]
                              "hsa: graded", score, f"{max_score:g}", "Yes", "",
                              when.isoformat(timespec="seconds"), one_line(hand_back.result(record))))
             hand_back.ledger.grade(target.key, target.who, score)
+    for target, why in withheld.values():  # no row: nothing written can clear their grade
+        hand_back.ledger.grade(target.key, target.who, why=why)
     return len(graded)
