@@ -399,10 +399,15 @@ def test_every_csv_hsa_writes_neutralises_formulas_and_keeps_numbers(tmp_path, c
     root = tmp_path / "moodle"
     put(root, "-Ann Minus_123464_assignsubmission_file/@SUM(1+1)x.ipynb", CORRECT)
     put(root, "Bob Lee_123457_assignsubmission_file/hidden_state_activation.ipynb", EXAMPLES / "bob_partial.ipynb")
+    plain = put(tmp_path / "plain", "@SUM(1+1)x.ipynb", CORRECT)
     out = tmp_path / "out"
-    book, _ = grade(root, out, capsys)
+    assert main(["grade", str(root), str(plain), "--out", str(out), "--seed", "11"]) == 0
+    book = gradebook(out)
+    assert next(r for r in book if r["path"].endswith("x.ipynb") and not r["student_id"])["path"] \
+        == "'@SUM(1+1)x.ipynb"
     ann = next(r for r in book if r["student_id"] == "123464")
-    assert ann["student_name"] == "'-Ann Minus" and ann["path"].startswith("'-Ann Minus_123464")
+    assert ann["student_name"] == "'-Ann Minus"
+    assert ann["path"] == "moodle/-Ann Minus_123464_assignsubmission_file/@SUM(1+1)x.ipynb"
     assert ann["score"] == TOTAL_TEXT
     for name in ("gradebook.csv", "moodle-grading-worksheet.csv"):
         with open(out / name, newline="", encoding="utf-8") as handle:
