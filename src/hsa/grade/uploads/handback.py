@@ -18,6 +18,7 @@ from ...trusted.result import Result
 from ...writers.atomic import write_atomic
 from ...writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ...writers.feedback_notebook import SUFFIX as NOTEBOOK_SUFFIX
+from ...writers.graded import Graded
 from ...writers.results import read_result
 from ..layouts import Submission
 from ..roster import Roster
@@ -38,6 +39,10 @@ class HandBack:
 
     def result(self, record: Submission) -> Result:
         return read_result(self.out / record.name / "results.json")
+
+    def graded(self, record: Submission) -> Graded:
+        """``record``'s result as the writers take it (its causes traced once)."""
+        return Graded.of(self.result(record))
 
     def withheld(self, record: Submission) -> NotBack | None:
         """Why ``record``'s feedback and grade are not handed back (None when they are).
@@ -61,7 +66,7 @@ class HandBack:
             return path.read_bytes()
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, feedback_html(self.result(record)))
+            write_atomic(path, feedback_html(self.graded(record)))
             return path.read_bytes()
 
     def notebook_copy(self, record: Submission) -> pathlib.Path:

@@ -103,7 +103,7 @@ def _fill_roster(hand_back: HandBack, roster: MoodleRoster, graded: Graded,
             score = roster.cell(hand_back.score(record))
             cells[person.id] = {roster.grade_column: score}
             if roster.comment_column is not None:
-                cells[person.id][roster.comment_column] = one_line(hand_back.result(record))
+                cells[person.id][roster.comment_column] = one_line(hand_back.graded(record))
             kept = (f"Moodle keeps a grade changed there after {person.modified.strip()}"
                     if person.modified.strip() not in ("", "-") else None)
             hand_back.ledger.grade(target.key, target.who, score, was=person.grade, note=kept)
@@ -121,7 +121,7 @@ def _write_own(hand_back: HandBack, graded: Graded, withheld: dict[str, tuple[Ta
             score = f"{hand_back.score(record):g}"
             writer.writerow((f"{PARTICIPANT}{target.participant}", target.name, "",
                              "hsa: graded", score, f"{max_score:g}", "Yes", "",
-                             when.isoformat(timespec="seconds"), one_line(hand_back.result(record))))
+                             when.isoformat(timespec="seconds"), one_line(hand_back.graded(record))))
             hand_back.ledger.grade(target.key, target.who, score)
     for target, why in withheld.values():  # no row: nothing written can clear their grade
         hand_back.ledger.grade(target.key, target.who, why=why)

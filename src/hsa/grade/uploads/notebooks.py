@@ -28,7 +28,7 @@ def write_copies(hand_back: HandBack, records: list[Submission]) -> Upload:
         why = hand_back.withheld(record)
         if why is None:
             try:
-                text = feedback_notebook(record.file, hand_back.result(record))
+                text = feedback_notebook(record.file, hand_back.graded(record))
             except (InvalidSubmission, OSError) as error:
                 why = f"notebook not copied: {error}"
         if why:
@@ -47,9 +47,8 @@ def student_notebook(hand_back: HandBack, record: Submission) -> bytes:
     copy = hand_back.notebook_copy(record)
     if hand_back.notebooks and copy.is_file():  # written this run
         return copy.read_bytes()
-    result = hand_back.result(record)
     try:
-        return feedback_notebook(record.file, result).encode()
+        return feedback_notebook(record.file, hand_back.graded(record)).encode()
     except (InvalidSubmission, OSError):
         return feedback_only(hand_back, record)
 
@@ -57,7 +56,7 @@ def student_notebook(hand_back: HandBack, record: Submission) -> bytes:
 def feedback_only(hand_back: HandBack, record: Submission) -> bytes:
     """A notebook of one markdown cell: the student's feedback.md."""
     path = hand_back.out / record.name / "feedback.md"
-    text = path.read_text(encoding="utf-8") if path.is_file() else feedback_md(hand_back.result(record))
+    text = path.read_text(encoding="utf-8") if path.is_file() else feedback_md(hand_back.graded(record))
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata.update(MARK)
     notebook = nbformat.v4.new_notebook(cells=[cell])
