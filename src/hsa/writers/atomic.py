@@ -6,7 +6,8 @@ import contextlib
 import os
 import pathlib
 import tempfile
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 
 
 def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
