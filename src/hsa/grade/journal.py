@@ -12,11 +12,12 @@ import json
 import os
 import time
 
-from ..writers.atomic import write_atomic
+from ..writers.atomic import atomic_file, write_atomic
 from ..writers.feedback import feedback_md
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ..writers.graded import Graded
-from ..writers.gradebook import gradebook_csv, gradebook_row
+from ..writers.gradebook import columns, gradebook_row
+from ..writers.spreadsheet import SafeWriter
 from ..writers.results import read_result, results_json
 from .outdir import is_full
 from .report import write_report
@@ -87,21 +88,31 @@ class Gradebook:
             self.write_gradebook()
 
     def write_gradebook(self, quiet=False):
-        """gradebook.csv from the journal; ``quiet``: as a last act, when the disk may be full."""
+        """gradebook.csv from the journal; ``quiet``: as a last act, when the disk may be full.
+        Streamed: only where each submission's last line starts is held, not the rows."""
         try:
-            write_atomic(self.out / "gradebook.csv", self._csv())
+            with atomic_file(self.out / "gradebook.csv") as handle, \
+                    open(self.path, "rb") as journal:
+                starts = self._last_lines(journal)
+                writer = SafeWriter(handle, lineterminator="\n")
+                writer.writerow(columns(self.autograder.questions))
+                for name in sorted(starts):
+                    journal.seek(starts[name])
+                    writer.writerow(json.loads(journal.readline()))
         except OSError as error:
             if not (quiet and is_full(error)):
                 raise
         self._rewritten = time.monotonic()
 
-    def _csv(self):
-        rows = {}
-        with open(self.path, encoding="utf-8") as journal:
-            for line in journal:
-                row = json.loads(line)
-                rows[row[0]] = row  # a submission graded again: its last line stands
-        return gradebook_csv(rows.values(), self.autograder.questions)
+    @staticmethod
+    def _last_lines(journal):
+        """Where each submission's last line starts (a submission graded again: its last
+        line stands). Only the name is parsed of each line."""
+        starts, offset = {}, 0
+        for line in journal:
+            starts[json.loads(line)[0]] = offset
+            offset += len(line)
+        return starts
 
     def finish(self, summary):
         """The run's end: gradebook.csv, and report.html from every result, read back one at

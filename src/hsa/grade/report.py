@@ -8,14 +8,20 @@ made counted apart), and the roster with a link to each student's feedback.
 One self-contained file (the plot is inline SVG), so it opens offline.
 """
 
+from __future__ import annotations
+
 import collections
 import html
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from ..outcomes import HintKind
 from ..writers.atomic import write_atomic
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
 from . import histogram
+
+if TYPE_CHECKING:
+    from .summary import Summary
 
 BLANK_STUB = ("every function is still the placeholder handed out: a blank notebook, perhaps the "
               "wrong file")
@@ -57,12 +63,15 @@ def _overview(summary):
     return text + "</p>"
 
 
-def _hand_back(summary):
+def _hand_back(summary: Summary) -> str:
     """Which file to upload where, a line each: the terminal's lines, with everyone left out."""
     if not summary.uploads:
         return ""
     items = "".join(f"<li>{_e(u.line(listed=len(u.left_out)))}</li>" for u in summary.uploads)
-    return f"<h2>Hand back</h2><ul>{items}</ul>"
+    lines = summary.returned_lines(listed=len(summary.returned))
+    each = "".join(f"<li>{_e(line.strip())}</li>" for line in lines[1:])
+    students = f"<p>{_e(lines[0])}</p><ul>{each}</ul>" if lines else ""
+    return f"<h2>Hand back</h2><ul>{items}</ul>{students}"
 
 
 def _needs_a_look(summary):

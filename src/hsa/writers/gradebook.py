@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 from typing import Iterable, Sequence
 
 from ..trusted.result import Identity, Provenance
 from .graded import Graded
+from .spreadsheet import SafeWriter
 
 IDENTITY_COLUMNS = tuple(f.name for f in dataclasses.fields(Identity))
 PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
@@ -17,7 +17,7 @@ PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
 def gradebook_csv(rows: Iterable[Sequence[object]], questions: Sequence[str]) -> str:
     """The gradebook: its header, then ``rows`` (:func:`gradebook_row`'s) sorted by submission."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer, lineterminator="\n")
     writer.writerow(columns(questions))
     writer.writerows(sorted(rows, key=lambda row: str(row[0])))
     return buffer.getvalue()
