@@ -16,8 +16,9 @@ import numpy as np
 
 from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation,
                           SandboxBroken, SandboxFailure, SandboxTimedOut, StudentError)
-from ..outcomes import CellProblem, Status
+from ..outcomes import CellProblem, Isolation, Status
 from ..untrusted import protocol
+from . import cgroup
 from .clock import WALL_FACTOR, Deadline
 from .command import Limits
 from ..settings import Settings
@@ -85,8 +86,8 @@ class GradedCall:
     reached: tuple = ()
 
 
-HARD_LIMIT_FACTOR = WALL_FACTOR  # re-runs and graded calls: this many submission budgets of
-# wall time in all (the submission budget's own outer bound)
+HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
+# (counted as every budget is: CPU time, with WALL_FACTOR times as much wall time at most)
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,11 @@ class Session:
     def __post_init__(self):
         # The submission budget bounds each run of the notebook's cells; the hard deadline
         # bounds everything (re-runs after a skipped cell and the graded calls included).
-        self.hard_deadline = Deadline.after(HARD_LIMIT_FACTOR * self.budgets.submission)
         self.sandbox = None
+        self._cpu_spent = 0.0  # CPU seconds of this session's ended sandboxes (where counted)
+        counted = cgroup.cpu_counted(Isolation(self.isolation))
+        self.hard_deadline = Deadline.after(HARD_LIMIT_FACTOR * self.budgets.submission,
+                                            self._cpu_used if counted else None)
         self.skip = set()
         self.output = b""  # what the student's code printed (capped), from the last run
 
@@ -225,13 +229,20 @@ class Session:
     def _deadline(self, budget):
         """``budget`` seconds from now, on the running sandbox's clock, within the hard
         deadline."""
-        return Deadline.after(budget, self.sandbox.cpu_seconds).sooner(self.hard_deadline)
+        return Deadline.after(budget, self._cpu_used).sooner(self.hard_deadline)
+
+    def _cpu_used(self):
+        """CPU seconds all of this session's sandboxes have used (one count across re-runs,
+        which the hard deadline needs), or None where the running sandbox's are not counted."""
+        now = self.sandbox.cpu_seconds() if self.sandbox is not None else 0.0
+        return None if now is None else self._cpu_spent + now
 
     def out_of_time(self):
         return self.hard_deadline.passed()
 
     def stop(self):
         if self.sandbox is not None:
+            self._cpu_spent += self.sandbox.cpu_seconds() or 0.0
             self.sandbox.kill()
             self.output = bytes(self.sandbox.output)
             if self.sandbox.dropped:
