@@ -32,12 +32,18 @@ ordinary user), :func:`fallback_processes` sizes the per-process limits instead,
 time. The provenance records which (:func:`describe`).
 """
 
+from __future__ import annotations
+
 import dataclasses
 import functools
 import itertools
 import os
 import pathlib
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..outcomes import Isolation
 
 ROOT = pathlib.Path("/sys/fs/cgroup")
 V1_HIERARCHIES = ("memory", "pids", "cpu", "cpuacct")
@@ -68,7 +74,7 @@ submission's CPU time then grows no faster than wall time."""
 _counter = itertools.count()
 
 
-def _own(hierarchy):
+def _own(hierarchy: str) -> str | None:
     """This process's cgroup path in ``hierarchy`` ("" for v2), from /proc/self/cgroup."""
     for line in pathlib.Path("/proc/self/cgroup").read_text().splitlines():
         number, controllers, path = line.split(":", 2)
@@ -77,24 +83,24 @@ def _own(hierarchy):
     return None
 
 
-def _write(path, text):
+def _write(path: pathlib.Path | str, text: str) -> None:
     with open(path, "w") as f:
         f.write(text)
 
 
-def kind():
+def kind() -> str | None:
     """"v1", "v2" or None: how submissions can be capped here (tried once, by making one)."""
     return _probe()[0]
 
 
-def counts_cpu():
+def counts_cpu() -> bool:
     """True when a submission's cgroup measures the CPU time it uses and caps it at one CPU
     here: its budgets then count CPU time (:mod:`.clock`)."""
     return _probe()[1]
 
 
 @functools.lru_cache(maxsize=None)
-def _probe():
+def _probe() -> tuple[str | None, bool]:
     """(kind, counts CPU) of a cgroup made and removed here, or (None, False)."""
     if os.geteuid() != 0:
         return None, False
@@ -110,7 +116,7 @@ def _probe():
     return None, False
 
 
-def sweep(parent):
+def sweep(parent: pathlib.Path) -> None:
     """Remove the empty cgroups that graders no longer alive left in ``parent`` (one that
     ended with ``os._exit`` or a signal leaves its zygotes' cgroups behind)."""
     for folder in parent.glob("hsa-*-*"):
@@ -133,7 +139,7 @@ def capped_by_cgroup(isolation):
     return isolation.warm and kind() is not None
 
 
-def cpu_counted(isolation):
+def cpu_counted(isolation: Isolation) -> bool:
     """True when a submission of ``isolation`` is given its share of the CPU here and its
     budgets count the CPU time it used (:mod:`.clock`)."""
     return capped_by_cgroup(isolation) and counts_cpu()
@@ -167,7 +173,7 @@ class Cgroup:
     """One zygote's cgroup, with ``zygote/`` and ``submission/`` beneath it: in each v1
     hierarchy (v1) or in the one (v2). See the module's docstring."""
 
-    def __init__(self, version, memory, processes):
+    def __init__(self, version: str, memory: int, processes: int) -> None:
         self.version = version
         name = f"hsa-{os.getpid()}-{next(_counter)}"
         self.tops = self._tops(version, name)
@@ -181,7 +187,7 @@ class Cgroup:
             raise
 
     @staticmethod
-    def _tops(version, name):
+    def _tops(version: str, name: str) -> dict[str, pathlib.Path]:
         """{controller: the zygote's cgroup folder}; co-mounted v1 hierarchies share one."""
         if version == "v2":
             own = _own("")
@@ -198,10 +204,10 @@ class Cgroup:
             tops[hierarchy] = (ROOT / hierarchy).resolve() / own.lstrip("/") / name
         return tops
 
-    def part(self, controller, which=SUBMISSION):
+    def part(self, controller: str, which: str = SUBMISSION) -> pathlib.Path:
         return self.tops[controller] / which
 
-    def _make(self, memory, processes):
+    def _make(self, memory: int, processes: int) -> None:
         for folder in self.dirs:
             folder.mkdir()
         if self.version == "v2":
@@ -219,7 +225,7 @@ class Cgroup:
             _write(self.part("memory") / "memory.oom.group", "1")  # the cap ends it all
         self.counts_cpu = self._share_cpu()
 
-    def _enable_v2_controllers(self):
+    def _enable_v2_controllers(self) -> None:
         """v2: memory and pids for the parts (required), cpu where delegated."""
         top = self.tops["memory"]
         _write(top / "cgroup.subtree_control", "+memory +pids")
@@ -228,7 +234,7 @@ class Cgroup:
         except OSError:
             del self.tops["cpu"]
 
-    def _cap_memory(self, folder, memory):
+    def _cap_memory(self, folder: pathlib.Path, memory: int) -> None:
         if self.version == "v2":
             _write(folder / "memory.max", str(memory))
             if (folder / "memory.swap.max").exists():  # where swap is accounted at all
@@ -239,7 +245,7 @@ class Cgroup:
         if swap.exists():  # memory and swap together: no way around the cap by swapping
             _write(swap, str(memory))
 
-    def _share_cpu(self):
+    def _share_cpu(self) -> bool:
         """An equal share and one CPU at most for the whole; True when the submission's CPU
         time can be read too."""
         if "cpu" not in self.tops:
@@ -254,7 +260,7 @@ class Cgroup:
         _write(top / "cpu.cfs_quota_us", str(quota))
         return "cpuacct" in self.tops
 
-    def _watch_oom(self):
+    def _watch_oom(self) -> None:
         """v1: an eventfd that becomes readable when the submission reaches its cap."""
         self.alarm = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
         folder = self.part("memory")
@@ -264,7 +270,7 @@ class Cgroup:
         finally:
             os.close(control)
 
-    def take_alarm(self):
+    def take_alarm(self) -> bool:
         """True when the cap was reached since the last call (v1: reads the eventfd)."""
         if self.alarm is None:
             return False
@@ -273,12 +279,12 @@ class Cgroup:
         except BlockingIOError:
             return False
 
-    def attach(self, pid):
+    def attach(self, pid: int) -> None:
         """Move the zygote (by its pid here) into its part: once per zygote."""
         for folder in self.dirs:
             _write(folder / ZYGOTE / "cgroup.procs", str(pid))
 
-    def entry(self):
+    def entry(self) -> tuple[str, list[int]]:
         """How a setup child enters the submission's part, and the descriptors it needs
         (opened here, by the grader: the kernel checks the opener's rights): v1 ``"tasks"``,
         each hierarchy's ``tasks`` file, where the child writes ``0`` (itself); v2
@@ -288,7 +294,7 @@ class Cgroup:
         return "tasks", [os.open(folder / SUBMISSION / "tasks", os.O_WRONLY | os.O_CLOEXEC)
                          for folder in self.dirs]
 
-    def oom_kills(self):
+    def oom_kills(self) -> int:
         """How many of the submission's processes the kernel killed at its cap."""
         try:
             if self.version == "v1":
@@ -300,7 +306,7 @@ class Cgroup:
         except (OSError, ValueError):
             return 0
 
-    def cpu_seconds(self):
+    def cpu_seconds(self) -> float | None:
         """CPU seconds every process of the submission's part has used since it was made
         (the zygote's next submissions included: take differences); None where unmeasured."""
         if not self.counts_cpu:
@@ -313,7 +319,7 @@ class Cgroup:
         except (OSError, ValueError, KeyError):
             return None
 
-    def remove(self):
+    def remove(self) -> None:
         """Remove the cgroup (its processes must be gone: reaped)."""
         if self.alarm is not None:
             os.close(self.alarm)
@@ -323,7 +329,7 @@ class Cgroup:
                 _rmdir(each)
 
 
-def _rmdir(folder):
+def _rmdir(folder: pathlib.Path) -> None:
     for _ in range(100):  # the last of its processes may still be exiting
         try:
             folder.rmdir()
@@ -334,7 +340,7 @@ def _rmdir(folder):
             time.sleep(0.01)
 
 
-def outer_pid(pidfd):
+def outer_pid(pidfd: int) -> int:
     """The pid, in this process's pid namespace, of the process a pidfd refers to."""
     for line in pathlib.Path(f"/proc/self/fdinfo/{pidfd}").read_text().splitlines():
         if line.startswith("Pid:"):

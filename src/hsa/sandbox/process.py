@@ -5,6 +5,8 @@ Every limit is enforced from outside: resource limits by ``prlimit`` (see
 by the deadlines the caller gives :meth:`Sandbox.receive`.
 """
 
+from __future__ import annotations
+
 import contextlib
 import os
 import pathlib
@@ -14,13 +16,14 @@ import signal
 import subprocess
 import tempfile
 import threading
+from typing import Any
 
 from .. import untrusted
 from ..exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
 from ..outcomes import Isolation
 from ..untrusted import protocol
 from . import command, uids
-from .clock import wall_until
+from .clock import Deadline, wall_until
 from .isolation import namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
@@ -157,7 +160,7 @@ class Sandbox:
         os.close(self._responses)
 
     # ------------------------------------------------------------- messages
-    def send(self, message):
+    def send(self, message: dict[str, Any]) -> None:
         try:
             self._stdin.write(protocol.dumps(message).encode())
             self._stdin.flush()
@@ -166,7 +169,7 @@ class Sandbox:
         except (OSError, ValueError):
             raise SandboxDied("the student's process stopped reading") from None
 
-    def receive(self, deadline):
+    def receive(self, deadline: Deadline | float) -> dict[str, Any]:
         """The next message; a SandboxFailure when the worker dies, breaks the protocol or
         ``deadline`` passes (a :class:`~.clock.Deadline`, or a ``time.monotonic()`` value)."""
         deadline = wall_until(deadline)
@@ -197,7 +200,7 @@ class Sandbox:
         except protocol.ProtocolError as error:
             raise ProtocolViolation(f"broke the grading protocol ({error})") from None
 
-    def cpu_seconds(self):
+    def cpu_seconds(self) -> float | None:
         """CPU seconds the submission's processes have used, where a cgroup counts them
         (a warm sandbox's); None here."""
         return None
@@ -240,12 +243,12 @@ def kill_group(process):
             pass
 
 
-def ending():
+def ending() -> bool:
     """True while :func:`all_stopped` ends the run's sandboxes."""
     return _STOPPED.is_set()
 
 
-def refuse_if_ending():
+def refuse_if_ending() -> None:
     """Start no sandbox while :func:`all_stopped` ends the run's."""
     if ending():
         raise SandboxDied("the grading run is ending: no sandbox is started any more")

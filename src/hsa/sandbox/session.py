@@ -11,6 +11,7 @@ same way for the next call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -109,17 +110,17 @@ class Budgets:
                    call=min(settings.call_budget_seconds, submission), submission=submission)
 
 
-def _budget(seconds, deadline):
+def _budget(seconds: float, deadline: Deadline) -> str:
     """A budget in a student's words: "10 s budget", "10 s budget of CPU time"..."""
     return f"{seconds:g} s budget{_counted(seconds, deadline)}"
 
 
-def _seconds(seconds, deadline):
+def _seconds(seconds: float, deadline: Deadline) -> str:
     """"5 s", "5 s of CPU time"..."""
     return f"{seconds:g} s{_counted(seconds, deadline)}"
 
 
-def _counted(seconds, deadline):
+def _counted(seconds: float, deadline: Deadline) -> str:
     """What ran out, where budgets count CPU time: the CPU time, or its bound in wall time."""
     if deadline.cpu is None:  # wall time, as a student takes seconds to be
         return ""
@@ -142,7 +143,7 @@ class Session:
     call_problems: list = field(default_factory=list)  # Status.TIMEOUT/KILLED in calls
     calls: list = field(default_factory=list)  # GradedCall per graded call, in order
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # The submission budget bounds each run of the notebook's cells; the hard deadline
         # bounds everything (re-runs after a skipped cell and the graded calls included).
         self.sandbox = None
@@ -159,7 +160,7 @@ class Session:
         while not self._boot():
             self.restarts += 1
 
-    def _boot(self):
+    def _boot(self) -> bool:
         """One attempt to run the cells; False when a cell had to be skipped."""
         self.stop()
         self.sandbox = open_sandbox(self.isolation, self.limits, self.restart_every)
@@ -226,21 +227,21 @@ class Session:
         if index is not None:
             self.events[index] = CellProblem.of(index, self.cells[index], status, str(text)[:500], raised)
 
-    def _deadline(self, budget):
+    def _deadline(self, budget: float) -> Deadline:
         """``budget`` seconds from now, on the running sandbox's clock, within the hard
         deadline."""
         return Deadline.after(budget, self._cpu_used).sooner(self.hard_deadline)
 
-    def _cpu_used(self):
+    def _cpu_used(self) -> float | None:
         """CPU seconds all of this session's sandboxes have used (one count across re-runs,
         which the hard deadline needs), or None where the running sandbox's are not counted."""
         now = self.sandbox.cpu_seconds() if self.sandbox is not None else 0.0
         return None if now is None else self._cpu_spent + now
 
-    def out_of_time(self):
+    def out_of_time(self) -> bool:
         return self.hard_deadline.passed()
 
-    def stop(self):
+    def stop(self) -> None:
         if self.sandbox is not None:
             self._cpu_spent += self.sandbox.cpu_seconds() or 0.0
             self.sandbox.kill()
@@ -257,7 +258,7 @@ class Session:
         call.__name__ = name
         return call
 
-    def call(self, name, args):
+    def call(self, name: str, args: tuple | list) -> Any:
         """Call the student's ``name`` in the sandbox; its value, or its error raised here."""
         self.calls.append(GradedCall(name))
         if self.out_of_time():

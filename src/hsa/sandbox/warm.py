@@ -9,6 +9,8 @@ past its budget restarts from the zygote. A zygote is replaced after
 address-space layout and hash seed.
 """
 
+from __future__ import annotations
+
 import atexit
 import json
 import os
@@ -19,6 +21,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+from typing import Any
 
 from ..exceptions import SandboxBroken, ZygoteDied, ZygoteUnavailable
 from ..outcomes import Isolation
@@ -70,7 +73,7 @@ class Zygote:
             for fd in pidfds:
                 os.close(fd)
 
-    def _cap(self, pidfd):
+    def _cap(self, pidfd: int) -> None:
         """Where a cgroup can be made, one for this zygote (:class:`cgroup.Cgroup`): the
         zygote moves into its ``zygote`` part once, and tells each child it forks from now
         on how to enter the ``submission`` part, whose cap is that submission's (it serves
@@ -115,7 +118,7 @@ class Zygote:
             return list(BWRAP_COVERS)
         return [p for p in HOST_COVERS if os.path.isdir(p)] + [self.scratch]
 
-    def _receive(self, timeout, with_fds=False):
+    def _receive(self, timeout: float, with_fds: bool = False) -> Any:
         """The zygote's reply; ZygoteUnavailable however it fails to come (no answer in
         ``timeout`` seconds, the connection reset or closed: it died; a reply cut short)."""
         ready, _, _ = select.select([self.sock], [], [], timeout)
@@ -197,7 +200,7 @@ class Zygote:
             shutil.rmtree(self.stage, ignore_errors=True)
 
 
-def _read_reply(message):
+def _read_reply(message: bytes) -> dict[str, Any]:
     """A reply of the zygote's: one JSON object, else ZygoteUnavailable (cut short, say)."""
     try:
         reply = json.loads(message)
@@ -288,7 +291,7 @@ class WarmSandbox(Sandbox):
                 raise SandboxBroken(str(failed)) from None
         self._enter()
 
-    def _spawn(self):
+    def _spawn(self) -> None:
         self.zygote = self.pool.take(self.isolation, self.limits)
         if self.zygote.root and self.claim is None:
             self.claim = uids.claim()
@@ -313,7 +316,7 @@ class WarmSandbox(Sandbox):
         self._responses = res_r
         threading.Thread(target=self._drain, daemon=True).start()
 
-    def cpu_seconds(self):
+    def cpu_seconds(self) -> float | None:
         """CPU seconds this child's processes have used (its cgroup's count since it was
         forked), or None where no cgroup measures them."""
         if self.cgroup is None or self._cpu_before is None:
@@ -326,7 +329,7 @@ class WarmSandbox(Sandbox):
             self.status, self.p1 = self.zygote.end(self.p1, grace), None
         return self.status
 
-    def kill(self):
+    def kill(self) -> None:
         """End the child (SIGKILL to its P1, reaped), then give back its zygote, cgroup and
         uid. Where the zygote could not confirm the end (it died), every process of the uid
         is killed instead (``Claim.release``)."""
@@ -358,7 +361,7 @@ class WarmSandbox(Sandbox):
         gone and, the zygote unable to confirm it, kills every process of its uid."""
         kill_group(getattr(self.zygote, "process", None))
 
-    def _exit_reason(self):
+    def _exit_reason(self) -> str:
         """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
         us means the worker was still alive but had closed its channel. A zygote that cannot
         say (it died meanwhile) is the child's doing only where its cap was reached; else
@@ -380,7 +383,7 @@ class WarmSandbox(Sandbox):
         return describe_exit(code - 128 if code > requests.SIGNALLED else code)
 
 
-    def _reached_cap(self):
+    def _reached_cap(self) -> bool:
         """True when the kernel killed one of this child's processes at its memory cap."""
         return self.cgroup is not None and self.cgroup.oom_kills() > self._oom_before
 

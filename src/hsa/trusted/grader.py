@@ -7,9 +7,13 @@ depends on code the student controls: their code only ever answers calls, and
 this process judges every answer.
 """
 
+from __future__ import annotations
+
 import datetime
+import os
 import secrets
 import time
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission, ZygoteDied
@@ -23,6 +27,10 @@ from ..untrusted import protocol
 from .result import NOT_GRADED, Provenance, QuestionScore, TestResult, new_result
 from .submission import code_cells, read_bytes
 
+if TYPE_CHECKING:
+    from .autograder import Autograder
+    from .result import Result
+
 
 def seed_or_fresh(seed=None):
     """``seed`` for the hidden inputs, or a fresh one when none is given (then recorded in
@@ -30,7 +38,8 @@ def seed_or_fresh(seed=None):
     return seed if seed is not None else secrets.randbelow(2**31)
 
 
-def grade_file(path, name, autograder, seed, isolation, timeout=None):
+def grade_file(path: str | os.PathLike, name: str, autograder: Autograder, seed: int,
+               isolation: Isolation | str, timeout: float | None = None) -> Result:
     """Grade the notebook (or export zip) at ``path``; always returns a Result."""
     started = time.monotonic()
     result = new_result(name, autograder)
@@ -58,7 +67,8 @@ def _limits(autograder, isolation):
     return cgroup.submission_limits(Limits(submission_memory=autograder.settings.submission_memory_bytes), Isolation(isolation))
 
 
-def _graded(name, cells, autograder, seed, isolation, budgets):
+def _graded(name: str, cells: list[str], autograder: Autograder, seed: int,
+            isolation: Isolation | str, budgets: Budgets) -> Result:
     """The result of grading ``cells``: graded again once, from a new zygote, when the
     zygote under the first try died not at the submission's doing (ZygoteDied); a second
     death, or any other failure of the grader's, is ``grader_failed``."""

@@ -2,6 +2,8 @@
 
 Which of a student's files is the submission is :mod:`.choice`'s to decide."""
 
+from __future__ import annotations
+
 import json
 import pathlib
 import zipfile
@@ -63,7 +65,7 @@ def notebook_entries(archive):
             and not ignored([p for p in i.filename.split("/") if p])]
 
 
-def code_cells(data):
+def code_cells(data: bytes) -> list[str]:
     """The code cells' sources, in order; InvalidSubmission if this is no notebook.
 
     Only the sources are kept: outputs (often most of the file) are dropped as soon as the
@@ -90,7 +92,7 @@ def code_cells(data):
     return sources
 
 
-def _check_code_size(sources):
+def _check_code_size(sources: list[str]) -> None:
     """InvalidSubmission when the code cells take more than MAX_CODE_BYTES as they are sent
     to be run (measured as written: its text first, which bounds the work of encoding it)."""
     written = sum(len(s.encode("utf-8", "surrogatepass")) for s in sources)
@@ -114,7 +116,7 @@ def _kind(error):
     return next(kind for kind in WHY_NOT if isinstance(error, kind))
 
 
-def _text(source):
+def _text(source: object) -> str:
     """A cell's source: on disk it is often a list of lines. A lone surrogate (which JSON
     can hold and no UTF-8 file can) becomes U+FFFD, as an editor would show it."""
     if isinstance(source, list):

@@ -118,13 +118,13 @@ def dumps(message):
     return json.dumps(message, allow_nan=True, separators=(",", ":")) + "\n"
 
 
-def encoded_bytes(value):
+def encoded_bytes(value: object) -> int:
     """The bytes ``value`` takes in a message, as :func:`dumps` writes it (ASCII only: a
     control character is six bytes, a character past ASCII six or twelve)."""
     return len(dumps(value)) - 1
 
 
-def loads(line):
+def loads(line: str) -> dict:
     if len(line) > MAX_MESSAGE_BYTES:
         raise ProtocolError("message too large")
     try:
@@ -144,7 +144,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def without_surrogates(value):
+def without_surrogates(value: object) -> object:
     """``value`` with each lone surrogate in its strings (JSON can carry one, as
     ``"\\ud800"``; UTF-8 cannot encode it, so no file could be written with it) replaced by
     U+FFFD, the replacement character."""

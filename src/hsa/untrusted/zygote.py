@@ -67,12 +67,12 @@ class SetupFailed(Exception):
 class Zygote:
     """The request loop; ``children`` holds the pids of the live P1s, nothing else."""
 
-    def __init__(self, sock):
+    def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.children = set()
         self.entry, self.entry_fds = None, []  # how children enter their cgroup (CGROUP)
 
-    def serve(self):
+    def serve(self) -> None:
         while True:
             message, fds, _, _ = socket.recv_fds(self.sock, MAX_REQUEST, MAX_FDS)
             if not message:
@@ -94,7 +94,7 @@ class Zygote:
                 reply = {"error": f"malformed request {op!r} with {len(fds)} descriptor(s)"}
             self.sock.send(json.dumps(reply).encode())
 
-    def spawn(self, request, fds):
+    def spawn(self, request: dict, fds: list[int]) -> dict:
         """Fork C for one submission; its reply once P1 is ready or the setup failed."""
         report_r, report_w = os.pipe()
         try:
@@ -162,12 +162,12 @@ def _close(fds):
             pass
 
 
-def _report(message, fd=REPORT_FD):
+def _report(message: dict, fd: int = REPORT_FD) -> None:
     os.write(fd, (json.dumps(message) + "\n").encode())
 
 
 # ------------------------------------------------------------ C: the setup child
-def _child(request, fds, report_w, tasks):
+def _child(request: dict, fds: list[int], report_w: int, tasks: list[int]) -> None:
     """C: in the submission's cgroup (moved there through ``tasks`` on v1), the worker's
     descriptors only, new namespaces and mounts, then P1. Never returns."""
     try:
@@ -189,14 +189,14 @@ def _child(request, fds, report_w, tasks):
     os._exit(0)
 
 
-def _report_failure(stage, error, fd=REPORT_FD):
+def _report_failure(stage: str, error: BaseException, fd: int = REPORT_FD) -> None:
     try:
         _report({"error": f"{stage}: {error}", "stage": stage}, fd)
     except OSError:
         pass
 
 
-def _enter_cgroup(tasks):
+def _enter_cgroup(tasks: list[int]) -> None:
     """Into the submission's cgroup through each v1 hierarchy's ``tasks`` file (this thread
     alone, which is the whole process: no grace period), where there is one; then the OOM
     killer's first choice."""
@@ -244,7 +244,7 @@ def _enter_namespaces(request):
     _step("hostname", kernel.sethostname, "sandbox")
 
 
-def _write_file(path, text):
+def _write_file(path: str, text: str) -> None:
     with open(path, "w") as f:
         f.write(text)
 
