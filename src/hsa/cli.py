@@ -53,8 +53,14 @@ def _grade_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                        "nbgrader (default, in a clone of the project: the bundled examples)")
     grade.add_argument("--layout", choices=[layout.value for layout in Layout], default=None,
                        help="the download's layout (default: detected)")
+    grade.add_argument("--roster", default=None, metavar="FILE", help="the platform's own "
+                       "export to fill in with the grades: Canvas's gradebook export (Grades, "
+                       "Export) or Moodle's grading worksheet (Download grading worksheet); only "
+                       "the cells of the students graded change (default: hsa writes its own files, "
+                       "which carry no one else)")
     grade.add_argument("--canvas-assignment-id", default=None, help="Canvas's id of the "
-                       "assignment, for the column of canvas-import.csv (default: matched by title)")
+                       "assignment: its column in --roster, or in canvas-import.csv (default: "
+                       "matched by title)")
     grade.add_argument("--out", default=None, help="output folder (default: grading-output/)")
     grade.add_argument("--jobs", type=int, default=Options.jobs,
                        help=f"submissions graded at once (default: {Options.jobs})")
@@ -100,7 +106,7 @@ def _grade(args: argparse.Namespace) -> int:
         paths=tuple(args.paths), out=pathlib.Path(args.out) if args.out else DEFAULT_OUT,
         layout=args.layout, jobs=args.jobs, timeout=args.timeout, seed=args.seed,
         force=args.force, autograder=args.autograder, allow_unsandboxed=args.allow_unsandboxed,
-        canvas_assignment_id=args.canvas_assignment_id, wait=args.wait,
+        canvas_assignment_id=args.canvas_assignment_id, roster=args.roster, wait=args.wait,
         feedback_notebook=args.feedback_notebook))
 
 

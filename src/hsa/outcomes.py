@@ -135,3 +135,26 @@ class HintKind(NamedEnum):
     """What sort of failure a check's hint reports, where the check says (its ``Hint.kind``
     in solutions/public_checks.py, which cannot import this package: the values are the same)."""
     NOT_ATTEMPTED = "not_attempted"  # a placeholder left in, or the function never defined
+
+
+class NotBack(NamedEnum):
+    """Why a student's grade or feedback does not go back to the platform (the hand-back
+    summary says it, a line per student)."""
+    GRADER_FAILED = "the grader failed: grade it again"
+    NOTHING_GRADED = "nothing was graded: look first"
+    NO_SUBMISSION = "submitted nothing"
+    NOT_IN_ROSTER = "not in the roster"
+    NAMES_NO_STUDENT = "names no student"
+    NO_IDS = "its file name gives no user and attachment id Canvas can read"
+    ANONYMOUS = ("anonymous: Canvas imports no grade of an anonymous assignment until its "
+                 "grades are posted; enter it in SpeedGrader")
+    EXCUSED = "excused in Canvas"
+    NOT_ASSIGNED = "Canvas's export says N/A: the assignment is not theirs, or its grades are hidden"
+    TEAM_NEEDS_ROSTER = ("a team assignment's: who is in each team is in Moodle's grading "
+                         "worksheet (pass it with --roster)")
+    NO_PARTICIPANT = "names no participant"
+    NO_COMMENT_COLUMN = "the worksheet has no Feedback comments column"
+    NBGRADER_NEEDS_FILES = ("no timestamp.txt or submission_secret.txt beside the notebook, "
+                            "which release_feedback needs")
+    NO_NOTEBOOK = "no notebook in submitted/<student>/<assignment>/"
+    NO_GRADE_UPLOAD = "no grade upload for this platform: gradebook.csv holds it"

@@ -10,7 +10,6 @@ only what the summary needs (a :class:`~.summary.Row` per student).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import pathlib
@@ -22,6 +21,7 @@ from ..writers.feedback import feedback_md
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ..writers.graded import Graded
 from ..writers.gradebook import columns, gradebook_row
+from ..writers.spreadsheet import SafeWriter
 from ..writers.results import read_result, results_json
 from .outdir import is_full
 from .report import write_report
@@ -102,7 +102,7 @@ class Gradebook:
             with atomic_file(self.out / "gradebook.csv") as handle, \
                     open(self.path, "rb") as journal:
                 starts = self._last_lines(journal)
-                writer = csv.writer(handle, lineterminator="\n")
+                writer = SafeWriter(handle, lineterminator="\n")
                 writer.writerow(columns(self.autograder.questions))
                 for name in sorted(starts):
                     journal.seek(starts[name])

@@ -26,5 +26,6 @@ class Options:
     autograder: str | None = None  # the autograder zip; None for the project's
     allow_unsandboxed: bool = False
     canvas_assignment_id: str | None = None
+    roster: str | None = None      # the platform's export to fill in (Canvas gradebook, Moodle worksheet)
     wait: bool = False             # wait for another run into ``out`` instead of exiting
     feedback_notebook: bool = False  # also hand back each student's notebook, feedback written in

@@ -72,7 +72,10 @@ def _hand_back(summary: Summary) -> str:
     if not summary.uploads:
         return ""
     items = "".join(f"<li>{_e(u.line(listed=len(u.left_out)))}</li>" for u in summary.uploads)
-    return f"<h2>Hand back</h2><ul>{items}</ul>"
+    lines = summary.returned_lines(listed=len(summary.returned))
+    each = "".join(f"<li>{_e(line.strip())}</li>" for line in lines[1:])
+    students = f"<p>{_e(lines[0])}</p><ul>{each}</ul>" if lines else ""
+    return f"<h2>Hand back</h2><ul>{items}</ul>{students}"
 
 
 def _needs_a_look(summary: Summary) -> str:

@@ -15,7 +15,12 @@ from .report import blank_stub, look_reason
 
 if TYPE_CHECKING:
     from ..trusted.result import Identity, Result
-    from .uploads import Upload
+    from .uploads import Returned, Upload
+
+
+LISTED_IN_FULL = 60
+"""Up to this many students, the summary lists each one's hand-back; beyond, only those
+whose grade or feedback does not go back."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Summary:
     changes: list[Change]  # empty unless the autograder changed since the last run
     set_aside: list[str] = field(default_factory=list)  # "path (why)": download members no one's
     uploads: list[Upload] = field(default_factory=list)  # what goes back where
+    returned: list[Returned] = field(default_factory=list)  # per student, what goes back
 
     def __post_init__(self) -> None:
         self.results = [r if isinstance(r, Row) else Row.of(r) for r in self.results]
@@ -107,8 +113,25 @@ class Summary:
             out.append(f"scores changed with the new autograder ({len(self.changes)}):")
             out += [f"  {c.submission}: {c.before:g} -> {c.after:g}" for c in self.changes]
         if self.uploads:
-            out.append("hand back (upload each file where the arrow says):")
+            out.append("hand back (upload each file where the arrow says, in this order):")
             out += [f"  {u.line()}" for u in self.uploads]
+        return out + self.returned_lines()
+
+    def returned_lines(self, listed: int = LISTED_IN_FULL) -> list[str]:
+        """Per student, what goes back and what does not, and why: every student whose
+        grade or feedback does not go back, and those whose both do while there are few
+        (report.html lists everyone)."""
+        if not self.returned:
+            return []
+        partial = [r for r in self.returned if not r.complete]
+        complete = len(self.returned) - len(partial)
+        shown = self.returned if len(self.returned) <= listed else partial
+        out = [f"per student: {complete} get their grade and feedback back, "
+               f"{len(partial)} not all of it:"]
+        out += [f"  {r.line()}" for r in shown]
+        if len(shown) < len(self.returned):
+            out.append(f"  … and {complete} more whose grade and feedback go back (report.html "
+                       "lists each)")
         return out
 
 

@@ -6,7 +6,8 @@ import contextlib
 import os
 import pathlib
 import tempfile
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 
 def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 from typing import Callable, Iterable, Sequence
@@ -10,6 +9,7 @@ from typing import Callable, Iterable, Sequence
 from ..trusted.causes import Traced
 from ..trusted.result import Identity, Provenance, Result
 from .graded import Graded
+from .spreadsheet import SafeWriter
 
 IDENTITY_COLUMNS = tuple(f.name for f in dataclasses.fields(Identity))
 PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
@@ -18,7 +18,7 @@ PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
 def gradebook_csv(rows: Iterable[Sequence[object]], questions: Sequence[str]) -> str:
     """The gradebook: its header, then ``rows`` (:func:`gradebook_row`'s) sorted by submission."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer, lineterminator="\n")
     writer.writerow(columns(questions))
     ordered = sorted(rows, key=lambda row: str(row[0]))  # apart: mypy infers the row from writerows
     writer.writerows(ordered)
