@@ -14,14 +14,14 @@ import json
 import os
 import pathlib
 import time
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Literal
 
 from ..writers.atomic import atomic_file, write_atomic
 from ..writers.feedback import feedback_md
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ..writers.graded import Graded
-from ..writers.gradebook import columns, gradebook_row
-from ..writers.spreadsheet import SafeWriter
+from ..writers.gradebook import gradebook_row, write_gradebook
 from ..writers.results import read_result, results_json
 from .outdir import is_full
 from .report import write_report
@@ -102,15 +102,18 @@ class Gradebook:
             with atomic_file(self.out / "gradebook.csv") as handle, \
                     open(self.path, "rb") as journal:
                 starts = self._last_lines(journal)
-                writer = SafeWriter(handle, lineterminator="\n")
-                writer.writerow(columns(self.autograder.questions))
-                for name in sorted(starts):
-                    journal.seek(starts[name])
-                    writer.writerow(json.loads(journal.readline()))
+                write_gradebook(handle, self._rows_at(journal, starts), self.autograder.questions)
         except OSError as error:
             if not (quiet and is_full(error)):
                 raise
         self._rewritten = time.monotonic()
+
+    @staticmethod
+    def _rows_at(journal: IO[bytes], starts: dict[str, int]) -> Iterator[list[object]]:
+        """The rows at ``starts``, by submission, read one at a time."""
+        for name in sorted(starts):
+            journal.seek(starts[name])
+            yield json.loads(journal.readline())
 
     @staticmethod
     def _last_lines(journal: IO[bytes]) -> dict[str, int]:

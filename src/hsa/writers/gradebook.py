@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import io
-from typing import Callable, Iterable, Sequence
+from typing import IO, Callable, Iterable, Sequence
 
 from ..trusted.causes import Traced
 from ..trusted.result import Identity, Provenance, Result
@@ -15,14 +14,13 @@ IDENTITY_COLUMNS = tuple(f.name for f in dataclasses.fields(Identity))
 PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
 
 
-def gradebook_csv(rows: Iterable[Sequence[object]], questions: Sequence[str]) -> str:
-    """The gradebook: its header, then ``rows`` (:func:`gradebook_row`'s) sorted by submission."""
-    buffer = io.StringIO()
-    writer = SafeWriter(buffer, lineterminator="\n")
+def write_gradebook(handle: IO[str], rows: Iterable[Sequence[object]], questions: Sequence[str]) -> None:
+    """gradebook.csv into ``handle``: its header, then ``rows`` (:func:`gradebook_row`'s, in
+    the order given: the journal gives them sorted), every cell neutralised, one at a time."""
+    writer = SafeWriter(handle, lineterminator="\n")
     writer.writerow(columns(questions))
-    ordered = sorted(rows, key=lambda row: str(row[0]))  # apart: mypy infers the row from writerows
-    writer.writerows(ordered)
-    return buffer.getvalue()
+    for row in rows:
+        writer.writerow(row)
 
 
 def columns(questions: Sequence[str]) -> list[str]:
