@@ -7,6 +7,7 @@ line reads its defaults without importing them.
 from __future__ import annotations
 
 import dataclasses
+import os
 import pathlib
 
 DEFAULT_OUT = pathlib.Path("grading-output")
@@ -15,7 +16,7 @@ DEFAULT_OUT = pathlib.Path("grading-output")
 @dataclasses.dataclass(frozen=True)
 class Options:
     """What one ``hsa grade`` run is asked to do (made by the command line, or by a caller)."""
-    paths: tuple = ()              # notebooks, zips, folders; () for the bundled examples
+    paths: tuple[str | os.PathLike[str], ...] = ()  # notebooks, zips, folders; () for the bundled examples
     out: pathlib.Path = DEFAULT_OUT
     layout: str | None = None      # a Layout's value to force, else detected
     jobs: int = 2
