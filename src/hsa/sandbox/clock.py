@@ -42,8 +42,12 @@ class Deadline:
         """Wall seconds to wait before looking again; 0 or less once it has passed. (What is
         left of a CPU budget is wall time too: at one CPU at most, CPU time grows no faster.)"""
         wall = self.wall - time.monotonic()
-        used = self.meter() if self.cpu is not None else None
-        return wall if used is None else min(wall, self.cpu - used)
+        used = self._used()
+        return wall if used is None or self.cpu is None else min(wall, self.cpu - used)
+
+    def _used(self) -> float | None:
+        """The CPU seconds on its meter now, where it counts CPU time."""
+        return self.meter() if self.cpu is not None and self.meter is not None else None
 
     def passed(self) -> bool:
         return self.left() <= 0
@@ -60,8 +64,8 @@ class Deadline:
 
     def cpu_ran_out(self) -> bool:
         """True when it counts CPU time and that is what ran out (not its wall bound)."""
-        used = self.meter() if self.cpu is not None else None
-        return used is not None and used >= self.cpu
+        used = self._used()
+        return used is not None and self.cpu is not None and used >= self.cpu
 
 
 def wall_until(deadline: "Deadline | float") -> Deadline:
