@@ -488,3 +488,28 @@ def test_a_child_forked_into_a_v2_cgroup_is_born_there():
     finally:
         os.close(fd)
         folder.rmdir()
+
+
+def test_a_zygote_that_resets_or_cuts_its_reply_short_is_unavailable_never_an_exception():
+    """What the grader saw when the OOM killer took a zygote: recv on its socket raised
+    ConnectionResetError (the zygote died with a request unread). That, a reply cut short
+    and a closed socket are each ZygoteUnavailable, which the sandbox turns into the
+    child's outcome or a new zygote."""
+    import socket
+    import tempfile
+    zygote = warm.Zygote.__new__(warm.Zygote)  # its socket and log only: no process
+    zygote.sock, peer = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    zygote._log = tempfile.TemporaryFile()
+    try:
+        peer.send(b'{"status": 9')
+        with pytest.raises(ZygoteUnavailable, match="unreadable"):
+            zygote._receive(1)
+        zygote.sock.send(b'{"op": "end"}')  # a request the zygote never reads
+        peer.close()
+        with pytest.raises(ZygoteUnavailable, match="Connection reset by peer"):
+            zygote._receive(1)
+        with pytest.raises(ZygoteUnavailable, match="stopped answering"):
+            zygote._receive(1)
+    finally:
+        zygote.sock.close()
+        zygote._log.close()
