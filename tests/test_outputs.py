@@ -65,7 +65,7 @@ def test_gradebook_columns_in_order():
                       "status", "score", "max_score", "alpha", "beta", "lost_through_dependency",
                       "message", "set_aside", *PROVENANCE_COLUMNS]
     assert PROVENANCE_COLUMNS == ("seed", "isolation", "network_reachable", "submission_cap",
-                                  "submission_sha256", "autograder_sha256",
+                                  "syscall_filter", "submission_sha256", "autograder_sha256",
                                   "autograder_content_sha256", "package_version",
                                   "wall_time_seconds", "timestamp")
 
@@ -314,3 +314,4 @@ def test_a_cells_error_is_told_from_its_data_line_and_missing_module_included():
     result.cells = [CellProblem(4, "x", Status.ERROR, str(worded_alike), worded_alike)]
     assert "raised ValueError: No module named 'scipy'." in feedback_md(result)
     assert "Grading does not have" not in feedback_md(result)
+

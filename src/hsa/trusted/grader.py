@@ -16,7 +16,7 @@ from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission
 from ..hashing import sha256_file
 from ..outcomes import PROBLEMS, Isolation, Status
-from ..sandbox import cgroup
+from ..sandbox import cgroup, seccomp
 from ..sandbox.command import Limits
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
@@ -51,6 +51,7 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
     result.provenance = asdict(Provenance(
         seed=seed, isolation=str(isolation), network_reachable=network_reachable(isolation),
         submission_cap=cgroup.describe(_limits(autograder, isolation), Isolation(isolation)),
+        syscall_filter=seccomp.describe(),
         submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
         autograder_content_sha256=autograder.content_sha256, package_version=__version__,
         wall_time_seconds=round(time.monotonic() - started, 3),

@@ -73,6 +73,7 @@ class Provenance:
     isolation: str
     network_reachable: bool
     submission_cap: str  # what capped the submission as a whole (a cgroup, or sized rlimits)
+    syscall_filter: str  # the seccomp filter on student code, or "none (why)"
     submission_sha256: str
     autograder_sha256: str | None
     autograder_content_sha256: str
