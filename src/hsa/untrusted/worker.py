@@ -206,7 +206,7 @@ def main():
 
 def confine_from_argv():
     """A fresh worker (no zygote) confines itself before it reads a cell: a session keyring
-    and a session of its own, no capability, and the seccomp filter when the grader passed one
+    and no controlling terminal, no capability, and the seccomp filter when the grader passed one
     (the descriptor after the channel's; under bubblewrap, bubblewrap loaded it already)."""
     program = None
     if len(sys.argv) > 2:

@@ -14,10 +14,11 @@ Per submission (C: the forked setup process; P1: its child, PID 1 of a new pid n
   over every writable place (``/tmp``, the scratch folder, ``/dev/shm``) and a fresh
   devpts; forks P1 and exits (P1 is then the zygote's child: it is a subreaper).
 * P1 mounts its own ``/proc``, sets the per-process limits, drops every capability and
-  sets no_new_privs, joins a fresh session keyring and a session of its own, and loads the
-  seccomp filter the zygote was given at its start (never in the zygote itself, which makes
-  namespaces and mounts); then it forks the worker and only reaps until the worker exits.
-  (P1 is filtered too: the worker's uid could write to its memory through /proc.)
+  sets no_new_privs, joins a fresh session keyring (it has no controlling terminal: the
+  zygote started in a session of its own), and loads the seccomp filter the zygote was
+  given at its start (never in the zygote itself, which makes namespaces and mounts); then
+  it forks the worker and only reaps until the worker exits. (P1 is filtered too: the
+  worker's uid could write to its memory through /proc.)
 * The worker reseeds numpy's global RNG and runs ``worker.main()``.
 
 Ending a submission is one SIGKILL to P1: the kernel then kills everything in its pid
