@@ -11,6 +11,7 @@ without the filter. Last, what ``hsa grade`` does where no filter can be had.
 import errno
 import json
 import os
+import pathlib
 import random
 import struct
 import subprocess
@@ -39,7 +40,7 @@ X32_SYSCALL_BIT = 0x40000000
 
 
 # ------------------------------------------------------- the program, instruction by instruction
-def decide(program, number, args=(), arch=None):
+def decide(program: bytes, number: int, args: tuple = (), arch: int | None = None) -> int:
     """The action ``program`` returns for system call ``number`` with ``args`` (seccomp_data:
     nr, arch, instruction pointer, six arguments, in this machine's byte order)."""
     arch = seccomp.native_arch() if arch is None else arch
@@ -82,15 +83,15 @@ ALU = {0x00: int.__add__, 0x10: int.__sub__, 0x20: int.__mul__, 0x40: int.__or__
        0xA0: int.__xor__}
 
 
-def _alu(op, a, b):
+def _alu(op: int, a: int, b: int) -> int:
     return ALU[op](a, b) & 0xFFFFFFFF
 
 
-def action(name, *args, arch=None):
+def action(name: str, *args: int, arch: int | None = None) -> int:
     return decide(seccomp.program(), seccomp.syscall_number(name), args, arch)
 
 
-def names_here(names):
+def names_here(names: list[str]) -> list[str]:
     """Those of ``names`` this architecture has (none where libseccomp is missing)."""
     try:
         return [n for n in names if seccomp.syscall_number(n) is not None]
@@ -185,7 +186,7 @@ def test_another_architectures_calls_are_refused():
 
 
 # ----------------------------------------------------- a real child of each isolation level
-def available():
+def available() -> list:
     """The isolation levels this machine can start, with why each other one cannot."""
     levels = []
     for level in Isolation:
@@ -355,7 +356,7 @@ def probe():
 """
 
 
-def ask(level, code):
+def ask(level: Isolation, code: str) -> dict[str, str]:
     """What ``probe()`` returns in a real sandboxed child of ``level``."""
     sandbox = warm.open_sandbox(level, Limits())
     sandbox.start()
@@ -409,7 +410,7 @@ def test_numpy_threads_processes_and_temporary_files_still_work(level):
     assert done["multiprocessing"] == (NO_SHM if no_shm else "[1, 2]")
 
 
-def skip_where_python_is_out_of_reach(level):
+def skip_where_python_is_out_of_reach(level: Isolation) -> None:
     """Without bubblewrap the sandbox's user sees the host's folders as they are: a Python in a
     private one (pyenv's under /root) is not its to read, so what a cell imports late fails
     with or without the filter (the Gradescope zip's setup.sh copies such a Python)."""
@@ -417,7 +418,7 @@ def skip_where_python_is_out_of_reach(level):
         pytest.skip(f"a sandbox uid cannot read {os.__file__}")
 
 
-def sandbox_user_runs_python():
+def sandbox_user_runs_python() -> bool:
     """Whether a sandbox uid may read the grading Python's standard library (not pyenv's
     under /root, which a Python started from there then finds elsewhere or not at all)."""
     check = f"import os; raise SystemExit(not os.access({os.__file__!r}, os.R_OK))"
@@ -427,7 +428,7 @@ def sandbox_user_runs_python():
 
 # ------------------------------------------------------------ where no filter can be had
 @pytest.fixture
-def no_libseccomp(tmp_path):
+def no_libseccomp(tmp_path: pathlib.Path) -> dict:
     """An environment whose libseccomp.so.2 cannot be loaded (as on a system without it)."""
     fake = tmp_path / "lib"
     fake.mkdir()
@@ -435,7 +436,7 @@ def no_libseccomp(tmp_path):
     return {**os.environ, "LD_LIBRARY_PATH": str(fake)}
 
 
-def hsa_grade(env, *args):
+def hsa_grade(env: dict, *args: object) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "hsa.cli", "grade", *map(str, args)], env=env,
                           capture_output=True, text=True, timeout=600)
 

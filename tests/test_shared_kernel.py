@@ -45,19 +45,20 @@ os.execv(sys.executable, [sys.executable, "-m", "hsa.cli", *sys.argv[1:]])
 
 
 @pytest.fixture
-def marker():
+def marker() -> str:
     marked = probe.new_marker()
     yield marked
     probe.clean_up(marked)
 
 
-def build(folder, marker, **attacks):
+def build(folder: pathlib.Path, marker: str, **attacks: str) -> list[pathlib.Path]:
     """Notebooks named after the keywords, each with the attack its value names."""
     return [catalogue.build(catalogue.BY_NAME[attack], folder / f"{name}.ipynb", marker)
             for name, attack in attacks.items()]
 
 
-def grade(paths, out, jobs, design, prefix=()):
+def grade(paths: list[pathlib.Path], out: pathlib.Path, jobs: int, design: str,
+          prefix: list | tuple = ()) -> dict[str, str]:
     """Run hsa grade as an operator does; each submission's output, by name."""
     env = {**os.environ, **DESIGNS[design]}
     done = subprocess.run([*prefix, "grade", *map(str, paths), "--jobs", str(jobs),
@@ -67,14 +68,14 @@ def grade(paths, out, jobs, design, prefix=()):
     return {path.stem: read_output(out, path.stem) for path in paths}
 
 
-def read_output(out, name):
+def read_output(out: pathlib.Path, name: str) -> str:
     result = json.loads((out / name / "results.json").read_text())["extra_data"]
     assert result["status"] == "graded", result["message"]
     assert result["provenance"]["syscall_filter"].startswith("seccomp")
     return result["output"]
 
 
-def sandbox_uids():
+def sandbox_uids() -> set[int]:
     """Whose keys a submission would own: the sandbox's uids as root, the grader's otherwise."""
     return set(SANDBOX_UIDS) if os.geteuid() == 0 else {os.getuid()}
 

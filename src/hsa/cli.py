@@ -37,7 +37,7 @@ def _assign_parser(commands):
     assign.set_defaults(run=_assign)
 
 
-def _grade_parser(commands):
+def _grade_parser(commands: argparse._SubParsersAction) -> None:
     grade = commands.add_parser("grade", help="grade a folder of submissions in the sandbox")
     grade.add_argument("paths", nargs="*", help="notebooks, export zips, folders of them, or "
                        "a class download (folder or zip) from Gradescope, Canvas, Moodle or "
@@ -85,7 +85,7 @@ def _assign(args):
     return 0
 
 
-def _grade(args):
+def _grade(args: argparse.Namespace) -> int:
     from .grade.batch import DEFAULT_OUT, Options, run
     return run(Options(
         paths=tuple(args.paths), out=pathlib.Path(args.out) if args.out else DEFAULT_OUT,

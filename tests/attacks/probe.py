@@ -78,14 +78,14 @@ def leftovers(marker, grace=1.0):
         time.sleep(0.1)
 
 
-def keys_with(marker):
+def keys_with(marker: str) -> list[str]:
     """Keys anybody can see (as the keyring attacks open theirs) whose name holds ``marker``:
     /proc/keys lists every key its reader may view, whoever owns it."""
     return [line.strip() for line in pathlib.Path("/proc/keys").read_text().splitlines()
             if marker in line]
 
 
-def key_users():
+def key_users() -> dict[int, int]:
     """uid -> how many keys it owns, every user's (/proc/key-users)."""
     counts = {}
     for line in pathlib.Path("/proc/key-users").read_text().splitlines():
@@ -94,7 +94,7 @@ def key_users():
     return counts
 
 
-def keys_grown(before, uids, grace=3.0):
+def keys_grown(before: dict[int, int], uids: set[int], grace: float = 3.0) -> dict:
     """The uids among ``uids`` that own more keys than ``before`` said, after ``grace``
     seconds at most (the kernel frees an ended process's keyrings a little later)."""
     deadline = time.monotonic() + grace
@@ -110,7 +110,7 @@ def keys_grown(before, uids, grace=3.0):
 _KEYCTL_INVALIDATE = 21
 
 
-def _syscall(name, *args):
+def _syscall(name: str, *args: int | bytes) -> int:
     """System call ``name`` with integer or bytes arguments; its result (OSError on failure)."""
     from hsa.sandbox.seccomp import syscall_number
     libc = ctypes.CDLL(None, use_errno=True)
@@ -121,12 +121,12 @@ def _syscall(name, *args):
     return result
 
 
-def add_key(name, payload, keyring):
+def add_key(name: str, payload: bytes, keyring: int) -> int:
     """A user key ``name`` in ``keyring`` (-4: this process's user keyring); its serial."""
     return _syscall("add_key", b"user", name.encode(), payload, len(payload), keyring)
 
 
-def remove_keys_with(marker):
+def remove_keys_with(marker: str) -> None:
     """Invalidate every visible key named with ``marker`` (an attack opened them to all)."""
     for line in keys_with(marker):
         try:

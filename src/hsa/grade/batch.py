@@ -76,7 +76,7 @@ def run(options):
             return 128 + stop.signum
 
 
-def _prepare_and_grade(options, saved):
+def _prepare_and_grade(options: Options, saved: list) -> int:
     autograder = autograders.load(options.autograder)
     isolation = choose_isolation(options.allow_unsandboxed, options.allow_weaker_sandbox)
     preflight(isolation, autograder.budgets)

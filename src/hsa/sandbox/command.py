@@ -51,8 +51,9 @@ def python_mounts():
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def bwrap(uid, scratch_bytes=Limits.scratch_bytes, caps=("CAP_SETUID", "CAP_SETGID"),
-          seccomp_fd=None, disable_userns=False):
+def bwrap(uid: int | None, scratch_bytes: int = Limits.scratch_bytes,
+          caps: tuple = ("CAP_SETUID", "CAP_SETGID"), seccomp_fd: int | None = None,
+          disable_userns: bool = False) -> list[str]:
     """bwrap's options. The private /tmp comes before the Python mounts, so that a Python
     installed under /tmp (a virtual environment there, say) is mounted on top of it, not
     hidden by it. As root (``uid`` given) the sandbox keeps ``caps``, to drop to ``uid``.
@@ -95,8 +96,9 @@ def prlimit(limits, extra_processes=0):
             f"--nproc={limits.processes + extra_processes}", "--"]
 
 
-def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_namespaces=False,
-           filter_fd=None, disable_userns=False):
+def worker(isolation: Isolation | str, uid: int | None, worker_dir: pathlib.Path,
+           channel_fd: int, limits: Limits = Limits(), private_namespaces: bool = False,
+           filter_fd: int | None = None, disable_userns: bool = False) -> list[str]:
     """The whole command line for one worker of ``isolation``.
 
     ``worker_dir`` holds the worker's files (``WORKER_FILES``): mounted at ``INSIDE`` under
@@ -131,8 +133,9 @@ def _inside(worker_dir, limits, files):
                    "--chdir", SCRATCH, "--"]
 
 
-def zygote(isolation, root, worker_dir, channel_fd, limits=Limits(), extra_processes=0,
-           filter_fd=None):
+def zygote(isolation: Isolation | str, root: bool, worker_dir: pathlib.Path, channel_fd: int,
+           limits: Limits = Limits(), extra_processes: int = 0,
+           filter_fd: int | None = None) -> list[str]:
     """The whole command line that starts a zygote (:mod:`hsa.untrusted.zygote`) for the
     warm ``isolation``, its socket at ``channel_fd`` (and the seccomp filter that it loads in
     each child at ``filter_fd``, when given: never in itself, which makes namespaces).

@@ -79,7 +79,7 @@ def refused(said):
 
 
 @functools.lru_cache(maxsize=None)
-def bwrap_disables_userns():
+def bwrap_disables_userns() -> bool:
     """Whether the installed bubblewrap has ``--disable-userns`` (0.8.0 and later): then a
     fresh sandbox in bubblewrap's own user namespace cannot make another one inside."""
     if not shutil.which("bwrap"):
@@ -128,7 +128,8 @@ def best_isolation():
     return Isolation.PROCESS
 
 
-def choose_isolation(allow_unsandboxed=False, allow_weaker_sandbox=False):
+def choose_isolation(allow_unsandboxed: bool = False,
+                     allow_weaker_sandbox: bool = False) -> Isolation:
     """``bwrap``, or ``process`` when the operator accepts it; else SandboxUnavailable saying
     what is wrong and the ways on. Without the system-call filter (:mod:`.seccomp`), only
     when the operator accepts a weaker sandbox (``process`` is weaker already)."""
@@ -143,7 +144,7 @@ def choose_isolation(allow_unsandboxed=False, allow_weaker_sandbox=False):
     return warm_if_possible(Isolation.BWRAP)
 
 
-def no_filter(reason):
+def no_filter(reason: str) -> str:
     """The operator's message when student code cannot get the system-call filter here."""
     return (f"student code would run without its system-call filter here: {reason}. Without "
             "it, a submission can reach the kernel's keyrings (a channel to other submissions "

@@ -53,7 +53,7 @@ class Sandbox:
         return self.claim.uid if self.claim else None
 
     # -------------------------------------------------------------- lifecycle
-    def start(self):
+    def start(self) -> None:
         refuse_if_ending()
         if os.geteuid() == 0 and self.isolation is not Isolation.PROCESS:
             self.claim = uids.claim()

@@ -28,6 +28,8 @@ import os
 import subprocess
 import sys
 
+from ..exceptions import FilterUnavailable
+
 # ------------------------------------------------------------------ what is refused
 REFUSED = {  # class -> the calls refused outright (names this architecture lacks are skipped)
     "keyrings": ("add_key", "request_key"),  # keyctl: below (a fresh session keyring only)
@@ -70,7 +72,7 @@ FLTATR_CTL_OPTIMIZE = 8
 LOW_32 = 0xFFFFFFFF  # an int argument: the kernel reads its low 32 bits only
 
 
-def act_errno(code):
+def act_errno(code: int) -> int:
     return _ACT_ERRNO | (code & 0xFFFF)
 
 
@@ -79,16 +81,12 @@ class _Compare(ctypes.Structure):
                 ("datum_b", ctypes.c_uint64)]
 
 
-class FilterUnavailable(Exception):
-    """No filter can be built or loaded here; the message says why and what to install."""
-
-
 INSTALL = ("install libseccomp2 (Debian/Ubuntu: sudo apt-get install libseccomp2; Fedora: "
            "sudo dnf install libseccomp)")
 
 
 @functools.lru_cache(maxsize=None)
-def _library():
+def _library() -> ctypes.CDLL:
     if not sys.platform.startswith("linux"):
         raise FilterUnavailable("seccomp filters exist on Linux only")
     try:
@@ -107,24 +105,24 @@ def _library():
     return lib
 
 
-def native_arch():
+def native_arch() -> int:
     """This machine's architecture as the filter sees it (an AUDIT_ARCH_* value)."""
     return _library().seccomp_arch_native()
 
 
-def syscall_number(name):
+def syscall_number(name: str) -> int | None:
     """The number of system call ``name`` on this machine's architecture, or None where it
     has none (FilterUnavailable without libseccomp)."""
     number = _library().seccomp_syscall_resolve_name(name.encode())
     return number if number >= 0 else None
 
 
-def clone_flags_argument():
+def clone_flags_argument() -> int:
     """Which argument of clone(2) holds its flags: the second on s390, the first elsewhere."""
     return 1 if os.uname().machine.startswith("s390") else 0
 
 
-def rules():
+def rules() -> list[tuple[int, str, tuple]]:
     """Every rule of the filter, as (action, system call, comparisons); a rule holds when all
     its comparisons do (each ``(argument, op, a, b)`` as libseccomp's), and a call is refused
     when any of its rules holds."""
@@ -144,7 +142,7 @@ def rules():
     return found + [(eperm, "personality", (compare,)) for compare in _personality_rules()]
 
 
-def _personality_rules():
+def _personality_rules() -> list[tuple[int, int, int, int]]:
     """personality(2) is refused unless its argument is one Docker allows: 0, 8, 0x20000,
     0x20008 or 0xffffffff. libseccomp takes one comparison per argument in a rule, so the
     complement is written as a union: any upper bit set; any of the other 30 bits set with
@@ -164,7 +162,7 @@ def _personality_rules():
 
 # ------------------------------------------------------------------- building it
 @functools.lru_cache(maxsize=None)
-def program():
+def program() -> bytes:
     """The filter as a classic BPF program for this machine's architecture (bytes, 8 per
     instruction); FilterUnavailable when libseccomp cannot build it."""
     lib = _library()
@@ -187,7 +185,7 @@ def program():
         lib.seccomp_release(context)
 
 
-def _export(lib, context):
+def _export(lib: ctypes.CDLL, context: int) -> bytes:
     fd = os.memfd_create("hsa-seccomp-export", os.MFD_CLOEXEC)
     try:
         _check(lib.seccomp_export_bpf(context, fd), "exporting the filter")
@@ -200,13 +198,13 @@ def _export(lib, context):
     return b"".join(chunks)
 
 
-def _check(result, what):
+def _check(result: int, what: str) -> None:
     if result < 0:
         raise FilterUnavailable(f"libseccomp refused {what} ({os.strerror(-result)}); "
                                 f"{INSTALL} (version 2.4 or later)")
 
 
-def program_fd():
+def program_fd() -> int:
     """A file descriptor holding :func:`program`, read from its start (for ``bwrap --seccomp``
     and a zygote); the caller passes it on and closes it. Not a pipe: a user with many pipes
     gets 4 KiB buffers, and the program may be larger."""
@@ -242,7 +240,7 @@ print(os.waitstatus_to_exitcode(os.wait()[1]))
 
 
 @functools.lru_cache(maxsize=None)
-def problem():
+def problem() -> str | None:
     """None when the filter can be built and loaded here; else why not, with what to do."""
     try:
         compiled = program()
@@ -260,7 +258,7 @@ def problem():
             "container that allows the seccomp() call")
 
 
-def describe():
+def describe() -> str:
     """The provenance's ``syscall_filter``: what filters student code's system calls here."""
     reason = problem()
     if reason is not None:

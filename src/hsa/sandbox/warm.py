@@ -57,7 +57,7 @@ class Zygote:
             self.close()
             raise
 
-    def _start(self):
+    def _start(self) -> None:
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._log = tempfile.TemporaryFile()
         extra = 0 if self.root else uids.room_for_user()  # the user's own tasks count too
@@ -150,7 +150,7 @@ class Zygote:
                 raise ZygoteUnavailable(f"the zygote is gone ({error}){self.log_tail()}") from None
             return self._receive(REPLY_SECONDS, with_fds)
 
-    def spawn(self, fds, uid=None):
+    def spawn(self, fds: list, uid: int | None = None) -> int:
         """A child for one submission, given its pipe ends (and, from a root zygote, the uid
         it runs as); its P1's pid in the zygote."""
         self.served += 1
@@ -164,7 +164,7 @@ class Zygote:
                                     f"{reply.get('error') or reply}")
         return reply["p1"]
 
-    def _confined(self, reply):
+    def _confined(self, reply: dict) -> bool:
         """Whether the child's P1 says it keeps no capability, inherits none and (when this
         zygote was given the filter) is filtered: else no student code may run in it."""
         masks = [reply.get(name) for name in ("capabilities", "inheritable", "ambient")]

@@ -8,6 +8,7 @@ this process judges every answer.
 """
 
 import datetime
+import pathlib
 import secrets
 import time
 from dataclasses import asdict
@@ -22,7 +23,8 @@ from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
 from ..sandbox.warm import restart_every
 from ..untrusted import protocol
-from .result import NOT_GRADED, CellProblem, Provenance, TestResult, new_result
+from .autograder import Autograder
+from .result import NOT_GRADED, CellProblem, Provenance, Result, TestResult, new_result
 from .submission import code_cells, read_bytes
 
 
@@ -32,7 +34,8 @@ def seed_or_fresh(seed=None):
     return seed if seed is not None else secrets.randbelow(2**31)
 
 
-def grade_file(path, name, autograder, seed, isolation, timeout=None):
+def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed: int,
+               isolation: Isolation | str, timeout: float | None = None) -> Result:
     """Grade the notebook (or export zip) at ``path``; always returns a Result."""
     started = time.monotonic()
     result = new_result(name, autograder)

@@ -71,7 +71,7 @@ def mount(source, target, fstype, flags=0, data=None):
            f"mount {fstype or 'remount'} on {target}")
 
 
-def prctl(option, arg=0, arg3=0):
+def prctl(option: int, arg: int = 0, arg3: int = 0) -> int:
     return _check(_libc.prctl(option, arg, arg3, 0, 0), f"prctl({option})")
 
 
@@ -106,7 +106,7 @@ def forbid_new_privileges():
     prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
-def drop_every_capability():
+def drop_every_capability() -> None:
     """:func:`forbid_new_privileges`, then empty the inheritable, permitted and effective
     sets: the process keeps no capability, even in its own user namespace (so it cannot
     unmount what covers the zygote's /proc and /tmp)."""
@@ -114,14 +114,14 @@ def drop_every_capability():
     clear_capabilities()
 
 
-def clear_capabilities():
+def clear_capabilities() -> None:
     """Empty the ambient, inheritable, permitted and effective sets (allowed to anyone)."""
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
     _check(_libc.syscall(_capset_number(), ctypes.byref(header), ctypes.byref(data)), "capset")
 
 
-def _status(field):
+def _status(field: str) -> str:
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith(field + ":"):
@@ -134,11 +134,11 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def _keyctl_number():
+def _keyctl_number() -> int:
     return {"x86_64": 250, "aarch64": 219}.get(os.uname().machine, _SYS_KEYCTL)
 
 
-def join_session_keyring():
+def join_session_keyring() -> None:
     """A fresh anonymous session keyring of this process's own, as runc and crun give each
     container: the keyring it inherited (the grader's, an operator's login session's) is no
     longer its own. A kernel without keyrings has nothing to leave."""
@@ -148,7 +148,7 @@ def join_session_keyring():
         _check(result, "keyctl(KEYCTL_JOIN_SESSION_KEYRING)")
 
 
-def leave_terminal():
+def leave_terminal() -> None:
     """No controlling terminal (nothing to type into with TIOCSTI): a session of its own if it
     still has one. Every sandbox starts in a new session already (bubblewrap's --new-session,
     a setsid'd zygote or worker), and setsid can cost milliseconds (a new autogroup)."""
@@ -158,7 +158,7 @@ def leave_terminal():
         os.setsid()
 
 
-def load_filter(program):
+def load_filter(program: bytes) -> None:
     """Set no_new_privs and load ``program`` (a classic BPF program, 8 bytes an instruction)
     as this process's seccomp filter: it and everything it starts keep it for good. Only a
     process with one thread: another thread would stay unfiltered."""
@@ -173,7 +173,7 @@ def load_filter(program):
     prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
 
 
-def confine(program=None):
+def confine(program: bytes | None = None) -> None:
     """Before any student code: a fresh session keyring, no capability in any set, no
     controlling terminal, then (given one) the seccomp filter, which also refuses keyring
     calls (but for joining a fresh session keyring) and TIOCSTI."""
@@ -184,12 +184,12 @@ def confine(program=None):
         load_filter(program)
 
 
-def seccomp_mode():
+def seccomp_mode() -> int:
     """0: no filter; 2: a seccomp filter is in place."""
     return int(_status("Seccomp"))
 
 
-def confinement():
+def confinement() -> dict:
     """What :func:`confine` left, as the grader checks it: the seccomp mode and the
     inheritable, ambient and effective capability masks."""
     masks = {"inheritable": "CapInh", "ambient": "CapAmb", "capabilities": "CapEff"}

@@ -204,7 +204,7 @@ def main():
     serve_calls(env, setup["names"], receive, send)
 
 
-def confine_from_argv():
+def confine_from_argv() -> None:
     """A fresh worker (no zygote) confines itself before it reads a cell: a session keyring
     and no controlling terminal, no capability, and the seccomp filter when the grader passed one
     (the descriptor after the channel's; under bubblewrap, bubblewrap loaded it already)."""

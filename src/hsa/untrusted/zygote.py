@@ -66,7 +66,7 @@ class Zygote:
     """The request loop; ``children`` holds the pids of the live P1s, nothing else;
     ``program`` is the seccomp filter each P1 loads (None: none was given)."""
 
-    def __init__(self, sock, program=None):
+    def __init__(self, sock: socket.socket, program: bytes | None = None) -> None:
         self.sock = sock
         self.children = set()
         self.program = program
@@ -89,7 +89,7 @@ class Zygote:
                 reply = {"error": f"malformed request {op!r} with {len(fds)} descriptor(s)"}
             self.sock.send(json.dumps(reply).encode())
 
-    def spawn(self, request, fds):
+    def spawn(self, request: dict, fds: list) -> dict:
         """Fork C for one submission; its reply once P1 is ready or the setup failed."""
         report_r, report_w = os.pipe()
         try:
@@ -162,7 +162,7 @@ def _report(message):
 
 
 # ------------------------------------------------------------ C: the setup child
-def _child(request, fds, report_w, program):
+def _child(request: dict, fds: list, report_w: int, program: bytes | None) -> None:
     """C: the worker's descriptors only, new namespaces and mounts, then P1."""
     try:
         _keep_only(fds, report_w)
@@ -266,7 +266,7 @@ def _fresh_devpts():
 
 
 # ------------------------------------------------------------- P1: the reaping init
-def _p1(request, program):
+def _p1(request: dict, program: bytes | None) -> None:
     """P1: its own /proc, the limits, no capability, confined (:func:`kernel.confine`); then
     the worker, reaped until it ends."""
     try:
@@ -352,7 +352,7 @@ def _run_worker(request):
 
 
 # --------------------------------------------------------------------- start-up
-def _read_program(extra):
+def _read_program(extra: list) -> bytes | None:
     """The seccomp filter handed over at the descriptor after the socket's, if any."""
     if not extra:
         return None
@@ -360,7 +360,7 @@ def _read_program(extra):
         return handed.read()
 
 
-def main():
+def main() -> None:
     """Import what every child needs, tell the grader, then serve requests."""
     import gc
 

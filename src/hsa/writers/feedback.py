@@ -6,7 +6,7 @@ feedback.html); every sentence of English is in :mod:`.wording`.
 
 from ..outcomes import Status
 from ..trusted.causes import trace
-from ..trusted.result import NOT_GRADED
+from ..trusted.result import NOT_GRADED, Result
 from .document import (Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table, bullets,
                        markdown)
 from .wording import (GRADER_FAILED_TEXT, NOT_GRADED_YET_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
@@ -81,7 +81,7 @@ def _fixes(result, traced, public_only):
     return []
 
 
-def _cell_problems(result):
+def _cell_problems(result: Result) -> list:
     if not result.cells:
         return []
     items = tuple(Item(f"Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
