@@ -206,9 +206,9 @@ def _check(result: int, what: str) -> None:
 
 def program_fd() -> int:
     """A file descriptor holding :func:`program`, read from its start (for ``bwrap --seccomp``
-    and a zygote); the caller passes it on and closes it. Not a pipe: a user with many pipes
-    gets 4 KiB buffers, and the program may be larger."""
-    fd = os.memfd_create("hsa-seccomp", 0)
+    and a zygote); the caller passes it on (``pass_fds``) and closes it. Not a pipe: a user
+    with many pipes gets 4 KiB buffers, and the program may be larger."""
+    fd = os.memfd_create("hsa-seccomp", os.MFD_CLOEXEC)
     try:
         os.write(fd, program())
         os.lseek(fd, 0, os.SEEK_SET)
