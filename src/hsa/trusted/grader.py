@@ -10,7 +10,7 @@ this process judges every answer.
 from __future__ import annotations
 
 import datetime
-import os
+import pathlib
 import secrets
 import time
 from typing import TYPE_CHECKING
@@ -19,12 +19,13 @@ from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission, ZygoteDied
 from ..hashing import sha256_file
 from ..outcomes import PROBLEMS, Isolation, Status
-from ..sandbox import cgroup, clock
+from ..sandbox import cgroup, clock, seccomp
 from ..sandbox.command import Limits
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
 from ..untrusted import protocol
-from .result import NOT_GRADED, Provenance, QuestionScore, TestResult, new_result
+from .autograder import Autograder
+from .result import NOT_GRADED, Provenance, QuestionScore, Result, TestResult, new_result
 from .submission import code_cells, read_bytes
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def seed_or_fresh(seed=None):
     return seed if seed is not None else secrets.randbelow(2**31)
 
 
-def grade_file(path: str | os.PathLike, name: str, autograder: Autograder, seed: int,
+def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed: int,
                isolation: Isolation | str, timeout: float | None = None) -> Result:
     """Grade the notebook (or export zip) at ``path``; always returns a Result."""
     started = time.monotonic()
@@ -55,6 +56,7 @@ def grade_file(path: str | os.PathLike, name: str, autograder: Autograder, seed:
         seed=seed, isolation=isolation, network_reachable=network_reachable(isolation),
         submission_cap=cgroup.describe(_limits(autograder, isolation), Isolation(isolation)),
         budgets_count=clock.describe(cgroup.cpu_counted(Isolation(isolation))),
+        syscall_filter=seccomp.describe(),
         submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
         autograder_content_sha256=autograder.content_sha256, package_version=__version__,
         wall_time_seconds=round(time.monotonic() - started, 3),
