@@ -361,6 +361,22 @@ def test_a_call_that_fails_the_sandbox_is_recorded_and_restarts_it(monkeypatch, 
     assert session.restarts == 1 and len(sandbox.boots) == 2
 
 
+def test_a_forged_reply_while_a_cells_thread_runs_blames_that_cell_not_the_call(monkeypatch, clock):
+    """A thread that outlives its cell (the protocol-flood attack, on a loaded machine) may
+    write into a call's reply: the cell that left it running is skipped and the call made
+    again without it, as when the forgery lands while the cells run; the call costs nothing."""
+    forged = {"event": "start", "cell": 999}
+    session, sandbox = run(monkeypatch, clock,
+                           [start(0), done(0, background=True), start(1), done(1), READY, forged],
+                           [start(1), done(1), READY, result(7)], cells=2)
+    assert session.call("f", ()) == 7
+    assert sandbox.boots[1].sent[0]["skip"] == [0] and session.skip == {0}
+    assert session.events[0].status is Status.KILLED and "left running" in session.events[0].message
+    assert session.call_problems == [] and [c.name for c in session.calls] == ["f"]
+    with pytest.raises(ProcessLost):  # once blamed, a cell is not blamed again: the call is
+        run(monkeypatch, clock, [READY, forged], cells=0)[0].call("f", ())
+
+
 def test_an_unreadable_value_loses_the_call_without_a_recorded_problem(monkeypatch, clock):
     session, _ = ready_session(monkeypatch, clock,
                                {"event": "result", "value": {"t": "ndarray", "npy": "!!"}})

@@ -152,6 +152,7 @@ class Session:
         self.hard_deadline = Deadline.after(HARD_LIMIT_FACTOR * self.budgets.submission,
                                             self._cpu_used if counted else None)
         self.skip = set()
+        self.suspect = None  # the last cell of this run that left a thread or process running
         self.output = b""  # what the student's code printed (capped), from the last run
 
     # ------------------------------------------------------------ cells
@@ -182,6 +183,7 @@ class Session:
                     current = None
                 else:
                     self.defined = self._read_defined(message.get("defined"))
+                    self.suspect = suspect
                     return True
         except SandboxFailure as died:
             self.stop()
@@ -279,6 +281,9 @@ class Session:
             self._write_back(args, after if isinstance(after, list) else [])
         except SandboxFailure as died:
             self.stop()
+            if isinstance(died, ProtocolViolation) and self._blame_background(died):
+                self.calls.pop()
+                return self.call(name, args)  # again, without the cell that wrote
             timed_out = isinstance(died, SandboxTimedOut)
             self.call_problems.append(Status.TIMEOUT if timed_out else Status.KILLED)
             if timed_out:
@@ -290,6 +295,19 @@ class Session:
         if reply.get("error"):
             raise student_exception(protocol.Raised.read(reply["error"]))
         return value
+
+    def _blame_background(self, died: SandboxFailure) -> bool:
+        """A message forged during a call while a cell's thread or process was still running
+        (a flood that outlived its cell, on a loaded machine): that cell is blamed and
+        skipped, as it would be had the message come while the cells ran, and the call is
+        made again without it rather than charged for it. False when no cell left anything
+        running (the function itself wrote to the channel: the call is the culprit)."""
+        if self.suspect is None or self.suspect in self.skip:
+            return False
+        self._record(self.suspect, Status.KILLED, f"{died}, from a thread or process it left running")
+        self.skip.add(self.suspect)
+        self.suspect = None
+        return True
 
     @staticmethod
     def _write_back(args, after):
