@@ -33,7 +33,8 @@ from .trusted.autograder import CONFIG_NAME
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = {"run_autograder", "setup.sh"}
-GRADESCOPE_FILES = pathlib.Path(__file__).resolve().parent / "gradescope" / "files"
+PLATFORMS = pathlib.Path(__file__).resolve().parent / "platforms"
+GRADESCOPE_FILES = PLATFORMS / "gradescope" / "files"
 OTTER_ONLY = {"environment.yml", "run_otter.py"}  # Otter's conda set-up, replaced by ours
 SETTINGS_NAME = "hsa.yml"
 SETTINGS = {"cell_budget_seconds", "call_budget_seconds", "submission_budget_seconds",
