@@ -29,12 +29,14 @@ from packaging.utils import canonicalize_name
 
 from .exceptions import AssignError
 from .project import CONSTRAINTS, DEFAULT, ROOT, Assignment
+from .platforms.build import ENTRY, platform_files
 from .trusted.autograder import CONFIG_NAME
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = {"run_autograder", "setup.sh"}
 PLATFORMS = pathlib.Path(__file__).resolve().parent / "platforms"
 GRADESCOPE_FILES = PLATFORMS / "gradescope" / "files"
+PLATFORM_FOLDERS = ("coursera", "prairielearn")  # under autograder/, made by platform_files
 OTTER_ONLY = {"environment.yml", "run_otter.py"}  # Otter's conda set-up, replaced by ours
 SETTINGS_NAME = "hsa.yml"
 SETTINGS = {"cell_budget_seconds", "call_budget_seconds", "submission_budget_seconds",
@@ -77,7 +79,24 @@ def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
         extra = gradescope_files(pathlib.Path(tmp) / "wheel")
         extra[CONFIG_NAME] = json.dumps(hsa_config, indent=2, sort_keys=True).encode()
         write_reproducible_zip(otter_zip, assignment.zip, extra, drop=OTTER_ONLY)
+    write_platform_folders(assignment, extra)
     return assignment.student, assignment.zip
+
+
+def write_platform_folders(assignment: Assignment, extra: dict[str, bytes]) -> None:
+    """``autograder/coursera/`` and ``autograder/prairielearn/`` (:mod:`hsa.platforms.build`),
+    from the same wheel, requirements and zip as the Gradescope zip, written anew."""
+    wheel = next((name, data) for name, data in extra.items() if name.endswith(".whl"))
+    student = {p.name: p.read_bytes() for p in sorted(assignment.student.parent.iterdir()) if p.is_file()}
+    files = platform_files(assignment.name, wheel, extra["requirements.txt"].decode(),
+                           assignment.zip.read_bytes(), student)
+    for top in PLATFORM_FOLDERS:
+        shutil.rmtree(assignment.zip.parent / top, ignore_errors=True)
+    for relative, data in sorted(files.items()):
+        path = assignment.zip.parent / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        os.chmod(path, 0o755 if path.name == ENTRY else 0o644)
 
 
 def stage_master(assignment, stage):

@@ -24,15 +24,12 @@ def results_json(result, visibility, traced=None, feedback=None):
     function's mistake says so first (from the public checks alone, for a public test).
     ``traced`` and ``feedback`` (the full feedback.md), when the caller has them already."""
     traced = traced or trace(result)
-    hidden = {t.name for t in result.tests if t.hidden}
-    through = {loss.test: loss.roots for public_only in (True, False)
-               for loss in traced.of(public_only).losses
-               if (loss.test in hidden) != public_only}
+    through = lost_through(result, traced)
     tests = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
         "score": t.score, "max_score": t.max_score,
         "status": "passed" if t.passed else "failed",
-        "output": _test_output(t, through.get(t.name)),
+        "output": describe_test(t, through.get(t.name)),
         "visibility": visibility["hidden" if t.hidden else "public"],
     } for t in result.tests]
     tests.append({"name": "Feedback on the whole notebook", "score": 0, "max_score": 0,
@@ -49,7 +46,17 @@ def results_json(result, visibility, traced=None, feedback=None):
     }
 
 
-def _test_output(test, roots):
+def lost_through(result, traced):
+    """Test name -> the functions its points were lost through (a public test's from the
+    public checks alone, a hidden test's from all), for the tests that lost any so."""
+    hidden = {t.name for t in result.tests if t.hidden}
+    return {loss.test: loss.roots for public_only in (True, False)
+            for loss in traced.of(public_only).losses
+            if (loss.test in hidden) != public_only}
+
+
+def describe_test(test, roots):
+    """What one test says: "Passed.", or its hint, after the functions it lost through."""
     if not test.hint:
         return "Passed."
     if not roots:
