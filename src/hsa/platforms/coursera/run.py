@@ -43,10 +43,12 @@ def main(shared: str = str(SHARED), autograder_folder: str = str(AUTOGRADER)) ->
     autograder = load_and_remove(_the_zip(pathlib.Path(autograder_folder)))
     budget = COURSERA.submission_budget(autograder.budgets.submission, CONTAINER_START_UP_SECONDS)
     result = grade_upload(shared / "submission", autograder, seed_from_environment(), budget)
-    result.identity = Identity(student_id=os.environ.get("userId", ""),
-                               path=os.environ.get("filename", "") or result.submission)
+    # Coursera renames the file to the part's suggested name: the learner knows it by theirs.
+    result.submission = os.environ.get("filename", "") or result.submission
+    result.identity = Identity(student_id=os.environ.get("userId", ""), path=result.submission)
     end_strays()
-    print(f"hsa: part {os.environ.get('partId', '(none)')}: {summary_line(result)}", file=sys.stderr)
+    print(f"hsa: part {os.environ.get('partId', '(none)')}: {summary_line(result)}\n"
+          f"hsa: provenance {json.dumps(result.provenance)}", file=sys.stderr)
     if not result.status.is_students:
         print(f"hsa: the grader failed, so no feedback was written: {result.message}", file=sys.stderr)
         return 1
@@ -78,8 +80,7 @@ def coursera_feedback(result: Result, limit: int = COURSERA_FEEDBACK_BYTES) -> t
     page, shortened = fitted_html(result, limit)
     score = result.score / result.max_score if result.status.code_graded and result.max_score else 0.0
     if result.status is Status.INVALID:
-        text = (f"Not graded: {result.message.removeprefix(NOT_GRADED)}. Upload the notebook "
-                "(.ipynb) itself, or the zip grader.export() makes, and submit again.")
+        text = f"Not graded: {result.message.removeprefix(NOT_GRADED)}."
     else:
         text = feedback_md(result)
     return ({"fractionalScore": round(min(1.0, max(0.0, score)), 6),

@@ -76,9 +76,8 @@ def prairielearn_results(result: Result, limit: int = PRAIRIELEARN_RESULTS_BYTES
     points, the feedback as ``message``, what the student's code printed as ``output``."""
     if result.status is Status.INVALID:
         reason = result.message.removeprefix(NOT_GRADED)
-        return {"gradable": False, "format_errors": [
-            f"{reason}. Upload the notebook (.ipynb) itself, or the zip grader.export() makes."],
-            "message": feedback_md(result)}
+        return {"gradable": False, "format_errors": [f"{reason}."], "message": feedback_md(result),
+                "hsa_result": result.to_dict()}
     traced = trace(result)
     through = lost_through(result, traced)
     tests = []
@@ -88,7 +87,8 @@ def prairielearn_results(result: Result, limit: int = PRAIRIELEARN_RESULTS_BYTES
         tests.append({"name": question, "points": points, "max_points": possible,
                       "message": "\n".join(dict.fromkeys(said)) or "Passed.", "output": ""})
     data = {"gradable": True, "score": round(result.score / result.max_score, 6) if result.max_score else 0.0,
-            "message": feedback_md(result, traced=traced), "output": result.output, "tests": tests}
+            "message": feedback_md(result, traced=traced), "output": result.output, "tests": tests,
+            "hsa_result": {**result.to_dict(), "output": ""}}  # the grade, provenance included
     return _within(data, limit)
 
 
