@@ -42,6 +42,7 @@ COPY requirements.txt {wheel} /grader/install/
 RUN python3 -m venv /grader/venv \\
     && /grader/venv/bin/pip install --no-cache-dir --disable-pip-version-check --only-binary :all: \\
        --no-deps -r /grader/install/requirements.txt /grader/install/{wheel} \\
+    && /grader/venv/bin/python -m pip uninstall --yes --quiet pip setuptools \\
     && rm -rf /grader/install
 COPY {entry} /grader/{entry}
 """
