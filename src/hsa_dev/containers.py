@@ -342,15 +342,26 @@ def cannot_run(folders: list) -> str | None:
     return bwrap_problem()
 
 
+def _image_root(rootfs: pathlib.Path) -> list[str]:
+    """The image's top folders, read-only, on bubblewrap's own root (a tmpfs, as writable as a
+    container's top layer: the platform's mount points are made there)."""
+    argv = []
+    for entry in sorted(rootfs.iterdir()):
+        if entry.is_symlink():  # bin -> usr/bin, lib -> usr/lib...
+            argv += ["--symlink", os.readlink(entry), f"/{entry.name}"]
+        elif entry.is_dir() and entry.name not in ("proc", "dev", "tmp"):
+            argv += ["--ro-bind", str(entry), f"/{entry.name}"]
+    return argv
+
+
 def _run_bwrap(container: Container, problem: str) -> Run:
     rootfs = exported(container.image_folder)
     if not rootfs.is_dir():
         raise HarnessError(cannot_run([container.image_folder]))
     with tempfile.TemporaryDirectory() as scratch:
-        argv = ["bwrap", "--ro-bind", str(rootfs), "/", "--proc", "/proc", "--dev", "/dev",
-                "--tmpfs", "/tmp", "--unshare-all", "--disable-userns", "--as-pid-1",
-                "--die-with-parent", "--new-session", "--clearenv", "--chdir", "/",
-                "--setenv", "HOME", "/",
+        argv = ["bwrap", *_image_root(rootfs), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+                "--unshare-all", "--unshare-user", "--disable-userns", "--as-pid-1",
+                "--die-with-parent", "--new-session", "--clearenv", "--chdir", "/", "--setenv", "HOME", "/",
                 "--setenv", "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
         if container.user:  # the platform's uid, mapped to this user (the only uid there is)
             uid, gid = container.user.split(":")

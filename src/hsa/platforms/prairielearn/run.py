@@ -46,7 +46,8 @@ def main(timeout: str = str(PRAIRIELEARN.timeout_seconds), root: str = str(GRADE
     lock_down(root, results)
     clear_for_output(results / "results.json")
     autograder = load_and_remove(_the_zip(root / "serverFilesCourse"))
-    shutil.rmtree(root / "tests", ignore_errors=True)
+    for course_files in ("serverFilesCourse", "tests"):  # nothing of the question's is left
+        shutil.rmtree(root / course_files, ignore_errors=True)
     limits = PlatformLimits(PRAIRIELEARN.memory_mib, PRAIRIELEARN.cpus, int(timeout), PRAIRIELEARN.pids)
     budget = limits.submission_budget(autograder.budgets.submission, CONTAINER_START_UP_SECONDS)
     result = grade_upload(root / "student", autograder, seed_from_environment(), budget)
