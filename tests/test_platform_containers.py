@@ -17,6 +17,7 @@ from conftest import SEED, TOTAL
 from hsa.project import EXAMPLES
 from hsa.platforms.limits import COURSERA_FEEDBACK_BYTES, PRAIRIELEARN_RESULTS_BYTES
 from hsa.writers.feedback import feedback_md
+from hsa.writers.graded import Graded
 from hsa_dev.platform_runs import PRAIRIELEARN_FOLDER, on_coursera, on_prairielearn
 from hsa_dev.variants import MASTER, STUDENT, variant
 
@@ -112,7 +113,7 @@ def test_coursera_scores_each_submission_as_hsa_grade_does(coursera, local):
     for name, result in local.items():
         feedback = coursera[name].output
         assert feedback["fractionalScore"] == round(result.score / TOTAL, 6), name
-        assert without_footer(feedback["feedback"]) == without_footer(feedback_md(result)), \
+        assert without_footer(feedback["feedback"]) == without_footer(feedback_md(Graded.of(result))), \
             f"{name}: the feedback (root causes included) must be hsa grade's"
     assert [coursera[n].output["fractionalScore"] for n in ("master", "stub", "partial")] == \
         [1.0, 0.0, round(5 / TOTAL, 6)]
@@ -129,8 +130,9 @@ def test_prairielearn_scores_each_submission_as_hsa_grade_does(prairielearn, loc
     for name, result in local.items():
         results = prairielearn[name].output
         assert results["gradable"] is True and results["score"] == round(result.score / TOTAL, 6)
-        assert {t["name"]: [t["points"], t["max_points"]] for t in results["tests"]} == result.questions
-        assert without_footer(results["message"]) == without_footer(feedback_md(result)), name
+        assert {t["name"]: [t["points"], t["max_points"]] for t in results["tests"]} == \
+            {question: list(points) for question, points in result.questions.items()}
+        assert without_footer(results["message"]) == without_footer(feedback_md(Graded.of(result))), name
     partial = {t["name"]: t for t in prairielearn["partial"].output["tests"]}
     assert partial["formula_1"]["message"].startswith("Lost through `join_state_and_input`")
     unreadable = prairielearn["unreadable"].output

@@ -17,7 +17,7 @@ from hsa.grade.uploads import Upload
 from hsa.grade.uploads.canvas import reupload_name
 from hsa.grade.uploads.moodle import HEADER, feedback_name, worksheet_row
 from hsa.outcomes import HintKind, Layout, Status
-from hsa.trusted.result import CellProblem
+from hsa.outcomes import CellProblem
 from hsa.trusted.result import TestResult as Check
 from hsa.writers.document import inline_html
 from hsa.writers.feedback import feedback_md, one_line
@@ -25,6 +25,7 @@ from hsa.writers import feedback_notebook as feedback_notebook_module
 from hsa.writers.feedback_html import feedback_html
 from hsa.writers.feedback_notebook import feedback_notebook
 from hsa.writers.wording import NOT_GRADED_YET_TEXT
+from hsa.writers.graded import Graded
 from test_outputs import HIDDEN_HINT, make, partial
 
 
@@ -57,7 +58,7 @@ def test_feedback_html_is_self_contained_and_says_what_feedback_md_says():
     result = make(tests_=[Check("alpha", "alpha - 2", True, 0.0, 2.0, HIDDEN_HINT + " <b>&"),
                           Check("beta", "beta - 1", True, 3.0, 3.0)],
                   cells=[CellProblem(4, "x = 1/0", Status.ERROR, "ZeroDivisionError: division by zero")])
-    page = feedback_html(result)
+    page = feedback_html(Graded.of(result))
     assert page.startswith("<!doctype html>") and 'name="viewport"' in page
     for outside in ("<script", "http://", "https://", "src=", "@import", "url("):
         assert outside not in page
@@ -66,15 +67,15 @@ def test_feedback_html_is_self_contained_and_says_what_feedback_md_says():
     assert "<h3><code>alpha</code>: 2 point(s) lost</h3>" in page
     assert f"<li>{HIDDEN_HINT} &lt;b&gt;&amp;</li>" in page
     assert "<li>Code cell 4 (<code>x = 1/0</code>) raised ZeroDivisionError: division by zero.</li>" in page
-    markdown = feedback_md(result)
+    markdown = feedback_md(Graded.of(result))
     assert f"- {HIDDEN_HINT} <b>&" in markdown and "- Code cell 4 (`x = 1/0`) raised" in markdown
 
 
 def test_one_line_comment():
-    assert one_line(partial()) == ("Score 3 / 5. Fix first: alpha. The attached feedback file "
+    assert one_line(Graded.of(partial())) == ("Score 3 / 5. Fix first: alpha. The attached feedback file "
                                    "says what to fix.")
-    assert one_line(make()) == "Score 5 / 5. All checks passed."
-    assert one_line(make(status=Status.INVALID, tests_=[], message="not graded: 2 files")) == \
+    assert one_line(Graded.of(make())) == "Score 5 / 5. All checks passed."
+    assert one_line(Graded.of(make(status=Status.INVALID, tests_=[], message="not graded: 2 files"))) == \
         NOT_GRADED_YET_TEXT
 
 
@@ -171,7 +172,7 @@ def test_feedback_notebook_writes_each_part_after_its_cell(tmp_path):
     result = make(tests_=[Check("alpha", "alpha - 2", True, 0.0, 2.0, HIDDEN_HINT),
                           Check("beta", "beta - 1", True, 3.0, 3.0)],
                   cells=[CellProblem(2, "x = 1/0", Status.ERROR, "ZeroDivisionError: division by zero")])
-    notebook = nbformat.reads(feedback_notebook(path, result), 4)
+    notebook = nbformat.reads(feedback_notebook(path, Graded.of(result)), 4)
     nbformat.validate(notebook)
     added = [c.metadata.get("hsa_feedback", False) for c in notebook.cells]
     assert added == [True, False, False, True, False, True, False]
@@ -190,15 +191,15 @@ def outputs_of(text, source):
 
 def test_feedback_notebook_keeps_an_older_format_and_refuses_what_is_too_large(tmp_path, monkeypatch):
     path = student_notebook(tmp_path / "old.ipynb", minor=4)
-    notebook = nbformat.reads(feedback_notebook(path, partial()), 4)
+    notebook = nbformat.reads(feedback_notebook(path, Graded.of(partial())), 4)
     nbformat.validate(notebook)
     assert notebook.nbformat_minor == 4 and all("id" not in c for c in notebook.cells)
     kept = nbformat.read(path, 4)
     kept.cells[2].outputs = [nbformat.v4.new_output("stream", text="a plot, say")]
     nbformat.write(kept, path)
-    assert outputs_of(feedback_notebook(path, partial()), "x = 1/0")[0].text == "a plot, say"
+    assert outputs_of(feedback_notebook(path, Graded.of(partial())), "x = 1/0")[0].text == "a plot, say"
     monkeypatch.setattr(feedback_notebook_module, "MAX_OUTPUT_BYTES", 10)  # outputs dropped
-    assert outputs_of(feedback_notebook(path, partial()), "x = 1/0") == []
+    assert outputs_of(feedback_notebook(path, Graded.of(partial())), "x = 1/0") == []
     monkeypatch.setattr(feedback_notebook_module, "MAX_BYTES", path.stat().st_size - 1)
     with pytest.raises(InvalidSubmission, match="larger than"):
-        feedback_notebook(path, partial())
+        feedback_notebook(path, Graded.of(partial()))

@@ -82,6 +82,11 @@ class AssignError(GraderFailure):
     """``hsa assign`` could not build the assignment from the master."""
 
 
+class SettingsError(AssignError):
+    """An assignment's settings (``hsa.yml``, or the autograder's copy of them) break their
+    declaration in :mod:`hsa.settings`; the message names the setting and what it may be."""
+
+
 class GradingError(GraderFailure):
     """``hsa grade`` cannot run (not a problem with one submission)."""
 

@@ -12,14 +12,13 @@ import concurrent.futures
 import contextlib
 import copy
 import dataclasses
-import pathlib
 import signal
 import sys
 
 from ..exceptions import DiskFull, GraderFailure, GradingError
 from ..hashing import sha256_file
 from ..outcomes import Layout, Status
-from ..project import EXAMPLES
+from ..project import default_autograder, default_submissions
 from ..sandbox import process
 from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
@@ -29,29 +28,12 @@ from ..trusted.result import NOT_GRADED, Identity, new_result
 from ..writers.results import read_result
 from . import canvas, leftovers, lock, outdir
 from .journal import Gradebook
+from .options import Options
 from .layouts import opened
 from .summary import Summary, changes
 from .uploads import UPLOADED, write_uploads
 
-DEFAULT_OUT = pathlib.Path("grading-output")
 ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-@dataclasses.dataclass(frozen=True)
-class Options:
-    """What one ``hsa grade`` run is asked to do (made by the command line, or by a caller)."""
-    paths: tuple = ()              # notebooks, zips, folders; () for the bundled examples
-    out: pathlib.Path = DEFAULT_OUT
-    layout: str | None = None      # a Layout's value to force, else detected
-    jobs: int = 2
-    timeout: float | None = None   # wall-time ceiling for one submission's code
-    seed: int | None = None        # None: a fresh one, recorded
-    force: bool = False            # regrade unchanged submissions
-    autograder: str | None = None  # the autograder zip; None for the project's
-    allow_unsandboxed: bool = False
-    canvas_assignment_id: str | None = None
-    wait: bool = False             # wait for another run into ``out`` instead of exiting
-    feedback_notebook: bool = False  # also hand back each student's notebook, feedback written in
 
 
 class Interrupted(BaseException):
@@ -62,7 +44,7 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def run(options):
+def run(options: Options) -> int:
     """Grade as ``options`` says; returns the exit code (GraderFailure: the operator's to fix)."""
     saved = []  # the gradebook, once there is one: its row count for the message
     with _signals_end_the_run():
@@ -76,11 +58,11 @@ def run(options):
 
 
 def _prepare_and_grade(options, saved):
-    autograder = autograders.load(options.autograder)
+    autograder = autograders.load(options.autograder or default_autograder())
     isolation = choose_isolation(options.allow_unsandboxed)
     preflight(isolation, autograder.budgets)
     aside = []  # download members unpacked for no one: unsafe paths
-    with opened(options.paths or [EXAMPLES], options.layout, autograder.expected, aside) as submissions:
+    with opened(options.paths or default_submissions(), options.layout, autograder.expected, aside) as submissions:
         if not submissions:
             raise GradingError("no .ipynb or .zip submissions found under "
                                + " ".join(map(str, options.paths)) + "; pass notebooks, export "
@@ -146,9 +128,11 @@ def _run(options, autograder, isolation, submissions, aside, saved):
         say(f"the autograder changed since the last run into {out}: regrading "
             f"{len(earlier)} submission(s) graded with the old one")
     layouts = sorted({str(r.layout) for r in submissions})
+    files = len({r.file for r in todo})  # a group shares one graded file
+    grading = (f"seed {seed}, isolation {isolation}, {min(options.jobs, files)} job(s)" if files
+               else "nothing to grade again")
     say(f"{len(submissions)} submission(s), {len(kept)} unchanged and skipped, "
-        f"{len(unreadable)} with nothing to grade; {', '.join(layouts)} layout, seed {seed}, "
-        f"isolation {isolation}, {options.jobs} job(s)")
+        f"{len(unreadable)} with nothing to grade; {', '.join(layouts)} layout, {grading}")
     with Gradebook(out, autograder) as book:
         saved.append(book)
         try:
@@ -198,7 +182,7 @@ def _plan(options, autograder, submissions):
             kept.append(previous)
         else:
             todo.append(record)
-            if previous and previous.provenance.get("autograder_sha256") != autograder.sha256:
+            if previous and previous.provenance and previous.provenance.autograder_sha256 != autograder.sha256:
                 earlier[record.name] = previous
     return kept, todo, earlier, unreadable
 
@@ -246,8 +230,9 @@ def _previous(path):
 def _unchanged(result, file, autograder):
     """True when ``result`` still stands: same file, same autograder, a grade that stood."""
     return (result.status.is_students
-            and result.provenance.get("submission_sha256") == sha256_file(file)
-            and result.provenance.get("autograder_sha256") == autograder.sha256)
+            and result.provenance is not None
+            and result.provenance.submission_sha256 == sha256_file(file)
+            and result.provenance.autograder_sha256 == autograder.sha256)
 
 
 def _grade_all(todo, autograder, seed, isolation, options, book):

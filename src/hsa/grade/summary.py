@@ -56,8 +56,9 @@ class Summary:
 
     @property
     def scored(self):
-        """Scores that stand (every row but the grader's own failures)."""
-        return [r.score for r in self.results if r.status.is_students]
+        """The scores of the submissions whose code was graded: an invalid file (nothing
+        graded) and the grader's own failures are no score, so they are not in the mean."""
+        return [r.score for r in self.results if r.status.code_graded]
 
     @property
     def mean(self):
@@ -84,8 +85,10 @@ class Summary:
         counts = ", ".join(f"{n} {status}" for status, n in self.counts.items())
         out = [f"{len(self.results)} submission(s): {counts}."]
         if self.scored:
-            out.append(f"score: mean {self.mean:.2f}, median {self.median:g} "
-                       f"(of {self.max_score:g})")
+            apart = len(self.results) - len(self.scored)
+            out.append(f"score: mean {self.mean:.2f}, median {self.median:g} (of {self.max_score:g})"
+                       + (f", over the {len(self.scored)} graded; {apart} not graded left out"
+                          if apart else ""))
         if self.needs_a_look:
             out.append(f"needs a look ({len(self.needs_a_look)}):")
             out += [f"  {r.submission}: {r.status}, {r.score:g}/{r.max_score:g}: "

@@ -6,8 +6,8 @@ import dataclasses
 
 from ..trusted.result import Result
 from ..writers.document import Paragraph
-from ..writers.feedback import feedback_blocks
-from ..writers.feedback_html import feedback_html
+from ..writers.feedback_html import feedback_html, html_page
+from ..writers.graded import Graded
 from ..writers.wording import shortened_text
 
 CUTS = (2000, 400, 80, 0)
@@ -15,18 +15,17 @@ CUTS = (2000, 400, 80, 0)
 ELLIPSIS = " …"
 
 
-def fitted_html(result: Result, limit: int) -> tuple[str, bool]:
-    """feedback.html for ``result`` in at most ``limit`` bytes (UTF-8), and whether it was
+def fitted_html(graded: Graded, limit: int) -> tuple[str, bool]:
+    """feedback.html for ``graded`` in at most ``limit`` bytes (UTF-8), and whether it was
     shortened to fit."""
-    page = feedback_html(result)
+    page = feedback_html(graded)
     full = len(page.encode())
     if full <= limit:
         return page, False
     for keep in CUTS:
-        short = _cut(result, keep)
-        blocks = feedback_blocks(short)
+        blocks = list(Graded.of(_cut(graded.result, keep)).blocks)
         blocks.insert(2, Paragraph(shortened_text(full, limit)))
-        page = feedback_html(short, blocks=blocks)
+        page = html_page(f"Feedback on {graded.result.submission}", blocks)
         if len(page.encode()) <= limit:
             return page, True
     raise ValueError(f"the feedback does not fit in {limit} bytes even with every text cut")

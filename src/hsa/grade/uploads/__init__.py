@@ -24,6 +24,7 @@ from ...outcomes import Layout
 from ...writers.atomic import write_atomic
 from ...writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ...writers.feedback_notebook import SUFFIX as NOTEBOOK_SUFFIX, feedback_notebook
+from ...writers.graded import Graded
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _notebook_copies(out, pairs, assignment):
         why = withheld(result)
         if why is None:
             try:
-                text = feedback_notebook(submission.file, result)
+                text = feedback_notebook(submission.file, Graded.of(result))
             except (InvalidSubmission, OSError) as error:
                 why = f"notebook not copied: {error}"
         if why:
@@ -117,7 +118,7 @@ def feedback_page(out, result):
         return path.read_bytes()
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, feedback_html(result))
+        write_atomic(path, feedback_html(Graded.of(result)))
         return path.read_bytes()
 
 

@@ -29,6 +29,7 @@ import io
 
 from ...writers.atomic import write_atomic
 from ...writers.feedback import one_line
+from ...writers.graded import Graded
 from . import Upload, feedback_files, withheld, write_zip
 
 ZIP_NAME = "moodle-feedback.zip"
@@ -94,7 +95,7 @@ def worksheet_row(submission, result):
     return (f"{PARTICIPANT}{submission.student_id}", submission.student_name or "",
             submission.email or "", f"hsa: {result.status}",
             f"{result.score:g}" if graded else "", f"{result.max_score:g}", "Yes", "",
-            result.provenance.get("timestamp") or _now(), one_line(result))
+            (result.provenance and result.provenance.timestamp) or _now(), one_line(Graded.of(result)))
 
 
 def _now():

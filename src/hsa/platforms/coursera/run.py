@@ -22,10 +22,11 @@ import sys
 
 from ...exceptions import AutograderMissing
 from ...outcomes import Status
-from ...trusted.result import NOT_GRADED, Identity, Result
+from ...trusted.result import NOT_GRADED, Identity
 from ...writers.atomic import write_atomic
 from ...writers.feedback import feedback_md
 from ...writers.feedback_html import feedback_html
+from ...writers.graded import Graded
 from ...writers.results import summary_line
 from ..core import (clear_for_output, end_strays, grade_upload, harden, load_and_remove,
                     seed_from_environment)
@@ -48,13 +49,14 @@ def main(shared: str = str(SHARED), autograder_folder: str = str(AUTOGRADER)) ->
     result.identity = Identity(student_id=os.environ.get("userId", ""), path=result.submission)
     end_strays()
     print(f"hsa: part {os.environ.get('partId', '(none)')}: {summary_line(result)}\n"
-          f"hsa: provenance {json.dumps(result.provenance)}", file=sys.stderr)
+          f"hsa: provenance {json.dumps(result.to_dict()['provenance'])}", file=sys.stderr)
     if not result.status.is_students:
         print(f"hsa: the grader failed, so no feedback was written: {result.message}", file=sys.stderr)
         return 1
-    feedback, page, shortened = coursera_feedback(result)
+    graded = Graded.of(result)
+    feedback, page, shortened = coursera_feedback(graded)
     if shortened:  # the whole page, for course staff: the learner's says where it is
-        print("hsa: the full feedback, shortened for the learner:\n" + feedback_html(result),
+        print("hsa: the full feedback, shortened for the learner:\n" + feedback_html(graded),
               file=sys.stderr)
     clear_for_output(shared / FEEDBACK_JSON, shared / FEEDBACK_HTML)
     line = json.dumps(feedback)
@@ -74,15 +76,16 @@ def _the_zip(folder: pathlib.Path) -> pathlib.Path:
     return zips[0]
 
 
-def coursera_feedback(result: Result, limit: int = COURSERA_FEEDBACK_BYTES) -> tuple[dict, str, bool]:
+def coursera_feedback(graded: Graded, limit: int = COURSERA_FEEDBACK_BYTES) -> tuple[dict, str, bool]:
     """feedback.json's content, the HTML page (within ``limit``) and whether the page was
     shortened. A file that cannot be graded scores 0, with what to upload instead."""
-    page, shortened = fitted_html(result, limit)
+    result = graded.result
+    page, shortened = fitted_html(graded, limit)
     score = result.score / result.max_score if result.status.code_graded and result.max_score else 0.0
     if result.status is Status.INVALID:
         text = f"Not graded: {result.message.removeprefix(NOT_GRADED)}."
     else:
-        text = feedback_md(result)
+        text = feedback_md(graded)
     return ({"fractionalScore": round(min(1.0, max(0.0, score)), 6),
              "feedback": _clip_bytes(text, limit), "feedbackType": "HTML"}, page, shortened)
 

@@ -15,6 +15,7 @@ import sys
 
 from ...trusted import autograder as autograders
 from ...writers.atomic import write_atomic
+from ...writers.graded import Graded
 from ...writers.results import results_json, summary_line
 from ..core import grade_upload, lock_down, seed_from_environment
 
@@ -32,6 +33,6 @@ def main(root: str = "/autograder") -> int:
         print(f"hsa: the autograder failed, so no grade was written: {result.message}",
               file=sys.stderr)
         return 1
-    data = results_json(result, autograder.visibility)
+    data = results_json(Graded.of(result), autograder.visibility)
     write_atomic(results / "results.json", json.dumps(data, indent=2) + "\n")
     return 0

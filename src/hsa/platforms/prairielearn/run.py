@@ -25,10 +25,10 @@ import sys
 
 from ...exceptions import AutograderMissing
 from ...outcomes import Status
-from ...trusted.causes import trace
 from ...trusted.result import NOT_GRADED, Result
 from ...writers.atomic import write_atomic
 from ...writers.feedback import feedback_md
+from ...writers.graded import Graded
 from ...writers.results import describe_test, lost_through, summary_line
 from ..core import (clear_for_output, end_strays, grade_upload, harden, load_and_remove,
                     lock_down, seed_from_environment)
@@ -75,12 +75,12 @@ def _the_zip(server_files: pathlib.Path) -> pathlib.Path:
 def prairielearn_results(result: Result, limit: int = PRAIRIELEARN_RESULTS_BYTES) -> dict:
     """results.json for a graded or ungradable ``result``: a test per question with its
     points, the feedback as ``message``, what the student's code printed as ``output``."""
+    graded = Graded.of(result)
     if result.status is Status.INVALID:
         reason = result.message.removeprefix(NOT_GRADED)
-        return {"gradable": False, "format_errors": [f"{reason}."], "message": feedback_md(result),
+        return {"gradable": False, "format_errors": [f"{reason}."], "message": feedback_md(graded),
                 "hsa_result": result.to_dict()}
-    traced = trace(result)
-    through = lost_through(result, traced)
+    through = lost_through(graded)
     tests = []
     for question, (points, possible) in result.questions.items():
         said = [line for t in result.tests if t.question == question and not t.passed
@@ -88,7 +88,7 @@ def prairielearn_results(result: Result, limit: int = PRAIRIELEARN_RESULTS_BYTES
         tests.append({"name": question, "points": points, "max_points": possible,
                       "message": "\n".join(dict.fromkeys(said)) or "Passed.", "output": ""})
     data = {"gradable": True, "score": round(result.score / result.max_score, 6) if result.max_score else 0.0,
-            "message": feedback_md(result, traced=traced), "output": result.output, "tests": tests,
+            "message": feedback_md(graded), "output": result.output, "tests": tests,
             "hsa_result": {**result.to_dict(), "output": ""}}  # the grade, provenance included
     return _within(data, limit)
 
