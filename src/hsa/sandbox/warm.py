@@ -281,7 +281,7 @@ class WarmSandbox(Sandbox):
                 os.close(fd)
         self._stdin, self._stdout = os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
         self._responses = res_r
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._start_drain()
 
     def _end(self, grace=0.0):
         if self.p1 is not None:
