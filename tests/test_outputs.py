@@ -14,7 +14,7 @@ from hsa.grade import report
 from hsa.grade.summary import Summary
 from hsa.writers.atomic import write_atomic
 from hsa.writers.feedback import feedback_md
-from hsa.writers.gradebook import PROVENANCE_COLUMNS, gradebook_csv, gradebook_row
+from hsa.writers.gradebook import PROVENANCE_COLUMNS, gradebook_row, write_gradebook
 from hsa.writers.results import read_result, results_json, summary_line
 from hsa.writers.wording import GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT
 from hsa.outcomes import HintKind, SetAsideReason, Status
@@ -31,7 +31,10 @@ VISIBILITY = Visibility("visible", "after_published")
 
 def gradebook(results):
     """gradebook.csv's text for ``results``, each row made as the journal makes it."""
-    return gradebook_csv([gradebook_row(Graded.of(r), QUESTIONS) for r in results], QUESTIONS)
+    buffer = io.StringIO()
+    rows = sorted((gradebook_row(Graded.of(r), QUESTIONS) for r in results), key=lambda row: str(row[0]))
+    write_gradebook(buffer, rows, QUESTIONS)
+    return buffer.getvalue()
 
 
 HIDDEN_HINT = "alpha returned the transpose: check the order of the axes"

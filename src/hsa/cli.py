@@ -1,9 +1,11 @@
 """The ``hsa`` command: ``assign`` for instructors, ``grade`` for graders."""
 
+from __future__ import annotations
 
 import argparse
 import pathlib
 import sys
+from typing import Sequence
 
 from . import __version__
 from .exceptions import AssignError, GraderFailure
@@ -16,7 +18,7 @@ DESCRIPTION = ("hsa: an auto-graded Jupyter assignment and a grader that submiss
                "grade: grade submissions in a sandbox; catalogue: prove the hidden tests.")
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hsa", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"hsa {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -30,7 +32,7 @@ def main(argv=None):
         return 2
 
 
-def _assign_parser(commands):
+def _assign_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     assign = commands.add_parser("assign", help="regenerate the student notebook and the "
                                  "autograder zip from the master notebook")
     assign.add_argument("master", nargs="?", default=None, help="the master notebook (Otter "
@@ -44,15 +46,21 @@ def _assign_parser(commands):
     assign.set_defaults(run=_assign)
 
 
-def _grade_parser(commands):
+def _grade_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     grade = commands.add_parser("grade", help="grade a folder of submissions in the sandbox")
     grade.add_argument("paths", nargs="*", help="notebooks, export zips, folders of them, or "
                        "a class download (folder or zip) from Gradescope, Canvas, Moodle or "
                        "nbgrader (default, in a clone of the project: the bundled examples)")
     grade.add_argument("--layout", choices=[layout.value for layout in Layout], default=None,
                        help="the download's layout (default: detected)")
+    grade.add_argument("--roster", default=None, metavar="FILE", help="the platform's own "
+                       "export to fill in with the grades: Canvas's gradebook export (Grades, "
+                       "Export) or Moodle's grading worksheet (Download grading worksheet); only "
+                       "the cells of the students graded change (default: hsa writes its own files, "
+                       "which carry no one else)")
     grade.add_argument("--canvas-assignment-id", default=None, help="Canvas's id of the "
-                       "assignment, for the column of canvas-import.csv (default: matched by title)")
+                       "assignment: its column in --roster, or in canvas-import.csv (default: "
+                       "matched by title)")
     grade.add_argument("--out", default=None, help="output folder (default: grading-output/)")
     grade.add_argument("--jobs", type=int, default=Options.jobs,
                        help=f"submissions graded at once (default: {Options.jobs})")
@@ -74,14 +82,14 @@ def _grade_parser(commands):
     grade.set_defaults(run=_grade)
 
 
-def _catalogue_parser(commands):
+def _catalogue_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     catalogue = commands.add_parser("catalogue", help="grade the catalogues of known mistakes "
                                     "and valid alternatives under tests/ and print the counts")
     catalogue.add_argument("--seed", type=int, default=None, help="grading seed (default: fresh)")
     catalogue.set_defaults(run=_catalogue)
 
 
-def _assign(args):
+def _assign(args: argparse.Namespace) -> int:
     from .assign import regenerate
     if args.master is None and not IN_CLONE:
         raise AssignError("name the master notebook: hsa assign PATH/TO/MASTER.ipynb")
@@ -92,17 +100,17 @@ def _assign(args):
     return 0
 
 
-def _grade(args):
+def _grade(args: argparse.Namespace) -> int:
     from .grade.batch import run
     return run(Options(
         paths=tuple(args.paths), out=pathlib.Path(args.out) if args.out else DEFAULT_OUT,
         layout=args.layout, jobs=args.jobs, timeout=args.timeout, seed=args.seed,
         force=args.force, autograder=args.autograder, allow_unsandboxed=args.allow_unsandboxed,
-        canvas_assignment_id=args.canvas_assignment_id, wait=args.wait,
+        canvas_assignment_id=args.canvas_assignment_id, roster=args.roster, wait=args.wait,
         feedback_notebook=args.feedback_notebook))
 
 
-def _catalogue(args):
+def _catalogue(args: argparse.Namespace) -> int:
     try:
         from hsa_dev.catalogue import main as catalogue_main
     except ImportError:

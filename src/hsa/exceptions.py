@@ -97,6 +97,11 @@ class LayoutError(GradingError):
     too large to unpack); the message says what to do."""
 
 
+class RosterError(GradingError):
+    """``--roster``'s file is not a platform's export hsa can fill in, or does not fit the
+    class or the assignment (checked before anyone is graded)."""
+
+
 class DownloadTooLarge(LayoutError):
     """A class download would unpack to more than the bounds allow."""
 

@@ -18,10 +18,12 @@ if TYPE_CHECKING:  # at run time this module imports nothing: setup.sh reads it 
 class NamedEnum(str, enum.Enum):
     """A str enum that writes as its plain value (files, f-strings), on Python 3.10+."""
 
-    def __str__(self):
+    _value_: str
+
+    def __str__(self) -> str:
         return self.value
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         return format(self.value, spec)
 
 
@@ -36,16 +38,16 @@ class Status(NamedEnum):
     GRADER_FAILED = "grader_failed"  # the grader's fault: no grade, never charged to the student
 
     @property
-    def needs_a_look(self):
+    def needs_a_look(self) -> bool:
         return self is not Status.GRADED
 
     @property
-    def is_students(self):
+    def is_students(self) -> bool:
         """True when the outcome is the submission's doing (a score stands)."""
         return self is not Status.GRADER_FAILED
 
     @property
-    def code_graded(self):
+    def code_graded(self) -> bool:
         """True when the student's code ran and was judged (not for input that could not be
         read, nor a grader failure): what per-question figures and grade imports count."""
         return self not in (Status.INVALID, Status.GRADER_FAILED)
@@ -94,18 +96,18 @@ class Isolation(NamedEnum):
     PROCESS = "process"  # a plain child process: explicit opt-in only
 
     @property
-    def warm(self):
+    def warm(self) -> bool:
         """True when each submission is a child of a zygote (hsa.sandbox.warm)."""
         return self in (Isolation.BWRAP_ZYGOTE, Isolation.PROCESS_USER_ZYGOTE)
 
     @property
-    def fresh(self):
+    def fresh(self) -> Isolation:
         """The same level with a fresh sandbox per submission (itself when not warm)."""
         return {Isolation.BWRAP_ZYGOTE: Isolation.BWRAP,
                 Isolation.PROCESS_USER_ZYGOTE: Isolation.PROCESS_USER}.get(self, self)
 
     @property
-    def zygote(self):
+    def zygote(self) -> Isolation | None:
         """The warm variant of this level, or None where there is none."""
         return {Isolation.BWRAP: Isolation.BWRAP_ZYGOTE,
                 Isolation.PROCESS_USER: Isolation.PROCESS_USER_ZYGOTE}.get(self.fresh)
@@ -133,3 +135,26 @@ class HintKind(NamedEnum):
     """What sort of failure a check's hint reports, where the check says (its ``Hint.kind``
     in solutions/public_checks.py, which cannot import this package: the values are the same)."""
     NOT_ATTEMPTED = "not_attempted"  # a placeholder left in, or the function never defined
+
+
+class NotBack(NamedEnum):
+    """Why a student's grade or feedback does not go back to the platform (the hand-back
+    summary says it, a line per student)."""
+    GRADER_FAILED = "the grader failed: grade it again"
+    NOTHING_GRADED = "nothing was graded: look first"
+    NO_SUBMISSION = "submitted nothing"
+    NOT_IN_ROSTER = "not in the roster"
+    NAMES_NO_STUDENT = "names no student"
+    NO_IDS = "its file name gives no user and attachment id Canvas can read"
+    ANONYMOUS = ("anonymous: Canvas imports no grade of an anonymous assignment until its "
+                 "grades are posted; enter it in SpeedGrader")
+    EXCUSED = "excused in Canvas"
+    NOT_ASSIGNED = "Canvas's export says N/A: the assignment is not theirs, or its grades are hidden"
+    TEAM_NEEDS_ROSTER = ("a team assignment's: who is in each team is in Moodle's grading "
+                         "worksheet (pass it with --roster)")
+    NO_PARTICIPANT = "names no participant"
+    NO_COMMENT_COLUMN = "the worksheet has no Feedback comments column"
+    NBGRADER_NEEDS_FILES = ("no timestamp.txt or submission_secret.txt beside the notebook, "
+                            "which release_feedback needs")
+    NO_NOTEBOOK = "no notebook in submitted/<student>/<assignment>/"
+    NO_GRADE_UPLOAD = "no grade upload for this platform: gradebook.csv holds it"

@@ -3,12 +3,24 @@
 The same facts feed the terminal summary and the top of report.html.
 """
 
+from __future__ import annotations
+
 import collections
 import statistics
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..outcomes import Status
 from .report import blank_stub, look_reason
+
+if TYPE_CHECKING:
+    from ..trusted.result import Identity, Result
+    from .uploads import Returned, Upload
+
+
+LISTED_IN_FULL = 60
+"""Up to this many students, the summary lists each one's hand-back; beyond, only those
+whose grade or feedback does not go back."""
 
 
 @dataclass(frozen=True)
@@ -29,58 +41,59 @@ class Row:
     score: float
     max_score: float
     message: str
-    identity: object  # trusted.result.Identity: who, for the report's "needs a look"
+    identity: Identity  # who, for the report's "needs a look"
     blank_stub: bool  # every graded function left as handed out (report.blank_stub)
 
     @classmethod
-    def of(cls, result):
+    def of(cls, result: Result) -> Row:
         return cls(result.submission, result.status, result.score, result.max_score,
                    result.message, result.identity, blank_stub(result))
 
 
 @dataclass
 class Summary:
-    results: list  # [Row], or Results (made into Rows)
-    changes: list  # [Change], empty unless the autograder changed since the last run
-    set_aside: list = field(default_factory=list)  # "path (why)": download members no one's
-    uploads: list = field(default_factory=list)  # [uploads.Upload]: what goes back where
+    results: list[Row]  # Results given here are made into Rows
+    changes: list[Change]  # empty unless the autograder changed since the last run
+    set_aside: list[str] = field(default_factory=list)  # "path (why)": download members no one's
+    uploads: list[Upload] = field(default_factory=list)  # what goes back where
+    returned: list[Returned] = field(default_factory=list)  # per student, what goes back
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.results = [r if isinstance(r, Row) else Row.of(r) for r in self.results]
 
     @property
-    def counts(self):
+    def counts(self) -> dict[Status, int]:
         """Submissions per status, in the order of Status."""
         found = collections.Counter(r.status for r in self.results)
         return {status: found[status] for status in Status if found[status]}
 
     @property
-    def scored(self):
+    def scored(self) -> list[float]:
         """The scores of the submissions whose code was graded: an invalid file (nothing
         graded) and the grader's own failures are no score, so they are not in the mean."""
         return [r.score for r in self.results if r.status.code_graded]
 
     @property
-    def mean(self):
+    def mean(self) -> float | None:
         return statistics.mean(self.scored) if self.scored else None
 
     @property
-    def median(self):
+    def median(self) -> float | None:
         return statistics.median(self.scored) if self.scored else None
 
     @property
-    def max_score(self):
+    def max_score(self) -> float:
         return max((r.max_score for r in self.results), default=0)
 
     @property
-    def needs_a_look(self):
+    def needs_a_look(self) -> list[Row]:
         """Every submission whose status is not ``graded``, worst first, then the blank
         notebooks handed in (:func:`~.report.look_reason` says why)."""
         order = {status: i for i, status in enumerate(reversed(list(Status)))}
         return sorted((r for r in self.results if r.status.needs_a_look or r.blank_stub),
                       key=lambda r: (order[r.status], r.submission))
 
-    def lines(self):
+    def lines(self) -> list[str]:
         """The terminal summary, one fact a line."""
         counts = ", ".join(f"{n} {status}" for status, n in self.counts.items())
         out = [f"{len(self.results)} submission(s): {counts}."]
@@ -100,12 +113,29 @@ class Summary:
             out.append(f"scores changed with the new autograder ({len(self.changes)}):")
             out += [f"  {c.submission}: {c.before:g} -> {c.after:g}" for c in self.changes]
         if self.uploads:
-            out.append("hand back (upload each file where the arrow says):")
+            out.append("hand back (upload each file where the arrow says, in this order):")
             out += [f"  {u.line()}" for u in self.uploads]
+        return out + self.returned_lines()
+
+    def returned_lines(self, listed: int = LISTED_IN_FULL) -> list[str]:
+        """Per student, what goes back and what does not, and why: every student whose
+        grade or feedback does not go back, and those whose both do while there are few
+        (report.html lists everyone)."""
+        if not self.returned:
+            return []
+        partial = [r for r in self.returned if not r.complete]
+        complete = len(self.returned) - len(partial)
+        shown = self.returned if len(self.returned) <= listed else partial
+        out = [f"per student: {complete} get their grade and feedback back, "
+               f"{len(partial)} not all of it:"]
+        out += [f"  {r.line()}" for r in shown]
+        if len(shown) < len(self.returned):
+            out.append(f"  … and {complete} more whose grade and feedback go back (report.html "
+                       "lists each)")
         return out
 
 
-def changes(previous, results):
+def changes(previous: Mapping[str, Result], results: Iterable[Row]) -> list[Change]:
     """Score changes between ``previous`` (name -> Result under another autograder) and now."""
     found = []
     for result in results:
@@ -115,6 +145,6 @@ def changes(previous, results):
     return sorted(found, key=lambda c: c.submission)
 
 
-def _short(text, limit=160):
+def _short(text: str, limit: int = 160) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
 from ..outcomes import CellProblem, Isolation, SetAsideReason, Status
 from ..untrusted.protocol import Raised
+
+if TYPE_CHECKING:
+    from .autograder import Autograder
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
 
@@ -26,12 +29,12 @@ class TestResult:
     hint: str = ""  # what to fix; empty when the test passed
     # The graded functions the test called directly, in order, and for each the other
     # graded functions reached through it (as the sandbox reported them: wording only).
-    calls: list = field(default_factory=list)
-    reached: dict = field(default_factory=dict)  # called name -> [names reached through it]
+    calls: list[str] = field(default_factory=list)
+    reached: dict[str, list[str]] = field(default_factory=dict)  # called name -> [names reached through it]
     kind: str = ""  # what sort of failure the check said it was (HintKind); "" when unsaid
 
     @property
-    def passed(self):
+    def passed(self) -> bool:
         return not self.hint
 
 
@@ -42,10 +45,10 @@ class SetAside:
     reason: SetAsideReason
     detail: str  # the reason in words, naming the file graded instead
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "reason", SetAsideReason(self.reason))
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.path} ({self.reason}: {self.detail})"
 
 
@@ -102,11 +105,11 @@ class Result:
     max_score: float = 0.0
     message: str = ""
     questions: dict[str, QuestionScore] = field(default_factory=dict)
-    tests: list = field(default_factory=list)
-    cells: list = field(default_factory=list)
+    tests: list[TestResult] = field(default_factory=list)
+    cells: list[CellProblem] = field(default_factory=list)
     output: str = ""
-    undefined: list = field(default_factory=list)  # graded functions the notebook never defined
-    set_aside: list = field(default_factory=list)  # SetAside: the files not graded
+    undefined: list[str] = field(default_factory=list)  # graded functions the notebook never defined
+    set_aside: list[SetAside] = field(default_factory=list)  # the files not graded
     identity: Identity = field(default_factory=Identity)
     provenance: Provenance | None = None  # None until graded
 
@@ -114,11 +117,11 @@ class Result:
         self.status = Status(self.status)
         self.questions = {q: QuestionScore(*points) for q, points in self.questions.items()}
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: Mapping[str, Any]) -> Result:
         data = dict(data)
         data["tests"] = [TestResult(**t) for t in data.get("tests", [])]
         data["cells"] = [CellProblem(**{**c, "status": Status(c["status"]),
@@ -130,7 +133,8 @@ class Result:
         return cls(**data)
 
 
-def new_result(name, autograder, status=Status.GRADED, message=""):
+def new_result(name: str, autograder: Autograder, status: Status = Status.GRADED,
+               message: str = "") -> Result:
     """A result with nothing scored yet: every question at 0 of its points."""
     return Result(submission=name, status=status, message=message,
                   max_score=autograder.max_score,

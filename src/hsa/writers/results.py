@@ -9,14 +9,20 @@ its provenance, so a gradebook can be rebuilt from the results files alone.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
-from typing import Any
+from typing import Any, Callable, Iterable, Sequence
 
 from ..settings import Visibility
-from ..trusted.result import Result
+from ..trusted.causes import Causes
+from ..trusted.result import Result, TestResult
 from .feedback import feedback_md
 from .graded import Graded
-from .wording import quoted
+from .wording import quoted as _quoted
+
+# hsa.writers.wording is not annotated yet: quoted as called here (no Any flows in from it);
+# import it plainly once it is.
+quoted: Callable[[Iterable[str]], str] = _quoted
 
 
 def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
@@ -49,16 +55,17 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
     }
 
 
-def lost_through(graded: Graded) -> dict[str, list[str]]:
+def lost_through(graded: Graded) -> dict[str, Sequence[str]]:
     """Test name -> the functions its points were lost through (a public test's from the
     public checks alone, a hidden test's from all), for the tests that lost any so."""
+    causes_of: Callable[[bool], Causes] = graded.traced.of  # hsa.trusted.causes is not annotated yet
     hidden = {t.name for t in graded.result.tests if t.hidden}
     return {loss.test: loss.roots for public_only in (True, False)
-            for loss in graded.traced.of(public_only).losses
+            for loss in causes_of(public_only).losses
             if (loss.test in hidden) != public_only}
 
 
-def describe_test(test, roots):
+def describe_test(test: TestResult, roots: Sequence[str] | None) -> str:
     """What one test says: "Passed.", or its hint, after the functions it lost through."""
     if not test.hint:
         return "Passed."
@@ -68,11 +75,11 @@ def describe_test(test, roots):
     return f"Lost through {quoted(roots)}: fix {that} first (see the feedback).\n{test.hint}"
 
 
-def read_result(path):
+def read_result(path: str | os.PathLike[str]) -> Result:
     return Result.from_dict(json.loads(pathlib.Path(path).read_text())["extra_data"])
 
 
-def summary_line(result):
+def summary_line(result: Result) -> str:
     text = f"{result.submission}: {result.status}, {result.score:g} / {result.max_score:g}."
     return f"{text} {result.message}" if result.message else text
 
