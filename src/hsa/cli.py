@@ -77,6 +77,10 @@ def _grade_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="run student code without bubblewrap where it is unavailable "
                        "(unsafe: the code can read what you can read)")
+    grade.add_argument("--allow-weaker-sandbox", action="store_true",
+                       help="grade where student code cannot get its system-call filter "
+                       "(no libseccomp2, or a kernel without seccomp): its grades record "
+                       "syscall_filter: none")
     grade.add_argument("--wait", action="store_true", help="when another hsa grade writes "
                        "into the same --out, wait for it to end (default: say so and exit)")
     grade.set_defaults(run=_grade)
@@ -106,6 +110,7 @@ def _grade(args: argparse.Namespace) -> int:
         paths=tuple(args.paths), out=pathlib.Path(args.out) if args.out else DEFAULT_OUT,
         layout=args.layout, jobs=args.jobs, timeout=args.timeout, seed=args.seed,
         force=args.force, autograder=args.autograder, allow_unsandboxed=args.allow_unsandboxed,
+        allow_weaker_sandbox=args.allow_weaker_sandbox,
         canvas_assignment_id=args.canvas_assignment_id, roster=args.roster, wait=args.wait,
         feedback_notebook=args.feedback_notebook))
 

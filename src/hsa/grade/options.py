@@ -25,6 +25,7 @@ class Options:
     force: bool = False            # regrade unchanged submissions
     autograder: str | None = None  # the autograder zip; None for the project's
     allow_unsandboxed: bool = False
+    allow_weaker_sandbox: bool = False  # grade without the system-call filter where none works
     canvas_assignment_id: str | None = None
     roster: str | None = None      # the platform's export to fill in (Canvas gradebook, Moodle worksheet)
     wait: bool = False             # wait for another run into ``out`` instead of exiting
