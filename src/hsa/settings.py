@@ -50,14 +50,15 @@ class Settings:
     """An assignment's settings (``hsa.yml``), every one optional."""
 
     cell_budget_seconds: float = setting(
-        10.0, "wall time one cell may run; past it the cell is stopped and skipped, and "
-        "grading goes on", minimum=0.1, maximum=3600)
+        10.0, "time one cell may run (CPU time where a cgroup counts it, with 3x wall time at "
+        "most; else wall time); past it the cell is stopped and skipped, and grading goes on",
+        minimum=0.1, maximum=3600)
     call_budget_seconds: float = setting(
-        5.0, "wall time one call of a graded function by a check may run", minimum=0.1,
-        maximum=3600)
+        5.0, "time one call of a graded function by a check may run (counted as a cell's)",
+        minimum=0.1, maximum=3600)
     submission_budget_seconds: float = setting(
-        60.0, "wall time all of one submission's code may run (`hsa grade --timeout` "
-        "overrides it)", minimum=1, maximum=86400)
+        60.0, "time all of one submission's code may run (counted as a cell's; `hsa grade "
+        "--timeout` overrides it)", minimum=1, maximum=86400)
     submission_memory_mib: int = setting(
         2048, "memory all of one submission's processes may use together, where a cgroup can "
         "be made (elsewhere each process is limited, sized to the machine)", minimum=256,

@@ -5,6 +5,8 @@ Every limit is enforced from outside: resource limits by ``prlimit`` (see
 by the deadlines the caller gives :meth:`Sandbox.receive`.
 """
 
+from __future__ import annotations
+
 import contextlib
 import os
 import pathlib
@@ -14,13 +16,14 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
+from typing import Any
 
 from .. import untrusted
 from ..exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
 from ..outcomes import Isolation
 from ..untrusted import protocol
 from . import command, seccomp, uids
+from .clock import Deadline, wall_until
 from .isolation import bwrap_disables_userns, namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
@@ -183,19 +186,22 @@ class Sandbox:
             os.close(fd)
 
     # ------------------------------------------------------------- messages
-    def send(self, message):
+    def send(self, message: dict[str, Any]) -> None:
         try:
             self._stdin.write(protocol.dumps(message).encode())
             self._stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
+        except BrokenPipeError:  # it died (or closed its end): say how, as on its channel
+            raise SandboxDied(self._exit_reason()) from None
+        except (OSError, ValueError):
             raise SandboxDied("the student's process stopped reading") from None
 
-    def receive(self, deadline):
+    def receive(self, deadline: Deadline | float) -> dict[str, Any]:
         """The next message; a SandboxFailure when the worker dies, breaks the protocol or
-        the deadline passes."""
+        ``deadline`` passes (a :class:`~.clock.Deadline`, or a ``time.monotonic()`` value)."""
+        deadline = wall_until(deadline)
         while (end := self._buffer.find(b"\n", self._scanned)) < 0:
             self._scanned = len(self._buffer)  # search only new bytes: a flood costs O(n)
-            remaining = deadline - time.monotonic()
+            remaining = deadline.left()
             if remaining <= 0:
                 raise SandboxTimedOut("ran past its time budget")
             alarms = [self.cgroup.alarm] if self.cgroup and self.cgroup.alarm is not None else []
@@ -219,6 +225,11 @@ class Sandbox:
             return protocol.loads(line.decode("utf-8", "replace"))
         except protocol.ProtocolError as error:
             raise ProtocolViolation(f"broke the grading protocol ({error})") from None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the submission's processes have used, where a cgroup counts them
+        (a warm sandbox's); None here."""
+        return None
 
     def capped(self):
         """The reason to give when the submission reached its memory cap."""
@@ -258,9 +269,14 @@ def kill_group(process):
             pass
 
 
-def refuse_if_ending():
+def ending() -> bool:
+    """True while :func:`all_stopped` ends the run's sandboxes."""
+    return _STOPPED.is_set()
+
+
+def refuse_if_ending() -> None:
     """Start no sandbox while :func:`all_stopped` ends the run's."""
-    if _STOPPED.is_set():
+    if ending():
         raise SandboxDied("the grading run is ending: no sandbox is started any more")
 
 

@@ -9,6 +9,8 @@ past its budget restarts from the zygote. A zygote is replaced after
 address-space layout and hash seed.
 """
 
+from __future__ import annotations
+
 import atexit
 import json
 import os
@@ -19,21 +21,21 @@ import socket
 import subprocess
 import tempfile
 import threading
+from typing import Any
 
-from ..exceptions import SandboxBroken, ZygoteUnavailable
+from ..exceptions import SandboxBroken, ZygoteDied, ZygoteUnavailable
 from ..outcomes import Isolation
 from ..settings import Settings
 from ..untrusted import zygote as requests
 from . import cgroup, command, seccomp, uids
-from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, kill_group,
-                      refuse_if_ending, worker_env)
+from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, ending,
+                      kill_group, refuse_if_ending, worker_env)
 
 START_SECONDS = 60  # a zygote's imports, on a loaded machine
 REPLY_SECONDS = 30
 DIED_GRACE_SECONDS = 5  # after the worker's channel closed: time for it to be reaped
 BWRAP_COVERS = ("/tmp", command.SCRATCH, "/dev/shm")  # fresh tmpfs in every child
 HOST_COVERS = ("/tmp", "/var/tmp", "/dev/shm")  # without bubblewrap, and the scratch folder
-ZYGOTE_IN_CGROUP = 2  # the zygote itself and a setup child, besides a submission's processes
 
 
 class Zygote:
@@ -78,15 +80,24 @@ class Zygote:
             for fd in pidfds:
                 os.close(fd)
 
-    def _cap(self, pidfd):
-        """Put the zygote (so every child it forks from now on) in a cgroup of its own,
-        where one can be made: it serves one submission at a time, so the cgroup's cap is
-        that submission's (the zygote's own memory was charged before it moved in)."""
+    def _cap(self, pidfd: int) -> None:
+        """Where a cgroup can be made, one for this zygote (:class:`cgroup.Cgroup`): the
+        zygote moves into its ``zygote`` part once, and tells each child it forks from now
+        on how to enter the ``submission`` part, whose cap is that submission's (it serves
+        one at a time; its own memory was charged before it moved in)."""
         self.cgroup = None
         if cgroup.kind():
             self.cgroup = cgroup.Cgroup(cgroup.kind(), self.limits.submission_memory,
-                                        self.limits.processes + ZYGOTE_IN_CGROUP)
+                                        self.limits.processes)
             self.cgroup.attach(cgroup.outer_pid(pidfd))
+            how, fds = self.cgroup.entry()
+            try:
+                reply = self._ask({"op": requests.CGROUP, "how": how}, fds)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+            if reply.get("entry") != how:
+                raise ZygoteUnavailable(f"the zygote could not take its cgroup: {reply}")
 
     def _stage(self):
         """Without bubblewrap: the zygote's files in a folder of root's that its user may
@@ -114,18 +125,27 @@ class Zygote:
             return list(BWRAP_COVERS)
         return [p for p in HOST_COVERS if os.path.isdir(p)] + [self.scratch]
 
-    def _receive(self, timeout, with_fds=False):
+    def _receive(self, timeout: float, with_fds: bool = False) -> Any:
+        """The zygote's reply; ZygoteUnavailable however it fails to come (no answer in
+        ``timeout`` seconds, the connection reset or closed: it died; a reply cut short)."""
         ready, _, _ = select.select([self.sock], [], [], timeout)
-        message, fds = socket.recv_fds(self.sock, 1 << 16, 1)[:2] if ready else (b"", [])
-        if not message:
+        try:
+            message, fds = socket.recv_fds(self.sock, 1 << 16, 1)[:2] if ready else (b"", [])
+        except OSError as error:  # ConnectionResetError: it died with a request unread
+            raise ZygoteUnavailable(f"the zygote is gone ({error}){self.log_tail()}") from None
+        try:
+            if not message:
+                raise ZygoteUnavailable(f"the zygote stopped answering{self.log_tail()}")
+            reply = _read_reply(message)
+        except ZygoteUnavailable:
             for fd in fds:
                 os.close(fd)
-            raise ZygoteUnavailable(f"the zygote stopped answering{self.log_tail()}")
+            raise
         if with_fds:
-            return json.loads(message), fds
+            return reply, fds
         for fd in fds:
             os.close(fd)
-        return json.loads(message)
+        return reply
 
     def log_tail(self):
         """What the zygote printed (its interpreter's complaint), for the operator."""
@@ -194,6 +214,17 @@ class Zygote:
             shutil.rmtree(self.stage, ignore_errors=True)
 
 
+def _read_reply(message: bytes) -> dict[str, Any]:
+    """A reply of the zygote's: one JSON object, else ZygoteUnavailable (cut short, say)."""
+    try:
+        reply = json.loads(message)
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict):
+        raise ZygoteUnavailable(f"the zygote's reply is unreadable: {message[:200]!r}")
+    return reply
+
+
 def under(paths, folders):
     """The folders to mount again for ``paths`` inside one of ``folders``, which a child's
     fresh tmpfs would hide: each path's own folder (a file's, such as the interpreter, is
@@ -259,6 +290,7 @@ class WarmSandbox(Sandbox):
         self.restart_every = restart_every
         self.pool = pool or POOL
         self.zygote = self.p1 = self.status = None
+        self._oom_before, self._cpu_before = 0, None
 
     def start(self):
         """A child of a zygote; a zygote that fails is replaced once (a new one may work:
@@ -273,7 +305,7 @@ class WarmSandbox(Sandbox):
                 raise SandboxBroken(str(failed)) from None
         self._enter()
 
-    def _spawn(self):
+    def _spawn(self) -> None:
         self.zygote = self.pool.take(self.isolation, self.limits)
         if self.zygote.root and self.claim is None:
             self.claim = uids.claim()
@@ -282,6 +314,7 @@ class WarmSandbox(Sandbox):
         if self.cgroup is not None:  # a cap reached after the last submission's last message
             self.cgroup.take_alarm()
         self._oom_before = self.cgroup.oom_kills() if self.cgroup else 0
+        self._cpu_before = self.cgroup.cpu_seconds() if self.cgroup else None
         try:
             self.p1 = self.zygote.spawn([in_r, out_w, res_w], self.uid)
         except ZygoteUnavailable:
@@ -297,12 +330,20 @@ class WarmSandbox(Sandbox):
         self._responses = res_r
         self._start_drain()
 
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds this child's processes have used (its cgroup's count since it was
+        forked), or None where no cgroup measures them."""
+        if self.cgroup is None or self._cpu_before is None:
+            return None
+        now = self.cgroup.cpu_seconds()
+        return None if now is None else now - self._cpu_before
+
     def _end(self, grace=0.0):
         if self.p1 is not None:
             self.status, self.p1 = self.zygote.end(self.p1, grace), None
         return self.status
 
-    def kill(self):
+    def kill(self) -> None:
         """End the child (SIGKILL to its P1, reaped), then give back its zygote, cgroup and
         uid. Where the zygote could not confirm the end (it died), every process of the uid
         is killed instead (``Claim.release``)."""
@@ -317,7 +358,10 @@ class WarmSandbox(Sandbox):
                 if self._stdin is not None:
                     self._close_channel()
                     self._stdin = None
-                self.pool.give(self.zygote, self.restart_every)
+                if clean:
+                    self.pool.give(self.zygote, self.restart_every)
+                else:  # dead, or past trusting: never another child
+                    self.zygote.close()
                 self.zygote = None
         self.cgroup = None  # the zygote's, kept for its next submission
         if self.claim is not None:  # a reaped pid namespace leaves nothing of the uid
@@ -331,16 +375,31 @@ class WarmSandbox(Sandbox):
         gone and, the zygote unable to confirm it, kills every process of its uid."""
         kill_group(getattr(self.zygote, "process", None))
 
-    def _exit_reason(self):
+    def _exit_reason(self) -> str:
         """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
-        us means the worker was still alive but had closed its channel."""
-        status = self._end(DIED_GRACE_SECONDS)
-        if self.cgroup is not None and self.cgroup.oom_kills() > self._oom_before:
+        us means the worker was still alive but had closed its channel. A zygote that cannot
+        say (it died meanwhile) is the child's doing only where its cap was reached; else
+        ZygoteDied: the grader's, and the submission is graded again from a new zygote."""
+        try:
+            status = self._end(DIED_GRACE_SECONDS)
+        except ZygoteUnavailable as gone:
+            if self._reached_cap():
+                return self.capped()
+            if ending():  # all_stopped() killed it on purpose
+                raise
+            raise ZygoteDied(f"the zygote died while a submission ran, not at its doing "
+                             f"({gone})") from None
+        if self._reached_cap():
             return self.capped()
         if os.WIFSIGNALED(status):
             return "closed its connection to the grader"
         code = os.waitstatus_to_exitcode(status)
         return describe_exit(code - 128 if code > requests.SIGNALLED else code)
+
+
+    def _reached_cap(self) -> bool:
+        """True when the kernel killed one of this child's processes at its memory cap."""
+        return self.cgroup is not None and self.cgroup.oom_kills() > self._oom_before
 
 
 def open_sandbox(isolation, limits=command.Limits(), restart_every=Settings.zygote_restart_every):
