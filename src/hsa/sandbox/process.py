@@ -83,7 +83,7 @@ class Sandbox:
                 os.close(filter_fd)
         self._stdin, self._stdout = self.process.stdin, self.process.stdout
         self._enter()
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._start_drain()
 
     def _scratch_base(self):
         """Where the scratch folder goes: outside /tmp for ``process-user``, whose worker may
@@ -113,13 +113,24 @@ class Sandbox:
         scratch = command.SCRATCH if self.isolation is Isolation.BWRAP else str(self._scratch)
         return worker_env(scratch, tmp)
 
-    def _drain(self):
-        """Keep the first ``max_output`` bytes of what the student printed; drop the rest."""
-        stream = self._stdout
+    def _start_drain(self) -> None:
+        """Read what the student prints (:meth:`_drain`) in a thread of its own, which
+        :meth:`_close_channel` stops through a pipe of its own before closing the output."""
+        self._stop_drain = os.pipe()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+
+    def _drain(self) -> None:
+        """Keep the first ``max_output`` bytes of what the student printed; drop the rest.
+        Ends at the output's end, or when told to stop: a process the worker detached may
+        hold the output open after the worker's end (where it shares the grader's uid)."""
+        stream, stop = self._stdout, self._stop_drain[0]
         while True:
             try:
+                if stop in select.select([stream, stop], [], [])[0]:
+                    return
                 chunk = stream.read1(65536)
-            except (OSError, ValueError):  # closed by kill()
+            except (OSError, ValueError):  # closed under it
                 return
             if not chunk:
                 return
@@ -157,13 +168,22 @@ class Sandbox:
         """SIGKILL the sandbox from another thread; the thread using it then cleans up."""
         kill_group(self.process)
 
-    def _close_channel(self):
+    def _close_channel(self) -> None:
+        """Close the worker's pipes, the drain thread stopped first: where the worker shared
+        the grader's uid (``process``), a process it detached may still hold the output open,
+        and closing the output under a drain blocked in its read waits for the reader's lock
+        for good (measured: a Coursera grader hung 15 min so). Closing the file alone would
+        free its number for the next sandbox's pipes while the drain may still read it."""
+        stop_read, stop_write = self._stop_drain
+        os.write(stop_write, b"x")
+        self._drainer.join()
         for stream in (self._stdin, self._stdout):
             try:
                 stream.close()
             except OSError:
                 pass
-        os.close(self._responses)
+        for fd in (self._responses, stop_read, stop_write):
+            os.close(fd)
 
     # ------------------------------------------------------------- messages
     def send(self, message: dict[str, Any]) -> None:

@@ -328,7 +328,7 @@ class WarmSandbox(Sandbox):
                 os.close(fd)
         self._stdin, self._stdout = os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
         self._responses = res_r
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._start_drain()
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds this child's processes have used (its cgroup's count since it was
