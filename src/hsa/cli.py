@@ -95,13 +95,15 @@ def _catalogue_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def _assign(args: argparse.Namespace) -> int:
-    from .assign import regenerate
+    from .assign import PLATFORM_FOLDERS, regenerate
     if args.master is None and not IN_CLONE:
         raise AssignError("name the master notebook: hsa assign PATH/TO/MASTER.ipynb")
     master = pathlib.Path(args.master or DEFAULT.master)
     out = args.out or master.resolve().parent.parent
     notebook, archive = regenerate(master, out, not args.no_run_tests)
     print(f"wrote {notebook}\nwrote {archive}")
+    for folder in PLATFORM_FOLDERS:
+        print(f"wrote {archive.parent / folder}/")
     return 0
 
 
