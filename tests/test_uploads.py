@@ -14,7 +14,8 @@ import pytest
 
 from hsa.exceptions import InvalidSubmission
 from hsa.grade.layouts import Submission
-from hsa.grade.summary import Row, Summary
+from hsa.grade.rows import Row
+from hsa.grade.summary import Summary
 from hsa.grade.uploads import HandBack, Upload
 from hsa.grade.uploads import canvas_gradebook, moodle_worksheet
 from hsa.grade.uploads.canvas_reupload import entry_name
