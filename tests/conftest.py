@@ -57,7 +57,7 @@ def pytest_collection_modifyitems(items):
 @functools.lru_cache(maxsize=None)
 def _bwrap_problem():
     """Why bubblewrap cannot start a sandbox here (asked once, at collection), or None."""
-    from hsa.sandbox.isolation import bwrap_problem
+    from hsa.sandbox.host import bwrap_problem
     return bwrap_problem()
 
 

@@ -349,7 +349,8 @@ def test_a_detached_process_holding_the_output_does_not_hang_the_grader(tmp_path
     notebook = variant(tmp_path / "detached.ipynb", append=[DETACHED.format(marker=marker)], base=STUDENT)
     done = subprocess.run([sys.executable, "-c", (
         "import sys; from hsa.trusted import autograder; from hsa.trusted.grader import grade_file\n"
-        f"r = grade_file({str(notebook)!r}, 'x', autograder.load(), 1, 'process')\n"
+        "from hsa.outcomes import Isolation\n"
+        f"r = grade_file({str(notebook)!r}, 'x', autograder.load(), 1, Isolation.PROCESS)\n"
         "print(r.status, r.score)")], capture_output=True, text=True, timeout=120)
     try:
         assert done.stdout.split() == ["graded", "0.0"], done.stderr[-2000:]

@@ -39,7 +39,7 @@ def unavailable(isolation):
     if isolation is Isolation.PROCESS_USER_ZYGOTE and os.geteuid() != 0:
         return "process-user+zygote is the fallback of a root grader"
     try:
-        zygote = warm.Zygote(isolation, Limits())
+        zygote = warm.ZygoteProcess(isolation, Limits())
     except (ZygoteUnavailable, OSError) as error:
         return f"no zygote of {isolation} here: {error}"
     zygote.close()
@@ -67,7 +67,7 @@ class OneZygote:
 @pytest.fixture(params=LEVELS, ids=str)
 def family(request):
     """``start(code)``: a started child of one zygote, running ``code`` as its only cell."""
-    zygote = warm.Zygote(request.param, Limits())
+    zygote = warm.ZygoteProcess(request.param, Limits())
     pool, children = OneZygote(zygote), []
 
     def start(code):
@@ -249,7 +249,7 @@ def test_a_fork_bomb_stops_at_its_own_limit_and_stops_no_other_submission(family
     bomb = family(BOMB)
     assert call(bomb) == Limits().processes - 2  # P1 and the worker count too
     level = request.node.callspec.params["family"]
-    other_job = warm.Zygote(level, Limits())
+    other_job = warm.ZygoteProcess(level, Limits())
     try:
         beside = warm.WarmSandbox(level, Limits(), pool=OneZygote(other_job))
         beside.start()
@@ -450,7 +450,7 @@ def test_an_ordinary_users_own_threads_leave_room_for_a_zygote(level):
     for thread in threads:
         thread.start()
     try:
-        zygote = warm.Zygote(level, Limits())
+        zygote = warm.ZygoteProcess(level, Limits())
         zygote.close()
     finally:
         stop.set()
@@ -497,7 +497,7 @@ def test_a_zygote_that_resets_or_cuts_its_reply_short_is_unavailable_never_an_ex
     child's outcome or a new zygote."""
     import socket
     import tempfile
-    zygote = warm.Zygote.__new__(warm.Zygote)  # its socket and log only: no process
+    zygote = warm.ZygoteProcess.__new__(warm.ZygoteProcess)  # its socket and log only: no process
     zygote.sock, peer = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     zygote._log = tempfile.TemporaryFile()
     try:

@@ -338,7 +338,7 @@ def cannot_run(folders: list) -> str | None:
     if missing:
         return (f"{problem}, and no filesystem of the image of {missing[0]} was exported here "
                 "by a root run: run the container tests as root first (CI does)")
-    from hsa.sandbox.isolation import bwrap_problem
+    from hsa.sandbox.host import bwrap_problem
     return bwrap_problem()
 
 

@@ -24,7 +24,7 @@ from ..outcomes import Isolation
 from ..untrusted import protocol
 from . import command, seccomp, uids
 from .clock import Deadline, wall_until
-from .isolation import bwrap_disables_userns, namespaces_work
+from .host import bwrap_disables_userns, namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
@@ -40,7 +40,7 @@ class Sandbox:
     """One worker process; call :meth:`start` once and :meth:`kill` when done."""
 
     def __init__(self, isolation, limits=command.Limits()):
-        self.isolation = Isolation(isolation)
+        self.isolation = isolation
         self.limits = limits
         self.process = None
         self._stdin = self._stdout = None  # messages to the worker; what it prints

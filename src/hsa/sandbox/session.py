@@ -133,7 +133,7 @@ def _counted(seconds: float, deadline: Deadline) -> str:
 class Session:
     cells: list
     names: list
-    isolation: str
+    isolation: Isolation  # a string is parsed in __post_init__: the sandbox's edge
     budgets: Budgets
     limits: Limits = field(default_factory=Limits)
     restart_every: int = Settings.zygote_restart_every  # submissions per zygote, for a warm isolation
@@ -146,9 +146,10 @@ class Session:
     def __post_init__(self) -> None:
         # The submission budget bounds each run of the notebook's cells; the hard deadline
         # bounds everything (re-runs after a skipped cell and the graded calls included).
+        self.isolation = Isolation(self.isolation)  # the sandbox's edge: parsed once, here
         self.sandbox = None
         self._cpu_spent = 0.0  # CPU seconds of this session's ended sandboxes (where counted)
-        counted = cgroup.cpu_counted(Isolation(self.isolation))
+        counted = cgroup.cpu_counted(self.isolation)
         self.hard_deadline = Deadline.after(HARD_LIMIT_FACTOR * self.budgets.submission,
                                             self._cpu_used if counted else None)
         self.skip = set()

@@ -26,7 +26,7 @@ from typing import Any
 from ..exceptions import SandboxBroken, ZygoteDied, ZygoteUnavailable
 from ..outcomes import Isolation
 from ..settings import Settings
-from ..untrusted import zygote as requests
+from ..untrusted.zygote import CGROUP, END, EXIT, PIPES, READY, SECCOMP_FILTERED, SIGNALLED, SPAWN
 from . import cgroup, command, seccomp, uids
 from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, ending,
                       kill_group, refuse_if_ending, worker_env)
@@ -38,11 +38,12 @@ BWRAP_COVERS = ("/tmp", command.SCRATCH, "/dev/shm")  # fresh tmpfs in every chi
 HOST_COVERS = ("/tmp", "/var/tmp", "/dev/shm")  # without bubblewrap, and the scratch folder
 
 
-class Zygote:
-    """One zygote process and the socket to it; one request at a time."""
+class ZygoteProcess:
+    """One zygote, seen from the grader: the process (its loop is
+    :class:`hsa.untrusted.zygote.ForkServer`) and the socket to it; one request at a time."""
 
     def __init__(self, isolation, limits):
-        self.isolation, self.limits = Isolation(isolation), limits
+        self.isolation, self.limits = isolation, limits
         self.served = 0
         self._lock = threading.Lock()
         self.root = os.geteuid() == 0
@@ -73,7 +74,7 @@ class Zygote:
                     os.close(filter_fd)
         ready, pidfds = self._receive(START_SECONDS, with_fds=True)
         try:
-            if not ready.get(requests.READY) or len(pidfds) != 1:
+            if not ready.get(READY) or len(pidfds) != 1:
                 raise ZygoteUnavailable(f"the zygote answered {ready!r} instead of being ready")
             self._cap(pidfds[0])
         finally:
@@ -92,7 +93,7 @@ class Zygote:
             self.cgroup.attach(cgroup.outer_pid(pidfd))
             how, fds = self.cgroup.entry()
             try:
-                reply = self._ask({"op": requests.CGROUP, "how": how}, fds)
+                reply = self._ask({"op": CGROUP, "how": how}, fds)
             finally:
                 for fd in fds:
                     os.close(fd)
@@ -168,7 +169,7 @@ class Zygote:
         """A child for one submission, given its pipe ends (and, from a root zygote, the uid
         it runs as); its P1's pid in the zygote."""
         self.served += 1
-        request = {"op": requests.SPAWN, "uid": uid, "covers": self.covers,
+        request = {"op": SPAWN, "uid": uid, "covers": self.covers,
                    "keep": under(command.python_mounts(), self.covers),
                    "cwd": self.scratch, "tmp_bytes": self.limits.scratch_bytes,
                    "limits": per_process_limits(self.limits)}
@@ -182,12 +183,12 @@ class Zygote:
         """Whether the child's P1 says it keeps no capability, inherits none and (when this
         zygote was given the filter) is filtered: else no student code may run in it."""
         masks = [reply.get(name) for name in ("capabilities", "inheritable", "ambient")]
-        filter_in_place = reply.get("seccomp") == requests.SECCOMP_FILTERED
+        filter_in_place = reply.get("seccomp") == SECCOMP_FILTERED
         return masks == [0, 0, 0] and (filter_in_place or not self.filtered)
 
     def end(self, p1, grace=0.0):
         """Kill the child's PID 1 (after ``grace`` seconds) and reap it; its wait status."""
-        reply = self._ask({"op": requests.END, "p1": p1, "grace": grace})
+        reply = self._ask({"op": END, "p1": p1, "grace": grace})
         if "status" not in reply:
             raise ZygoteUnavailable(f"the zygote could not end a submission: {reply}")
         return reply["status"]
@@ -201,7 +202,7 @@ class Zygote:
         process = getattr(self, "process", None)
         if process is not None:
             try:
-                socket.send_fds(self.sock, [json.dumps({"op": requests.EXIT}).encode()], [])
+                socket.send_fds(self.sock, [json.dumps({"op": EXIT}).encode()], [])
                 process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 kill_group(process)
@@ -260,7 +261,7 @@ class Pool:
             self._idle = [z for z in self._idle if z.alive and z is not found]
         for zygote in dead:
             zygote.close()
-        return found or Zygote(isolation, limits)
+        return found or ZygoteProcess(isolation, limits)
 
     def give(self, zygote, restart_every=Settings.zygote_restart_every):
         """Keep ``zygote`` for the next submission, or replace it after ``restart_every``."""
@@ -309,7 +310,7 @@ class WarmSandbox(Sandbox):
         self.zygote = self.pool.take(self.isolation, self.limits)
         if self.zygote.root and self.claim is None:
             self.claim = uids.claim()
-        (in_r, in_w), (out_r, out_w), (res_r, res_w) = [os.pipe() for _ in range(requests.PIPES)]
+        (in_r, in_w), (out_r, out_w), (res_r, res_w) = [os.pipe() for _ in range(PIPES)]
         self.cgroup = self.zygote.cgroup
         if self.cgroup is not None:  # a cap reached after the last submission's last message
             self.cgroup.take_alarm()
@@ -394,7 +395,7 @@ class WarmSandbox(Sandbox):
         if os.WIFSIGNALED(status):
             return "closed its connection to the grader"
         code = os.waitstatus_to_exitcode(status)
-        return describe_exit(code - 128 if code > requests.SIGNALLED else code)
+        return describe_exit(code - 128 if code > SIGNALLED else code)
 
 
     def _reached_cap(self) -> bool:
@@ -404,7 +405,6 @@ class WarmSandbox(Sandbox):
 
 def open_sandbox(isolation, limits=command.Limits(), restart_every=Settings.zygote_restart_every):
     """A sandbox of ``isolation``, not started: warm from a zygote, or fresh."""
-    isolation = Isolation(isolation)
     if isolation.warm:
         return WarmSandbox(isolation, limits, restart_every)
     return Sandbox(isolation, limits)
@@ -414,7 +414,7 @@ def probe(isolation, limits=command.Limits()):
     """Start a zygote of ``isolation`` and one child with every namespace and no capability
     (kept in :data:`POOL` for the first submission); ZygoteUnavailable when it cannot."""
     zygote = POOL.take(isolation, limits)
-    pipes = [os.pipe() for _ in range(requests.PIPES)]
+    pipes = [os.pipe() for _ in range(PIPES)]
     try:
         p1 = zygote.spawn([pipes[0][0], pipes[1][1], pipes[2][1]],
                           uids.PROBE_UID if zygote.root else None)

@@ -40,7 +40,7 @@ def seed_or_fresh(seed=None):
 
 
 def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed: int,
-               isolation: Isolation | str, timeout: float | None = None) -> Result:
+               isolation: Isolation, timeout: float | None = None) -> Result:
     """Grade the notebook (or export zip) at ``path``; always returns a Result."""
     started = time.monotonic()
     result = new_result(name, autograder)
@@ -54,8 +54,8 @@ def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed
                          Budgets.of(autograder.settings, timeout))
     result.provenance = Provenance(
         seed=seed, isolation=isolation, network_reachable=network_reachable(isolation),
-        submission_cap=cgroup.describe(_limits(autograder, isolation), Isolation(isolation)),
-        budgets_count=clock.describe(cgroup.cpu_counted(Isolation(isolation))),
+        submission_cap=cgroup.describe(_limits(autograder, isolation), isolation),
+        budgets_count=clock.describe(cgroup.cpu_counted(isolation)),
         syscall_filter=seccomp.describe(),
         submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
         autograder_content_sha256=autograder.content_sha256, package_version=__version__,
@@ -66,11 +66,11 @@ def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed
 
 def _limits(autograder, isolation):
     """The limits of a submission graded with ``autograder`` under ``isolation`` here."""
-    return cgroup.submission_limits(Limits(submission_memory=autograder.settings.submission_memory_bytes), Isolation(isolation))
+    return cgroup.submission_limits(Limits(submission_memory=autograder.settings.submission_memory_bytes), isolation)
 
 
 def _graded(name: str, cells: list[str], autograder: Autograder, seed: int,
-            isolation: Isolation | str, budgets: Budgets) -> Result:
+            isolation: Isolation, budgets: Budgets) -> Result:
     """The result of grading ``cells``: graded again once, from a new zygote, when the
     zygote under the first try died not at the submission's doing (ZygoteDied); a second
     death, or any other failure of the grader's, is ``grader_failed``."""

@@ -69,9 +69,11 @@ class SetupFailed(Exception):
 
 
 # ---------------------------------------------------------------- in the zygote
-class Zygote:
-    """The request loop; ``children`` holds the pids of the live P1s, nothing else;
-    ``program`` is the seccomp filter each P1 loads (None: none was given)."""
+class ForkServer:
+    """The zygote's own request loop, run inside the sandbox: it forks a child per request
+    and never runs student code (the grader's handle on it is
+    :class:`hsa.sandbox.warm.ZygoteProcess`). ``children`` holds the pids of the live P1s,
+    nothing else; ``program`` is the seccomp filter each P1 loads (None: none was given)."""
 
     def __init__(self, sock: socket.socket, program: bytes | None = None) -> None:
         self.sock = sock
@@ -404,7 +406,7 @@ def main() -> None:
     kernel.prctl(kernel.PR_SET_CHILD_SUBREAPER, 1)
     gc.freeze()  # fewer copy-on-write faults in the children
     sock = socket.socket(fileno=int(sys.argv[1]))
-    zygote = Zygote(sock, _read_program(sys.argv[2:]))
+    zygote = ForkServer(sock, _read_program(sys.argv[2:]))
     me = os.pidfd_open(os.getpid())  # the grader's handle on the zygote, for its cgroup
     socket.send_fds(sock, [json.dumps({READY: True}).encode()], [me])
     os.close(me)
