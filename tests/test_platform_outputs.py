@@ -6,7 +6,8 @@ import json
 from hsa.outcomes import Status
 from hsa.platforms.core import clear_for_output
 from hsa.platforms.coursera.run import coursera_feedback
-from hsa.platforms.limits import COURSERA, COURSERA_FEEDBACK_BYTES, PRAIRIELEARN, PlatformLimits
+from hsa.platforms.limits import COURSERA_FEEDBACK_BYTES, PlatformLimits, coursera, prairielearn
+from hsa.settings import Settings
 from hsa.platforms.prairielearn.run import prairielearn_results
 from hsa.trusted.result import NOT_GRADED, Result
 from hsa.trusted.result import TestResult as Case  # (not a pytest class)
@@ -69,8 +70,10 @@ def test_prairielearn_results_stay_within_1_mb():
 
 def test_a_submission_budget_fits_inside_the_platforms_timeout():
     """Three budgets (re-runs after a skipped cell) and the start-up fit in the timeout."""
-    assert COURSERA.submission_budget(60, 10) == 60
-    assert PRAIRIELEARN.submission_budget(60, 10) == 5.0  # (30 - 10 - 5) / 3
+    assert coursera(Settings()).submission_budget(60, 10) == 60
+    default = Settings().prairielearn.timeout_seconds
+    assert prairielearn(default).submission_budget(60, 10) == 5.0  # (30 - 10 - 5) / 3
+    assert prairielearn(120).submission_budget(60, 10) == 35.0  # (120 - 10 - 5) / 3
     assert PlatformLimits(2048, 0.9, 600).submission_budget(60, 10) == 60
     assert PlatformLimits(2048, 0.9, 12).submission_budget(60, 10) == 1.0  # never below 1 s
 

@@ -60,17 +60,17 @@ def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
         extra = gradescope_files()
         extra[CONFIG_NAME] = config.to_json().encode()
         repack(otter_zip, assignment.zip, extra)
-    write_platform_folders(assignment, extra)
+    write_platform_folders(assignment, extra, config.settings)
     return assignment.student, assignment.zip
 
 
-def write_platform_folders(assignment: Assignment, extra: dict[str, bytes]) -> None:
+def write_platform_folders(assignment: Assignment, extra: dict[str, bytes], settings: Settings) -> None:
     """``autograder/coursera/`` and ``autograder/prairielearn/`` (:mod:`hsa.platforms.build`),
-    from the same wheel, requirements and zip as the Gradescope zip, written anew."""
+    from the same wheel, requirements, zip and settings as the Gradescope zip, written anew."""
     wheel_file = next((name, data) for name, data in extra.items() if name.endswith(".whl"))
     student = {p.name: p.read_bytes() for p in sorted(assignment.student.parent.iterdir()) if p.is_file()}
     files = platform_files(assignment.name, wheel_file, extra["requirements.txt"].decode(),
-                           assignment.zip.read_bytes(), student)
+                           assignment.zip.read_bytes(), student, settings)
     for top in PLATFORM_FOLDERS:
         shutil.rmtree(assignment.zip.parent / top, ignore_errors=True)
     for relative, data in sorted(files.items()):

@@ -29,7 +29,7 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 def setting(default: Any, meaning: str, *, minimum: float | None = None,
-            maximum: float | None = None, choices: tuple[str, ...] = ()) -> Any:
+            maximum: float | None = None, choices: tuple[object, ...] = ()) -> Any:
     """A setting's declaration: a dataclass field that carries its meaning and bounds."""
     return field(default=default, metadata={"meaning": meaning, "minimum": minimum,
                                             "maximum": maximum, "choices": choices})
@@ -43,6 +43,27 @@ class Visibility:
                           choices=VISIBILITIES)
     hidden: str = setting("after_published", "when students see the hidden tests' names, "
                           "scores and hints (never their inputs)", choices=VISIBILITIES)
+
+
+@dataclass(frozen=True)
+class Coursera:
+    """What Coursera gives one grading run of the custom grader (its defaults; the same values
+    go to Coursera with ``coursera_autograder update_resource_limits``)."""
+
+    memory_mib: int = setting(4096, "the container's memory", minimum=4096, maximum=16384)
+    cpus: int = setting(1, "the container's CPUs", choices=(1, 2, 4))
+    timeout_seconds: int = setting(1200, "the time from the container's start until Coursera "
+                                   "stops it; a submission's budget is cut to fit in it",
+                                   minimum=300, maximum=1800)
+
+
+@dataclass(frozen=True)
+class PrairieLearn:
+    """What a PrairieLearn question asks of its grader host (``externalGradingOptions``)."""
+
+    timeout_seconds: int = setting(30, "the question's externalGradingOptions.timeout, from the "
+                                   "container's start; a submission's budget is cut to fit in it",
+                                   minimum=10, maximum=600)
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,8 @@ class Settings:
         100, "submissions a warm zygote serves before it is replaced (a new address-space "
         "layout and hash seed)", minimum=1, maximum=1_000_000)
     visibility: Visibility = setting(Visibility(), "Gradescope's visibility of the checks")
+    coursera: Coursera = setting(Coursera(), "Coursera's limits for one grading run")
+    prairielearn: PrairieLearn = setting(PrairieLearn(), "PrairieLearn's limits for one grading run")
     public_checks_url: str | None = setting(
         None, "where the student notebook downloads public_checks.py when it is not beside it "
         "(Google Colab); empty: the student uploads the file")
@@ -132,7 +155,7 @@ def _check_bounds(declared: dataclasses.Field[Any], name: str, value: Any, sourc
     meta = declared.metadata
     if meta["choices"] and value not in meta["choices"]:
         raise SettingsError(f"{source}: {name} is {value!r}; it may be "
-                            f"{', '.join(meta['choices'])}")
+                            f"{', '.join(map(str, meta['choices']))}")
     low, high = meta["minimum"], meta["maximum"]
     if (low is not None and value < low) or (high is not None and value > high):
         raise SettingsError(f"{source}: {name} is {_number(value)}; it must be from "

@@ -17,7 +17,8 @@ import pathlib
 import shutil
 from dataclasses import dataclass
 
-from hsa.platforms.limits import COURSERA, PRAIRIELEARN
+from hsa.platforms.limits import coursera, prairielearn
+from hsa.trusted.autograder import read_config
 from hsa.project import ROOT
 
 from .containers import Container, Run, run
@@ -43,7 +44,9 @@ def _written(path: pathlib.Path, started: float) -> float | None:
 
 def on_coursera(notebook: pathlib.Path, work: pathlib.Path, env: dict | None = None,
                 folder: pathlib.Path = COURSERA_FOLDER) -> Graded:
-    """Grade ``notebook`` in the Coursera image built from ``folder``."""
+    """Grade ``notebook`` in the Coursera image built from ``folder``, within the limits its
+    autograder's settings ask of Coursera."""
+    limits = coursera(read_config(next(folder.glob("*-autograder.zip"))).settings)
     shared = work / "shared"
     (shared / "submission").mkdir(parents=True)
     shutil.copy(notebook, shared / "submission" / COURSERA_SUGGESTED_NAME)
@@ -55,8 +58,8 @@ def on_coursera(notebook: pathlib.Path, work: pathlib.Path, env: dict | None = N
     container = Container(folder, mounts=[(shared, "/shared", False),
                                           (shared / "submission", "/shared/submission", True)],
                           env=variables, user=":".join(map(str, COURSERA_USER)),
-                          memory_mib=COURSERA.memory_mib, cpus=COURSERA.cpus,
-                          timeout=COURSERA.timeout_seconds, writable=("/grader/secret",))
+                          memory_mib=limits.memory_mib, cpus=limits.cpus,
+                          timeout=limits.timeout_seconds, writable=("/grader/secret",))
     done = run(container)
     feedback, html = shared / "feedback.json", shared / "htmlFeedback.html"
     return Graded(done, json.loads(feedback.read_text()) if feedback.exists() else None,
@@ -68,6 +71,7 @@ def on_prairielearn(notebook: pathlib.Path, work: pathlib.Path, env: dict | None
     """Grade ``notebook`` as the question in ``folder`` (its image, info.json, serverFilesCourse)."""
     question = next((folder / "questions").iterdir())
     options = json.loads((question / "info.json").read_text())["externalGradingOptions"]
+    limits = prairielearn(options["timeout"])
     grade = work / "grade"
     (grade / "student").mkdir(parents=True)
     (grade / "data").mkdir()
@@ -76,8 +80,8 @@ def on_prairielearn(notebook: pathlib.Path, work: pathlib.Path, env: dict | None
         shutil.copytree(folder / "serverFilesCourse" / shared, grade / "serverFilesCourse" / shared)
     (grade / "data" / "data.json").write_text(json.dumps(_data(notebook)))
     container = Container(folder / "image", mounts=[(grade, "/grade", False)], env=env or {},
-                          memory_mib=PRAIRIELEARN.memory_mib, cpus=PRAIRIELEARN.cpus,
-                          pids=PRAIRIELEARN.pids, timeout=options["timeout"],
+                          memory_mib=limits.memory_mib, cpus=limits.cpus,
+                          pids=limits.pids, timeout=options["timeout"],
                           entrypoint=options["entrypoint"].split())
     done = run(container)
     results = grade / "results" / "results.json"

@@ -17,7 +17,7 @@ import uuid
 
 from .. import __version__
 from ..project import title_of
-from .limits import PRAIRIELEARN
+from ..settings import Settings
 
 FILES = pathlib.Path(__file__).resolve().parent
 ENTRY = "grade"  # each image's entry point script (files/grade of its platform)
@@ -62,9 +62,11 @@ ENTRYPOINT ["/grader/{entry}", "{timeout}"]
 
 
 def platform_files(name: str, wheel: tuple[str, bytes], requirements: str, autograder: bytes,
-                   student: dict[str, bytes]) -> dict[str, bytes]:
+                   student: dict[str, bytes], settings: Settings) -> dict[str, bytes]:
     """Relative path under ``autograder/`` -> bytes, for both platforms. ``wheel``: its file
-    name and bytes; ``student``: the files a student downloads (the notebook, public_checks.py)."""
+    name and bytes; ``student``: the files a student downloads (the notebook, public_checks.py);
+    ``settings``: the assignment's (PrairieLearn's timeout)."""
+    timeout = settings.prairielearn.timeout_seconds
     zip_name = f"{name}-autograder.zip"
     common = {"requirements.txt": requirements.encode(), wheel[0]: wheel[1]}
     coursera = {**common, ENTRY: _entry("coursera"), zip_name: autograder, "Dockerfile": (
@@ -73,8 +75,8 @@ def platform_files(name: str, wheel: tuple[str, bytes], requirements: str, autog
     image = {**common, ENTRY: _entry("prairielearn"), "Dockerfile": (
         _head(f"The PrairieLearn external grader of {title_of(name)} (no test in it: "
               "serverFilesCourse brings them).", wheel[0])
-        + PRAIRIELEARN_TAIL.format(entry=ENTRY, timeout=PRAIRIELEARN.timeout_seconds)).encode()}
-    question = {"info.json": info_json(name), "question.html": question_html(name, student)}
+        + PRAIRIELEARN_TAIL.format(entry=ENTRY, timeout=timeout)).encode()}
+    question = {"info.json": info_json(name, timeout), "question.html": question_html(name, student)}
     question.update({f"clientFilesQuestion/{file}": data for file, data in student.items()})
     files = {f"coursera/{path}": data for path, data in coursera.items()}
     files.update({f"prairielearn/image/{path}": data for path, data in image.items()})
@@ -91,9 +93,9 @@ def _entry(platform: str) -> bytes:
     return (FILES / platform / "files" / ENTRY).read_bytes()
 
 
-def info_json(name: str) -> bytes:
+def info_json(name: str, timeout: int) -> bytes:
     """The question's info.json: graded externally by our image, with the autograder from
-    serverFilesCourse, the platform's default timeout (passed to the entry point too), no
+    serverFilesCourse, the settings' ``timeout`` (passed to the entry point too), no
     network."""
     info = {
         "uuid": str(uuid.uuid5(UUID_NAMESPACE, name)),
@@ -106,9 +108,9 @@ def info_json(name: str) -> bytes:
         "externalGradingOptions": {
             "enabled": True,
             "image": PRAIRIELEARN_IMAGE,
-            "entrypoint": f"/grader/{ENTRY} {PRAIRIELEARN.timeout_seconds}",
+            "entrypoint": f"/grader/{ENTRY} {timeout}",
             "serverFilesCourse": [f"{name}/"],
-            "timeout": PRAIRIELEARN.timeout_seconds,
+            "timeout": timeout,
             "enableNetworking": False,
         },
     }

@@ -1,13 +1,16 @@
 """What each platform gives one grading run: memory, CPUs, processes and time.
 
-Defaults are the platforms' documented defaults (docs/platforms.md cites each); they
-size the containers our tests run and the time left to a submission's own code inside
-the platform's timeout. Instructors who raise a platform's limit raise it here too.
+What an instructor may change is a setting (:class:`hsa.settings.Coursera`,
+:class:`~hsa.settings.PrairieLearn`, in ``hsa.yml``, with the platforms' documented defaults:
+docs/graders.md cites each); the rest is the platform's own and fixed here. They size the
+containers our tests run and the time left to a submission's own code inside the
+platform's timeout.
 """
 
 from dataclasses import dataclass
 
 from ..sandbox.session import HARD_LIMIT_FACTOR
+from ..settings import Settings
 
 
 @dataclass(frozen=True)
@@ -37,18 +40,21 @@ CONTAINER_START_UP_SECONDS = 10.0
 """Kept back for the container's start and the grader's own start-up (loading the
 autograder, the sandbox's preflight): measured under 3 s here (docs/platforms.md)."""
 
-COURSERA = PlatformLimits(memory_mib=4096, cpus=1.0, timeout_seconds=1200)
-"""Coursera's defaults for a custom grader: 1 vCPU, 4096 MiB, 1200 s (coursera_autograder's
-README.rst and update_resource_limits.py); 1, 2 or 4 vCPUs, 4096 to 16384 MiB and 300 to
-1800 s may be asked for with ``coursera_autograder update_resource_limits``."""
+def coursera(settings: Settings) -> PlatformLimits:
+    """Coursera's limits for a custom grader, as the settings ask (its defaults: 1 vCPU,
+    4096 MiB, 1200 s, from coursera_autograder's README.rst and update_resource_limits.py;
+    1, 2 or 4 vCPUs, 4096 to 16384 MiB and 300 to 1800 s may be asked for)."""
+    asked = settings.coursera
+    return PlatformLimits(memory_mib=asked.memory_mib, cpus=float(asked.cpus),
+                          timeout_seconds=asked.timeout_seconds)
 
-PRAIRIELEARN = PlatformLimits(memory_mib=2048, cpus=0.9, timeout_seconds=30, pids=1024)
-"""PrairieLearn's grader host: 2 GiB with no swap, 0.9 CPU (a quota of 90000 µs per
-100000), 1024 processes (apps/grader-host/src/lib/config.ts), and a question's
-``externalGradingOptions.timeout``, 30 s unless set, at most 600 s (docs/externalGrading.md)."""
 
-PRAIRIELEARN_MAX_TIMEOUT_SECONDS = 600
-"""The longest ``timeout`` PrairieLearn accepts for a question (docs/externalGrading.md)."""
+def prairielearn(timeout_seconds: int) -> PlatformLimits:
+    """PrairieLearn's grader host: 2 GiB with no swap, 0.9 CPU (a quota of 90000 µs per
+    100000), 1024 processes (apps/grader-host/src/lib/config.ts), and the question's
+    ``externalGradingOptions.timeout`` (:class:`hsa.settings.PrairieLearn`), at most 600 s
+    (docs/externalGrading.md)."""
+    return PlatformLimits(memory_mib=2048, cpus=0.9, pids=1024, timeout_seconds=timeout_seconds)
 
 COURSERA_FEEDBACK_BYTES = 64 * 1024
 """Coursera cuts a grader's feedback to 64 KB before a learner sees it."""

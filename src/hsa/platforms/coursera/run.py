@@ -31,7 +31,7 @@ from ...writers.results import summary_line
 from ..core import (clear_for_output, end_strays, grade_upload, harden, load_and_remove,
                     seed_from_environment)
 from ..feedback_size import fitted_html
-from ..limits import CONTAINER_START_UP_SECONDS, COURSERA, COURSERA_FEEDBACK_BYTES
+from ..limits import CONTAINER_START_UP_SECONDS, COURSERA_FEEDBACK_BYTES, coursera
 
 SHARED = pathlib.Path("/shared")
 AUTOGRADER = pathlib.Path("/grader/secret")  # the image's copy of the autograder zip, in a folder every uid may empty
@@ -42,7 +42,8 @@ def main(shared: str = str(SHARED), autograder_folder: str = str(AUTOGRADER)) ->
     harden()
     shared = pathlib.Path(shared)
     autograder = load_and_remove(_the_zip(pathlib.Path(autograder_folder)))
-    budget = COURSERA.submission_budget(autograder.budgets.submission, CONTAINER_START_UP_SECONDS)
+    budget = coursera(autograder.settings).submission_budget(autograder.budgets.submission,
+                                                             CONTAINER_START_UP_SECONDS)
     result = grade_upload(shared / "submission", autograder, seed_from_environment(), budget)
     # Coursera renames the file to the part's suggested name: the learner knows it by theirs.
     result.submission = os.environ.get("filename", "") or result.submission

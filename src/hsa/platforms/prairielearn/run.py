@@ -32,14 +32,15 @@ from ...writers.graded import Graded
 from ...writers.results import describe_test, lost_through, summary_line
 from ..core import (clear_for_output, end_strays, grade_upload, harden, load_and_remove,
                     lock_down, seed_from_environment)
-from ..limits import CONTAINER_START_UP_SECONDS, PRAIRIELEARN, PRAIRIELEARN_RESULTS_BYTES, PlatformLimits
+from ..limits import CONTAINER_START_UP_SECONDS, PRAIRIELEARN_RESULTS_BYTES, prairielearn
 
 GRADE = pathlib.Path("/grade")
 
 
-def main(timeout: str = str(PRAIRIELEARN.timeout_seconds), root: str = str(GRADE)) -> int:
+def main(timeout: str = "", root: str = str(GRADE)) -> int:
     """Grade ``/grade/student``; ``timeout``: the question's ``externalGradingOptions.timeout``
-    (the entrypoint's argument), which the container is not told otherwise."""
+    (the entrypoint's argument, which the container is not told otherwise; else the
+    assignment's setting)."""
     harden()
     root = pathlib.Path(root)
     results = root / "results"
@@ -48,7 +49,7 @@ def main(timeout: str = str(PRAIRIELEARN.timeout_seconds), root: str = str(GRADE
     autograder = load_and_remove(_the_zip(root / "serverFilesCourse"))
     for course_files in ("serverFilesCourse", "tests"):  # nothing of the question's is left
         shutil.rmtree(root / course_files, ignore_errors=True)
-    limits = PlatformLimits(PRAIRIELEARN.memory_mib, PRAIRIELEARN.cpus, int(timeout), PRAIRIELEARN.pids)
+    limits = prairielearn(int(timeout) if timeout else autograder.settings.prairielearn.timeout_seconds)
     budget = limits.submission_budget(autograder.budgets.submission, CONTAINER_START_UP_SECONDS)
     result = grade_upload(root / "student", autograder, seed_from_environment(), budget)
     end_strays()
