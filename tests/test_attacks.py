@@ -40,7 +40,7 @@ EXPECTED = {
 }
 # Past the cap: killed where a cgroup caps a submission as a whole (tests/test_memory_cap.py
 # has each path 20 times); as an ordinary user nothing stops 3 GiB, and each is graded
-# (README, Trust model).
+# (docs/trust-model.md).
 if cgroup.kind():
     EXPECTED.update(dict.fromkeys(catalogue.MEMORY_ATTACKS,
                                   ("killed", "went over the submission's memory cap of 2048 MiB")))

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.sandbox,
               pytest.mark.skipif(cgroup.kind() is None, reason="no cgroup can be made here (not "
                                  "root, or a read-only cgroup filesystem): rlimits bound each "
                                  "process instead, and memfd, socket buffers and a nested "
-                                 "tmpfs are not bounded by them (README, Trust model)")]
+                                 "tmpfs are not bounded by them (docs/trust-model.md)")]
 
 SEED = 20261125
 CAP_MIB = 256

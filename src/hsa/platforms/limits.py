@@ -2,7 +2,7 @@
 
 What an instructor may change is a setting (:class:`hsa.settings.Coursera`,
 :class:`~hsa.settings.PrairieLearn`, in ``hsa.yml``, with the platforms' documented defaults:
-docs/graders.md cites each); the rest is the platform's own and fixed here. They size the
+docs/autograders.md cites each); the rest is the platform's own and fixed here. They size the
 containers our tests run and the time left to a submission's own code inside the
 platform's timeout.
 """
