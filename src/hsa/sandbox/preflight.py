@@ -30,6 +30,7 @@ def preflight(isolation, budgets):
     """Start the worker of ``isolation`` on a notebook that checks that its user can run the
     interpreter (the worker imports numpy first), within a submission's ``budgets``; raise
     SandboxBroken, with what to do, when it cannot."""
+    isolation = Isolation(isolation)
     session = Session([CAN_RUN_PYTHON], [], isolation, budgets)
     try:
         session.start()
