@@ -102,7 +102,7 @@ def test_the_probe_is_one_extra_call_and_only_on_a_wrong_result(checks):
         return g
 
     hidden.check_sigmoid_values(counted(sigmoid))
-    assert len(calls) == 3  # one per hidden input: nothing more on a right result
+    assert len(calls) == 4  # one per hidden input (3 float arrays, 1 integer array): no more
     calls.clear()
     failure(hidden.check_sigmoid_values, counted(lambda z: np.maximum(0, z)))
     assert len(calls) == 2 and np.array_equal(calls[1], public.SIGMOID_PROBE)
@@ -132,9 +132,8 @@ HIDDEN_STATE_MISTAKES = [
     ("bias outside, twice", lambda w_hh, w_hx, h, x, b: sigmoid(formula_1(w_hh, w_hx, h, x)) + 2 * b,
      "The bias is added after the sigmoid: add b_h inside, sigmoid(W_h [h; x] + b_h)."),
     ("relu", lambda w_hh, w_hx, h, x, b: np.maximum(0, formula_1(w_hh, w_hx, h, x) + b),
-     "hidden_state returned values that are not between 0 and 1 (0, 1 or beyond), but the "
-     "sigmoid's values lie between 0 and 1: check that the result is sigmoid(...) and that "
-     "nothing is added after it."),
+     "hidden_state returned values below 0 or above 1, but the sigmoid's values lie between "
+     "0 and 1: check that the result is sigmoid(...) and that nothing is added after it."),
 ]
 
 
@@ -184,7 +183,8 @@ def test_one_column_is_claimed_only_where_each_column_alone_is_right(checks):
         "formula_1 returned the right shape but wrong values on a public example with one "
         "column (column 1). To see it: from public_checks import public_example; args, expected "
         "= public_example(\"formula_1\", column=1); formula_1(*args) returned [[13], [11]], "
-        "expected [[-3], [19]].\nCheck the formula against the lecture. Multiply the joined "
+        "expected [[-3], [19]]. First difference: entry [0, 0] is 13, expected -3 (off by 16)."
+        "\nCheck the formula against the lecture. Multiply the joined "
         "weights (n_h, n_h + n_x) by the joined state and input (n_h + n_x, m) with a matrix "
         "product.")
     assert public.is_generic(text)
