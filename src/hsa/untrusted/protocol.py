@@ -17,7 +17,8 @@ import numpy as np
 START = "start"    # a cell begins: {"event", "cell"}
 DONE = "done"      # a cell ended: {"event", "cell", "error" (None or an ERROR), "background"}
 READY = "ready"    # every cell ran: {"event", "defined": {graded name: FUNCTION, MISSING or a type}}
-RESULT = "result"  # a graded call ended: {"event", "value" or "error", "reached", "args_after"}
+RESULT = "result"  # a graded call ended: {"event", "value" or "error", "reached", "nested",
+#                    "args_after"}
 FUNCTION = "function"  # a graded name the notebook defined as something callable
 MISSING = "missing"    # a graded name the notebook never defined
 
