@@ -11,6 +11,7 @@ beside it, where Otter does not look (its ``ASSIGNMENT CONFIG`` rejects keys it
 does not know). They go into the zip as ``hsa_config.json``.
 """
 
+import ast
 import importlib.metadata
 import json
 import os
@@ -29,7 +30,7 @@ from packaging.utils import canonicalize_name
 
 from .exceptions import AssignError
 from .project import CONSTRAINTS, DEFAULT, ROOT, Assignment
-from .trusted.autograder import CONFIG_NAME
+from .trusted.autograder import CONFIG_NAME, SOLUTION_NAME
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = {"run_autograder", "setup.sh"}
@@ -75,6 +76,8 @@ def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
         otter_zip = next((dist / "autograder").glob(f"{assignment.name}-autograder_*.zip"))
         extra = gradescope_files(pathlib.Path(tmp) / "wheel")
         extra[CONFIG_NAME] = json.dumps(hsa_config, indent=2, sort_keys=True).encode()
+        extra[SOLUTION_NAME] = solution_code(nbformat.read(assignment.master, as_version=4),
+                                             _support_modules(assignment.master.parent)).encode()
         write_reproducible_zip(otter_zip, assignment.zip, extra, drop=OTTER_ONLY)
     return assignment.student, assignment.zip
 
@@ -104,6 +107,46 @@ def read_settings(path):
         raise AssignError(f"{path}: unknown setting(s) {', '.join(sorted(map(str, unknown)))}; "
                           f"it may set {', '.join(sorted(SETTINGS))}")
     return {key: value for key, value in settings.items() if value is not None}
+
+
+PROMPT = re.compile(r'^[ \t]*""" # BEGIN PROMPT.*?^[ \t]*""" # END PROMPT[ \t]*\n?', re.M | re.S)
+SOLUTION_MARKER = re.compile(r"^[ \t]*# (BEGIN|END) SOLUTION( NO PROMPT)?[ \t]*\n?", re.M)
+
+
+def solution_code(notebook, skip=()):
+    """The master's solution as a module, for the trusted grader's mutants
+    (:mod:`hsa.trusted.mutants`): the top-level imports of its code cells (but those of
+    ``skip``, its check modules, and of otter), then every function its ``BEGIN SOLUTION``
+    cells define, prompts left out. Instructor code: it goes in the autograder zip only."""
+    imports, functions, inside = [], [], False
+    for cell in notebook.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw" and text.startswith(("# BEGIN SOLUTION", "# END SOLUTION")):
+            inside = text.startswith("# BEGIN")
+        if cell.cell_type != "code":
+            continue
+        source = SOLUTION_MARKER.sub("", PROMPT.sub("", cell.source))
+        try:
+            tree = ast.parse(re.sub(r"[ \t]*# SOLUTION[ \t]*$", "", source, flags=re.M))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not _imports_any(node, skip):
+                imports.append(ast.unparse(node))
+            elif inside and isinstance(node, ast.FunctionDef):
+                functions.append(ast.unparse(node))
+    return "\n".join(dict.fromkeys(imports)) + "\n\n\n" + "\n\n\n".join(functions) + "\n"
+
+
+def _imports_any(node, modules):
+    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+        [alias.name for alias in node.names]
+    return any(name.split(".")[0] in {*modules, "otter"} for name in names)
+
+
+def _support_modules(folder):
+    """The master's check modules (the ``.py`` files beside it), by module name."""
+    return {path.stem for path in pathlib.Path(folder).glob("*.py")}
 
 
 def question_names(notebook):

@@ -23,6 +23,7 @@ from .choice import Expected
 from .otter_tests import load_test_file
 
 CONFIG_NAME = "hsa_config.json"
+SOLUTION_NAME = "solution.py"  # the master's solution code (hsa assign), for the mutants
 DEFAULT_VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
 
@@ -34,6 +35,7 @@ class Autograder:
     tests: list = field(default_factory=list)  # otter TestFile objects, in question order
     check_modules: dict = field(default_factory=dict)  # files/*.py: name -> module
     content_sha256: str = ""  # the same for the zip and for the folder it unpacks to
+    solution: str = ""  # the master's solution code (SOLUTION_NAME); "" in an older zip
 
     def activate(self, seed):
         """Make this zip's check modules the ones the test files import, seeded with ``seed``.
@@ -128,7 +130,9 @@ def _load_folder(folder, path, sha256):
         (load_test_file(p) for p in (folder / "tests").glob("*.py")),
         key=lambda t: (order.get(t.name, len(order)), t.name),
     )
-    return Autograder(path, sha256, config, tests, modules, content_sha256(folder))
+    solution = folder / SOLUTION_NAME
+    return Autograder(path, sha256, config, tests, modules, content_sha256(folder),
+                      solution.read_text() if solution.is_file() else "")
 
 
 def _import_checks(files):
