@@ -22,8 +22,9 @@ from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
 from ..sandbox.warm import restart_every
 from ..untrusted import protocol
+from .findings import add_findings
 from .result import NOT_GRADED, CellProblem, Provenance, TestResult, new_result
-from .submission import code_cells, read_bytes
+from .submission import code_cells, function_sources, read_bytes
 
 
 def seed_or_fresh(seed=None):
@@ -69,11 +70,17 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets, limits):
     try:
         session.start()
         autograder.activate(seed)
-        env = {n: session.proxy(n) for n, kind in session.defined.items() if kind == protocol.FUNCTION}
-        result.tests = [run_case(test_file, case, env, session.calls)
-                        for test_file in autograder.tests for case in test_file.test_cases]
+        env = _stand_ins(session, cells)
+        tested = []
+        for test_file in autograder.tests:
+            for case in test_file.test_cases:
+                first = len(session.calls)
+                tested.append((run_case(test_file, case, env, session.calls),
+                               session.calls[first:]))
+        result.tests = [test for test, _calls in tested]
     finally:
         session.stop()
+    add_findings(result, tested, autograder)
     for test in result.tests:
         result.questions[test.question][0] += test.score
     result.score = round(sum(t.score for t in result.tests), 6)
@@ -83,6 +90,19 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets, limits):
     result.undefined = [n for n in autograder.graded_functions
                         if session.defined.get(n) != protocol.FUNCTION]
     result.status, result.message = _status(result.cells, session.call_problems, budgets)
+
+
+def _stand_ins(session, cells):
+    """A stand-in per function the notebook defined, each carrying the source text of the
+    student's definition as ``hsa_source`` (data: a check may parse it, to say only what
+    the code holds, as ``public_checks.source_of`` does)."""
+    sources = function_sources(cells, session.names)
+    env = {}
+    for name, kind in session.defined.items():
+        if kind == protocol.FUNCTION:
+            env[name] = session.proxy(name)
+            env[name].hsa_source = sources.get(name, "")
+    return env
 
 
 def _sha256_or_empty(path):

@@ -6,7 +6,7 @@ gradebook can be rebuilt from the results files alone.
 
 from dataclasses import asdict, dataclass, field
 
-from ..outcomes import SetAsideReason, Status
+from ..outcomes import SetAsideReason, Status, Verdict
 from ..untrusted.protocol import Raised
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
@@ -29,6 +29,23 @@ class TestResult:
     @property
     def passed(self):
         return not self.hint
+
+
+@dataclass
+class Finding:
+    """What the trusted diagnosis found about one function that went wrong
+    (:mod:`hsa.trusted.diagnosis`): its verdict, and the sentence that names its mistake
+    ("" where no mutant of the solution explains it). ``public``: found from the public
+    checks' calls alone (what a student may read before grades are published)."""
+
+    function: str
+    verdict: Verdict
+    sentence: str = ""
+    public: bool = False
+    stopped_at: list = field(default_factory=list)  # STOPPED: whose errors it raised again
+
+    def __post_init__(self):
+        self.verdict = Verdict(self.verdict)
 
 
 @dataclass
@@ -108,6 +125,7 @@ class Result:
     set_aside: list = field(default_factory=list)  # SetAside: the files not graded
     identity: Identity = field(default_factory=Identity)
     provenance: dict = field(default_factory=dict)  # Provenance's fields, as a dict
+    findings: list = field(default_factory=list)  # Finding per function that went wrong
 
     def __post_init__(self):
         self.status = Status(self.status)
@@ -124,6 +142,7 @@ class Result:
                          for c in data.get("cells", [])]
         data["identity"] = Identity(**data.get("identity", {}))
         data["set_aside"] = [SetAside(**a) for a in data.get("set_aside", [])]
+        data["findings"] = [Finding(**f) for f in data.get("findings", [])]
         return cls(**data)
 
 

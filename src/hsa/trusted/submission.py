@@ -2,8 +2,10 @@
 
 Which of a student's files is the submission is :mod:`.choice`'s to decide."""
 
+import ast
 import json
 import pathlib
+import re
 import zipfile
 
 import nbformat
@@ -126,3 +128,22 @@ def files_under(folder):
 def ignored(parts):
     """Operating-system litter (``__MACOSX``, ``.DS_Store``, checkpoints): not anyone's work."""
     return any(p in IGNORED_PARTS for p in parts) or bool(parts and parts[-1] in IGNORED_NAMES)
+
+MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)  # IPython magics, as the worker skips them
+
+
+def function_sources(cells: list, names) -> dict:
+    """The source text of each function in ``names`` that the cells define at the top level
+    (the last definition of each, as running them in order would keep). Read as data, with
+    ``ast.parse``: never run. A cell that does not parse defines nothing here."""
+    sources = {}
+    for cell in cells:
+        text = MAGIC.sub(r"\1pass", cell)
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
+                sources[node.name] = ast.get_source_segment(text, node) or ""
+    return sources

@@ -1,0 +1,326 @@
+"""What is wrong with each function that lost points, named from the master's own mutants.
+
+The trusted side never runs student code. What it has is data: for every graded call,
+the inputs a check sent and what came back from the sandbox (a value, or an error's
+type and message), and the worker's records of the graded calls that call made inside
+(their inputs and what they returned: :class:`hsa.untrusted.worker.Reach`). What it may
+run is instructor code: the master's solution, and its mutants
+(:mod:`.mutants`). So, for a function ``f`` that went wrong:
+
+1. *Through its callees?* The solution's ``f`` is run on each of the student's inputs,
+   with every graded function it calls answered by what the student's own function
+   returned there (the worker's record for those inputs; the solution's where there is
+   none). When that reproduces everything the student's ``f`` returned, ``f`` is right
+   given what it was handed: its lost points are its callees' (``THROUGH``), or, where it
+   only raised an error a callee had raised, it never got past that call (``STOPPED``:
+   nothing is known yet about the rest of it).
+2. *Its own mistake.* Otherwise ``f`` is wrong on its own (``OWN``), even if a callee is
+   wrong too. Each mutant of ``f`` is run the same way; the first one that returns what
+   the student's ``f`` returned on every call (the same values within 1e-6, or the same
+   error and message) names the mistake. Then pairs of edits. A mutant that gives the
+   solution's results on every one of these inputs is an equivalent rewrite, never a
+   mistake: it is dropped (and its calls with the student's callees count as step 1).
+
+Mutant results on the hidden inputs are cached by the inputs' bytes: every submission
+graded with a seed gets the same hidden inputs, so each is computed once per seed (per
+process), and a submission costs comparisons. What the sandbox reports can be forged by
+the student's code; like ``reached``, what is found here changes wording only: every
+score stays the checks'.
+"""
+
+import hashlib
+import threading
+import types
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..outcomes import Verdict
+from ..untrusted import protocol
+from . import mutants
+from .result import Finding
+
+RTOL = 1e-6  # the same values: within this of the larger magnitude (at least 1)
+SAME_INPUT = 1e-9  # a recorded call answers one of the solution's when its inputs are this close
+CACHE_LIMIT = 200_000
+MAX_SAID = 3  # slips said together at most, where several fit a student's results
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a call came to: a value, or an error as ``"Type: message"`` (``stopped``: an
+    error a function it calls had raised, re-raised from the worker's record)."""
+
+    value: object = None
+    raised: str | None = None
+    stopped: bool = False
+
+
+class Recorded(Exception):
+    """A callee's error, as the worker recorded it, raised again in an instructor call."""
+
+
+def last_line(text):
+    lines = str(text).strip().splitlines()
+    return (lines[-1] if lines else "")[:500]
+
+
+def run(function, args):
+    """Call instructor code on copies of ``args``; its Outcome."""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Outcome(function(*[_copy(a) for a in args]))
+    except Recorded as error:
+        return Outcome(raised=str(error), stopped=True)
+    except Exception as error:  # the mutant's own error: compared with the student's
+        return Outcome(raised=f"{type(error).__name__}: {last_line(error)}")
+
+
+def _copy(value):
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def student_outcome(call):
+    """What the student's call came to, as the sandbox reported it."""
+    if call.raised is not None:
+        return Outcome(raised=f"{call.raised.type}: {call.raised.message}")
+    return Outcome(call.value)
+
+
+def agrees(student, mine):
+    """Do two outcomes say the same: the same error and message, or the same numbers?"""
+    if student.raised is not None or mine.raised is not None:
+        return student.raised == mine.raised
+    return _same_numbers(student.value, mine.value, RTOL)
+
+
+def _same_numbers(a, b, tolerance):
+    if isinstance(a, (list, tuple, str)) or isinstance(b, (list, tuple, str)):
+        return False
+    if np.ndim(a) == 0 and np.ndim(b) == 0 and _whole(a) != _whole(b):
+        return False  # a single whole number is not a float (1 is not 1.0)
+    try:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if a.shape != b.shape:
+        return False
+    finite = np.isfinite(b)
+    if not np.array_equal(finite, np.isfinite(a)) or not np.array_equal(a[~finite], b[~finite],
+                                                                       equal_nan=True):
+        return False
+    scale = max(1.0, float(np.max(np.abs(b[finite]), initial=0.0)))
+    return float(np.max(np.abs(a[finite] - b[finite]), initial=0.0)) <= tolerance * scale
+
+
+def _whole(value):
+    return np.asarray(value).dtype.kind in "biu"
+
+
+def digest(args):
+    """The inputs' identity: their types, shapes, dtypes and bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    for arg in args:
+        array = np.asarray(arg) if isinstance(arg, (np.ndarray, np.generic, int, float)) else None
+        if array is None or array.dtype == object:
+            h.update(repr(arg).encode()[:1000])
+            continue
+        h.update(f"{type(arg).__name__}{array.dtype.str}{array.shape}".encode())
+        h.update(np.ascontiguousarray(array).tobytes())
+    return h.digest()
+
+
+@dataclass(frozen=True)
+class Record:
+    """A graded call the student's call made inside it, decoded from the worker's record."""
+
+    name: str
+    args: tuple
+    outcome: Outcome
+
+
+def records(call):
+    """The worker's records of ``call``'s inner graded calls that can be read."""
+    found = []
+    for entry in call.nested:
+        try:
+            args = tuple(protocol.decode(a) for a in entry["args"])
+            if "value" in entry:
+                outcome = Outcome(protocol.decode(entry["value"]))
+            else:
+                raised = protocol.Raised.read(entry["error"])
+                outcome = Outcome(raised=f"{raised.type}: {raised.message}")
+        except (protocol.ProtocolError, KeyError, TypeError):
+            continue
+        found.append(Record(entry["call"], args, outcome))
+    return found
+
+
+def _same_args(recorded, given):
+    return len(recorded) == len(given) and all(
+        _same_numbers(a, b, SAME_INPUT) if isinstance(b, np.ndarray) else
+        (type(a) is type(b) and a == b) for a, b in zip(recorded, given))
+
+
+class Diagnoser:
+    """The master's solution and its mutants, and their results cached by input."""
+
+    def __init__(self, source, names):
+        self.solution = mutants.load_solution(source, names)
+        self._singles, self._pairs, self._cache = {}, {}, {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ mutants and results
+    def singles(self, name):
+        with self._lock:
+            if name not in self._singles:
+                found = mutants.single(self.solution, name)
+                for mutant in found:
+                    mutant.compiled = mutant.function_in(self.solution.namespace)
+                self._singles[name] = found
+            return self._singles[name]
+
+    def pairs(self, name):
+        singles = self.singles(name)
+        with self._lock:
+            if name not in self._pairs:
+                found = mutants.pairs(self.solution, name, singles)
+                for mutant in found:
+                    mutant.compiled = mutant.function_in(self.solution.namespace)
+                self._pairs[name] = found
+            return self._pairs[name]
+
+    def cached(self, function, args):
+        """``function`` (the solution's or a mutant, with the solution's callees) on
+        ``args``, computed once per distinct input."""
+        key = (id(function), digest(args))
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > CACHE_LIMIT:
+                self._cache.clear()
+            found = self._cache[key] = run(function, args)
+        return found
+
+    def reference(self, name, args):
+        return self.cached(self.solution.reference(name), args)
+
+    def callees_right(self, call):
+        """Did every graded call ``call`` made inside return the solution's result?"""
+        return all(agrees(r.outcome, self.reference(r.name, r.args)) for r in records(call)
+                   if r.name in self.solution.graded)
+
+    def composed(self, function, call):
+        """``function`` (the solution's or a mutant) run on ``call``'s inputs with each graded
+        function it calls answered by the student's own, as the worker recorded it there."""
+        namespace = dict(self.solution.namespace)
+        found = records(call)
+        for name in self.solution.graded:
+            namespace[name] = _answered(name, found, _rebound(self.solution.reference(name),
+                                                              namespace))
+        return run(_rebound(function, namespace), call.args)
+
+    # ------------------------------------------------------------ the verdict
+    def diagnose(self, name, calls):
+        """The Finding for the student's ``name`` from its ``calls`` (GradedCall), or None
+        when it returned the solution's results on every one of them."""
+        calls = [c for c in calls if c.returned]
+        student = [student_outcome(c) for c in calls]
+        plain = all(self.callees_right(c) for c in calls)
+        right = [agrees(s, self.reference(name, c.args)) for s, c in zip(student, calls)]
+        if all(right):
+            return None
+        order = sorted(range(len(calls)), key=lambda i: right[i])  # the wrong calls first
+        calls, student, right = ([each[i] for i in order] for each in (calls, student, right))
+        singles = self.singles(name)
+        equivalent = [m for m in singles if all(
+            agrees(self.cached(m.compiled, c.args), self.reference(name, c.args)) for c in calls)]
+        if not plain:
+            finding = self._through(name, equivalent, calls, student)
+            if finding is not None:
+                return finding
+        values = any(s.raised is None for s, ok in zip(student, right) if not ok)
+        own = [m for m in singles if m not in equivalent]
+        found = self._named(own, calls, student, plain, values)
+        if found is None:
+            kept = {m.source for m in equivalent}
+            found = self._named([p for p in self.pairs(name) if not set(p.parts) & kept],
+                                calls, student, plain, values)
+        return Finding(name, Verdict.OWN, found or "")
+
+    def _through(self, name, equivalent, calls, student):
+        """A THROUGH or STOPPED Finding where the solution (or an equivalent rewrite) with
+        the student's callees gives what the student's function gave; else None."""
+        for function in [self.solution.reference(name)] + [m.compiled for m in equivalent]:
+            outcomes = [self.composed(function, c) for c in calls]
+            if not all(agrees(s, o) for s, o in zip(student, outcomes)):
+                continue
+            if not any(o.stopped for o in outcomes):
+                return Finding(name, Verdict.THROUGH)
+            raisers = {r.name for c, s in zip(calls, student) for r in records(c)
+                       if s.raised is not None and r.outcome.raised == s.raised}
+            return Finding(name, Verdict.STOPPED, stopped_at=sorted(raisers))
+        return None
+
+    def _named(self, candidates, calls, student, plain, values):
+        """What the candidate mutants that give what the student's function gave on every
+        call say (the wrong calls are tried first, so most fail at once); None where none
+        fits. Several that fit are said together (parameters left out, in one sentence).
+        Where only errors went wrong (``values`` False), an error and its message are
+        weaker evidence: more than ``MAX_SAID`` different sentences say nothing."""
+        fitting = [mutant for mutant in candidates if all(
+            agrees(s, self.cached(mutant.compiled, c.args) if plain
+                   else self.composed(mutant.compiled, c)) for s, c in zip(student, calls))]
+        return said(fitting, values)
+
+
+def said(fitting, values):
+    """The sentence for the mutants that fit a student's results: None for none, or, on
+    errors alone (not ``values``), for more than ``MAX_SAID`` different ones."""
+    sentences = list(dict.fromkeys(m.sentence for m in fitting))
+    left_out = [e.left_out for m in fitting for e in m.edits]
+    if len(sentences) > 1 and all(left_out) and len(left_out) == len(fitting):
+        return mutants.left_out_sentence(list(dict.fromkeys(left_out)))
+    if not sentences or (len(sentences) > MAX_SAID and not values):
+        return None
+    if len(sentences) == 1:
+        return sentences[0]
+    return "Your results fit each of these slips: " + " Or: ".join(sentences[:MAX_SAID])
+
+
+def _rebound(function, namespace):
+    """``function`` with ``namespace`` as its globals (the graded names it calls resolved
+    there)."""
+    return types.FunctionType(function.__code__, namespace, function.__name__,
+                              function.__defaults__, function.__closure__)
+
+
+def _answered(name, found, otherwise):
+    """A stand-in for graded function ``name`` that returns what the student's returned on
+    the same inputs (or raises its error again), else calls ``otherwise``."""
+    mine = [r for r in found if r.name == name]
+
+    def answer(*args):
+        for record in mine:
+            if _same_args(record.args, args):
+                if record.outcome.raised is not None:
+                    raise Recorded(record.outcome.raised)
+                return _copy(record.outcome.value)
+        return otherwise(*args)
+    return answer
+
+
+# ------------------------------------------------------------------ per submission
+_diagnosers = {}
+
+
+def diagnoser_for(autograder):
+    """The Diagnoser of ``autograder``'s solution (one per solution, kept), or None for a
+    zip without one."""
+    if not autograder.solution:
+        return None
+    key = hashlib.sha256(autograder.solution.encode()).hexdigest()
+    if key not in _diagnosers:
+        _diagnosers[key] = Diagnoser(autograder.solution, autograder.graded_functions)
+    return _diagnosers[key]
