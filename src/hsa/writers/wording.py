@@ -40,6 +40,10 @@ def fix_first(cascade, public_only):
             checks = "a check that uses" if one else "checks that use"
             parts.append(f"{quoted(users)} lost {points_text(sum(users.values()))} in {checks} {via}")
     text = f"**Fix {root} first:** " + "; ".join(parts) + "."
+    if cascade.stopped:
+        text += (f" {quoted(cascade.stopped)} stopped at the error {root} raised, so the rest of "
+                 f"{'its' if len(cascade.stopped) == 1 else 'their'} code can be checked once "
+                 f"{root} is fixed.")
     if not public_only and cascade.alone:
         text += (f" Fixing {root} alone could bring back "
                  f"{points_text(cascade.own + cascade.alone)}.")
