@@ -428,9 +428,12 @@ def _names(node):
 
 
 def _in_place_targets(tree):
-    """``(target name, is a parameter)`` for each ``x += ...`` of the function."""
+    """``(target name, is an argument)`` for each ``x += ...`` of the function (a parameter
+    the function assigns anew, as ``z = z.copy()``, is its own array)."""
     definition = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
-    parameters = {a.arg for a in definition.args.args} if definition else set()
+    assigned = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                for t in n.targets if isinstance(t, ast.Name)}
+    parameters = {a.arg for a in definition.args.args} - assigned if definition else set()
     for node in ast.walk(tree):
         if isinstance(node, ast.AugAssign):
             target = node.target

@@ -205,7 +205,7 @@ def _cascades(losses, roots, order, findings):
             cascade = cascades.setdefault(root, Cascade(root))
             cascade.alone += loss.points if loss.roots == (root,) and loss.checked else 0.0
             cascade.stopped += [v for v in loss.via[root] if v not in cascade.stopped
-                                and v in findings and root in findings[v].stopped_at]
+                                and _stopped_by(v, root, findings)]
             if loss.question in loss.via[root]:
                 _add(cascade.callers, loss.question, loss.points)
             else:
@@ -219,6 +219,17 @@ def _cascades(losses, roots, order, findings):
             cascade.callers[question] += cascade.users.pop(question)
             cascade.via.pop(question, None)
     return {root: kept[root] for root in sorted(kept, key=order.index)}
+
+
+def _stopped_by(name, root, findings, seen=()):
+    """Did ``name`` stop at an error that comes from ``root``: one ``root`` raised, or one
+    that a function right given ``root`` (or itself stopped by it) raised?"""
+    finding = findings.get(name)
+    if finding is None or finding.verdict is not Verdict.STOPPED or name in seen:
+        return False
+    return any(callee == root or (callee in findings and (
+        findings[callee].verdict is Verdict.THROUGH
+        or _stopped_by(callee, root, findings, (*seen, name)))) for callee in finding.stopped_at)
 
 
 def _add(totals, key, points):

@@ -45,7 +45,7 @@ def fix_first(cascade, public_only):
                  f"{'its' if len(cascade.stopped) == 1 else 'their'} code can be checked once "
                  f"{root} is fixed.")
     if not public_only and cascade.alone:
-        text += (f" Fixing {root} alone could bring back "
+        text += (f" Fixing {root} alone could bring back {'at least ' if cascade.stopped else ''}"
                  f"{points_text(cascade.own + cascade.alone)}.")
     return text
 
