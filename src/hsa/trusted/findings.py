@@ -17,16 +17,32 @@ words stay, as the student read them before submitting. Wording only: no score c
 here.
 """
 
+import warnings
+
 from ..outcomes import HintKind, Verdict
 from .diagnosis import diagnoser_for
 
 
 def add_findings(result, tested, autograder):
     """Diagnose ``result``'s failed checks; ``tested`` pairs each TestResult with the
-    graded calls it made (:class:`hsa.sandbox.session.GradedCall`)."""
+    graded calls it made (:class:`hsa.sandbox.session.GradedCall`). Wording only: where
+    the diagnosis itself fails, the grade stands with the checks' own hints, and a warning
+    says so (the grader's fault is never the student's)."""
     diagnoser = diagnoser_for(autograder)
     if diagnoser is None or all(test.passed for test, _calls in tested):
         return
+    hints = [test.hint for test in result.tests]
+    try:
+        _diagnose(result, tested, diagnoser)
+    except Exception as error:  # a bug here must not cost a grade: wording only
+        result.findings = []
+        for test, hint in zip(result.tests, hints):
+            test.hint = hint
+        warnings.warn(f"hsa: the diagnosis of {result.submission} failed ({error!r}); its "
+                      "feedback keeps the checks' own hints", RuntimeWarning, stacklevel=2)
+
+
+def _diagnose(result, tested, diagnoser):
     names = list(diagnoser.solution.graded)
     for public in (False, True):
         scope = [(test, calls) for test, calls in tested if not (public and test.hidden)]
