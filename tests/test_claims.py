@@ -47,10 +47,15 @@ def definition(source, name):
 
 
 def code_has(source, name, *kinds):
+    """Does the student's ``name`` hold a node of one of ``kinds`` (an ast class, an
+    operator class, or the name of a function it calls)?"""
     node = definition(source, name)
-    return node is not None and any(isinstance(n, kinds) or (
-        isinstance(n, (ast.BinOp, ast.AugAssign)) and isinstance(n.op, kinds))
-        for n in ast.walk(node))
+    return node is not None and any(
+        isinstance(n, tuple(k for k in kinds if isinstance(k, type))) or (
+            isinstance(n, (ast.BinOp, ast.AugAssign)) and isinstance(n.op, tuple(
+                k for k in kinds if isinstance(k, type))))
+        or (isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", None))
+            in kinds) for n in ast.walk(node))
 
 
 def blocks(result, function):
@@ -78,9 +83,11 @@ def master_cell(name):
 
 
 CODE_CLAIMS = [  # (words of a hint, what the code of the function it is about must hold)
-    ("raised to a large power with **", (ast.Pow,)),
+    ("is written for `np.exp", (ast.Pow,)),
     ("keeps a value from one call to the next", (ast.Global, ast.Nonlocal)),
-    ("a float result in an array of integers", (ast.AugAssign,)),
+    ("is added in place", (ast.AugAssign, "add")),
+    ("np.zeros_like(z) (and empty_like, ones_like", ("zeros_like", "empty_like", "ones_like",
+                                                     "full_like")),
 ]
 
 
@@ -159,7 +166,7 @@ def test_a_named_slip_gives_what_the_students_function_gave(graded, grade, tmp_p
 
 def _mutant(diagnoser, finding):
     """The mutant a finding's sentence names (its first, where several fit)."""
-    first = finding.sentence.removeprefix("Your results fit each of these slips: ")
+    first = finding.sentence.removeprefix("What your function did fits each of these slips: ")
     first = first.split(" Or: ")[0]
     candidates = diagnoser.singles(finding.function) + diagnoser.pairs(finding.function)
     for mutant in candidates:

@@ -139,7 +139,7 @@ def test_on_errors_alone_a_mistake_is_named_only_where_few_slips_fit(diagnoser):
     assert diagnosis.said(many, values=False) is None
     assert diagnosis.said(many[:1], values=False) == "slip 0."
     assert diagnosis.said(many[:2], values=False) == \
-        "Your results fit each of these slips: slip 0. Or: slip 1."
+        "What your function did fits each of these slips: slip 0. Or: slip 1."
     left_out = [m for m in mutants.single(solution, "formula_1")
                 if m.edits[0].left_out in ("w_hh", "h_t_prev")]
     assert diagnosis.said(left_out, values=True) == mutants.left_out_sentence(["w_hh",

@@ -6,11 +6,13 @@ tests/test_diagnosis.py judges submissions with them, tests/test_catalogue.py gr
 """
 
 import ast
+import copy
 
 import nbformat
 import numpy as np
 import pytest
 
+from conftest import SEED
 from hsa.assign import _support_modules, solution_code
 from hsa.project import DEFAULT
 from hsa.trusted import mutants
@@ -78,6 +80,14 @@ def test_each_mutant_is_one_change_that_compiles_with_its_sentence(solution):
                      "`sigmoid(formula_1(w_hh, w_hx, h_t_prev, x_t) + b_h)`."),
     ("hidden_state", "`formula_2` is called where `formula_1` belongs: "
                      "`formula_1(w_hh, w_hx, h_t_prev, x_t)`."),
+    # the slips only the lecture's integers, or a single number far from 0, show
+    ("hidden_state", "`b_h` is added in place, into the array of `formula_1(w_hh, w_hx, "
+                     "h_t_prev, x_t)` (as `z += ...` does): an array of integers cannot take a "
+                     "float result; write `formula_1(w_hh, w_hx, h_t_prev, x_t) + b_h`."),
+    ("sigmoid", "`np.e ** (-z)` is written for `np.exp(-z)`: on a single number far from 0 it "
+                "raises OverflowError, where np.exp gives inf."),
+    ("sigmoid", "The result is stored into `np.zeros_like(z)`, which has the type of `z`: "
+                "integers for integer inputs, so every value is cut to a whole number."),
 ])
 def test_the_sentences_say_the_mistake_in_plain_words(solution, name, sentence):
     assert sentence in sentences(solution, name)
@@ -132,3 +142,48 @@ def test_any_master_gets_its_own_mutants():
     assert "`scale(x, k)` and `np.mean(x)` are added; they should be subtracted: " \
            "`scale(x, k) - np.mean(x)`." in spread
     assert not any("`spread` is called" in s for s in said), "no call to a function that calls it"
+
+
+# ------------------------------------------------------------ the mutation score
+LECTURE_ONLY = ("is added in place", "is written for `np.exp", "is stored into `np.zeros_like")
+
+
+@pytest.mark.sandbox  # loads the autograder (no sandbox is started)
+def test_the_hidden_tests_kill_every_mutant_that_is_a_mistake(autograder):
+    """Among them the slips that only the lecture's integers or a single number far from 0
+    show: they differ from the solution on the public checks' inputs, so they are mistakes,
+    and the hidden tests of their questions catch them."""
+    from hsa_dev.mutation import scores
+
+    found = scores(autograder, [SEED, SEED + 1])
+    assert [s.function for s in found] == QUESTIONS
+    assert [m.sentence for s in found for m in s.survivors] == []
+    killed = {m.sentence for s in found for m in mutants_of(autograder, s.function)} - {
+        m.sentence for s in found for m in s.equivalent}
+    assert all(any(words in sentence for sentence in killed) for words in LECTURE_ONLY)
+    assert sum(s.killed for s in found) == sum(s.mistakes for s in found) >= 180
+
+
+def mutants_of(autograder, name):
+    from hsa.trusted.diagnosis import diagnoser_for
+    return diagnoser_for(autograder).singles(name)
+
+
+@pytest.mark.sandbox
+def test_a_gap_in_the_hidden_tests_is_a_survivor(autograder):
+    """Without hidden_state's test on the lecture's integers (as before it was added), the
+    mutant that adds the bias in place survives, and is listed with its code."""
+    from hsa_dev.mutation import report, scores
+
+    gap = copy.copy(autograder)
+    gap.tests = [copy.copy(t) for t in autograder.tests]
+    for test_file in gap.tests:
+        # its last case: the one on the lecture's integers (the master's cell 76)
+        test_file.test_cases = [c for c in test_file.test_cases if c.name != "hidden_state - 4"]
+    found = {s.function: s for s in scores(gap, [SEED])}
+    assert [m.sentence.split(",")[0] for m in found["hidden_state"].survivors] == \
+        ["`b_h` is added in place"]
+    printed = "\n".join(report(list(found.values()), [SEED]))
+    assert "SURVIVED hidden_state: `b_h` is added in place" in printed
+    assert "np.add((_kept := formula_1(w_hh, w_hx, h_t_prev, x_t)), b_h, out=_kept)" in printed
+

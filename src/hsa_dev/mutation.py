@@ -6,10 +6,12 @@ other graded functions call it too, and the master's hidden tests of that functi
 question are run on it, here in this process: all of it is instructor code, so no
 sandbox. A mutant is *killed* when one of those tests loses a point. A mutant that gives
 the solution's results (the same values within 1e-6, or the same error) on every input
-the hidden tests give that function under every seed tried is *equivalent*: a valid
-rewrite (``np.hstack`` for ``np.concatenate(..., axis=1)``), not a mistake. A mutant
-neither killed nor equivalent is a *survivor*: a gap in the hidden tests, or an
-equivalence that only other inputs would show.
+the master's checks give that function, public and hidden, under every seed tried, is
+*equivalent*: a valid rewrite (``np.hstack`` for ``np.concatenate(..., axis=1)``), not a
+mistake. (The public checks' inputs count: the lecture's own data are there, so a slip
+that only its integers show is a mistake the hidden tests must catch.) A mutant neither
+killed nor equivalent is a *survivor*: a gap in the hidden tests, or an equivalence that
+only other inputs would show.
 """
 
 from dataclasses import dataclass, field
@@ -41,7 +43,7 @@ def scores(autograder, seeds):
         return []
     diagnoser = Diagnoser(autograder.solution, autograder.graded_functions)
     names = [n for n in autograder.questions if n in diagnoser.solution.graded]
-    inputs = hidden_inputs(autograder, diagnoser.solution, seeds)
+    inputs = check_inputs(autograder, diagnoser.solution, seeds)
     found = []
     for name in names:
         score = Score(name)
@@ -58,17 +60,16 @@ def scores(autograder, seeds):
     return found
 
 
-def hidden_inputs(autograder, solution, seeds):
-    """Every input each graded function gets while the hidden tests run on the solution
-    (directly or from another graded function), under each seed."""
+def check_inputs(autograder, solution, seeds):
+    """Every input each graded function gets while the master's checks, public and hidden,
+    run on the solution (directly or from another graded function), under each seed."""
     inputs = {name: [] for name in solution.graded}
     for seed in seeds:
         autograder.activate(seed)
         env = _solution_env(solution, record=inputs)
         for test_file in autograder.tests:
             for case in test_file.test_cases:
-                if case.hidden:
-                    run_case(test_file, case, env)
+                run_case(test_file, case, env)
     return inputs
 
 
@@ -114,9 +115,7 @@ def report(found, seeds):
     for score in found:
         for mutant in score.survivors:
             lines.append(f"  SURVIVED {score.function}: {mutant.sentence}")
-            lines += [f"      {line}" for line in mutant.source.splitlines()
-                      if line.strip() and not line.strip().startswith(('"""', "Arguments",
-                                                                         "Returns"))][-3:]
+            lines += [f"      {line}" for line in _without_docstring(mutant.source)]
     killed = sum(s.killed for s in found)
     lines.append(f"mutants killed {killed}/{sum(s.mistakes for s in found)} "
                  f"(equivalent, left out: {sum(len(s.equivalent) for s in found)})")
@@ -127,7 +126,7 @@ def report(found, seeds):
 def graded_mutants(autograder, seed, isolation=None, folder=None):
     """Grade every single mutant as a student's submission (the master with that function's
     cell replaced by the mutant), with ``seed``; yields ``(mutant, equivalent, result)``.
-    Equivalence is judged on the hidden inputs of that very seed."""
+    Equivalence is judged on the checks' inputs of that very seed."""
     import pathlib
     import tempfile
 
@@ -165,3 +164,15 @@ def unnamed_losses(mutant, result):
             for line in t.hint.splitlines()[1:]}
     return [t for t in own if t.hidden and not (any(s in t.hint for s in found)
                                                  or kept & set(t.hint.splitlines()[1:]))]
+
+
+def _without_docstring(source):
+    """A function's code as lines, its docstring left out."""
+    import ast
+
+    definition = ast.parse(source).body[0]
+    first = definition.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        definition.body = definition.body[1:] or [ast.Pass()]
+    return ast.unparse(definition).splitlines()
+

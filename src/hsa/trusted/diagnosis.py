@@ -286,7 +286,7 @@ def said(fitting, values):
         return None
     if len(sentences) == 1:
         return sentences[0]
-    return "Your results fit each of these slips: " + " Or: ".join(sentences[:MAX_SAID])
+    return "What your function did fits each of these slips: " + " Or: ".join(sentences[:MAX_SAID])
 
 
 def _rebound(function, namespace):

@@ -317,7 +317,7 @@ def _transposed(node):
     return ast.Attribute(node, "T", ast.Load())
 
 
-def _name_edits(node, path, parameters):
+def _name_edits(node, path, parameters, parent):
     if node.id not in parameters:
         return
     for other in parameters:
@@ -325,7 +325,10 @@ def _name_edits(node, path, parameters):
             yield Edit(path, ast.Name(other, ast.Load()),
                        f"`{other}` is used where `{node.id}` belongs.")
     yield Edit(path, _transposed(node), f"{q(node)} is transposed; the formula uses it as it is.")
-    yield Edit(path, _call(_np("zeros_like"), [node]), left_out_sentence([node.id]), node.id)
+    if not (isinstance(parent, ast.BinOp) and type(parent.op) in (ast.Add, ast.Sub)):
+        # (a term of a sum left out is the term dropped: that edit says it already)
+        yield Edit(path, _call(_np("zeros_like"), [node]), left_out_sentence([node.id]),
+                   node.id)
 
 
 def left_out_sentence(names):
@@ -353,12 +356,14 @@ def _edits(function, graded, callers):
     for path, node, parent in _places(function):
         if isinstance(node, ast.BinOp):
             yield from _binop_edits(node, path)
+            yield from _in_place_edit(node, path)
         elif isinstance(node, ast.UnaryOp):
             yield from _unary_edits(node, path)
         elif isinstance(node, ast.Call):
             yield from _call_edits(node, path, graded, callers)
+            yield from _power_edit(node, path)
         elif isinstance(node, ast.Name):
-            yield from _name_edits(node, path, parameters)
+            yield from _name_edits(node, path, parameters, parent)
         elif isinstance(node, ast.Constant):
             yield from _constant_edits(node, path, parent)
         if isinstance(node, ast.Call) and isinstance(parent, (ast.Call, ast.BinOp)):
@@ -366,6 +371,49 @@ def _edits(function, graded, callers):
                                                  "it as it is.")
         if isinstance(parent, ast.Return) and parent.value is node:
             yield Edit(path, _transposed(node), "The result is transposed.")
+            if parameters:
+                yield _stored_like(node, path, parameters[0])
+
+
+# Slips that give the solution's results on most inputs, and not on the lecture's: integers,
+# or a single number far from 0.
+IN_PLACE = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}
+TEMPORARY = "_kept"  # the name a mutant gives a value it works on in place
+
+
+def _in_place_edit(node, path):
+    """``a + b`` done as ``a += b``: in ``a``'s own array, whatever its type."""
+    if type(node.op) not in IN_PLACE or isinstance(node.left, ast.Constant):
+        return
+    kept = ast.NamedExpr(ast.Name(TEMPORARY, ast.Store()), node.left)
+    done = _call(_np(IN_PLACE[type(node.op)]), [kept, node.right],
+                 [ast.keyword("out", ast.Name(TEMPORARY, ast.Load()))])
+    yield Edit(path, done, f"{q(node.right)} is {VERBS[type(node.op)]} in place, into the array "
+                           f"of {q(node.left)} (as `z {OPERATORS[type(node.op)]}= ...` does): an "
+                           "array of integers cannot take a float result; write "
+                           f"{q(node)}.")
+
+
+def _power_edit(node, path):
+    """``np.exp(x)`` written ``np.e ** x``: the same on arrays; on a single Python number
+    far from 0, ** raises OverflowError where np.exp gives inf."""
+    if _numpy_name(node) == "exp" and len(node.args) == 1 and not node.keywords:
+        power = ast.BinOp(_np("e"), ast.Pow(), node.args[0])
+        yield Edit(path, power, f"{q(power)} is written for {q(node)}: on a single number far "
+                                "from 0 it raises OverflowError, where np.exp gives inf.")
+
+
+def _stored_like(node, path, first):
+    """The result stored into an array made like the first argument (``np.zeros_like``):
+    of its type, so integers for integer inputs."""
+    kept = ast.NamedExpr(ast.Name(TEMPORARY, ast.Store()),
+                         _call(_np("zeros_like"), [ast.Name(first, ast.Load())]))
+    stored = ast.BoolOp(ast.Or(), [
+        _call(_np("copyto"), [kept, node], [ast.keyword("casting", ast.Constant("unsafe"))]),
+        ast.Name(TEMPORARY, ast.Load())])
+    return Edit(path, stored, f"The result is stored into `np.zeros_like({first})`, which has "
+                              f"the type of `{first}`: integers for integer inputs, so every "
+                              "value is cut to a whole number.")
 
 
 # ------------------------------------------------------------------ the mutants

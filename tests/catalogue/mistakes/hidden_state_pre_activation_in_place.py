@@ -1,5 +1,5 @@
 # question: hidden_state
-# hint: a float result in an array of integers
+# hint: `b_h` is added in place, into the array of `formula_1(w_hh, w_hx, h_t_prev, x_t)`
 # about: z = formula_1(...); z += b_h: on the lecture's integer data, a float bias cannot be added in place
 import numpy as np
 
