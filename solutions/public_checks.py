@@ -935,7 +935,7 @@ def check_example(function, f, example):
         kind = kind if named else ""
         fail(wrong_values(function, named or f"{GENERIC_VALUES}. {SHAPE_HINTS[function]}",
                           example.where,
-                          " " + shown(function, example, value)), kind)
+                          " " + shown(function, example, value)), kind, values=True)
 
 
 def shown(function, example, value):
@@ -961,7 +961,17 @@ def public_check(function, f):
 def _public_check(function, f):
     for package in foreign_packages(f):
         fail(package_hint(function, package), NAMED)
-    value = CALLS[function](lambda *args: call(function, f, *args), *lecture_data())
+    try:
+        value = CALLS[function](lambda *args: call(function, f, *args), *lecture_data())
+    except Hint as lecture:
+        # An error on the lecture's data (whose W_hh is not square): where the public example
+        # returns wrong values, they show the mistake better than the error does.
+        try:
+            check_example(function, f, EXAMPLES[function])
+        except Hint as example:
+            if example.values:
+                raise
+        raise lecture
     expect_array(value, function, EXPECTED_SHAPES[function])
     example = EXAMPLES[function]
     try:

@@ -190,3 +190,13 @@ def test_stopped_functions_raised_the_error_of_the_function_named(graded):
             assert mine <= errors, f"{name}: {finding.function} raised {mine}, its callees {errors}"
             checked += 1
     assert checked >= 3
+
+
+def test_the_same_advice_is_said_once_per_function(graded):
+    """In each function's section, no line of advice is said twice (several checks that
+    found the same mistake give one bullet, or their own observations and one advice)."""
+    for name, (_case, result) in graded.items():
+        for section in feedback_md(result).split("\n### ")[1:]:
+            body = section.split("\n## ")[0].splitlines()[1:]
+            advice = [line for line in body if line.strip() and not line.startswith(("- ", "**"))]
+            assert len(advice) == len(set(advice)), f"{name}: {section.splitlines()[0]}"

@@ -131,15 +131,17 @@ def test_an_equivalent_rewrite_is_never_a_mistake(diagnoser, worker):
 
 
 def test_on_errors_alone_a_mistake_is_named_only_where_few_slips_fit(diagnoser):
-    """One raising call fits many mutants that raise the same message: several different
-    sentences say nothing; one says it."""
+    """One raising call fits many mutants that raise the same message: more than MAX_SAID
+    different sentences say nothing (the error's own advice stays); fewer are said
+    together. Values that fit several slips name them together, at most MAX_SAID."""
     solution = diagnoser.solution
     many = [mutants.Mutant("f", (mutants.Edit((), None, f"slip {i}."),), f"s{i}")
             for i in range(diagnosis.MAX_SAID + 1)]
     assert diagnosis.said(many, values=False) is None
     assert diagnosis.said(many[:1], values=False) == "slip 0."
-    assert diagnosis.said(many[:2], values=False) == \
+    assert diagnosis.said(many[:2], values=True) == \
         "What your function did fits each of these slips: slip 0. Or: slip 1."
+    assert diagnosis.said(many, values=True).count(" Or: ") == diagnosis.MAX_SAID - 1
     left_out = [m for m in mutants.single(solution, "formula_1")
                 if m.edits[0].left_out in ("w_hh", "h_t_prev")]
     assert diagnosis.said(left_out, values=True) == mutants.left_out_sentence(["w_hh",

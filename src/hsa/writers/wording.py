@@ -25,8 +25,10 @@ def fix_first(cascade, public_only):
     """The one place that says what a root cause cost the functions that depend on it."""
     root, parts = f"`{cascade.root}`", []
     if cascade.callers:
+        one = len(cascade.callers) == 1
         parts.append(f"{quoted(cascade.callers)} {_verb(cascade.callers)} it and " + (
-            "fail their public checks because of it" if public_only else
+            ("fails its public check" if one else "fail their public checks") + " because of it"
+            if public_only else
             f"lost {points_text(sum(cascade.callers.values()))} through it"))
     by_via = {}  # the same path, said once for every question that lost points along it
     for question, points in cascade.users.items():
