@@ -31,6 +31,8 @@ in ``public_checks.HINTS``: a mistake found here reads as it does before
 submission.
 """
 
+from __future__ import annotations
+
 import os
 import secrets
 import warnings
@@ -158,7 +160,7 @@ def diagnose(function, args, value):
 
 
 # --------------------------------------------------------------- the checker
-def check_call(function, f, args):
+def check_call(function: str, f: object, args: list) -> object:
     """Call ``f`` on ``args`` and fail with a named hint unless it is right."""
     try:
         return _check_call(function, f, args)
@@ -166,7 +168,7 @@ def check_call(function, f, args):
         raise with_code_facts(function, f, failed) from None
 
 
-def _check_call(function, f, args):
+def _check_call(function: str, f: object, args: list) -> object:
     saved = [a.copy() for a in args]
     value = call(function, f, *args, hidden=True)
     if any(not np.array_equal(arg, before) for arg, before in zip(args, saved)):
@@ -187,7 +189,7 @@ def _check_call(function, f, args):
     return value
 
 
-def draw_problem(test, m, integers=False):
+def draw_problem(test: str, m: int, integers: bool = False) -> tuple:
     """Random RNN sizes and data: ``w_hh, w_hx, h_t_prev, x_t, b_h``.
 
     n_h and n_x differ (so a wrong axis or order cannot pass by chance). Float
@@ -200,7 +202,7 @@ def draw_problem(test, m, integers=False):
     """
     rng = rng_for(test)
     n_h, n_x = (int(n) for n in rng.choice(np.arange(2, 8), size=2, replace=False))
-    def draw(shape, scale=1.0):
+    def draw(shape: tuple, scale: float = 1.0) -> np.ndarray:
         if integers:  # no 0: a column of zeros would make some mistakes look right
             return rng.choice(np.r_[-3:0, 1:4], size=shape)
         return rng.standard_normal(shape) * rng.uniform(0.5, 1.5) * scale
@@ -218,7 +220,7 @@ ARITY = {"join_weights": (0, 1), "join_state_and_input": (2, 3), "formula_1": (0
          "formula_2": (0, 1, 2, 3), "hidden_state": (0, 1, 2, 3, 4)}
 
 
-def check_values(function, f, m=1, integers=False):
+def check_values(function: str, f: object, m: int = 1, integers: bool = False) -> object:
     """Hidden value check for ``function`` on one random problem with m columns."""
     test = f"{function}/m={m}/int={integers}"
     problem = draw_problem(test, m if m else batch_size(test), integers)
@@ -241,11 +243,11 @@ def check_values(function, f, m=1, integers=False):
         fail(hint("one_column", function), NAMED)
 
 
-def check_batch(function, f, integers=False):
+def check_batch(function: str, f: object, integers: bool = False) -> object:
     return check_values(function, f, m=0, integers=integers)
 
 
-def check_sigmoid_values(sigmoid):
+def check_sigmoid_values(sigmoid: object) -> None:
     """Float arrays of 1, 2 and 3 dimensions, then an integer array (as the lecture's data
     are integers, the sigmoid's result must hold fractions all the same)."""
     rng = rng_for("sigmoid/values")
@@ -256,7 +258,7 @@ def check_sigmoid_values(sigmoid):
     check_call("sigmoid", sigmoid, [rng.integers(-6, 7, size=shape)])
 
 
-def check_sigmoid_scalar(sigmoid):
+def check_sigmoid_scalar(sigmoid: object) -> None:
     """Single numbers: a Python float near 0, a Python float far below 0 (where Python's own
     float arithmetic overflows: the result must still be finite) and a numpy scalar far
     above 0."""
@@ -299,7 +301,7 @@ def kind_of_all(problems):
     return NOT_ATTEMPTED if kinds == {NOT_ATTEMPTED} else ""
 
 
-def disagreement(compared, problems):
+def disagreement(compared: str, problems: dict) -> str:
     """The hint of a comparison of formula_1 with formula_2 that failed because functions
     it uses are wrong.
 

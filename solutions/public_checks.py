@@ -12,6 +12,8 @@ hidden tests give after grading. The hidden checks reuse these helpers and
 hints, so every rule and every hint is written once, here.
 """
 
+from __future__ import annotations
+
 import ast
 import dis
 import inspect
@@ -19,6 +21,7 @@ import re
 import sys
 import textwrap
 import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +37,7 @@ class Hint(AssertionError):
     check knows it) what sort of failure it is, for the grader's report. ``values``: the
     result had the right type and shape, and its values were wrong."""
 
-    def __init__(self, text, kind="", values=False):
+    def __init__(self, text: str, kind: str = "", values: bool = False) -> None:
         super().__init__(text)
         self.kind = kind
         self.values = values
@@ -216,11 +219,11 @@ def wrong_values(function, named, where="", shown=""):
     return f"{function} returned the right shape but wrong values{where}.{shown}\n{named}"
 
 
-def fail(text, kind="", values=False):
+def fail(text: str, kind: str = "", values: bool = False) -> None:
     raise Hint(text, kind, values)
 
 
-def describe(value):
+def describe(value: object) -> str:
     """A short, safe description of a value's type (never its contents)."""
     if isinstance(value, np.ndarray):
         return f"a numpy array of shape {value.shape}"
@@ -228,7 +231,7 @@ def describe(value):
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
-def expect_value(value, function, label=None):
+def expect_value(value: object, function: str, label: str | None = None) -> None:
     """Fail with a hint if ``value`` is a placeholder, a list or a tuple, or holds objects.
 
     ``label`` names the call in the hint (default: the function's name).
@@ -251,7 +254,7 @@ def expect_value(value, function, label=None):
         fail(f"{label} returned an array of Python objects; return an array of numbers.")
 
 
-def expect_number(value, function):
+def expect_number(value: object, function: str) -> None:
     """Fail with a hint unless ``value``, the result for a single number, is a number."""
     label = f"{function} of a single number"
     expect_value(value, function, label)
@@ -260,7 +263,8 @@ def expect_number(value, function):
              "which handles numbers and arrays alike.")
 
 
-def expect_array(value, function, shape, shape_text=None):
+def expect_array(value: object, function: str, shape: tuple,
+                 shape_text: str | None = None) -> None:
     """Fail with a hint unless ``value`` is a numpy array of ``shape``.
 
     ``shape_text`` names the shape in symbols, so that hidden checks never
@@ -285,7 +289,7 @@ def expect_array(value, function, shape, shape_text=None):
     fail(f"{returned}; it should have shape {shape_text}.\n{SHAPE_HINTS[function]}")
 
 
-def transposed_hint(function, value, shape_text):
+def transposed_hint(function: str, value: np.ndarray, shape_text: str) -> str:
     return (f"{function} returned {describe(value)}, the transpose of the expected {shape_text}."
             "\nCheck the order of the operands and the axis you join along; don't transpose.")
 
@@ -410,7 +414,7 @@ def _packages_of(value, seen):
 # says it only where the code holds it. The code is read as text with ast.parse, never run:
 # in the notebook inspect finds the function's cell; in the grader each stand-in carries the
 # student's definition as ``hsa_source``. Where neither is there, no such claim is made.
-def source_of(f):
+def source_of(f: object) -> str | None:
     """The source text of ``f``'s definition, or None where it cannot be read."""
     text = getattr(f, "hsa_source", None)
     if isinstance(text, str):
@@ -421,13 +425,13 @@ def source_of(f):
         return None
 
 
-def _names(node):
+def _names(node: ast.AST) -> str | None:
     """The name a call or attribute ends in (``np.multiply`` -> ``multiply``)."""
     func = node.func if isinstance(node, ast.Call) else node
     return getattr(func, "attr", None) or getattr(func, "id", None)
 
 
-def _in_place_targets(tree):
+def _in_place_targets(tree: ast.Module) -> Iterator[tuple]:
     """``(target name, is an argument)`` for each ``x += ...`` of the function (a parameter
     the function assigns anew, as ``z = z.copy()``, is its own array)."""
     definition = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
@@ -443,12 +447,12 @@ def _in_place_targets(tree):
                 yield target.id, target.id in parameters
 
 
-def _operators(tree, op):
+def _operators(tree: ast.Module, op: type) -> bool:
     return any(isinstance(n, (ast.BinOp, ast.AugAssign)) and isinstance(n.op, op)
                for n in ast.walk(tree))
 
 
-def _calls(tree, *names):
+def _calls(tree: ast.Module, *names: str) -> bool:
     return any(isinstance(n, ast.Call) and _names(n) in names for n in ast.walk(tree))
 
 
@@ -461,7 +465,7 @@ CODE_FACTS = {
 }
 
 
-def code_has(f, fact):
+def code_has(f: object, fact: str) -> bool:
     """Does ``f``'s code hold ``fact`` (a key of ``CODE_FACTS``)? False where it cannot be
     read."""
     text = source_of(f)
@@ -471,7 +475,7 @@ def code_has(f, fact):
         return False
 
 
-def with_code_facts(function, f, failed):
+def with_code_facts(function: str, f: object, failed: Hint) -> Hint:
     """``failed`` (a Hint), its advice replaced by what ``f``'s code shows to be the cause,
     where it shows one: a value kept from one call to the next."""
     if failed.kind == NOT_ATTEMPTED or not code_has(f, "global"):
@@ -531,7 +535,7 @@ def mask_hidden(text, args):
     return NUMBER.sub(mask, text)
 
 
-def call(function, f, *args, hidden=False):
+def call(function: str, f: object, *args: object, hidden: bool = False) -> object:
     """Call the student's ``f``; turn an exception into a hint that names it.
 
     On ``hidden`` inputs, what in the error message may reveal them (sizes and
@@ -612,7 +616,8 @@ def same_as_lecture(function, value):
 # its hint names what was seen. These rules read arrays only: the result, the expected
 # result and the inputs. Only the sigmoid's needs one more call (on ``SIGMOID_PROBE``, a
 # fixed public input, so its numbers may be shown even in a hidden test's hint).
-def seen(function, value, expected, args, f=None, hidden=False):
+def seen(function: str, value: object, expected: np.ndarray, args: Sequence,
+         f: object = None, hidden: bool = False) -> str | None:
     """The hint naming a property that ``value``, a wrong result of the right shape, breaks;
     None when it breaks none of them."""
     integers = np.asarray(value).dtype.kind in "biu"
@@ -667,7 +672,7 @@ def _offset(value, expected, args):
     return None
 
 
-def _out_of_range(value, expected, args):
+def _out_of_range(value: np.ndarray, expected: np.ndarray, args: Sequence) -> str | None:
     """Values the sigmoid never takes: below 0 or above 1. (Exactly 0 or 1 it does take: in
     floats it saturates for large inputs, and a wrong pre-activation gets large ones.)"""
     return hint("out_of_range") if np.any((value < 0) | (value > 1)) else None
@@ -678,7 +683,7 @@ def _logistic(z):
         return 1.0 / (1.0 + np.exp(-z))
 
 
-def _clipped(value, expected, args):
+def _clipped(value: np.ndarray, expected: np.ndarray, args: Sequence) -> str | None:
     """A sigmoid of z clipped to [lo, hi]: its values at the largest and smallest z give
     lo and hi; the rest must follow."""
     z = np.asarray(args[0], dtype=float)
@@ -758,7 +763,7 @@ def _number(x):
     return text if any(c in text for c in ".ein") else text + ".0"
 
 
-def _array(a):
+def _array(a: object) -> str:
     """An array as a hint shows it, on one line: [[7, -3], [-11, 19]] (floats to 4
     significant digits, so that 4.54e-05 does not read as 0.0)."""
     a = np.asarray(a)
@@ -767,7 +772,7 @@ def _array(a):
     return str(np.vectorize(lambda x: float(f"{x:.4g}"), otypes=[float])(a).tolist())
 
 
-def first_difference(value, expected):
+def first_difference(value: object, expected: np.ndarray) -> str:
     """The first entry where ``value`` is not ``expected``, at full precision, and by how
     much: " First difference: entry [1, 0] is 4.5397868702434395e-05, expected 0.0 (off by
     4.54e-05)." ("" where no entry differs)."""
@@ -918,7 +923,7 @@ def public_example(function, column=None):
     return tuple(a.copy() for a in example.args), example.expected.copy()
 
 
-def check_example(function, f, example):
+def check_example(function: str, f: object, example: Example) -> None:
     """Call ``f`` on a public example; fail with the named hint unless the result is right."""
     args = [a.copy() for a in example.args]  # the student's function may change them
     value = call(function, f, *args)
@@ -938,7 +943,7 @@ def check_example(function, f, example):
                           " " + shown(function, example, value)), kind, values=True)
 
 
-def shown(function, example, value):
+def shown(function: str, example: Example, value: object) -> str:
     """How to see a failed public example for yourself: its inputs, what was expected and
     what was returned (all public)."""
     difference = first_difference(value, example.expected)
@@ -950,7 +955,7 @@ def shown(function, example, value):
                 expected=_array(example.expected)) + difference
 
 
-def public_check(function, f):
+def public_check(function: str, f: object) -> None:
     """Check ``f``: type and shape on the lecture's data, then values on public examples."""
     try:
         _public_check(function, f)
@@ -958,7 +963,7 @@ def public_check(function, f):
         raise with_code_facts(function, f, failed) from None
 
 
-def _public_check(function, f):
+def _public_check(function: str, f: object) -> None:
     for package in foreign_packages(f):
         fail(package_hint(function, package), NAMED)
     try:

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable
 
 import nbformat
 import yaml
@@ -58,7 +59,8 @@ requires-python allows (its one home; setup.sh refuses older ones) to the newest
 requirements.txt holds what any of them needs."""
 
 
-def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
+def regenerate(master: pathlib.Path = DEFAULT.master, out: pathlib.Path = ROOT,
+               run_tests: bool = True) -> tuple:
     """Write ``assignments/`` and ``autograder/`` under ``out`` from ``master``."""
     if not pathlib.Path(master).is_file():
         raise AssignError(f"no master notebook at {master}; pass the path of one "
@@ -113,7 +115,7 @@ PROMPT = re.compile(r'^[ \t]*""" # BEGIN PROMPT.*?^[ \t]*""" # END PROMPT[ \t]*\
 SOLUTION_MARKER = re.compile(r"^[ \t]*# (BEGIN|END) SOLUTION( NO PROMPT)?[ \t]*\n?", re.M)
 
 
-def solution_code(notebook, skip=()):
+def solution_code(notebook: nbformat.NotebookNode, skip: Iterable = ()) -> str:
     """The master's solution as a module, for the trusted grader's mutants
     (:mod:`hsa.trusted.mutants`): the top-level imports of its code cells (but those of
     ``skip``, its check modules, and of otter), then every function its ``BEGIN SOLUTION``
@@ -138,13 +140,13 @@ def solution_code(notebook, skip=()):
     return "\n".join(dict.fromkeys(imports)) + "\n\n\n" + "\n\n\n".join(functions) + "\n"
 
 
-def _imports_any(node, modules):
+def _imports_any(node: ast.Import | ast.ImportFrom, modules: Iterable) -> bool:
     names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
         [alias.name for alias in node.names]
     return any(name.split(".")[0] in {*modules, "otter"} for name in names)
 
 
-def _support_modules(folder):
+def _support_modules(folder: pathlib.Path) -> set:
     """The master's check modules (the ``.py`` files beside it), by module name."""
     return {path.stem for path in pathlib.Path(folder).glob("*.py")}
 

@@ -65,7 +65,7 @@ def _grade_parser(commands):
     grade.set_defaults(run=_grade)
 
 
-def _catalogue_parser(commands):
+def _catalogue_parser(commands: argparse._SubParsersAction) -> None:
     catalogue = commands.add_parser("catalogue", help="grade the catalogues of known mistakes "
                                     "and valid alternatives under tests/ and print the counts")
     catalogue.add_argument("--seed", type=int, default=None, help="grading seed (default: fresh)")

@@ -37,14 +37,20 @@ each graded function, how many of the mutants made from the master's solution th
 hidden tests of its question kill, and each survivor. Every mistake must be killed.
 """
 
+import argparse
 import pathlib
 import re
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hsa.project import CATALOGUE as FOLDER
+
+if TYPE_CHECKING:
+    from hsa.trusted.autograder import Autograder
+    from hsa.trusted.result import Result
 
 from .variants import variant
 
@@ -116,7 +122,7 @@ def build(case, folder):
     return variant(pathlib.Path(folder) / f"{case.name}.ipynb", source=case.source)
 
 
-def judge(case, result):
+def judge(case: Case, result: "Result") -> tuple:
     """``(ok, detail)``: does the grade show what the case expects?"""
     if case.kind == "cascades":
         return judge_cascade(case, result)
@@ -146,7 +152,7 @@ def judge(case, result):
     return True, f"{detail}: {line}"
 
 
-def _feedback_problems(case, result):
+def _feedback_problems(case: Case, result: "Result") -> str:
     """What the case's feedback should hold (``# feedback:``) and lacks, or should never
     hold (``# never:``) and does; "" when neither."""
     if not ({"feedback", "never"} & set(case.meta)):
@@ -240,7 +246,7 @@ def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
             yield (case, result, *judge(case, result))
 
 
-def main(args):
+def main(args: argparse.Namespace) -> int:
     """Grade every case; print one line per case, then the counts. Exit 1 unless the
     hidden tests catch every mistake, every alternative gets full marks and every lost
     point carries a named hint."""
@@ -279,7 +285,7 @@ def main(args):
         and named == lost and not survived else 1
 
 
-def print_graded_mutants(autograder, seed):
+def print_graded_mutants(autograder: "Autograder", seed: int) -> int:
     """Grade every mutant as a submission with ``seed`` (held out: the cases and the
     mutation score use the two seeds before it); print what was wrong and the counts;
     return how many went wrong (a mistake not killed or not named, a rewrite rejected)."""
@@ -302,7 +308,7 @@ def print_graded_mutants(autograder, seed):
     return sum(total - ok for ok, total in counts.values())
 
 
-def print_mutation_score(autograder, seed):
+def print_mutation_score(autograder: "Autograder", seed: int) -> int:
     """Print the hidden tests' mutation score under ``seed`` and the next seed; return how
     many mutants survived."""
     from .mutation import report, scores

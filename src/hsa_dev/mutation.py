@@ -14,10 +14,14 @@ killed nor equivalent is a *survivor*: a gap in the hidden tests, or an equivale
 only other inputs would show.
 """
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from hsa.trusted.autograder import Autograder
 from hsa.trusted.diagnosis import Diagnoser, agrees
 from hsa.trusted.grader import run_case
+from hsa.trusted.mutants import Mutant, Solution
+from hsa.trusted.result import Result
 
 
 @dataclass
@@ -31,12 +35,12 @@ class Score:
     survivors: list = field(default_factory=list)  # Mutant
 
     @property
-    def mistakes(self):
+    def mistakes(self) -> int:
         """The mutants that are mistakes: all but the equivalent ones."""
         return self.mutants - len(self.equivalent)
 
 
-def scores(autograder, seeds):
+def scores(autograder: Autograder, seeds: Sequence) -> list:
     """A Score per graded function of ``autograder``'s master, in question order, from its
     hidden tests under each of ``seeds``; [] for a zip without the solution code."""
     if not autograder.solution:
@@ -60,7 +64,7 @@ def scores(autograder, seeds):
     return found
 
 
-def check_inputs(autograder, solution, seeds):
+def check_inputs(autograder: Autograder, solution: Solution, seeds: Sequence) -> dict:
     """Every input each graded function gets while the master's checks, public and hidden,
     run on the solution (directly or from another graded function), under each seed."""
     inputs = {name: [] for name in solution.graded}
@@ -73,7 +77,7 @@ def check_inputs(autograder, solution, seeds):
     return inputs
 
 
-def kills(autograder, seed, solution, mutant):
+def kills(autograder: Autograder, seed: int, solution: Solution, mutant: Mutant) -> bool:
     """Does a hidden test of the mutant's own question lose a point with it in place?"""
     autograder.activate(seed)
     env = _solution_env(solution, replace={mutant.function: mutant.compiled})
@@ -82,7 +86,8 @@ def kills(autograder, seed, solution, mutant):
                for case in test_file.test_cases if case.hidden)
 
 
-def _solution_env(solution, replace=None, record=None):
+def _solution_env(solution: Solution, replace: dict | None = None,
+                  record: dict | None = None) -> dict:
     """The solution's graded functions, rebound to a namespace of their own in which
     ``replace`` (name -> function) stands in, and each call's arguments are appended to
     ``record[name]`` where given."""
@@ -96,15 +101,15 @@ def _solution_env(solution, replace=None, record=None):
     return {name: namespace[name] for name in solution.graded}
 
 
-def _recorded(function, calls):
-    def recorded(*args):
+def _recorded(function: Callable, calls: list) -> Callable:
+    def recorded(*args: object) -> object:
         calls.append(tuple(a.copy() if hasattr(a, "copy") else a for a in args))
         return function(*args)
     recorded.__name__ = function.__name__
     return recorded
 
 
-def report(found, seeds):
+def report(found: list, seeds: Sequence) -> list:
     """The mutation score as ``hsa catalogue`` prints it: a line per function, then each
     survivor with its sentence and code."""
     lines = [f"mutation score (the hidden tests of each function's own question, seeds "
@@ -123,7 +128,8 @@ def report(found, seeds):
 
 
 # ------------------------------------------------------------ the generator's mistakes, graded
-def graded_mutants(autograder, seed, isolation=None, folder=None):
+def graded_mutants(autograder: Autograder, seed: int, isolation: str | None = None,
+                   folder: str | None = None) -> Iterator[tuple]:
     """Grade every single mutant as a student's submission (the master with that function's
     cell replaced by the mutant), with ``seed``; yields ``(mutant, equivalent, result)``.
     Equivalence is judged on the checks' inputs of that very seed."""
@@ -146,12 +152,12 @@ def graded_mutants(autograder, seed, isolation=None, folder=None):
                        grade_file(path, path.stem, autograder, seed, isolation))
 
 
-def _singles(autograder, name):
+def _singles(autograder: Autograder, name: str) -> list:
     from hsa.trusted.diagnosis import diagnoser_for
     return diagnoser_for(autograder).singles(name)
 
 
-def unnamed_losses(mutant, result):
+def unnamed_losses(mutant: Mutant, result: Result) -> list:
     """The failed hidden checks of the mutant's own question whose hint names no mistake:
     neither the diagnosis' sentence for it, nor advice of a check that named the mistake or a
     property itself ([] when every lost point is named)."""
@@ -166,7 +172,7 @@ def unnamed_losses(mutant, result):
                                                  or kept & set(t.hint.splitlines()[1:]))]
 
 
-def _without_docstring(source):
+def _without_docstring(source: str) -> list:
     """A function's code as lines, its docstring left out."""
     import ast
 

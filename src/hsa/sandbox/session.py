@@ -77,7 +77,7 @@ def _read_reached(reached, names):
 MAX_NESTED = 32  # records of the graded calls one call made, kept at most (the worker's cap)
 
 
-def _read_nested(nested, names):
+def _read_nested(nested: object, names: list) -> tuple:
     """The worker's records of the graded calls a call made: those shaped as the worker
     writes them (``{"call": a graded name, "args": [...], "value" or "error"}``), left
     encoded until read. Student code can forge them: they only ever shape wording."""
@@ -254,7 +254,7 @@ class Session:
         call.__name__ = name
         return call
 
-    def call(self, name, args):
+    def call(self, name: str, args: tuple) -> object:
         """Call the student's ``name`` in the sandbox; its value, or its error raised here."""
         sent = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
         self.calls.append(GradedCall(name, args=sent))

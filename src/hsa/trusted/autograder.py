@@ -122,7 +122,7 @@ def load(path=None):
         return _load_folder(pathlib.Path(folder), path, sha256_file(path))
 
 
-def _load_folder(folder, path, sha256):
+def _load_folder(folder: pathlib.Path, path: pathlib.Path, sha256: str | None) -> Autograder:
     config = json.loads((folder / CONFIG_NAME).read_text())
     modules = _import_checks(folder / "files")
     order = {name: i for i, name in enumerate(config.get("questions", []))}

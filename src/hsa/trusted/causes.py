@@ -39,6 +39,7 @@ is the graded function of the same name.
 from dataclasses import dataclass, field
 
 from ..outcomes import Verdict
+from .result import Result, TestResult
 
 
 @dataclass
@@ -96,7 +97,7 @@ class Causes:
         return [loss for loss in self.losses if loss.question == question]
 
 
-def analyse(result, public_only=False):
+def analyse(result: Result, public_only: bool = False) -> Causes:
     """The root causes of ``result``'s failed tests.
 
     ``public_only``: look at the public checks only (what a student may read before the
@@ -174,7 +175,7 @@ def _roots(failed, undefined):
     return roots | stranded
 
 
-def _loss(test, roots, broken, findings):
+def _loss(test: TestResult, roots: list, broken: set, findings: dict) -> Loss:
     """What cost ``test`` (failed), given the root causes (in section order), the functions
     that failed a check of their own (``broken``) and the diagnosis' findings."""
     involved = [root for root in roots if root in _involved(test)]
@@ -195,7 +196,7 @@ def _order(result, failed):
     return names + others
 
 
-def _cascades(losses, roots, order, findings):
+def _cascades(losses: list, roots: set, order: list, findings: dict) -> dict:
     cascades = {}
     for loss in losses:
         if loss.own and loss.question in roots:
@@ -221,7 +222,7 @@ def _cascades(losses, roots, order, findings):
     return {root: kept[root] for root in sorted(kept, key=order.index)}
 
 
-def _stopped_by(name, root, findings, seen=()):
+def _stopped_by(name: str, root: str, findings: dict, seen: tuple = ()) -> bool:
     """Did ``name`` stop at an error that comes from ``root``: one ``root`` raised, or one
     that a function right given ``root`` (or itself stopped by it) raised?"""
     finding = findings.get(name)

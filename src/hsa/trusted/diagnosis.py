@@ -32,14 +32,20 @@ import hashlib
 import threading
 import types
 import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..outcomes import Verdict
+from ..sandbox.session import GradedCall
 from ..untrusted import protocol
 from . import mutants
 from .result import Finding
+
+if TYPE_CHECKING:
+    from .autograder import Autograder
 
 RTOL = 1e-6  # the same values: within this of the larger magnitude (at least 1)
 SAME_INPUT = 1e-9  # a recorded call answers one of the solution's when its inputs are this close
@@ -61,12 +67,12 @@ class Recorded(Exception):
     """A callee's error, as the worker recorded it, raised again in an instructor call."""
 
 
-def last_line(text):
+def last_line(text: object) -> str:
     lines = str(text).strip().splitlines()
     return (lines[-1] if lines else "")[:500]
 
 
-def run(function, args):
+def run(function: Callable, args: Sequence) -> Outcome:
     """Call instructor code on copies of ``args``; its Outcome."""
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -78,25 +84,25 @@ def run(function, args):
         return Outcome(raised=f"{type(error).__name__}: {last_line(error)}")
 
 
-def _copy(value):
+def _copy(value: object) -> object:
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
-def student_outcome(call):
+def student_outcome(call: GradedCall) -> Outcome:
     """What the student's call came to, as the sandbox reported it."""
     if call.raised is not None:
         return Outcome(raised=f"{call.raised.type}: {call.raised.message}")
     return Outcome(call.value)
 
 
-def agrees(student, mine):
+def agrees(student: Outcome, mine: Outcome) -> bool:
     """Do two outcomes say the same: the same error and message, or the same numbers?"""
     if student.raised is not None or mine.raised is not None:
         return student.raised == mine.raised
     return _same_numbers(student.value, mine.value, RTOL)
 
 
-def _same_numbers(a, b, tolerance):
+def _same_numbers(a: object, b: object, tolerance: float) -> bool:
     if isinstance(a, (list, tuple, str)) or isinstance(b, (list, tuple, str)):
         return False
     if np.ndim(a) == 0 and np.ndim(b) == 0 and _whole(a) != _whole(b):
@@ -115,11 +121,11 @@ def _same_numbers(a, b, tolerance):
     return float(np.max(np.abs(a[finite] - b[finite]), initial=0.0)) <= tolerance * scale
 
 
-def _whole(value):
+def _whole(value: object) -> bool:
     return np.asarray(value).dtype.kind in "biu"
 
 
-def digest(args):
+def digest(args: Sequence) -> bytes:
     """The inputs' identity: their types, shapes, dtypes and bytes."""
     h = hashlib.blake2b(digest_size=16)
     for arg in args:
@@ -141,7 +147,7 @@ class Record:
     outcome: Outcome
 
 
-def records(call):
+def records(call: GradedCall) -> list:
     """The worker's records of ``call``'s inner graded calls that can be read."""
     found = []
     for entry in call.nested:
@@ -158,7 +164,7 @@ def records(call):
     return found
 
 
-def _same_args(recorded, given):
+def _same_args(recorded: Sequence, given: Sequence) -> bool:
     return len(recorded) == len(given) and all(
         _same_numbers(a, b, SAME_INPUT) if isinstance(b, np.ndarray) else
         (type(a) is type(b) and a == b) for a, b in zip(recorded, given))
@@ -167,13 +173,13 @@ def _same_args(recorded, given):
 class Diagnoser:
     """The master's solution and its mutants, and their results cached by input."""
 
-    def __init__(self, source, names):
+    def __init__(self, source: str, names: Iterable) -> None:
         self.solution = mutants.load_solution(source, names)
         self._singles, self._pairs, self._cache = {}, {}, {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ mutants and results
-    def singles(self, name):
+    def singles(self, name: str) -> list:
         with self._lock:
             if name not in self._singles:
                 found = mutants.single(self.solution, name)
@@ -182,7 +188,7 @@ class Diagnoser:
                 self._singles[name] = found
             return self._singles[name]
 
-    def pairs(self, name):
+    def pairs(self, name: str) -> list:
         singles = self.singles(name)
         with self._lock:
             if name not in self._pairs:
@@ -192,7 +198,7 @@ class Diagnoser:
                 self._pairs[name] = found
             return self._pairs[name]
 
-    def cached(self, function, args):
+    def cached(self, function: Callable, args: Sequence) -> Outcome:
         """``function`` (the solution's or a mutant, with the solution's callees) on
         ``args``, computed once per distinct input."""
         key = (id(function), digest(args))
@@ -203,15 +209,15 @@ class Diagnoser:
             found = self._cache[key] = run(function, args)
         return found
 
-    def reference(self, name, args):
+    def reference(self, name: str, args: Sequence) -> Outcome:
         return self.cached(self.solution.reference(name), args)
 
-    def callees_right(self, call):
+    def callees_right(self, call: GradedCall) -> bool:
         """Did every graded call ``call`` made inside return the solution's result?"""
         return all(agrees(r.outcome, self.reference(r.name, r.args)) for r in records(call)
                    if r.name in self.solution.graded)
 
-    def composed(self, function, call):
+    def composed(self, function: Callable, call: GradedCall) -> Outcome:
         """``function`` (the solution's or a mutant) run on ``call``'s inputs with each graded
         function it calls answered by the student's own, as the worker recorded it there."""
         namespace = dict(self.solution.namespace)
@@ -222,7 +228,7 @@ class Diagnoser:
         return run(_rebound(function, namespace), call.args)
 
     # ------------------------------------------------------------ the verdict
-    def diagnose(self, name, calls):
+    def diagnose(self, name: str, calls: Iterable) -> Finding | None:
         """The Finding for the student's ``name`` from its ``calls`` (GradedCall), or None
         when it returned the solution's results on every one of them."""
         calls = [c for c in calls if c.returned]
@@ -249,7 +255,8 @@ class Diagnoser:
                                 calls, student, plain, values)
         return Finding(name, Verdict.OWN, found or "")
 
-    def _through(self, name, equivalent, calls, student):
+    def _through(self, name: str, equivalent: list, calls: list,
+                 student: list) -> Finding | None:
         """A THROUGH or STOPPED Finding where the solution (or an equivalent rewrite) with
         the student's callees gives what the student's function gave; else None."""
         for function in [self.solution.reference(name)] + [m.compiled for m in equivalent]:
@@ -263,7 +270,8 @@ class Diagnoser:
             return Finding(name, Verdict.STOPPED, stopped_at=sorted(raisers))
         return None
 
-    def _named(self, candidates, calls, student, plain, values):
+    def _named(self, candidates: list, calls: list, student: list, plain: bool,
+               values: bool) -> str | None:
         """What the candidate mutants that give what the student's function gave on every
         call say (the wrong calls are tried first, so most fail at once); None where none
         fits. Several that fit are said together (parameters left out, in one sentence).
@@ -275,7 +283,7 @@ class Diagnoser:
         return said(fitting, values)
 
 
-def said(fitting, values):
+def said(fitting: list, values: bool) -> str | None:
     """The sentence for the mutants that fit a student's results: None for none, or, on
     errors alone (not ``values``), for more than ``MAX_SAID`` different ones."""
     sentences = list(dict.fromkeys(m.sentence for m in fitting))
@@ -289,19 +297,19 @@ def said(fitting, values):
     return "What your function did fits each of these slips: " + " Or: ".join(sentences[:MAX_SAID])
 
 
-def _rebound(function, namespace):
+def _rebound(function: types.FunctionType, namespace: dict) -> types.FunctionType:
     """``function`` with ``namespace`` as its globals (the graded names it calls resolved
     there)."""
     return types.FunctionType(function.__code__, namespace, function.__name__,
                               function.__defaults__, function.__closure__)
 
 
-def _answered(name, found, otherwise):
+def _answered(name: str, found: list, otherwise: Callable) -> Callable:
     """A stand-in for graded function ``name`` that returns what the student's returned on
     the same inputs (or raises its error again), else calls ``otherwise``."""
     mine = [r for r in found if r.name == name]
 
-    def answer(*args):
+    def answer(*args: object) -> object:
         for record in mine:
             if _same_args(record.args, args):
                 if record.outcome.raised is not None:
@@ -315,7 +323,7 @@ def _answered(name, found, otherwise):
 _diagnosers = {}
 
 
-def diagnoser_for(autograder):
+def diagnoser_for(autograder: "Autograder") -> Diagnoser | None:
     """The Diagnoser of ``autograder``'s solution (one per solution, kept), or None for a
     zip without one."""
     if not autograder.solution:

@@ -18,12 +18,18 @@ here.
 """
 
 import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..outcomes import HintKind, Verdict
-from .diagnosis import diagnoser_for
+from .diagnosis import Diagnoser, diagnoser_for
+from .result import Result
+
+if TYPE_CHECKING:
+    from .autograder import Autograder
 
 
-def add_findings(result, tested, autograder):
+def add_findings(result: Result, tested: list, autograder: "Autograder") -> None:
     """Diagnose ``result``'s failed checks; ``tested`` pairs each TestResult with the
     graded calls it made (:class:`hsa.sandbox.session.GradedCall`). Wording only: where
     the diagnosis itself fails, the grade stands with the checks' own hints, and a warning
@@ -42,7 +48,7 @@ def add_findings(result, tested, autograder):
                       "feedback keeps the checks' own hints", RuntimeWarning, stacklevel=2)
 
 
-def _diagnose(result, tested, diagnoser):
+def _diagnose(result: Result, tested: list, diagnoser: Diagnoser) -> None:
     names = list(diagnoser.solution.graded)
     for public in (False, True):
         scope = [(test, calls) for test, calls in tested if not (public and test.hidden)]
@@ -58,14 +64,14 @@ def _diagnose(result, tested, diagnoser):
     say_findings(result, names)
 
 
-def _went_wrong(scope, names):
+def _went_wrong(scope: list, names: list) -> list:
     """The graded functions a failed check of ``scope`` called, in question order."""
     involved = {name for test, _calls in scope if not test.passed
                 for name in [test.question, *test.calls]}
     return [name for name in names if name in involved]
 
 
-def say_findings(result, names):
+def say_findings(result: Result, names: list) -> None:
     """Put each named mistake in the hints of the failed checks that show its function."""
     named = _named_advice(result.tests)
     for test in result.tests:
@@ -78,7 +84,7 @@ def say_findings(result, names):
                                     named.get(finding.function, set()))
 
 
-def _named_advice(tests):
+def _named_advice(tests: list) -> dict:
     """Per function, the advice lines of checks that named its mistake, or a property its
     result breaks, themselves."""
     named = {}
@@ -88,7 +94,8 @@ def _named_advice(tests):
     return named
 
 
-def rewrite(hint, function, sentence, names, keep=frozenset()):
+def rewrite(hint: str, function: str, sentence: str, names: list,
+            keep: Iterable = frozenset()) -> str:
     """``hint`` with the advice of each block about ``function`` replaced by ``sentence``
     (a block whose advice holds a line of ``keep`` stays as it is; a one-line block has
     no advice to replace)."""
@@ -108,6 +115,6 @@ def rewrite(hint, function, sentence, names, keep=frozenset()):
     return "\n".join(out)
 
 
-def _owner(line, names):
+def _owner(line: str, names: list) -> str | None:
     """The graded function a hint's line is about, if it begins with one's name."""
     return next((name for name in names if line.startswith(name + " ")), None)

@@ -22,8 +22,9 @@ from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
 from ..sandbox.warm import restart_every
 from ..untrusted import protocol
+from .autograder import Autograder
 from .findings import add_findings
-from .result import NOT_GRADED, CellProblem, Provenance, TestResult, new_result
+from .result import NOT_GRADED, CellProblem, Provenance, Result, TestResult, new_result
 from .submission import code_cells, function_sources, read_bytes
 
 
@@ -64,7 +65,8 @@ def _limits(autograder, isolation):
     return cgroup.submission_limits(Limits.from_config(autograder.config), Isolation(isolation))
 
 
-def _grade_cells(result, cells, autograder, seed, isolation, budgets, limits):
+def _grade_cells(result: Result, cells: list, autograder: Autograder, seed: int,
+                 isolation: str, budgets: Budgets, limits: Limits) -> None:
     session = Session(cells, autograder.graded_functions, isolation, budgets, limits,
                       restart_every(autograder.config))
     try:
@@ -92,7 +94,7 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets, limits):
     result.status, result.message = _status(result.cells, session.call_problems, budgets)
 
 
-def _stand_ins(session, cells):
+def _stand_ins(session: Session, cells: list) -> dict:
     """A stand-in per function the notebook defined, each carrying the source text of the
     student's definition as ``hsa_source`` (data: a check may parse it, to say only what
     the code holds, as ``public_checks.source_of`` does)."""

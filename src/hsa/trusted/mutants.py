@@ -23,6 +23,7 @@ import ast
 import copy
 import itertools
 import types
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +43,7 @@ PRODUCT_VERBS = {"matmul": VERBS[ast.MatMult], "dot": VERBS[ast.MatMult],
                  "multiply": VERBS[ast.Mult]}  # the same words as the operators'
 
 
-def _join_way(name, axis):
+def _join_way(name: str | None, axis: object) -> str:
     """How a join puts 2-D arrays together, in words: what it does, whatever it is called
     (``np.hstack`` and ``axis=1`` read the same, so neither is claimed of the student)."""
     if name in ("hstack", "column_stack") or (name == "concatenate" and axis in (1, -1)):
@@ -82,32 +83,32 @@ class Mutant:
     compiled: object = None  # the function, once made (:meth:`function_in`)
 
     @property
-    def sentence(self):
+    def sentence(self) -> str:
         return " ".join(edit.sentence for edit in self.edits)
 
-    def function_in(self, namespace):
+    def function_in(self, namespace: dict) -> types.FunctionType:
         """The mutated function, its globals ``namespace`` (the solution's, or a copy)."""
         scope = {}
         exec(self.code, namespace, scope)  # instructor code: a ``def`` statement only
         return scope[self.function]
 
 
-def code(node):
+def code(node: ast.AST) -> str:
     return ast.unparse(node)
 
 
-def q(node):
+def q(node: ast.AST) -> str:
     """A node as the sentence quotes it."""
     return f"`{code(node)}`"
 
 
 # ------------------------------------------------------------------ the places
-def _places(function):
+def _places(function: ast.FunctionDef) -> list:
     """``(path, node, parent)`` for every expression the function computes with (its
     docstring and assignment targets left out), outermost first."""
     found = []
 
-    def visit(node, path, parent):
+    def visit(node: ast.AST, path: tuple, parent: ast.AST) -> None:
         for field, value in ast.iter_fields(node):
             items = value if isinstance(value, list) else [value]
             for index, child in enumerate(items):
@@ -125,12 +126,12 @@ def _places(function):
     return found
 
 
-def _is_docstring(statement):
+def _is_docstring(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
         and isinstance(statement.value.value, str)
 
 
-def _replace(function, path, node):
+def _replace(function: ast.FunctionDef, path: tuple, node: ast.AST) -> ast.FunctionDef:
     """A copy of ``function`` with the node at ``path`` replaced by ``node``."""
     changed = copy.deepcopy(function)
     parent = changed
@@ -145,7 +146,7 @@ def _replace(function, path, node):
 
 
 # ------------------------------------------------------------------ the changes
-def _numpy_name(call):
+def _numpy_name(call: ast.Call) -> str | None:
     """``concatenate`` for ``np.concatenate(...)``, else None."""
     func = call.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
@@ -154,15 +155,15 @@ def _numpy_name(call):
     return None
 
 
-def _np(name):
+def _np(name: str) -> ast.Attribute:
     return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
 
 
-def _call(func, args, keywords=()):
+def _call(func: ast.expr, args: Iterable, keywords: Iterable = ()) -> ast.Call:
     return ast.Call(func, list(args), list(keywords))
 
 
-def _binop_edits(node, path):
+def _binop_edits(node: ast.BinOp, path: tuple) -> Iterator[Edit]:
     left, right, op = node.left, node.right, type(node.op)
     if op not in OPERATORS:
         return
@@ -182,7 +183,7 @@ def _binop_edits(node, path):
                                     f"without them it computes {q(regrouped)}.")
 
 
-def _regroupings(node):
+def _regroupings(node: ast.BinOp) -> Iterator[tuple]:
     """``(group, node without the group's parentheses)``: what ``1 / (1 + e)`` computes
     when the parentheses are lost (``1 / 1 + e``)."""
     op = type(node.op)
@@ -194,19 +195,19 @@ def _regroupings(node):
         yield left, ast.BinOp(left.left, left.op, ast.BinOp(left.right, op(), node.right))
 
 
-def _unary_edits(node, path):
+def _unary_edits(node: ast.UnaryOp, path: tuple) -> Iterator[Edit]:
     if isinstance(node.op, ast.USub):
         yield Edit(path, node.operand, f"{q(node.operand)} lost its minus sign: the formula "
                                        f"has {q(node)}.")
 
 
-def _swap(items, i, j):
+def _swap(items: list, i: int, j: int) -> list:
     items = list(items)
     items[i], items[j] = items[j], items[i]
     return items
 
 
-def _call_edits(node, path, graded, callers):
+def _call_edits(node: ast.Call, path: tuple, graded: dict, callers: set) -> Iterator[Edit]:
     name = _numpy_name(node)
     positional = [a for a in node.args if not isinstance(a, ast.Starred)]
     for i, j in itertools.combinations(range(len(positional)), 2):
@@ -231,14 +232,14 @@ def _call_edits(node, path, graded, callers):
                 yield Edit(path, kept, f"{q(kept)} alone is used where {q(node)} belongs.")
 
 
-def _axis_of(call, default=0):
+def _axis_of(call: ast.Call, default: object = 0) -> object:
     for keyword in call.keywords:
         if keyword.arg == "axis" and isinstance(keyword.value, ast.Constant):
             return keyword.value.value
     return default
 
 
-def _changed(node, new):
+def _changed(node: ast.Call, new: ast.Call) -> str:
     """The sentence for ``node`` (a numpy call) done as ``new`` (another call): how the arrays
     are joined or multiplied, in words."""
     name, other = _numpy_name(node), _numpy_name(new)
@@ -254,7 +255,7 @@ def _changed(node, new):
     return f"{q(new)} is written where the formula has {q(node)}."
 
 
-def _family_edits(node, path, name):
+def _family_edits(node: ast.Call, path: tuple, name: str) -> Iterator[Edit]:
     for other in FAMILIES[name]:
         if other == name:
             continue
@@ -263,7 +264,7 @@ def _family_edits(node, path, name):
         yield Edit(path, new, _changed(node, new))
 
 
-def _join_edits(node, path, name):
+def _join_edits(node: ast.Call, path: tuple, name: str) -> Iterator[Edit]:
     items = node.args[0].elts
     joined = " and ".join(q(item) for item in items)
     for i, j in itertools.combinations(range(len(items)), 2):
@@ -287,7 +288,7 @@ def _join_edits(node, path, name):
                                    f"{q(node)}.")
 
 
-def _axis_edits(node, path, name):
+def _axis_edits(node: ast.Call, path: tuple, name: str | None) -> Iterator[Edit]:
     for index, keyword in enumerate(node.keywords):
         if keyword.arg != "axis" or not isinstance(keyword.value, ast.Constant):
             continue
@@ -301,7 +302,7 @@ def _axis_edits(node, path, name):
         yield Edit(path, changed, _changed(node, changed))
 
 
-def _applied_edits(node, path):
+def _applied_edits(node: ast.Call, path: tuple) -> Iterator[Edit]:
     """A function of one argument applied twice, not at all, or to the first term only."""
     (argument,) = node.args
     name = q(node.func)
@@ -313,11 +314,12 @@ def _applied_edits(node, path):
                                  f"{name}, outside it; it belongs inside: {q(node)}.")
 
 
-def _transposed(node):
+def _transposed(node: ast.expr) -> ast.Attribute:
     return ast.Attribute(node, "T", ast.Load())
 
 
-def _name_edits(node, path, parameters, parent):
+def _name_edits(node: ast.Name, path: tuple, parameters: list,
+                parent: ast.AST) -> Iterator[Edit]:
     if node.id not in parameters:
         return
     for other in parameters:
@@ -331,7 +333,7 @@ def _name_edits(node, path, parameters, parent):
                    node.id)
 
 
-def left_out_sentence(names):
+def left_out_sentence(names: list) -> str:
     """The sentence for parameters left out (made zeros), one or several that give the
     same results."""
     which = " or ".join(f"`{name}`" for name in names)
@@ -339,7 +341,7 @@ def left_out_sentence(names):
             f"{'it' if len(names) == 1 else 'either'} all zeros.")
 
 
-def _constant_edits(node, path, parent):
+def _constant_edits(node: ast.Constant, path: tuple, parent: ast.AST) -> Iterator[Edit]:
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or isinstance(parent, ast.keyword):
@@ -350,7 +352,7 @@ def _constant_edits(node, path, parent):
                    f"{q(parent) if isinstance(parent, ast.expr) else q(node)}.")
 
 
-def _edits(function, graded, callers):
+def _edits(function: ast.FunctionDef, graded: dict, callers: set) -> Iterator[Edit]:
     """Every single edit of ``function`` (a FunctionDef), in the order they are tried."""
     parameters = [a.arg for a in function.args.args]
     for path, node, parent in _places(function):
@@ -381,7 +383,7 @@ IN_PLACE = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}
 TEMPORARY = "_kept"  # the name a mutant gives a value it works on in place
 
 
-def _in_place_edit(node, path):
+def _in_place_edit(node: ast.BinOp, path: tuple) -> Iterator[Edit]:
     """``a + b`` done as ``a += b``: in ``a``'s own array, whatever its type."""
     if type(node.op) not in IN_PLACE or isinstance(node.left, ast.Constant):
         return
@@ -394,7 +396,7 @@ def _in_place_edit(node, path):
                            f"{q(node)}.")
 
 
-def _power_edit(node, path):
+def _power_edit(node: ast.Call, path: tuple) -> Iterator[Edit]:
     """``np.exp(x)`` written ``np.e ** x``: the same on arrays; on a single Python number
     far from 0, ** raises OverflowError where np.exp gives inf."""
     if _numpy_name(node) == "exp" and len(node.args) == 1 and not node.keywords:
@@ -403,7 +405,7 @@ def _power_edit(node, path):
                                 "from 0 it raises OverflowError, where np.exp gives inf.")
 
 
-def _stored_like(node, path, first):
+def _stored_like(node: ast.expr, path: tuple, first: str) -> Edit:
     """The result stored into an array made like the first argument (``np.zeros_like``):
     of its type, so integers for integer inputs."""
     kept = ast.NamedExpr(ast.Name(TEMPORARY, ast.Store()),
@@ -426,10 +428,10 @@ class Solution:
     definitions: dict  # name -> its ast.FunctionDef
     namespace: dict  # the solution's globals: numpy, the graded functions
 
-    def reference(self, name):
+    def reference(self, name: str) -> types.FunctionType:
         return self.namespace[name]
 
-    def calls(self, name):
+    def calls(self, name: str) -> set:
         """The graded functions ``name``'s code calls, directly or through others."""
         seen, todo = set(), [name]
         while todo:
@@ -440,12 +442,12 @@ class Solution:
                     todo.append(node.func.id)
         return seen - {name}
 
-    def callers(self, name):
+    def callers(self, name: str) -> set:
         """The graded functions whose code reaches ``name``."""
         return {other for other in self.graded if name in self.calls(other)} | {name}
 
 
-def load_solution(source, graded_names):
+def load_solution(source: str, graded_names: Iterable) -> "Solution":
     """Compile the master's solution code (instructor code, from the autograder zip)."""
     tree = ast.parse(source)
     definitions = {node.name: node for node in tree.body
@@ -456,7 +458,7 @@ def load_solution(source, graded_names):
     return Solution(source, graded, definitions, namespace)
 
 
-def _mutant(solution, name, edits):
+def _mutant(solution: Solution, name: str, edits: tuple) -> Mutant:
     definition = solution.definitions[name]
     for edit in edits:
         definition = _replace(definition, edit.path, edit.node)
@@ -465,7 +467,7 @@ def _mutant(solution, name, edits):
                                                                 "exec"))
 
 
-def single(solution, name):
+def single(solution: Solution, name: str) -> list:
     """The mutants of ``name`` with one edit each, each source once, in the order tried."""
     definition = solution.definitions[name]
     seen, mutants = {code(definition)}, []
@@ -477,7 +479,7 @@ def single(solution, name):
     return mutants
 
 
-def pairs(solution, name, singles):
+def pairs(solution: Solution, name: str, singles: list) -> list:
     """The mutants of ``name`` with two edits at separate places (neither inside the other),
     each source once and none the same as a single one."""
     seen = {m.source for m in singles} | {code(solution.definitions[name])}

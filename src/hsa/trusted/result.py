@@ -44,7 +44,7 @@ class Finding:
     public: bool = False
     stopped_at: list = field(default_factory=list)  # STOPPED: whose errors it raised again
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.verdict = Verdict(self.verdict)
 
 

@@ -13,6 +13,7 @@ through, and ``nested``: what each of those calls was given and returned (see
 """
 
 import functools
+from collections.abc import Callable
 import os
 import re
 import sys
@@ -131,7 +132,7 @@ class Reach:
     MAX_NESTED = 32
     MAX_BYTES = 64 * 1024  # a larger array is recorded by its type only (an opaque value)
 
-    def __init__(self, env, names):
+    def __init__(self, env: dict, names: list) -> None:
         self.names = set(names)
         self.seen = set()
         self.nested, self.depth, self.wrappers = [], 0, set()
@@ -143,9 +144,9 @@ class Reach:
                 except Exception:  # a __dict__ of the student's own making: leave it be
                     pass
 
-    def _recorded(self, name, function):
+    def _recorded(self, name: str, function: types.FunctionType) -> types.FunctionType:
         @functools.wraps(function)
-        def recorded(*args, **kwargs):
+        def recorded(*args: object, **kwargs: object) -> object:
             self.seen.add(name)
             entry = self._entry(name, args) if self.depth > 0 else None
             self.depth += 1
@@ -162,12 +163,12 @@ class Reach:
             return value
         return recorded
 
-    def _small(self, value):
+    def _small(self, value: object) -> dict:
         if isinstance(value, np.ndarray) and value.nbytes > self.MAX_BYTES:
             return protocol.encode(protocol.opaque("large_array"))
         return protocol.encode(value)
 
-    def _entry(self, name, args):
+    def _entry(self, name: str, args: tuple) -> dict | None:
         """A nested call's record, its arguments encoded now (before it may change them)."""
         if len(self.nested) >= self.MAX_NESTED:
             return None
@@ -175,7 +176,7 @@ class Reach:
         self.nested.append(entry)
         return entry
 
-    def begin(self, function):
+    def begin(self, function: object) -> None:
         """A graded call starts: what it calls is nested in it (the called function's own
         wrapper, where there is one, counts as the call itself)."""
         self.nested, self.depth = [], 0 if id(function) in self.wrappers else 1
@@ -191,7 +192,7 @@ class Reach:
         return reached
 
 
-def serve_calls(env, names, receive, send):
+def serve_calls(env: dict, names: list, receive: Callable, send: Callable) -> None:
     send({"event": protocol.READY, "defined": {n: _kind(env.get(n)) for n in names}})
     reach = Reach(env, names)
     while True:

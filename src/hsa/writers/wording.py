@@ -4,6 +4,8 @@ A root cause is said once, at its cause (:func:`fix_first`); the questions that
 lost points through it point there (:func:`pointers`).
 """
 
+from ..trusted.causes import Cascade
+
 GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
                       "your doing and costs you nothing. Your instructor has been told; you "
                       "need not resubmit.")
@@ -21,7 +23,7 @@ PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones yo
 
 
 
-def fix_first(cascade, public_only):
+def fix_first(cascade: Cascade, public_only: bool) -> str:
     """The one place that says what a root cause cost the functions that depend on it."""
     root, parts = f"`{cascade.root}`", []
     if cascade.callers:
