@@ -28,13 +28,14 @@ the student's code; like ``reached``, what is found here changes wording only: e
 score stays the checks'.
 """
 
+import functools
 import hashlib
 import threading
 import types
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -53,6 +54,15 @@ CACHE_LIMIT = 200_000
 MAX_SAID = 3  # slips said together at most, where several fit a student's results
 
 
+class Numbers(NamedTuple):
+    """An outcome's value read once as numbers, for quick comparisons."""
+
+    array: np.ndarray  # as floats
+    finite: bool  # every entry finite
+    scale: float  # the largest magnitude, at least 1 (where finite)
+    whole: bool | None  # a single number: is it a whole number? (None for an array)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a call came to: a value, or an error as ``"Type: message"`` (``stopped``: an
@@ -61,6 +71,24 @@ class Outcome:
     value: object = None
     raised: str | None = None
     stopped: bool = False
+
+    @functools.cached_property
+    def numbers(self) -> Numbers | None:
+        """The value as numbers, or None where it is not numbers (a list, a string...)."""
+        return _numbers(self.value)
+
+
+def _numbers(value: object) -> Numbers | None:
+    if value is None or isinstance(value, (list, tuple, str, bytes)):
+        return None
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    finite = bool(np.isfinite(array).all())
+    scale = max(1.0, float(np.max(np.abs(array), initial=0.0))) if finite else 1.0
+    whole = np.asarray(value).dtype.kind in "biu" if array.ndim == 0 else None
+    return Numbers(array, finite, scale, whole)
 
 
 class Recorded(Exception):
@@ -96,33 +124,28 @@ def student_outcome(call: GradedCall) -> Outcome:
 
 
 def agrees(student: Outcome, mine: Outcome) -> bool:
-    """Do two outcomes say the same: the same error and message, or the same numbers?"""
+    """Do two outcomes say the same: the same error and message, or the same numbers (the
+    same shape, every entry within RTOL of the larger magnitude; nan and inf where the other
+    has them; a single whole number is not a float: 1 is not 1.0)?"""
     if student.raised is not None or mine.raised is not None:
         return student.raised == mine.raised
-    return _same_numbers(student.value, mine.value, RTOL)
+    a, b = student.numbers, mine.numbers
+    if a is None or b is None or a.array.shape != b.array.shape or a.whole != b.whole:
+        return False
+    if a.finite and b.finite:
+        return float(np.max(np.abs(a.array - b.array), initial=0.0)) <= RTOL * b.scale
+    return _close(a.array, b.array, RTOL)
 
 
-def _same_numbers(a: object, b: object, tolerance: float) -> bool:
-    if isinstance(a, (list, tuple, str)) or isinstance(b, (list, tuple, str)):
-        return False
-    if np.ndim(a) == 0 and np.ndim(b) == 0 and _whole(a) != _whole(b):
-        return False  # a single whole number is not a float (1 is not 1.0)
-    try:
-        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    if a.shape != b.shape:
-        return False
+def _close(a: np.ndarray, b: np.ndarray, tolerance: float) -> bool:
+    """Float arrays of one shape: the same non-finite entries, and the rest within
+    ``tolerance`` of the larger magnitude (at least 1)."""
     finite = np.isfinite(b)
     if not np.array_equal(finite, np.isfinite(a)) or not np.array_equal(a[~finite], b[~finite],
                                                                        equal_nan=True):
         return False
     scale = max(1.0, float(np.max(np.abs(b[finite]), initial=0.0)))
     return float(np.max(np.abs(a[finite] - b[finite]), initial=0.0)) <= tolerance * scale
-
-
-def _whole(value: object) -> bool:
-    return np.asarray(value).dtype.kind in "biu"
 
 
 def digest(args: Sequence) -> bytes:
@@ -138,36 +161,92 @@ def digest(args: Sequence) -> bytes:
     return h.digest()
 
 
-@dataclass(frozen=True)
 class Record:
-    """A graded call the student's call made inside it, decoded from the worker's record."""
+    """A graded call the student's call made inside it, as the worker recorded it: read
+    (decoded) only when asked, arguments first. A record that cannot be read has no
+    arguments and answers nothing."""
 
-    name: str
-    args: tuple
-    outcome: Outcome
+    def __init__(self, entry: dict) -> None:
+        self.name, self._entry = entry["call"], entry
+
+    @functools.cached_property
+    def args(self) -> tuple | None:
+        try:
+            return tuple(protocol.decode(a) for a in self._entry["args"])
+        except (protocol.ProtocolError, KeyError, TypeError):
+            return None
+
+    @functools.cached_property
+    def outcome(self) -> Outcome | None:
+        try:
+            if "value" in self._entry:
+                return Outcome(protocol.decode(self._entry["value"]))
+            raised = protocol.Raised.read(self._entry["error"])
+        except (protocol.ProtocolError, KeyError, TypeError):
+            return None
+        return Outcome(raised=f"{raised.type}: {raised.message}")
 
 
 def records(call: GradedCall) -> list:
     """The worker's records of ``call``'s inner graded calls that can be read."""
-    found = []
-    for entry in call.nested:
-        try:
-            args = tuple(protocol.decode(a) for a in entry["args"])
-            if "value" in entry:
-                outcome = Outcome(protocol.decode(entry["value"]))
-            else:
-                raised = protocol.Raised.read(entry["error"])
-                outcome = Outcome(raised=f"{raised.type}: {raised.message}")
-        except (protocol.ProtocolError, KeyError, TypeError):
-            continue
-        found.append(Record(entry["call"], args, outcome))
-    return found
+    return [r for r in map(Record, call.nested) if r.args is not None and r.outcome is not None]
+
+
+def _lazy_records(call: GradedCall) -> list:
+    """The same, each read only when asked (what answering a callee needs)."""
+    return [Record(entry) for entry in call.nested]
 
 
 def _same_args(recorded: Sequence, given: Sequence) -> bool:
     return len(recorded) == len(given) and all(
-        _same_numbers(a, b, SAME_INPUT) if isinstance(b, np.ndarray) else
-        (type(a) is type(b) and a == b) for a, b in zip(recorded, given))
+        _same_input(a, b) for a, b in zip(recorded, given))
+
+
+def _same_input(recorded: object, given: object) -> bool:
+    if not isinstance(given, np.ndarray):
+        return type(recorded) is type(given) and recorded == given
+    if not isinstance(recorded, np.ndarray) or recorded.shape != given.shape:
+        return False
+    if np.array_equal(recorded, given):
+        return True
+    try:
+        return _close(recorded.astype(float), given.astype(float), SAME_INPUT)
+    except (TypeError, ValueError):
+        return False
+
+
+class Memo:
+    """What one submission's diagnosis reads once: each call's inputs' digest, the worker's
+    records decoded, and the namespace answering the student's callees."""
+
+    def __init__(self) -> None:
+        self._digests, self._records, self._namespaces = {}, {}, {}
+
+    def digest(self, call: GradedCall) -> bytes:
+        if id(call) not in self._digests:
+            self._digests[id(call)] = digest(call.args)
+        return self._digests[id(call)]
+
+    def records(self, call: GradedCall) -> list:
+        return [r for r in self._lazy(call) if r.args is not None and r.outcome is not None]
+
+    def _lazy(self, call: GradedCall) -> list:
+        if id(call) not in self._records:
+            self._records[id(call)] = _lazy_records(call)
+        return self._records[id(call)]
+
+    def namespace(self, call: GradedCall, solution: mutants.Solution) -> dict:
+        """The solution's globals with each graded function answered by the student's own,
+        as the worker recorded it in ``call`` (else by the solution's, in the same
+        namespace)."""
+        if id(call) not in self._namespaces:
+            namespace = dict(solution.namespace)
+            found = self._lazy(call)
+            for name in solution.graded:
+                namespace[name] = _answered(name, found, _rebound(solution.reference(name),
+                                                                  namespace))
+            self._namespaces[id(call)] = namespace
+        return self._namespaces[id(call)]
 
 
 class Diagnoser:
@@ -198,10 +277,10 @@ class Diagnoser:
                 self._pairs[name] = found
             return self._pairs[name]
 
-    def cached(self, function: Callable, args: Sequence) -> Outcome:
+    def cached(self, function: Callable, args: Sequence, key: bytes | None = None) -> Outcome:
         """``function`` (the solution's or a mutant, with the solution's callees) on
-        ``args``, computed once per distinct input."""
-        key = (id(function), digest(args))
+        ``args`` (whose digest is ``key``), computed once per distinct input."""
+        key = (id(function), digest(args) if key is None else key)
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) > CACHE_LIMIT:
@@ -209,77 +288,104 @@ class Diagnoser:
             found = self._cache[key] = run(function, args)
         return found
 
-    def reference(self, name: str, args: Sequence) -> Outcome:
-        return self.cached(self.solution.reference(name), args)
+    def reference(self, name: str, args: Sequence, key: bytes | None = None) -> Outcome:
+        return self.cached(self.solution.reference(name), args, key)
 
-    def callees_right(self, call: GradedCall) -> bool:
+    def _equivalent(self, mutant: mutants.Mutant, call: GradedCall, memo: Memo) -> bool:
+        """Does ``mutant`` give the solution's result on ``call``'s inputs? (Once per input.)"""
+        key = ("same", id(mutant.compiled), memo.digest(call))
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = agrees(
+                self.cached(mutant.compiled, call.args, memo.digest(call)),
+                self.reference(mutant.function, call.args, memo.digest(call)))
+        return found
+
+    def callees_right(self, call: GradedCall, memo: Memo) -> bool:
         """Did every graded call ``call`` made inside return the solution's result?"""
-        return all(agrees(r.outcome, self.reference(r.name, r.args)) for r in records(call)
-                   if r.name in self.solution.graded)
+        return all(agrees(r.outcome, self.reference(r.name, r.args))
+                   for r in memo.records(call) if r.name in self.solution.graded)
 
-    def composed(self, function: Callable, call: GradedCall) -> Outcome:
+    def went_wrong(self, name: str, calls: Iterable, memo: Memo) -> bool:
+        """Did the student's ``name`` return other than the solution on one of ``calls``?"""
+        return any(not agrees(student_outcome(c), self.reference(name, c.args, memo.digest(c)))
+                   for c in calls if c.returned)
+
+    def composed(self, function: Callable, call: GradedCall, memo: Memo) -> Outcome:
         """``function`` (the solution's or a mutant) run on ``call``'s inputs with each graded
         function it calls answered by the student's own, as the worker recorded it there."""
-        namespace = dict(self.solution.namespace)
-        found = records(call)
-        for name in self.solution.graded:
-            namespace[name] = _answered(name, found, _rebound(self.solution.reference(name),
-                                                              namespace))
-        return run(_rebound(function, namespace), call.args)
+        return run(_rebound(function, memo.namespace(call, self.solution)), call.args)
 
     # ------------------------------------------------------------ the verdict
-    def diagnose(self, name: str, calls: Iterable) -> Finding | None:
+    def diagnose(self, name: str, calls: Iterable, memo: Memo | None = None,
+                 callees_wrong: bool | None = None, say: bool = True) -> Finding | None:
         """The Finding for the student's ``name`` from its ``calls`` (GradedCall), or None
-        when it returned the solution's results on every one of them."""
+        when it returned the solution's results on every one of them. ``callees_wrong``:
+        did a function it calls go wrong in this submission (None: read the worker's
+        records to find out)? ``memo`` keeps what is read once per submission. ``say``:
+        look for the mistake's sentence (else the verdict alone: no hint would show it)."""
+        memo = Memo() if memo is None else memo
         calls = [c for c in calls if c.returned]
         student = [student_outcome(c) for c in calls]
-        plain = all(self.callees_right(c) for c in calls)
-        right = [agrees(s, self.reference(name, c.args)) for s, c in zip(student, calls)]
+        right = [agrees(s, self.reference(name, c.args, memo.digest(c)))
+                 for s, c in zip(student, calls)]
         if all(right):
             return None
+        if any(s.raised is None and s.numbers is None for s in student):
+            return Finding(name, Verdict.OWN)  # None, a list...: no mutant returns one
         order = sorted(range(len(calls)), key=lambda i: right[i])  # the wrong calls first
         calls, student, right = ([each[i] for i in order] for each in (calls, student, right))
+        plain = not callees_wrong if callees_wrong is not None else all(
+            self.callees_right(c, memo) for c in calls)
+        if plain and not say:
+            return Finding(name, Verdict.OWN)
         singles = self.singles(name)
-        equivalent = [m for m in singles if all(
-            agrees(self.cached(m.compiled, c.args), self.reference(name, c.args)) for c in calls)]
+        equivalent = [m for m in singles if all(self._equivalent(m, c, memo) for c in calls)]
         if not plain:
-            finding = self._through(name, equivalent, calls, student)
+            finding = self._through(name, equivalent, calls, student, memo)
             if finding is not None:
                 return finding
+        if not say:
+            return Finding(name, Verdict.OWN)
         values = any(s.raised is None for s, ok in zip(student, right) if not ok)
-        own = [m for m in singles if m not in equivalent]
-        found = self._named(own, calls, student, plain, values)
-        if found is None:
+        found = self._named([m for m in singles if m not in equivalent], calls, student,
+                            memo, not plain, values)
+        if found is None and values:  # (on errors alone, pairs would only guess more)
             kept = {m.source for m in equivalent}
             found = self._named([p for p in self.pairs(name) if not set(p.parts) & kept],
-                                calls, student, plain, values)
+                                calls, student, memo, not plain, values)
         return Finding(name, Verdict.OWN, found or "")
 
-    def _through(self, name: str, equivalent: list, calls: list,
-                 student: list) -> Finding | None:
+    def _through(self, name: str, equivalent: list, calls: list, student: list,
+                 memo: Memo) -> Finding | None:
         """A THROUGH or STOPPED Finding where the solution (or an equivalent rewrite) with
         the student's callees gives what the student's function gave; else None."""
         for function in [self.solution.reference(name)] + [m.compiled for m in equivalent]:
-            outcomes = [self.composed(function, c) for c in calls]
+            outcomes = [self.composed(function, c, memo) for c in calls]
             if not all(agrees(s, o) for s, o in zip(student, outcomes)):
                 continue
             if not any(o.stopped for o in outcomes):
                 return Finding(name, Verdict.THROUGH)
-            raisers = {r.name for c, s in zip(calls, student) for r in records(c)
+            raisers = {r.name for c, s in zip(calls, student) for r in memo.records(c)
                        if s.raised is not None and r.outcome.raised == s.raised}
             return Finding(name, Verdict.STOPPED, stopped_at=sorted(raisers))
         return None
 
-    def _named(self, candidates: list, calls: list, student: list, plain: bool,
-               values: bool) -> str | None:
+    def _named(self, candidates: list, calls: list, student: list, memo: Memo,
+               composed: bool, values: bool) -> str | None:
         """What the candidate mutants that give what the student's function gave on every
         call say (the wrong calls are tried first, so most fail at once); None where none
-        fits. Several that fit are said together (parameters left out, in one sentence).
-        Where only errors went wrong (``values`` False), an error and its message are
-        weaker evidence: more than ``MAX_SAID`` different sentences say nothing."""
-        fitting = [mutant for mutant in candidates if all(
-            agrees(s, self.cached(mutant.compiled, c.args) if plain
-                   else self.composed(mutant.compiled, c)) for s, c in zip(student, calls))]
+        fits. ``composed``: run each with the student's callees answering (else every
+        callee returned the solution's results, and results cached per input do). Several
+        that fit are said together (parameters left out, in one sentence). Where only
+        errors went wrong (``values`` False), an error and its message are weaker evidence:
+        more than ``MAX_SAID`` different sentences say nothing."""
+        def outcome(mutant: mutants.Mutant, call: GradedCall) -> Outcome:
+            if composed:
+                return self.composed(mutant.compiled, call, memo)
+            return self.cached(mutant.compiled, call.args, memo.digest(call))
+        fitting = [mutant for mutant in candidates
+                   if all(agrees(s, outcome(mutant, c)) for s, c in zip(student, calls))]
         return said(fitting, values)
 
 
@@ -311,7 +417,8 @@ def _answered(name: str, found: list, otherwise: Callable) -> Callable:
 
     def answer(*args: object) -> object:
         for record in mine:
-            if _same_args(record.args, args):
+            if record.args is not None and _same_args(record.args, args) \
+                    and record.outcome is not None:
                 if record.outcome.raised is not None:
                     raise Recorded(record.outcome.raised)
                 return _copy(record.outcome.value)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..outcomes import HintKind, Verdict
-from .diagnosis import Diagnoser, diagnoser_for
+from .diagnosis import Diagnoser, Memo, diagnoser_for
 from .result import Result
 
 if TYPE_CHECKING:
@@ -49,19 +49,31 @@ def add_findings(result: Result, tested: list, autograder: "Autograder") -> None
 
 
 def _diagnose(result: Result, tested: list, diagnoser: Diagnoser) -> None:
-    names = list(diagnoser.solution.graded)
+    names, memo = list(diagnoser.solution.graded), Memo()
     for public in (False, True):
         scope = [(test, calls) for test, calls in tested if not (public and test.hidden)]
         by_name = {}
         for _test, calls in scope:
             for call in calls:
                 by_name.setdefault(call.name, []).append(call)
+        wrong = {name for name in names if diagnoser.went_wrong(name, by_name.get(name, ()), memo)}
         for name in _went_wrong(scope, names):
-            finding = diagnoser.diagnose(name, by_name.get(name, []))
+            finding = diagnoser.diagnose(name, by_name.get(name, []), memo,
+                                         callees_wrong=bool(diagnoser.solution.calls(name) & wrong),
+                                         say=_unsaid(scope, name))
             if finding is not None:
                 finding.public = public
                 result.findings.append(finding)
     say_findings(result, names)
+
+
+def _unsaid(scope: list, name: str) -> bool:
+    """Does a failed check of ``scope`` about ``name`` leave its mistake unsaid (its hint
+    neither names the mistake, nor a property, nor a placeholder left in)? Only then is a
+    sentence looked for: the verdict alone serves the rest."""
+    return any(not test.passed and name in (test.question, *test.calls)
+               and test.kind not in (HintKind.NAMED, HintKind.PROPERTY, HintKind.NOT_ATTEMPTED)
+               for test, _calls in scope)
 
 
 def _went_wrong(scope: list, names: list) -> list:

@@ -21,6 +21,7 @@ the student's function returned (:mod:`.diagnosis`).
 
 import ast
 import copy
+import functools
 import itertools
 import types
 from collections.abc import Iterable, Iterator
@@ -419,7 +420,7 @@ def _stored_like(node: ast.expr, path: tuple, first: str) -> Edit:
 
 
 # ------------------------------------------------------------------ the mutants
-@dataclass
+@dataclass(eq=False)  # hashed by identity: its methods' results are cached per solution
 class Solution:
     """The master's solution code, compiled: its graded functions and their mutants."""
 
@@ -431,7 +432,8 @@ class Solution:
     def reference(self, name: str) -> types.FunctionType:
         return self.namespace[name]
 
-    def calls(self, name: str) -> set:
+    @functools.cache
+    def calls(self, name: str) -> frozenset:
         """The graded functions ``name``'s code calls, directly or through others."""
         seen, todo = set(), [name]
         while todo:
@@ -440,7 +442,7 @@ class Solution:
                         and node.func.id in self.graded and node.func.id not in seen:
                     seen.add(node.func.id)
                     todo.append(node.func.id)
-        return seen - {name}
+        return frozenset(seen - {name})
 
     def callers(self, name: str) -> set:
         """The graded functions whose code reaches ``name``."""

@@ -10,6 +10,8 @@ import base64
 import dataclasses
 import io
 import json
+import math
+import re
 
 import numpy as np
 
@@ -102,10 +104,32 @@ def decode(data, depth=0):
 
 def _load(text):
     raw = base64.b64decode(text.encode("ascii"), validate=True)
-    array = np.load(io.BytesIO(raw), allow_pickle=False)
+    array = _simple(raw)
+    if array is None:  # anything but a plain array of numbers: numpy's own reader
+        array = np.load(io.BytesIO(raw), allow_pickle=False)
     if array.dtype == object:
         raise ProtocolError("object arrays are not accepted")
     return array
+
+
+# What np.save writes for a plain C-ordered array of numbers (format 1.0): read without
+# numpy's general header parser (ast.literal_eval), ten times as fast. Anything else,
+# or anything that does not add up, goes to np.load.
+SIMPLE_HEADER = re.compile(rb"\x93NUMPY\x01\x00(..)\{'descr': '([<|>][biufc]\d{1,2})', "
+                           rb"'fortran_order': False, 'shape': \(((?:\d{1,9}, ?)*\d{0,9})\), \} *\n",
+                           re.DOTALL)
+
+
+def _simple(raw):
+    match = SIMPLE_HEADER.match(raw)
+    if match is None or int.from_bytes(match.group(1), "little") + 10 != match.end():
+        return None
+    dtype = np.dtype(match.group(2).decode())
+    shape = tuple(int(n) for n in match.group(3).decode().replace(" ", "").split(",") if n)
+    count = math.prod(shape)  # exact: no overflow to match a forged length
+    if len(raw) - match.end() != count * dtype.itemsize:
+        return None
+    return np.frombuffer(raw, dtype, count, match.end()).reshape(shape).copy()
 
 
 def opaque(type_name):

@@ -1,5 +1,5 @@
 # question: formula_1
-# hint: are multiplied element by element (`*`); they should be matrix-multiplied
+# hint: element by element
 # about: element-wise `*` where a matrix product belongs
 import numpy as np
 

@@ -1,5 +1,5 @@
 # question: formula_2
-# hint: are multiplied element by element (`*`); they should be matrix-multiplied
+# hint: element by element
 # about: element-wise `*` instead of matrix products
 import numpy as np
 
