@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import dis
+import functools
 import inspect
 import re
 import sys
@@ -456,12 +457,17 @@ def _calls(tree: ast.Module, *names: str) -> bool:
     return any(isinstance(n, ast.Call) and _names(n) in names for n in ast.walk(tree))
 
 
-CODE_FACTS = {
-    "star": lambda tree: _operators(tree, ast.Mult) or _calls(tree, "multiply"),
-    "power": lambda tree: _operators(tree, ast.Pow) or _calls(tree, "power", "pow"),
-    "global": lambda tree: any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(tree)),
-    "like": lambda tree: _calls(tree, "zeros_like", "empty_like", "ones_like", "full_like"),
-    "local_in_place": lambda tree: any(not own for _name, own in _in_place_targets(tree)),
+CODE_FACTS = {  # fact: (words the code must hold to be worth parsing, what its syntax must hold)
+    "star": (("*", "multiply"), lambda tree: _operators(tree, ast.Mult)
+             or _calls(tree, "multiply")),
+    "power": (("**", "pow"), lambda tree: _operators(tree, ast.Pow)
+              or _calls(tree, "power", "pow")),
+    "global": (("global", "nonlocal"), lambda tree: any(isinstance(n, (ast.Global, ast.Nonlocal))
+                                                        for n in ast.walk(tree))),
+    "like": (("_like",), lambda tree: _calls(tree, "zeros_like", "empty_like", "ones_like",
+                                             "full_like")),
+    "local_in_place": (("=",), lambda tree: any(not own for _name, own
+                                                in _in_place_targets(tree))),
 }
 
 
@@ -469,10 +475,19 @@ def code_has(f: object, fact: str) -> bool:
     """Does ``f``'s code hold ``fact`` (a key of ``CODE_FACTS``)? False where it cannot be
     read."""
     text = source_of(f)
-    try:
-        return bool(text) and CODE_FACTS[fact](ast.parse(textwrap.dedent(text)))
-    except (SyntaxError, ValueError, RecursionError):
+    words, holds = CODE_FACTS[fact]
+    if not text or not any(word in text for word in words):
         return False
+    tree = _parsed(text)
+    return tree is not None and holds(tree)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(textwrap.dedent(text))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
 
 
 def with_code_facts(function: str, f: object, failed: Hint) -> Hint:

@@ -2,7 +2,6 @@
 
 Which of a student's files is the submission is :mod:`.choice`'s to decide."""
 
-import ast
 import json
 import pathlib
 import re
@@ -129,21 +128,19 @@ def ignored(parts):
     """Operating-system litter (``__MACOSX``, ``.DS_Store``, checkpoints): not anyone's work."""
     return any(p in IGNORED_PARTS for p in parts) or bool(parts and parts[-1] in IGNORED_NAMES)
 
-MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)  # IPython magics, as the worker skips them
-
-
 def function_sources(cells: list, names) -> dict:
     """The source text of each function in ``names`` that the cells define at the top level
-    (the last definition of each, as running them in order would keep). Read as data, with
-    ``ast.parse``: never run. A cell that does not parse defines nothing here."""
+    (the last definition of each, as running them in order would keep): its ``def`` line
+    and the lines after it that are indented or blank. Text only (never run, nor parsed
+    here: a check that needs its syntax parses it, where a hint depends on it)."""
+    wanted = re.compile(r"^(?:async\s+)?def\s+(" + "|".join(map(re.escape, names)) + r")\s*\(",
+                        re.MULTILINE)
     sources = {}
     for cell in cells:
-        text = MAGIC.sub(r"\1pass", cell)
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
-                sources[node.name] = ast.get_source_segment(text, node) or ""
+        for match in wanted.finditer(cell):
+            lines = cell[match.start():].split("\n")
+            end = next((i for i, line in enumerate(lines[1:], 1)
+                        if line.strip() and not line[:1].isspace() and not line.startswith("#")),
+                       len(lines))
+            sources[match.group(1)] = "\n".join(lines[:end]).rstrip()
     return sources
