@@ -52,12 +52,13 @@ class Rewrite(Gradebook):
         super().__init__(out, autograder)
         self.results, self.made = {}, {}
 
-    def _append(self, result, traced):
-        super()._append(result, traced)
+    def _append(self, graded):
+        super()._append(graded)
+        result = graded.result
         self.results[result.submission] = copy.deepcopy(result)
-        self.made[result.submission] = gradebook_row(result, self.autograder.questions, traced)
+        self.made[result.submission] = gradebook_row(graded, self.autograder.questions)
         write_atomic(self.out / "gradebook.csv",
-                     gradebook_csv(self.results.values(), self.autograder.questions, self.made))
+                     gradebook_csv(self.made.values(), self.autograder.questions))
 
 
 def measure(way, size, seeds):

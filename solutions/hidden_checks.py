@@ -31,8 +31,6 @@ in ``public_checks.HINTS``: a mistake found here reads as it does before
 submission.
 """
 
-from __future__ import annotations
-
 import os
 import secrets
 import warnings

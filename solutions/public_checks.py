@@ -12,8 +12,6 @@ hidden tests give after grading. The hidden checks reuse these helpers and
 hints, so every rule and every hint is written once, here.
 """
 
-from __future__ import annotations
-
 import ast
 import dis
 import functools
@@ -24,6 +22,7 @@ import textwrap
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 
@@ -232,7 +231,7 @@ def describe(value: object) -> str:
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
-def expect_value(value: object, function: str, label: str | None = None) -> None:
+def expect_value(value: object, function: str, label: Optional[str] = None) -> None:
     """Fail with a hint if ``value`` is a placeholder, a list or a tuple, or holds objects.
 
     ``label`` names the call in the hint (default: the function's name).
@@ -265,7 +264,7 @@ def expect_number(value: object, function: str) -> None:
 
 
 def expect_array(value: object, function: str, shape: tuple,
-                 shape_text: str | None = None) -> None:
+                 shape_text: Optional[str] = None) -> None:
     """Fail with a hint unless ``value`` is a numpy array of ``shape``.
 
     ``shape_text`` names the shape in symbols, so that hidden checks never
@@ -415,7 +414,7 @@ def _packages_of(value, seen):
 # says it only where the code holds it. The code is read as text with ast.parse, never run:
 # in the notebook inspect finds the function's cell; in the grader each stand-in carries the
 # student's definition as ``hsa_source``. Where neither is there, no such claim is made.
-def source_of(f: object) -> str | None:
+def source_of(f: object) -> Optional[str]:
     """The source text of ``f``'s definition, or None where it cannot be read."""
     text = getattr(f, "hsa_source", None)
     if isinstance(text, str):
@@ -426,7 +425,7 @@ def source_of(f: object) -> str | None:
         return None
 
 
-def _names(node: ast.AST) -> str | None:
+def _names(node: ast.AST) -> Optional[str]:
     """The name a call or attribute ends in (``np.multiply`` -> ``multiply``)."""
     func = node.func if isinstance(node, ast.Call) else node
     return getattr(func, "attr", None) or getattr(func, "id", None)
@@ -483,7 +482,7 @@ def code_has(f: object, fact: str) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _parsed(text: str) -> ast.Module | None:
+def _parsed(text: str) -> Optional[ast.Module]:
     try:
         return ast.parse(textwrap.dedent(text))
     except (SyntaxError, ValueError, RecursionError):
@@ -632,7 +631,7 @@ def same_as_lecture(function, value):
 # result and the inputs. Only the sigmoid's needs one more call (on ``SIGMOID_PROBE``, a
 # fixed public input, so its numbers may be shown even in a hidden test's hint).
 def seen(function: str, value: object, expected: np.ndarray, args: Sequence,
-         f: object = None, hidden: bool = False) -> str | None:
+         f: object = None, hidden: bool = False) -> Optional[str]:
     """The hint naming a property that ``value``, a wrong result of the right shape, breaks;
     None when it breaks none of them."""
     integers = np.asarray(value).dtype.kind in "biu"
@@ -687,7 +686,7 @@ def _offset(value, expected, args):
     return None
 
 
-def _out_of_range(value: np.ndarray, expected: np.ndarray, args: Sequence) -> str | None:
+def _out_of_range(value: np.ndarray, expected: np.ndarray, args: Sequence) -> Optional[str]:
     """Values the sigmoid never takes: below 0 or above 1. (Exactly 0 or 1 it does take: in
     floats it saturates for large inputs, and a wrong pre-activation gets large ones.)"""
     return hint("out_of_range") if np.any((value < 0) | (value > 1)) else None
@@ -698,7 +697,7 @@ def _logistic(z):
         return 1.0 / (1.0 + np.exp(-z))
 
 
-def _clipped(value: np.ndarray, expected: np.ndarray, args: Sequence) -> str | None:
+def _clipped(value: np.ndarray, expected: np.ndarray, args: Sequence) -> Optional[str]:
     """A sigmoid of z clipped to [lo, hi]: its values at the largest and smallest z give
     lo and hi; the rest must follow."""
     z = np.asarray(args[0], dtype=float)

@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 from hsa.assign import SETTINGS_NAME, fetching_public_checks, normalize_notebook, read_settings
-from hsa.exceptions import AssignError
+from hsa.exceptions import AssignError, SettingsError
 from hsa.project import SOLUTIONS
+from hsa.settings import Settings, Visibility
 from hsa.trusted.autograder import read_config
 from hsa_dev.variants import MASTER, STUDENT
 
@@ -29,32 +30,44 @@ def test_the_master_s_assignment_config_holds_otter_s_keys_only():
 
 
 def test_the_committed_zip_carries_hsa_yml_s_settings():
-    settings = yaml.safe_load((SOLUTIONS / SETTINGS_NAME).read_text())
-    config = read_config()
-    assert (config["cell_budget_seconds"], config["call_budget_seconds"],
-            config["submission_budget_seconds"]) == (10, 5, 60)
-    assert config["visibility"] == settings["visibility"] == {"public": "visible",
-                                                              "hidden": "after_published"}
-    assert "public_checks_url" not in config  # empty in hsa.yml: students upload the file
+    written = yaml.safe_load((SOLUTIONS / SETTINGS_NAME).read_text())
+    settings = read_config().settings
+    assert settings == Settings.from_mapping(written, SETTINGS_NAME)
+    assert (settings.cell_budget_seconds, settings.call_budget_seconds,
+            settings.submission_budget_seconds) == (10, 5, 60)
+    assert settings.visibility == Visibility("visible", "after_published")
+    assert settings.public_checks_url is None  # empty in hsa.yml: students upload the file
 
 
-def test_settings_are_read_and_empty_ones_dropped(tmp_path):
+def test_settings_are_read_and_empty_ones_take_their_default(tmp_path):
     path = tmp_path / SETTINGS_NAME
-    path.write_text("cell_budget_seconds: 7\npublic_checks_url:\n")
-    assert read_settings(path) == {"cell_budget_seconds": 7}
-    assert read_settings(tmp_path / "missing.yml") == {}
+    path.write_text("cell_budget_seconds: 7\npublic_checks_url:\nsubmission_memory_mib: 1024\n"
+                    "zygote_restart_every: 3\n")
+    assert read_settings(path) == Settings(cell_budget_seconds=7, submission_memory_mib=1024,
+                                           zygote_restart_every=3)
+    assert read_settings(tmp_path / "missing.yml") == Settings()
 
 
 @pytest.mark.parametrize("text, words", [
-    ("cell_budget: 7\n", "unknown setting(s) cell_budget; it may set call_budget_seconds"),
-    ("- a list\n", "unknown setting(s) (not a mapping)"),
+    ("cell_budget: 7\n", "unknown setting cell_budget (did you mean cell_budget_seconds?)"),
+    ("visibility:\n  hiden: visible\n", "unknown setting visibility.hiden (did you mean hidden?)"),
+    ("- a list\n", "the settings must be a mapping of names to values, not list"),
     ("visibility: [\n", "is not valid YAML"),
+    ("cell_budget_seconds: soon\n", "cell_budget_seconds must be a number, not 'soon'"),
+    ("call_budget_seconds: 0\n", "call_budget_seconds is 0; it must be from 0.1 to 3600"),
+    ("zygote_restart_every: 2.5\n", "zygote_restart_every must be a whole number, not 2.5"),
+    ("submission_memory_mib: yes\n", "submission_memory_mib must be a whole number, not True"),
+    ("visibility:\n  hidden: never\n", "visibility.hidden is 'never'; it may be visible, hidden"),
+    ("public_checks_url: public_checks.py\n", "it must be an http(s) address"),
 ])
 def test_a_wrong_settings_file_is_refused_with_what_to_fix(tmp_path, text, words):
     path = tmp_path / SETTINGS_NAME
     path.write_text(text)
-    with pytest.raises(AssignError, match=re.escape(words)):
+    with pytest.raises(AssignError, match=re.escape(words)) as raised:
         read_settings(path)
+    assert str(path) in str(raised.value)
+    if "YAML" not in words:
+        assert isinstance(raised.value, SettingsError)
 
 
 def test_the_student_set_up_cell_is_five_lines_at_most():

@@ -13,12 +13,12 @@ from conftest import TOTAL
 from nbclient import NotebookClient
 
 from hsa.assign import regenerate
-from hsa.project import DEFAULT, ROOT
+from hsa.project import CONSTRAINTS, DEFAULT, ROOT
 from hsa.trusted.autograder import read_config
 from hsa_dev.variants import MASTER, STUDENT
 
 ZIP = DEFAULT.zip
-GRADED = read_config()["questions"]
+GRADED = read_config().questions
 
 pytestmark = pytest.mark.sandbox
 
@@ -71,6 +71,14 @@ def test_regeneration_matches_committed_files(tmp_path):
     for relative in committed:
         assert (tmp_path / "assignments" / relative).read_bytes() == (ROOT / "assignments" / relative).read_bytes(), \
             f"assignments/{relative} drifted from the master: run `hsa assign`"
+
+
+def test_the_shipped_grading_requirements_are_those_of_constraints_txt():
+    """The package carries what grading needs, pinned (hsa assign finds it wherever hsa is
+    installed); it must say what constraints.txt and the installed metadata say."""
+    from hsa_dev.requirements import SHIPPED, grading_requirements
+    assert SHIPPED.read_text() == grading_requirements(CONSTRAINTS), \
+        "run .venv/bin/python -m hsa_dev.requirements"
 
 
 def test_stub_runs_top_to_bottom_without_raising(tmp_path):

@@ -50,9 +50,9 @@ def test_the_expectations_name_real_attacks_and_real_secrets():
 @pytest.fixture(scope="module")
 def quick(autograder):
     """The autograder with short budgets, so that the attacks that stall run fast."""
-    config = {**autograder.config, "cell_budget_seconds": 2, "call_budget_seconds": 2,
-              "submission_budget_seconds": 15}
-    return dataclasses.replace(autograder, config=config)
+    settings = dataclasses.replace(autograder.settings, cell_budget_seconds=2, call_budget_seconds=2,
+                                   submission_budget_seconds=15)
+    return dataclasses.replace(autograder, config=dataclasses.replace(autograder.config, settings=settings))
 
 
 @pytest.fixture(scope="module")

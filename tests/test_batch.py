@@ -24,7 +24,7 @@ from hsa_dev.variants import STUDENT, variant
 
 HSA = str(pathlib.Path(sys.executable).with_name("hsa"))
 SIGMOID_LOOPS = "def sigmoid(z):\n    while True:\n        pass\n"
-QUESTIONS = read_config()["questions"]
+QUESTIONS = read_config().questions
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.bwrap]  # hsa grade refuses without bubblewrap
 
@@ -95,8 +95,8 @@ def test_report_is_self_contained_with_its_histogram(graded):
     chart = html.split("<svg", 1)[1].split("</svg>", 1)[0]
     bars = re.findall(r"<title>(\d+) submission\(s\) scored (\d+)</title>", chart)
     # valid, raises, exits, loops: full marks; wrong and slow_call: sigmoid and hidden_state
-    # lost (6 points); not_a_notebook, exported (the stub), empty: 0
-    assert {int(score): int(n) for n, score in bars} == {TOTAL: 4, TOTAL - 6: 2, 0: 3}
+    # lost (6 points); exported (the stub): 0; not_a_notebook and empty are invalid: no score
+    assert {int(score): int(n) for n, score in bars} == {TOTAL: 4, TOTAL - 6: 2, 0: 1}
 
 
 def test_rerun_skips_unchanged_and_force_regrades(batch, graded, capsys):
@@ -155,7 +155,7 @@ def test_canvas_download_graded_per_student_and_imported_back(canvas_download, t
     assert imported[0][5] == "Hidden State Activation (777)"
     scores = {row[1]: row[5] for row in imported[2:]}
     assert scores["4242"] == students["4242"]["score"] and "anon_ab12c" not in scores
-    assert scores["4646"] == "", "nothing graded: Canvas keeps its grade until a person decides"
+    assert "4646" not in scores, "nothing graded: no row, so Canvas keeps its grade"
 
 
 def test_gradescope_export_a_row_per_submitter(gradescope, tmp_path):
@@ -189,16 +189,19 @@ def test_summary_on_the_terminal_and_report_as_text(canvas_download, tmp_path, c
     err = capsys.readouterr().err
     # Seven rows (see test_canvas_download_graded_per_student_and_imported_back): three correct,
     # the partial one (a cell raises), the export zip, a zip of two notebooks and a stray file.
-    scores = [float(s) for s in (SCORE_CORRECT, SCORE_CORRECT, SCORE_CORRECT, SCORE_PARTIAL, SCORE_EXPORT, "0", "0")]
+    # The two invalid files have no score: they are not zeros in the mean.
+    scores = [float(s) for s in (SCORE_CORRECT, SCORE_CORRECT, SCORE_CORRECT, SCORE_PARTIAL, SCORE_EXPORT)]
     assert "hsa grade: 7 submission(s): 4 graded, 1 error, 2 invalid." in err
     assert (f"score: mean {statistics.mean(scores):.2f}, median {statistics.median(scores):g} "
-            f"(of {TOTAL_TEXT})") in err
+            f"(of {TOTAL_TEXT}), over the 5 graded; 2 not graded left out") in err
     look = {row["submission"]: row for row in book if row["status"] != "graded"}
     assert sorted(row["status"] for row in look.values()) == ["error", "invalid", "invalid"]
     assert "needs a look (3):" in err
     for name, row in look.items():
         assert f"  {name}: {row['status']}, {row['score']}/{TOTAL_TEXT}: " in err
-    assert "canvas-import.csv leaves out" in err and "wrote " in err
+    assert "canvas-import.csv -> Canvas: Grades, Import (4 student(s); 3 left out: " in err
+    assert "per student: 4 get their grade and feedback back, 3 not all of it:" in err
+    assert "readme-txt: nothing back: names no student" in err and "wrote " in err
     report = (out / "report.html").read_text()
     assert "Needs a look first (3)" in report
     assert report.count('/feedback.html"') == len(book)  # a link per student

@@ -15,7 +15,7 @@ def test_every_case_on_disk_is_read_and_every_question_has_mistakes():
     assert (len(MISTAKES), len(ALTERNATIVES)) == (on_disk("mistakes"), on_disk("alternatives"))
     assert len(CASES) == sum(on_disk(kind) for kind in KINDS)
     questions = {c.question for c in MISTAKES}
-    assert questions == set(read_config()["questions"])
+    assert questions == set(read_config().questions)
 
 
 def test_split_source_cuts_one_cell_per_function():

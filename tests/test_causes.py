@@ -14,8 +14,9 @@ from hsa.trusted import result as results
 from hsa.trusted.autograder import read_config
 from hsa_dev.catalogue import Case, feedback_section, judge_cascade
 from hsa_dev.variants import variant
+from hsa.writers.graded import Graded
 
-QUESTIONS = read_config()["questions"]  # the real assignment's, in question order
+QUESTIONS = read_config().questions  # the real assignment's, in question order
 FUNCTIONS = sorted(QUESTIONS)
 
 
@@ -110,7 +111,7 @@ def test_fixing_a_cause_alone_counts_only_the_checks_found_right_beyond_it(findi
     cascade = causes.cascades["join_weights"]
     assert cascade.own + cascade.alone == alone and cascade.stopped == stopped
     assert ("formula_1" in causes.roots) == any(f.verdict is Verdict.OWN for f in findings)
-    feedback = feedback_md(join_weights_wrong(findings=findings))
+    feedback = feedback_md(Graded.of(join_weights_wrong(findings=findings)))
     assert ("could bring back" in feedback) == (alone > 2)
     if stopped:
         assert ("`formula_1` and `hidden_state` stopped at the error `join_weights` raised, so "
@@ -125,7 +126,7 @@ def test_lost_points_split_into_own_and_dependency_adds_up_to_the_score():
 
 
 def test_feedback_says_it_once_at_the_cause_and_points_the_dependents_there():
-    feedback = feedback_md(join_weights_wrong())
+    feedback = feedback_md(Graded.of(join_weights_wrong()))
     assert feedback.count("Fix `join_weights` first") == 1
     assert ("**Fix `join_weights` first:** `formula_1` and `hidden_state` call it and lost 5 "
             "points through it; `formula_2` lost 1 point in a check that uses `formula_1`, which "
@@ -152,7 +153,7 @@ def test_a_dependent_with_a_mistake_of_its_own_still_shows_its_own_hint():
     assert causes.roots == ["join_weights", "hidden_state"]
     assert trace(result).split()["hidden_state"] == (3, 1)
     assert causes.cascades["join_weights"].users["hidden_state"] == 1
-    feedback = feedback_md(result)
+    feedback = feedback_md(Graded.of(result))
     section = feedback_section(feedback, "hidden_state")
     assert f"- {own}" in section
     assert "- 1 point lost through `join_weights`, in a check that uses `formula_1`" in section
@@ -169,7 +170,7 @@ def test_an_equivalence_check_is_lost_through_the_side_that_is_wrong():
     causes = analyse(result)
     assert causes.roots == ["formula_1"] and trace(result).split()["formula_2"] == (0, 1)
     assert causes.cascades["formula_1"].users == {"formula_2": 1}
-    feedback = feedback_md(result)
+    feedback = feedback_md(Graded.of(result))
     assert "**Fix `formula_1` first:** `formula_2` lost 1 point in a check that uses it." \
         in feedback
     assert "1 point lost through `formula_1`, in a check that uses it (see above)" in \
@@ -181,7 +182,7 @@ def test_an_equivalence_check_is_own_when_both_sides_are_wrong():
                        check("formula_2", 2, ["formula_2"], hint="formula_2 wrong"),
                        check("formula_2", 4, ["formula_1", "formula_2"], hint="formula_1 wrong"))
     assert trace(result).split()["formula_2"] == (2, 0) and analyse(result).cascades == {}
-    assert "Fix" not in feedback_md(result)
+    assert "Fix" not in feedback_md(Graded.of(result))
 
 
 def test_an_undefined_function_is_the_cause_of_what_needs_it():
@@ -196,7 +197,7 @@ def test_an_undefined_function_is_the_cause_of_what_needs_it():
     causes = analyse(result)
     assert causes.roots == ["formula_1"] and trace(result).split()["hidden_state"] == (0, 2)
     assert "**Fix `formula_1` first:** `hidden_state` calls it and lost 2 points" in \
-        feedback_md(result)
+        feedback_md(Graded.of(result))
 
 
 def test_functions_that_fail_only_through_each_other_are_each_a_cause():
@@ -219,14 +220,14 @@ def test_causes_never_touch_a_score():
     result = join_weights_wrong()
     before = copy.deepcopy(result.to_dict())
     analyse(result)
-    feedback_md(result)
-    feedback_md(result, public_only=True)
+    feedback_md(Graded.of(result))
+    feedback_md(Graded.of(result), public_only=True)
     assert result.to_dict() == before
     stripped = copy.deepcopy(result)
     for test in stripped.tests:
         test.reached = {}
-    assert feedback_md(stripped).split("## What to fix")[0] == \
-        feedback_md(result).split("## What to fix")[0]
+    assert feedback_md(Graded.of(stripped)).split("## What to fix")[0] == \
+        feedback_md(Graded.of(result)).split("## What to fix")[0]
 
 
 def test_public_only_traces_the_public_checks_and_shows_no_hidden_hint_nor_points():
@@ -235,7 +236,7 @@ def test_public_only_traces_the_public_checks_and_shows_no_hidden_hint_nor_point
     assert all(not loss.points for loss in causes.losses)
     assert [loss.test for loss in causes.losses] == ["join_weights - 1", "formula_1 - 1",
                                                "hidden_state - 1"]
-    feedback = feedback_md(result, public_only=True)
+    feedback = feedback_md(Graded.of(result), public_only=True)
     assert ("**Fix `join_weights` first:** `formula_1` and `hidden_state` call it and fail their "
             "public checks because of it.") in feedback
     assert "point" not in feedback.split("## What to fix")[1]
@@ -249,7 +250,7 @@ def test_results_written_before_causes_load_and_read_as_before():
         del test["calls"], test["reached"]
     old = results.Result.from_dict(data)
     assert old.tests[0].calls == [] and old.tests[0].reached == {}
-    assert analyse(old).cascades == {} and "Fix" not in feedback_md(old)
+    assert analyse(old).cascades == {} and "Fix" not in feedback_md(Graded.of(old))
     assert trace(old).split()["formula_1"] == (2, 0)
 
 
@@ -361,7 +362,7 @@ def test_the_sandbox_traces_the_two_mistakes_to_their_causes(grade, two_mistakes
     assert trace(result).split() == {"join_weights": (2, 0), "join_state_and_input": (0, 0),
                              "formula_1": (0, 2), "formula_2": (0, 1), "sigmoid": (3, 0),
                              "hidden_state": (0, 3)}
-    feedback = feedback_md(result)
+    feedback = feedback_md(Graded.of(result))
     assert feedback.count("**Fix `join_weights` first:**") == 1
     assert "`formula_1` and `hidden_state` call it and lost 5 points through it" in feedback
     # formula_1 and hidden_state raised join_weights' error: nothing is known yet of the
@@ -394,7 +395,7 @@ def test_a_dependent_with_its_own_mistake_keeps_its_hint_end_to_end(grade, tmp_p
     result = grade(variant(tmp_path / "mixed.ipynb", source=MIXED))
     assert analyse(result).roots == ["join_weights", "hidden_state"]
     assert trace(result).split()["hidden_state"] == (3, 0)
-    feedback = feedback_md(result)
+    feedback = feedback_md(Graded.of(result))
     assert ("`formula_1` calls it and lost 2 points through it; `formula_2` lost 1 point in a "
             "check that uses `formula_1`, which calls it.") in feedback
     section = feedback_section(feedback, "hidden_state")
@@ -411,14 +412,14 @@ def test_what_the_sandbox_reports_changes_no_score(grade, two_mistakes, monkeypa
     assert traced.questions == blind.questions and traced.score == blind.score
     assert all(t.reached == {} for t in blind.tests)
     assert any(t.reached for t in traced.tests)
-    assert SEED == traced.provenance["seed"] == blind.provenance["seed"]
+    assert SEED == traced.provenance.seed == blind.provenance.seed
 
 
 def test_gradescope_tests_lost_through_a_cause_say_so_first():
     from hsa.writers.results import results_json
-    from hsa.trusted.autograder import DEFAULT_VISIBILITY
-    tests = {t["name"]: t["output"] for t in results_json(join_weights_wrong(),
-                                                          DEFAULT_VISIBILITY)["tests"]}
+    from hsa.settings import Visibility
+    tests = {t["name"]: t["output"] for t in results_json(Graded.of(join_weights_wrong()),
+                                                          Visibility())["tests"]}
     pointer = "Lost through `join_weights`: fix that first (see the feedback).\n"
     assert tests["formula_1 - 1 (public)"] == pointer + F1_HINT
     assert tests["formula_2 - 4 (hidden)"] == pointer + F1_HINT

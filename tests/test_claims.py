@@ -21,6 +21,7 @@ from conftest import SEED
 from hsa.trusted import mutants
 from hsa.trusted.diagnosis import diagnoser_for
 from hsa.writers.feedback import feedback_md
+from hsa.writers.graded import Graded
 from hsa_dev.catalogue import load_cases
 from hsa_dev.variants import MASTER, function_cell_index, graded_functions, split_source, variant
 
@@ -108,7 +109,7 @@ def test_the_star_hint_never_reaches_code_without_a_star(graded):
     no `*` at all."""
     case, result = graded["join_state_and_input_added"]
     assert not code_has(case.source, "join_state_and_input", ast.Mult)
-    assert "`*` multiplies" not in feedback_md(result)
+    assert "`*` multiplies" not in feedback_md(Graded.of(result))
 
 
 def test_a_shown_first_difference_is_what_the_students_function_returns(graded, autograder):
@@ -136,7 +137,7 @@ def test_fixing_a_cause_alone_brings_back_what_the_feedback_promises(graded, gra
     error is named: its own code is checked only then)."""
     promised = 0
     for name, (case, result) in graded.items():
-        for culprit, at_least, points in ALONE.findall(feedback_md(result)):
+        for culprit, at_least, points in ALONE.findall(feedback_md(Graded.of(result))):
             fixed = regrade(grade, tmp_path, case, {culprit: master_cell(culprit)})
             gained = fixed.score - result.score
             assert gained >= int(points) if at_least else gained == int(points), \
@@ -196,7 +197,7 @@ def test_the_same_advice_is_said_once_per_function(graded):
     """In each function's section, no line of advice is said twice (several checks that
     found the same mistake give one bullet, or their own observations and one advice)."""
     for name, (_case, result) in graded.items():
-        for section in feedback_md(result).split("\n### ")[1:]:
+        for section in feedback_md(Graded.of(result)).split("\n### ")[1:]:
             body = section.split("\n## ")[0].splitlines()[1:]
             advice = [line for line in body if line.strip() and not line.startswith(("- ", "**"))]
             assert len(advice) == len(set(advice)), f"{name}: {section.splitlines()[0]}"

@@ -17,6 +17,7 @@ from hsa.sandbox.uids import PROBE_UID
 from hsa.exceptions import HarnessError
 from hsa_dev.harness import SYSTEM_PYTHON, Harness, find_pythons, minor_version
 from hsa_dev.variants import MASTER, STUDENT, variant
+from hsa.writers.graded import Graded
 
 ZIP = DEFAULT.zip
 
@@ -151,7 +152,7 @@ def seen_by_student(results, published):
 def test_student_sees_no_hidden_hint_nor_score_before_publication(grade, autograder):
     from hsa.writers.results import results_json
     result = grade(ROOT / "examples" / "submissions" / "bob_partial.ipynb")
-    results = results_json(result, autograder.visibility)
+    results = results_json(Graded.of(result), autograder.visibility)
     # Whole hints: a hidden test's advice line may be the public check's (the same mistake
     # reads the same before and after submission); what it says beyond that must not show.
     public_hints = {t.hint.strip() for t in result.tests if not t.hidden and t.hint}

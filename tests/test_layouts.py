@@ -6,9 +6,7 @@ every record's identity, chosen file, set-aside files, late flag and problem is
 checked; then canvas-import.csv, safe unzipping, and bad input.
 """
 
-import csv
 import datetime
-import io
 import pathlib
 import re
 import shutil
@@ -16,7 +14,7 @@ import zipfile
 
 import pytest
 
-from hsa.grade import canvas, layouts, names, safezip
+from hsa.grade import layouts, names, safezip
 from hsa.grade.layouts import ASSIGNMENT, Layout
 from hsa.outcomes import SetAsideReason as Reason
 from hsa.trusted.choice import Kind, kind_of
@@ -295,29 +293,6 @@ def test_canvas_download(canvas_download, tmp_path):
                                      f"{zoe.path})")
 
 
-def test_canvas_import_csv(canvas_download, tmp_path):
-    records = read(canvas_download, tmp_path)
-    students = by_id(records)
-    scores = {"4242": 15, "4343": 5, "4444": 15.0, "4545": 12.5, "4646": None, "anon_ab12c": 15}
-    graded = [(r, scores.get(r.student_id)) for r in records]
-    text = canvas.canvas_import_csv(graded, assignment_id=777, points_possible=15)
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
-                       "Hidden State Activation (777)"]
-    # What Canvas's importer checks: "Student" and "ID" first, "Section" last of the student columns.
-    assert "Student" in rows[0][0] and "ID" in rows[0][1] and "Section" in rows[0][4]
-    assert "Points Possible" in rows[1][0] and rows[1][5] == "15"
-    assert {row[1]: row[5] for row in rows[2:]} == {
-        "4242": "15", "4343": "5", "4444": "15", "4545": "12.5", "4646": ""}
-    assert {row[1]: row[0] for row in rows[2:]}["4242"] == "ñúñezzoë"
-    assert all(len(row) == 6 for row in rows)
-    assert set(canvas.unmatched(graded)) == {students["anon_ab12c"], *nobody(records)}
-    path, left_out = canvas.write_canvas_import(tmp_path, graded, assignment_id=777, points_possible=15)
-    assert path.name == "canvas-import.csv" and path.read_bytes().decode("utf-8") == text
-    assert len(left_out) == 2
-    assert canvas.canvas_import_csv(graded, points_possible=15).splitlines()[0].endswith(",Hidden State Activation")
-
-
 # ------------------------------------------------------------------ Moodle
 @pytest.fixture
 def moodle_folders(tmp_path):
@@ -553,3 +528,37 @@ def test_kinds_of_files():
     assert kind_of(EXPORT, ASSIGNMENT.name)[0] is Kind.EXPORT
     assert kind_of("mine.ipynb", ASSIGNMENT.name)[0] is Kind.NOTEBOOK
     assert kind_of("report.pdf", ASSIGNMENT.name) == (None, "not a notebook or an export zip")
+
+
+def test_canvas_names_read_as_canvas_writes_them():
+    """canvas-lms lib/content_zipper.rb get_filename: [name, LATE, id].compact.join("_"), the
+    name left out only for anonymous grading; a group's name may be all digits."""
+    from hsa.grade.layouts.canvas import canvas_name, is_named_download
+    cases = {
+        "7_4646_9011_hidden_state_activation.ipynb": ("7", False, "4646", "9011",
+                                                      "hidden_state_activation.ipynb", "7_4646_9011"),
+        "7_LATE_4646_9012_hw_2_3.ipynb": ("7", True, "4646", "9012", "hw_2_3.ipynb", "7_LATE_4646_9012"),
+        "12_b_4747_9013_x.ipynb": ("12_b", False, "4747", "9013", "x.ipynb", "12_b_4747_9013"),
+        "leebob_LATE_4343_9002_a.zip": ("leebob", True, "4343", "9002", "a.zip", "leebob_LATE_4343_9002"),
+        "anon_ab12c_9008_hidden_state_activation.ipynb": ("", False, "anon_ab12c", "9008",
+                                                          "hidden_state_activation.ipynb", "anon_ab12c_9008"),
+        "LATE_anon_x9Y_9009_a.ipynb": ("", True, "anon_x9Y", "9009", "a.ipynb", "LATE_anon_x9Y_9009"),
+        "4646_9011_a.ipynb": ("", False, "4646", "9011", "a.ipynb", "4646_9011"),
+    }
+    for file_name, expected in cases.items():
+        parts = canvas_name(file_name)
+        assert (parts.name, parts.late, parts.user, parts.attachment, parts.file, parts.key) == expected
+    # in an anonymous download nothing is a name: anon_ then the ids
+    assert not is_named_download(["anon_ab12c_9008_a.ipynb", "LATE_anon_x9Y_9009_b.ipynb"])
+    assert canvas_name("readme.txt") is None and canvas_name("a_b_c.ipynb") is None
+
+
+def test_a_canvas_group_named_with_digits_is_not_read_as_a_user(tmp_path):
+    root = tmp_path / "canvas-groups"
+    put(root, f"7_4646_9011_{NOTEBOOK}", CORRECT)
+    put(root, f"team8_LATE_4747_9012_{NOTEBOOK}", PARTIAL)
+    students = by_id(read(root, tmp_path))
+    assert set(students) == {"4646", "4747"}
+    seven = students["4646"]
+    assert (seven.student_name, seven.key, seven.late) == ("7", "7_4646_9011", False)
+    assert (students["4747"].key, students["4747"].late) == ("team8_LATE_4747_9012", True)

@@ -18,7 +18,7 @@ from hsa.project import DEFAULT
 from hsa.trusted import mutants
 from hsa.trusted.autograder import read_config
 
-QUESTIONS = read_config()["questions"]
+QUESTIONS = list(read_config().questions)
 
 
 @pytest.fixture(scope="module")

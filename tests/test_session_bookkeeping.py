@@ -9,12 +9,13 @@ from hsa.exceptions import (BudgetExceeded, GraderFailure, ProcessLost, Protocol
 from hsa.outcomes import Status
 from hsa.sandbox import session as sessions
 from hsa.sandbox.session import HARD_LIMIT_FACTOR, Budgets, Session, _culprit, _expect_in_order
+from hsa.settings import Settings
 from hsa.trusted.autograder import read_config
 from hsa.untrusted.protocol import Raised
 from hsa.untrusted import protocol
 
 CELLS = 3
-BUDGETS = Budgets.from_config(read_config())  # the master's, as the autograder holds them
+BUDGETS = Budgets.of(read_config().settings)  # the master's, as the autograder holds them
 
 
 # ------------------------------------------------------------ event order
@@ -80,29 +81,29 @@ def test_culprit(died, current, last, suspect, expected, words):
 
 
 # ---------------------------------------------------------------- budgets
-@pytest.mark.parametrize("config", [{}, {"cell_budget_seconds": 1, "call_budget_seconds": 1},
-                                    {"cell_budget_seconds": 1, "call_budget_seconds": None,
-                                     "submission_budget_seconds": 1}])
-def test_a_config_without_budgets_is_the_autograders_fault_with_what_to_do(config):
-    with pytest.raises(GraderFailure, match="set cell_, call_ and submission_budget_seconds"):
-        Budgets.from_config(config)
+def test_a_config_without_budgets_grades_with_the_default_budgets():
+    """An autograder whose settings leave the budgets out (or empty) gets the defaults, the
+    same as a master without hsa.yml."""
+    assert Budgets.of(Settings.from_mapping({}, "test")) == Budgets(cell=10, call=5, submission=60)
+    partial = Settings.from_mapping({"cell_budget_seconds": 1, "call_budget_seconds": None}, "test")
+    assert Budgets.of(partial) == Budgets(cell=1, call=5, submission=60)
 
 
-def test_budgets_come_from_the_config():
-    config = {"cell_budget_seconds": 7, "call_budget_seconds": "2.5", "submission_budget_seconds": 90}
-    assert Budgets.from_config(config) == Budgets(cell=7.0, call=2.5, submission=90.0)
+def test_budgets_come_from_the_settings():
+    settings = Settings(cell_budget_seconds=7, call_budget_seconds=2.5, submission_budget_seconds=90)
+    assert Budgets.of(settings) == Budgets(cell=7.0, call=2.5, submission=90.0)
 
 
 def test_timeout_overrides_the_submission_budget_and_caps_cell_and_call():
-    config = {"cell_budget_seconds": 7, "call_budget_seconds": 3, "submission_budget_seconds": 90}
-    assert Budgets.from_config(config, timeout=30) == Budgets(cell=7, call=3, submission=30)
-    assert Budgets.from_config(config, timeout=4) == Budgets(cell=4, call=3, submission=4)
-    assert Budgets.from_config(config, timeout=2) == Budgets(cell=2, call=2, submission=2)
+    settings = Settings(cell_budget_seconds=7, call_budget_seconds=3, submission_budget_seconds=90)
+    assert Budgets.of(settings, timeout=30) == Budgets(cell=7, call=3, submission=30)
+    assert Budgets.of(settings, timeout=4) == Budgets(cell=4, call=3, submission=4)
+    assert Budgets.of(settings, timeout=2) == Budgets(cell=2, call=2, submission=2)
 
 
 def test_no_cell_or_call_gets_more_than_the_submission():
-    config = {"cell_budget_seconds": 100, "call_budget_seconds": 50, "submission_budget_seconds": 20}
-    assert Budgets.from_config(config) == Budgets(cell=20, call=20, submission=20)
+    settings = Settings(cell_budget_seconds=100, call_budget_seconds=50, submission_budget_seconds=20)
+    assert Budgets.of(settings) == Budgets(cell=20, call=20, submission=20)
 
 
 # ------------------------------------------------------- student exceptions

@@ -33,7 +33,8 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from hsa.assign import SETUP_IMPORT, SUPPORTED_PYTHONS, fetching_public_checks
+from hsa.assign import SETUP_IMPORT, fetching_public_checks
+from hsa_dev.requirements import SUPPORTED_PYTHONS
 from hsa.project import CONSTRAINTS, ROOT
 from hsa_dev.catalogue import read_case
 from hsa_dev.harness import find_pythons, minor_version
@@ -184,7 +185,10 @@ def run(python, path, env=None, cwd=None, keep=None):
     (specs / "student" / "kernel.json").write_text(json.dumps({
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "student", "language": "python"}))
-    manager = KernelManager(kernel_name="student", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]))
+    # The connection file beside the kernel spec: by default jupyter_client makes it with
+    # mkstemp in /tmp, and a kernel that is killed leaves it there.
+    manager = KernelManager(kernel_name="student", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]),
+                            connection_file=str(specs / "connection.json"))
     kernel_env = {k: v for k, v in os.environ.items()
                   if k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "JPY_SESSION_NAME"}}
     kernel_env["PATH"] = f"{Path(python).parent}{os.pathsep}{kernel_env.get('PATH', '')}"

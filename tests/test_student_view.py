@@ -10,6 +10,7 @@ from nbclient import NotebookClient
 from hsa.writers.feedback import feedback_md
 from hsa.project import ROOT
 from hsa_dev.variants import STUDENT, variant
+from hsa.writers.graded import Graded
 
 PASSED = "Public checks passed: right type and shape on the lecture's data, right values on the public examples. Hidden tests on other sizes and values decide your grade."
 USES_DELETED_CELL = '''def formula_1(w_hh, w_hx, h_t_prev, x_t):
@@ -92,11 +93,11 @@ def test_the_live_session_hides_the_deleted_cell_but_export_finds_it(partly_done
 def test_the_graders_feedback_names_the_deleted_cell_problem(partly_done, grade):
     saved, _ = partly_done
     result = grade(saved)
-    feedback = feedback_md(result)
+    feedback = feedback_md(Graded.of(result))
     assert "formula_1 raised NameError: name 'scale' is not defined" in feedback
     assert "a cell that was deleted" in feedback
     assert not TRACEBACK.search(feedback)
-    assert result.questions["join_weights"] == [2, 2]
+    assert result.questions["join_weights"] == (2, 2)
 
 
 def test_feedback_never_shows_a_traceback_or_a_hidden_input(grade, tmp_path):
@@ -106,7 +107,7 @@ def test_feedback_never_shows_a_traceback_or_a_hidden_input(grade, tmp_path):
         "formula_2": "def formula_2(w_hh, w_hx, h_t_prev, x_t):\n    raise ValueError('unfinished')\n",
     })
     result = grade(broken)
-    feedback = feedback_md(result)
+    feedback = feedback_md(Graded.of(result))
     assert not TRACEBACK.search(feedback)
     assert "math.exp" in feedback and "np.exp" in feedback
     assert "formula_2 raised ValueError: unfinished" in feedback

@@ -30,7 +30,7 @@ from hsa.trusted.grader import grade_file
 from hsa.untrusted import protocol
 
 pytestmark = pytest.mark.sandbox
-BUDGETS = Budgets.from_config(read_config())  # the master's, as the autograder holds them
+BUDGETS = Budgets.of(read_config().settings)  # the master's, as the autograder holds them
 
 
 @functools.lru_cache(maxsize=None)
@@ -341,7 +341,7 @@ def test_a_submission_is_stopped_at_its_memory_cap_and_the_next_is_graded(autogr
     result = grade_file(hog, "hog", autograder, SEED, isolation)
     assert result.status is Status.KILLED
     assert "went over the submission's memory cap of 2048 MiB, all its processes together" in result.message
-    assert result.provenance["submission_cap"] == f"cgroup {cgroup.kind()}: 2048 MiB and 16 processes"
+    assert result.provenance.submission_cap == f"cgroup {cgroup.kind()}: 2048 MiB and 16 processes"
     honest = catalogue.build(catalogue.Attack("honest", "", "pass\n", "last", base="master"),
                              tmp_path / "honest.ipynb", probe.new_marker())
     again = grade_file(honest, "honest", autograder, SEED, isolation)

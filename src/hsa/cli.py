@@ -1,17 +1,23 @@
 """The ``hsa`` command: ``assign`` for instructors, ``grade`` for graders."""
 
+
 import argparse
 import pathlib
 import sys
 
 from . import __version__
-from .exceptions import GraderFailure
+from .exceptions import AssignError, GraderFailure
 from .outcomes import Layout
-from .project import DEFAULT
+from .grade.options import DEFAULT_OUT, Options
+from .project import DEFAULT, IN_CLONE
+
+DESCRIPTION = ("hsa: an auto-graded Jupyter assignment and a grader that submissions cannot "
+               "fool. assign: build the student notebook and the autograder from a master; "
+               "grade: grade submissions in a sandbox; catalogue: prove the hidden tests.")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="hsa", description=__doc__)
+    parser = argparse.ArgumentParser(prog="hsa", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"hsa {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for add in (_assign_parser, _grade_parser, _catalogue_parser):
@@ -27,8 +33,9 @@ def main(argv=None):
 def _assign_parser(commands):
     assign = commands.add_parser("assign", help="regenerate the student notebook and the "
                                  "autograder zip from the master notebook")
-    assign.add_argument("master", nargs="?", default=str(DEFAULT.master), help="the master "
-                        f"notebook (default: solutions/{DEFAULT.master.name})")
+    assign.add_argument("master", nargs="?", default=None, help="the master notebook (Otter "
+                        "Assign format), with hsa.yml beside it if its settings are not the "
+                        f"defaults (default, in a clone of the project: solutions/{DEFAULT.master.name})")
     assign.add_argument("--out", default=None, help="folder that receives assignments/ and "
                         "autograder/ (default: the folder above the master's, the project "
                         "folder for solutions/<name>.ipynb)")
@@ -41,22 +48,30 @@ def _grade_parser(commands):
     grade = commands.add_parser("grade", help="grade a folder of submissions in the sandbox")
     grade.add_argument("paths", nargs="*", help="notebooks, export zips, folders of them, or "
                        "a class download (folder or zip) from Gradescope, Canvas, Moodle or "
-                       "nbgrader (default: the bundled example submissions)")
+                       "nbgrader (default, in a clone of the project: the bundled examples)")
     grade.add_argument("--layout", choices=[layout.value for layout in Layout], default=None,
                        help="the download's layout (default: detected)")
+    grade.add_argument("--roster", default=None, metavar="FILE", help="the platform's own "
+                       "export to fill in with the grades: Canvas's gradebook export (Grades, "
+                       "Export) or Moodle's grading worksheet (Download grading worksheet); only "
+                       "the cells of the students graded change (default: hsa writes its own files, "
+                       "which carry no one else)")
     grade.add_argument("--canvas-assignment-id", default=None, help="Canvas's id of the "
-                       "assignment, for the column of canvas-import.csv (default: matched by title)")
+                       "assignment: its column in --roster, or in canvas-import.csv (default: "
+                       "matched by title)")
     grade.add_argument("--out", default=None, help="output folder (default: grading-output/)")
-    grade.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
-    grade.add_argument("--timeout", type=float, default=None,
-                       help="wall-time ceiling in seconds for one submission's code")
+    grade.add_argument("--jobs", type=int, default=Options.jobs,
+                       help=f"submissions graded at once (default: {Options.jobs})")
+    grade.add_argument("--timeout", type=float, default=None, help="seconds all of one "
+                       "submission's code may run (default: the assignment's "
+                       "submission_budget_seconds, 60 unless its hsa.yml says otherwise)")
     grade.add_argument("--seed", type=int, default=None,
                        help="seed for the hidden inputs (default: a fresh one, recorded)")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions")
     grade.add_argument("--feedback-notebook", action="store_true", help="also write each "
                        "student's notebook with their feedback written in (never run)")
-    grade.add_argument("--autograder", default=None, help="the autograder zip (default: "
-                       f"autograder/{DEFAULT.zip.name})")
+    grade.add_argument("--autograder", default=None, help="the autograder zip (default: the "
+                       "one in ./autograder/, as hsa assign writes it)")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="run student code without bubblewrap where it is unavailable "
                        "(unsafe: the code can read what you can read)")
@@ -77,7 +92,9 @@ def _catalogue_parser(commands: argparse._SubParsersAction) -> None:
 
 def _assign(args):
     from .assign import regenerate
-    master = pathlib.Path(args.master)
+    if args.master is None and not IN_CLONE:
+        raise AssignError("name the master notebook: hsa assign PATH/TO/MASTER.ipynb")
+    master = pathlib.Path(args.master or DEFAULT.master)
     out = args.out or master.resolve().parent.parent
     notebook, archive = regenerate(master, out, not args.no_run_tests)
     print(f"wrote {notebook}\nwrote {archive}")
@@ -85,12 +102,12 @@ def _assign(args):
 
 
 def _grade(args):
-    from .grade.batch import DEFAULT_OUT, Options, run
+    from .grade.batch import run
     return run(Options(
         paths=tuple(args.paths), out=pathlib.Path(args.out) if args.out else DEFAULT_OUT,
         layout=args.layout, jobs=args.jobs, timeout=args.timeout, seed=args.seed,
         force=args.force, autograder=args.autograder, allow_unsandboxed=args.allow_unsandboxed,
-        canvas_assignment_id=args.canvas_assignment_id, wait=args.wait,
+        canvas_assignment_id=args.canvas_assignment_id, roster=args.roster, wait=args.wait,
         feedback_notebook=args.feedback_notebook))
 
 

@@ -82,6 +82,11 @@ class AssignError(GraderFailure):
     """``hsa assign`` could not build the assignment from the master."""
 
 
+class SettingsError(AssignError):
+    """An assignment's settings (``hsa.yml``, or the autograder's copy of them) break their
+    declaration in :mod:`hsa.settings`; the message names the setting and what it may be."""
+
+
 class GradingError(GraderFailure):
     """``hsa grade`` cannot run (not a problem with one submission)."""
 
@@ -90,6 +95,11 @@ class LayoutError(GradingError):
     """The paths given to ``hsa grade`` cannot be read as asked (the whole input, not one
     student: a path that does not exist, a forced layout that does not fit, a download
     too large to unpack); the message says what to do."""
+
+
+class RosterError(GradingError):
+    """``--roster``'s file is not a platform's export hsa can fill in, or does not fit the
+    class or the assignment (checked before anyone is graded)."""
 
 
 class DownloadTooLarge(LayoutError):

@@ -1,11 +1,18 @@
-"""Named outcomes: a grade's status, the sandbox's isolation level, a download's layout
-and why a student's file was set aside.
+"""Named outcomes: a grade's status, what became of a cell, the sandbox's isolation level, a
+download's layout and why a student's file was set aside.
 
 Both are ``str`` enums, so that the files they are written to (gradebook.csv,
 results.json) hold the plain strings.
 """
 
+from __future__ import annotations
+
 import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # at run time this module imports nothing: setup.sh reads it without numpy
+    from .untrusted.protocol import Raised
 
 
 class NamedEnum(str, enum.Enum):
@@ -42,6 +49,35 @@ class Status(NamedEnum):
         """True when the student's code ran and was judged (not for input that could not be
         read, nor a grader failure): what per-question figures and grade imports count."""
         return self not in (Status.INVALID, Status.GRADER_FAILED)
+
+
+@dataclass
+class CellProblem:
+    """A code cell that did not run cleanly: what the session saw, what the feedback says."""
+
+    index: int  # 1-based position among the notebook's code cells
+    first_line: str
+    status: Status  # ERROR, TIMEOUT or KILLED
+    message: str
+    raised: Raised | None = None  # what it raised (ERROR), as the worker reported it
+
+    @classmethod
+    def of(cls, position: int, source: str, status: Status, message: str,
+           raised: Raised | None = None) -> CellProblem:
+        """The problem of the code cell at 0-based ``position``, whose code is ``source``."""
+        lines = [line.strip() for line in source.splitlines() if line.strip()]
+        return cls(position + 1, (lines[0] if lines else "")[:80], status, message, raised)
+
+    def describe(self) -> str:
+        """What happened to the cell, as a phrase after its name."""
+        if self.status is Status.TIMEOUT:
+            return self.message
+        if self.status is Status.KILLED:
+            return f"stopped the process ({self.message}) and was skipped"
+        if self.raised is None:
+            return f"raised {self.message}"
+        where = f" at line {self.raised.line}" if self.raised.line is not None else ""
+        return f"raised {self.raised.type}{where}: {self.raised.message}"
 
 
 # The statuses a problem in the student's code can cause, worst first.
@@ -107,3 +143,26 @@ class Verdict(NamedEnum):
     OWN = "own"  # wrong on its own, whatever the functions it calls returned
     THROUGH = "through"  # right given what the functions it calls returned to it
     STOPPED = "stopped"  # it raised an error a function it calls raised: unchecked beyond
+
+
+class NotBack(NamedEnum):
+    """Why a student's grade or feedback does not go back to the platform (the hand-back
+    summary says it, a line per student)."""
+    GRADER_FAILED = "the grader failed: grade it again"
+    NOTHING_GRADED = "nothing was graded: look first"
+    NO_SUBMISSION = "submitted nothing"
+    NOT_IN_ROSTER = "not in the roster"
+    NAMES_NO_STUDENT = "names no student"
+    NO_IDS = "its file name gives no user and attachment id Canvas can read"
+    ANONYMOUS = ("anonymous: Canvas imports no grade of an anonymous assignment until its "
+                 "grades are posted; enter it in SpeedGrader")
+    EXCUSED = "excused in Canvas"
+    NOT_ASSIGNED = "Canvas's export says N/A: the assignment is not theirs, or its grades are hidden"
+    TEAM_NEEDS_ROSTER = ("a team assignment's: who is in each team is in Moodle's grading "
+                         "worksheet (pass it with --roster)")
+    NO_PARTICIPANT = "names no participant"
+    NO_COMMENT_COLUMN = "the worksheet has no Feedback comments column"
+    NBGRADER_NEEDS_FILES = ("no timestamp.txt or submission_secret.txt beside the notebook, "
+                            "which release_feedback needs")
+    NO_NOTEBOOK = "no notebook in submitted/<student>/<assignment>/"
+    NO_GRADE_UPLOAD = "no grade upload for this platform: gradebook.csv holds it"

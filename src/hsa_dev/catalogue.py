@@ -158,8 +158,9 @@ def _feedback_problems(case: Case, result: "Result") -> str:
     if not ({"feedback", "never"} & set(case.meta)):
         return ""
     from hsa.writers.feedback import feedback_md
+    from hsa.writers.graded import Graded
 
-    feedback = feedback_md(result)
+    feedback = feedback_md(Graded.of(result))
     if case.meta.get("feedback") and case.meta["feedback"] not in feedback:
         return f"the feedback lacks {case.meta['feedback']!r}"
     if case.meta.get("never") and case.meta["never"] in feedback:
@@ -180,9 +181,10 @@ def judge_cascade(case, result):
     """``(ok, detail)`` for a cascade: the root is wrong on its own, every dependent lost
     points only through it, and the feedback says so once, at the root."""
     from hsa.writers.feedback import feedback_md
+    from hsa.writers.graded import Graded
     from hsa.trusted.causes import analyse
 
-    causes, feedback, root = analyse(result), feedback_md(result), case.root
+    causes, feedback, root = analyse(result), feedback_md(Graded.of(result)), case.root
     problems = []
     if "score" in case.meta and result.score != float(case.meta["score"]):
         problems.append(f"score {result.score:g}, expected {case.meta['score']}")

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import zipfile
 
-from hsa.assign import SUPPORTED_PYTHONS
+from hsa_dev.requirements import SUPPORTED_PYTHONS
 from hsa.exceptions import HarnessError
 
 PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", "/root/.pyenv"))

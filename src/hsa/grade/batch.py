@@ -8,18 +8,21 @@ finished row, and a re-run skips every submission whose bytes and autograder
 are unchanged.
 """
 
+from __future__ import annotations
+
 import concurrent.futures
 import contextlib
 import copy
 import dataclasses
+import datetime
 import pathlib
 import signal
 import sys
 
 from ..exceptions import DiskFull, GraderFailure, GradingError
 from ..hashing import sha256_file
-from ..outcomes import Layout, Status
-from ..project import EXAMPLES
+from ..outcomes import Status
+from ..project import default_autograder, default_submissions
 from ..sandbox import process
 from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
@@ -27,31 +30,15 @@ from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file, seed_or_fresh
 from ..trusted.result import NOT_GRADED, Identity, new_result
 from ..writers.results import read_result
-from . import canvas, leftovers, lock, outdir
+from . import leftovers, lock, outdir
 from .journal import Gradebook
+from .options import Options
 from .layouts import opened
+from .roster import Roster, read_roster
 from .summary import Summary, changes
-from .uploads import UPLOADED, write_uploads
+from .uploads import HandBack, check_roster_fits, write_uploads
 
-DEFAULT_OUT = pathlib.Path("grading-output")
 ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-@dataclasses.dataclass(frozen=True)
-class Options:
-    """What one ``hsa grade`` run is asked to do (made by the command line, or by a caller)."""
-    paths: tuple = ()              # notebooks, zips, folders; () for the bundled examples
-    out: pathlib.Path = DEFAULT_OUT
-    layout: str | None = None      # a Layout's value to force, else detected
-    jobs: int = 2
-    timeout: float | None = None   # wall-time ceiling for one submission's code
-    seed: int | None = None        # None: a fresh one, recorded
-    force: bool = False            # regrade unchanged submissions
-    autograder: str | None = None  # the autograder zip; None for the project's
-    allow_unsandboxed: bool = False
-    canvas_assignment_id: str | None = None
-    wait: bool = False             # wait for another run into ``out`` instead of exiting
-    feedback_notebook: bool = False  # also hand back each student's notebook, feedback written in
 
 
 class Interrupted(BaseException):
@@ -62,7 +49,7 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def run(options):
+def run(options: Options) -> int:
     """Grade as ``options`` says; returns the exit code (GraderFailure: the operator's to fix)."""
     saved = []  # the gradebook, once there is one: its row count for the message
     with _signals_end_the_run():
@@ -75,19 +62,31 @@ def run(options):
             return 128 + stop.signum
 
 
-def _prepare_and_grade(options, saved):
-    autograder = autograders.load(options.autograder)
+def _prepare_and_grade(options: Options, saved: list) -> int:
+    autograder = autograders.load(options.autograder or default_autograder())
+    roster = _roster(options, autograder)  # a bad roster says so before anything starts
     isolation = choose_isolation(options.allow_unsandboxed)
     preflight(isolation, autograder.budgets)
     aside = []  # download members unpacked for no one: unsafe paths
-    with opened(options.paths or [EXAMPLES], options.layout, autograder.expected, aside) as submissions:
+    with opened(options.paths or default_submissions(), options.layout, autograder.expected, aside) as submissions:
         if not submissions:
             raise GradingError("no .ipynb or .zip submissions found under "
                                + " ".join(map(str, options.paths)) + "; pass notebooks, export "
                                "zips, folders of them or a class download")
         outdir.check(options.out, len(submissions))
+        if roster is not None:
+            check_roster_fits(roster.layout, submissions, options.roster)
         with lock.locked(options.out, options.wait, say):
-            return _run(options, autograder, isolation, submissions, aside, saved)
+            return _run(options, autograder, isolation, submissions, aside, saved, roster)
+
+
+def _roster(options: Options, autograder: autograders.Autograder) -> Roster | None:
+    """The platform's export given with --roster, read and checked before anyone is
+    graded (RosterError says what to do), or None."""
+    if options.roster is None:
+        return None
+    return read_roster(options.roster, title=autograder.title, max_score=autograder.max_score,
+                       canvas_assignment_id=options.canvas_assignment_id)
 
 
 class _Ending:
@@ -136,7 +135,8 @@ def _add(book, result):
         book.add(result)
 
 
-def _run(options, autograder, isolation, submissions, aside, saved):
+def _run(options: Options, autograder: autograders.Autograder, isolation: object,
+         submissions: list, aside: list, saved: list, roster: Roster | None = None) -> int:
     out = options.out
     if removed := leftovers.sweep():  # after the lock: a run waited for may have been killed
         say(f"removed {removed} temporary folder(s) left by a grader that was killed")
@@ -146,9 +146,11 @@ def _run(options, autograder, isolation, submissions, aside, saved):
         say(f"the autograder changed since the last run into {out}: regrading "
             f"{len(earlier)} submission(s) graded with the old one")
     layouts = sorted({str(r.layout) for r in submissions})
+    files = len({r.file for r in todo})  # a group shares one graded file
+    grading = (f"seed {seed}, isolation {isolation}, {min(options.jobs, files)} job(s)" if files
+               else "nothing to grade again")
     say(f"{len(submissions)} submission(s), {len(kept)} unchanged and skipped, "
-        f"{len(unreadable)} with nothing to grade; {', '.join(layouts)} layout, seed {seed}, "
-        f"isolation {isolation}, {options.jobs} job(s)")
+        f"{len(unreadable)} with nothing to grade; {', '.join(layouts)} layout, {grading}")
     with Gradebook(out, autograder) as book:
         saved.append(book)
         try:
@@ -164,25 +166,34 @@ def _run(options, autograder, isolation, submissions, aside, saved):
                                f"{book.count} row(s) are safe in {out}. Free some space there "
                                "and run the same command again to grade the rest") from None
             raise
-        handed_back = _hand_back(options, autograder, submissions)
-        summary = Summary(book.rows(), changes(earlier, book.rows()), aside, handed_back)
+        hand_back = _hand_back(options, autograder, submissions, book, roster)
+        summary = Summary(book.rows(), changes(earlier, book.rows()), aside, hand_back[0],
+                          hand_back[1])
         book.finish(summary)
     for line in summary.lines():
         say(line)
-    written = [out / "gradebook.csv", out / "report.html"]
-    if any(r.layout is Layout.CANVAS for r in submissions):
-        written.append(_write_canvas(out, submissions, book, autograder, options))
-    say(f"wrote {', '.join(map(str, written))} and a folder per submission "
+    say(f"wrote {out / 'gradebook.csv'}, {out / 'report.html'} and a folder per submission "
         "(results.json, feedback.md, feedback.html)")
     return 0
 
 
-def _hand_back(options, autograder, submissions):
-    """The upload files of the platforms the class came from (uploads.write_uploads), from
-    each row's results.json read back: only a platform's students are read."""
-    wanted = [r for r in submissions if options.feedback_notebook or r.layout in UPLOADED]
-    pairs = [(r, read_result(options.out / r.name / "results.json")) for r in wanted]
-    return write_uploads(options.out, pairs, autograder.name, options.feedback_notebook)
+def _hand_back(options: Options, autograder: autograders.Autograder, submissions: list,
+               book: Gradebook, roster: Roster | None) -> tuple[list, list]:
+    """The upload files of the platforms the class came from (uploads.write_uploads),
+    each student's result read from disk when a file needs it, and per student what goes
+    back (the ledger's lines)."""
+    hand_back = HandBack(options.out, autograder.name, {row.submission: row for row in book.rows()},
+                         roster, options.feedback_notebook, _downloaded(options.paths))
+    uploads = write_uploads(hand_back, submissions, title=autograder.title,
+                            assignment_id=options.canvas_assignment_id,
+                            max_score=autograder.max_score)
+    return uploads, hand_back.ledger.entries()
+
+
+def _downloaded(paths: tuple) -> datetime.datetime | None:
+    """When the download was saved (the earliest of the paths given), or None."""
+    times = [pathlib.Path(p).stat().st_mtime for p in paths if pathlib.Path(p).exists()]
+    return datetime.datetime.fromtimestamp(min(times), datetime.timezone.utc) if times else None
 
 
 def _plan(options, autograder, submissions):
@@ -198,27 +209,9 @@ def _plan(options, autograder, submissions):
             kept.append(previous)
         else:
             todo.append(record)
-            if previous and previous.provenance.get("autograder_sha256") != autograder.sha256:
+            if previous and previous.provenance and previous.provenance.autograder_sha256 != autograder.sha256:
                 earlier[record.name] = previous
     return kept, todo, earlier, unreadable
-
-
-def _write_canvas(out, submissions, book, autograder, options):
-    """canvas-import.csv; a submission with nothing graded (invalid, grader_failed) gets a
-    blank cell, which leaves its Canvas grade as it is until a person decides."""
-    rows = {row.submission: row for row in book.rows()}
-    graded = [(r, _score_to_import(rows[r.name])) for r in submissions if r.layout is Layout.CANVAS]
-    path, unmatched = canvas.write_canvas_import(
-        out, graded, title=autograder.title, assignment_id=options.canvas_assignment_id,
-        points_possible=max(row.max_score for row in rows.values()))
-    if unmatched:
-        say(f"canvas-import.csv leaves out {len(unmatched)} submission(s) with no Canvas user "
-            "id: " + ", ".join(r.path for r in unmatched))
-    return path
-
-
-def _score_to_import(row):
-    return row.score if row.status.code_graded else None
 
 
 def _for(record, result):
@@ -246,8 +239,9 @@ def _previous(path):
 def _unchanged(result, file, autograder):
     """True when ``result`` still stands: same file, same autograder, a grade that stood."""
     return (result.status.is_students
-            and result.provenance.get("submission_sha256") == sha256_file(file)
-            and result.provenance.get("autograder_sha256") == autograder.sha256)
+            and result.provenance is not None
+            and result.provenance.submission_sha256 == sha256_file(file)
+            and result.provenance.autograder_sha256 == autograder.sha256)
 
 
 def _grade_all(todo, autograder, seed, isolation, options, book):
@@ -263,7 +257,8 @@ def _grade_all(todo, autograder, seed, isolation, options, book):
             futures = {pool.submit(grade_file, file, group[0].name, autograder, seed, isolation,
                                    options.timeout): file for file, group in members.items()}
             for future in concurrent.futures.as_completed(futures):
-                group = members[futures[future]]
+                # popped: a finished future holds its Result, and a class's worth adds up
+                group = members[futures.pop(future)]
                 result = _outcome(future, group[0].name, autograder)
                 for record in group:
                     _add(book, _for(record, result))

@@ -8,18 +8,16 @@ the end, so the bytes written grow with the class, not its square; memory holds
 only what the summary needs (a :class:`~.summary.Row` per student).
 """
 
-import csv
-import io
 import json
 import os
 import time
 
-from ..trusted.causes import trace
-from ..writers.atomic import write_atomic
-from ..writers.document import markdown
-from ..writers.feedback import feedback_blocks
+from ..writers.atomic import atomic_file, write_atomic
+from ..writers.feedback import feedback_md
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
+from ..writers.graded import Graded
 from ..writers.gradebook import columns, gradebook_row
+from ..writers.spreadsheet import SafeWriter
 from ..writers.results import read_result, results_json
 from .outdir import is_full
 from .report import write_report
@@ -61,21 +59,20 @@ class Gradebook:
         folder = self.out / result.submission
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "results.json").unlink(missing_ok=True)
-        traced = trace(result)  # once, for every writer
-        blocks = feedback_blocks(result, traced=traced)  # once, for feedback.md and .html
-        feedback = markdown(blocks)
-        write_atomic(folder / "feedback.md", feedback)
-        write_atomic(folder / FEEDBACK_HTML, feedback_html(result, blocks=blocks))
-        results = results_json(result, self.autograder.visibility, traced, feedback)
+        graded = Graded.of(result)  # traced once, its blocks built once, for every writer
+        write_atomic(folder / "feedback.md", feedback_md(graded))
+        write_atomic(folder / FEEDBACK_HTML, feedback_html(graded))
+        results = results_json(graded, self.autograder.visibility)
         write_atomic(folder / "results.json", json.dumps(results, indent=2) + "\n")
-        self._append(result, traced)
+        self._append(graded)
 
     def keep(self, result):
         """The row of a result an earlier run wrote, which still stands."""
-        self._append(result, None)
+        self._append(Graded.of(result))
 
-    def _append(self, result, traced):
-        row = gradebook_row(result, self.autograder.questions, traced)
+    def _append(self, graded):
+        result = graded.result
+        row = gradebook_row(graded, self.autograder.questions)
         line = (json.dumps(row, default=str) + "\n").encode()
         try:
             written = os.write(self._fd, line)
@@ -91,30 +88,36 @@ class Gradebook:
             self.write_gradebook()
 
     def write_gradebook(self, quiet=False):
-        """gradebook.csv from the journal; ``quiet``: as a last act, when the disk may be full."""
+        """gradebook.csv from the journal; ``quiet``: as a last act, when the disk may be full.
+        Streamed: only where each submission's last line starts is held, not the rows."""
         try:
-            write_atomic(self.out / "gradebook.csv", self._csv())
+            with atomic_file(self.out / "gradebook.csv") as handle, \
+                    open(self.path, "rb") as journal:
+                starts = self._last_lines(journal)
+                writer = SafeWriter(handle, lineterminator="\n")
+                writer.writerow(columns(self.autograder.questions))
+                for name in sorted(starts):
+                    journal.seek(starts[name])
+                    writer.writerow(json.loads(journal.readline()))
         except OSError as error:
             if not (quiet and is_full(error)):
                 raise
         self._rewritten = time.monotonic()
 
-    def _csv(self):
-        rows = {}
-        with open(self.path, encoding="utf-8") as journal:
-            for line in journal:
-                row = json.loads(line)
-                rows[row[0]] = row
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns(self.autograder.questions))
-        writer.writerows(rows[name] for name in sorted(rows))
-        return buffer.getvalue()
+    @staticmethod
+    def _last_lines(journal):
+        """Where each submission's last line starts (a submission graded again: its last
+        line stands). Only the name is parsed of each line."""
+        starts, offset = {}, 0
+        for line in journal:
+            starts[json.loads(line)[0]] = offset
+            offset += len(line)
+        return starts
 
     def finish(self, summary):
         """The run's end: gradebook.csv, and report.html from every result, read back one at
         a time."""
         self.write_gradebook()
-        every = (read_result(self.out / name / "results.json") for name in sorted(self._rows))
+        every = (Graded.of(read_result(self.out / name / "results.json")) for name in sorted(self._rows))
         write_report(self.out / "report.html", summary, self.autograder.questions,
                      self.autograder.title, every)

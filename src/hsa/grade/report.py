@@ -8,15 +8,20 @@ made counted apart), and the roster with a link to each student's feedback.
 One self-contained file (the plot is inline SVG), so it opens offline.
 """
 
+from __future__ import annotations
+
 import collections
 import html
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from ..outcomes import HintKind
-from ..trusted.causes import trace
 from ..writers.atomic import write_atomic
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
 from . import histogram
+
+if TYPE_CHECKING:
+    from .summary import Summary
 
 BLANK_STUB = ("every function is still the placeholder handed out: a blank notebook, perhaps the "
               "wrong file")
@@ -25,16 +30,17 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;p
 th{background:#f3f3f3}.bad{color:#a40000;font-weight:600}.num{text-align:right;white-space:nowrap}.muted{color:#777}"""
 
 
-def write_report(path, summary, questions, title, results):
-    """``results``: every Result, in the roster's order, read once (a generator keeps memory
-    flat for a large class: the summary holds only a Row per student)."""
-    write_atomic(path, render(summary, questions, title, results))
+def write_report(path, summary, questions, title, graded):
+    """``graded``: every :class:`~hsa.writers.graded.Graded`, in the roster's order, read
+    once (a generator keeps memory flat for a large class: the summary holds only a Row per
+    student)."""
+    write_atomic(path, render(summary, questions, title, graded))
 
 
-def render(summary, questions, title, results):
+def render(summary, questions, title, graded):
     tally = _Tally(questions)
-    for result in results:
-        tally.add(result)
+    for one in graded:
+        tally.add(one)
     chart = histogram.score_histogram_svg(summary.scored, summary.max_score)
     parts = [f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
              f"<title>{_e(title)}: grading report</title><style>{STYLE}</style></head><body>",
@@ -49,17 +55,23 @@ def _overview(summary):
     counts = ", ".join(f"{n} {_e(status)}" for status, n in summary.counts.items())
     text = f"<p>{len(summary.results)} submission(s): {counts}."
     if summary.scored:
+        apart = len(summary.results) - len(summary.scored)
         text += (f" Mean score {summary.mean:.2f}, median {summary.median:g}, "
-                 f"of {summary.max_score:g}.")
+                 f"of {summary.max_score:g}"
+                 + (f", over the {len(summary.scored)} graded ({apart} not graded left out)."
+                    if apart else "."))
     return text + "</p>"
 
 
-def _hand_back(summary):
+def _hand_back(summary: Summary) -> str:
     """Which file to upload where, a line each: the terminal's lines, with everyone left out."""
     if not summary.uploads:
         return ""
     items = "".join(f"<li>{_e(u.line(listed=len(u.left_out)))}</li>" for u in summary.uploads)
-    return f"<h2>Hand back</h2><ul>{items}</ul>"
+    lines = summary.returned_lines(listed=len(summary.returned))
+    each = "".join(f"<li>{_e(line.strip())}</li>" for line in lines[1:])
+    students = f"<p>{_e(lines[0])}</p><ul>{each}</ul>" if lines else ""
+    return f"<h2>Hand back</h2><ul>{items}</ul>{students}"
 
 
 def _needs_a_look(summary):
@@ -94,8 +106,8 @@ class _Tally:
         self.found = collections.Counter()  # (question, advice) -> submissions
         self.rows = []
 
-    def add(self, r):
-        traced = trace(r)  # once per result, for both tables
+    def add(self, graded):
+        r, traced = graded.result, graded.traced
         if r.status.code_graded:
             self._question_counts(r, traced.split())
         counted = {t.name for t in r.tests if t.hidden and not _is_placeholder(t)}
@@ -106,8 +118,8 @@ class _Tally:
     def _question_counts(self, r, lost):
         for q in self.questions:
             if q in r.questions:
-                self.points[q][r.questions[q][0]] += 1
-                self.possible[q] = max(self.possible[q], r.questions[q][1])
+                self.points[q][r.questions[q].score] += 1
+                self.possible[q] = max(self.possible[q], r.questions[q].possible)
             skipped = _not_attempted(r, q)
             own, through = lost.get(q, (0, 0))
             self.counts[q].update(skipped=int(skipped), own=int(bool(own) and not skipped),
@@ -154,7 +166,8 @@ class _Tally:
 
 
 def _roster_row(r, questions):
-    cells = "".join(f"<td class=\"num\">{r.questions.get(q, [0])[0]:g}</td>" for q in questions)
+    cells = "".join(f"<td class=\"num\">{r.questions[q].score if q in r.questions else 0:g}</td>"
+                    for q in questions)
     late = {True: "late", False: "", None: ""}[r.identity.late]
     status = f'<td class="bad">{_e(r.status)}</td>' if r.status.needs_a_look else f"<td>{_e(r.status)}</td>"
     return (f"<tr><td>{_who(r, link=True)}</td>{status}<td class=\"num\">{r.score:g} / "

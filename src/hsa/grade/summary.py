@@ -11,6 +11,11 @@ from ..outcomes import Status
 from .report import blank_stub, look_reason
 
 
+LISTED_IN_FULL = 60
+"""Up to this many students, the summary lists each one's hand-back; beyond, only those
+whose grade or feedback does not go back."""
+
+
 @dataclass(frozen=True)
 class Change:
     """A submission whose score changed because the autograder changed."""
@@ -44,6 +49,7 @@ class Summary:
     changes: list  # [Change], empty unless the autograder changed since the last run
     set_aside: list = field(default_factory=list)  # "path (why)": download members no one's
     uploads: list = field(default_factory=list)  # [uploads.Upload]: what goes back where
+    returned: list = field(default_factory=list)  # [uploads.Returned]: per student, what goes back
 
     def __post_init__(self):
         self.results = [r if isinstance(r, Row) else Row.of(r) for r in self.results]
@@ -56,8 +62,9 @@ class Summary:
 
     @property
     def scored(self):
-        """Scores that stand (every row but the grader's own failures)."""
-        return [r.score for r in self.results if r.status.is_students]
+        """The scores of the submissions whose code was graded: an invalid file (nothing
+        graded) and the grader's own failures are no score, so they are not in the mean."""
+        return [r.score for r in self.results if r.status.code_graded]
 
     @property
     def mean(self):
@@ -79,13 +86,15 @@ class Summary:
         return sorted((r for r in self.results if r.status.needs_a_look or r.blank_stub),
                       key=lambda r: (order[r.status], r.submission))
 
-    def lines(self):
+    def lines(self) -> list[str]:
         """The terminal summary, one fact a line."""
         counts = ", ".join(f"{n} {status}" for status, n in self.counts.items())
         out = [f"{len(self.results)} submission(s): {counts}."]
         if self.scored:
-            out.append(f"score: mean {self.mean:.2f}, median {self.median:g} "
-                       f"(of {self.max_score:g})")
+            apart = len(self.results) - len(self.scored)
+            out.append(f"score: mean {self.mean:.2f}, median {self.median:g} (of {self.max_score:g})"
+                       + (f", over the {len(self.scored)} graded; {apart} not graded left out"
+                          if apart else ""))
         if self.needs_a_look:
             out.append(f"needs a look ({len(self.needs_a_look)}):")
             out += [f"  {r.submission}: {r.status}, {r.score:g}/{r.max_score:g}: "
@@ -97,8 +106,25 @@ class Summary:
             out.append(f"scores changed with the new autograder ({len(self.changes)}):")
             out += [f"  {c.submission}: {c.before:g} -> {c.after:g}" for c in self.changes]
         if self.uploads:
-            out.append("hand back (upload each file where the arrow says):")
+            out.append("hand back (upload each file where the arrow says, in this order):")
             out += [f"  {u.line()}" for u in self.uploads]
+        return out + self.returned_lines()
+
+    def returned_lines(self, listed: int = LISTED_IN_FULL) -> list[str]:
+        """Per student, what goes back and what does not, and why: every student whose
+        grade or feedback does not go back, and those whose both do while there are few
+        (report.html lists everyone)."""
+        if not self.returned:
+            return []
+        partial = [r for r in self.returned if not r.complete]
+        complete = len(self.returned) - len(partial)
+        shown = self.returned if len(self.returned) <= listed else partial
+        out = [f"per student: {complete} get their grade and feedback back, "
+               f"{len(partial)} not all of it:"]
+        out += [f"  {r.line()}" for r in shown]
+        if len(shown) < len(self.returned):
+            out.append(f"  … and {complete} more whose grade and feedback go back (report.html "
+                       "lists each)")
         return out
 
 

@@ -16,6 +16,7 @@ import sys
 
 from ..exceptions import GraderFailure
 from ..writers.atomic import write_atomic
+from ..writers.graded import Graded
 from ..writers.results import results_json, summary_line
 from ..outcomes import Status
 from ..sandbox.isolation import best_isolation
@@ -76,6 +77,6 @@ def main(root="/autograder"):
         print(f"hsa: the autograder failed, so no grade was written: {result.message}",
               file=sys.stderr)
         return 1
-    data = results_json(result, autograder.visibility)
+    data = results_json(Graded.of(result), autograder.visibility)
     write_atomic(results / "results.json", json.dumps(data, indent=2) + "\n")
     return 0

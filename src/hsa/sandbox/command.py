@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 
 from ..outcomes import Isolation
+from ..settings import Settings
 from ..untrusted import FILES as WORKER_FILES, WORKER
 
 PRIVATE_TMP = ("/tmp", "/var/tmp")  # made private without bubblewrap, where root can
@@ -32,16 +33,7 @@ class Limits:
     file_bytes: int = 16 * 1024 * 1024
     scratch_bytes: int = 32 * 1024 * 1024
     max_output: int = 64 * 1024
-    submission_memory: int = 2048 * 1024 * 1024  # all of a submission's processes (cgroup)
-
-    @classmethod
-    def from_config(cls, config):
-        """These limits, with the master's ``submission_memory_mib`` where it sets one."""
-        mib = config.get(SUBMISSION_MEMORY_KEY)
-        return cls(submission_memory=int(mib) << 20) if mib else cls()
-
-
-SUBMISSION_MEMORY_KEY = "submission_memory_mib"  # in the master's hsa: settings
+    submission_memory: int = Settings().submission_memory_bytes  # all of a submission's processes (cgroup)
 
 
 def python_mounts():

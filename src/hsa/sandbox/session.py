@@ -8,17 +8,20 @@ Each graded call has a budget too; past it the worker is restarted in the
 same way for the next call.
 """
 
+from __future__ import annotations
+
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..exceptions import (AutograderMissing, BudgetExceeded, ProcessLost, ProtocolViolation,
+from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation,
                           SandboxBroken, SandboxFailure, SandboxTimedOut, StudentError)
-from ..outcomes import Status
+from ..outcomes import CellProblem, Status
 from ..untrusted import protocol
 from .command import Limits
-from .warm import RESTART_EVERY, open_sandbox
+from ..settings import Settings
+from .warm import open_sandbox
 
 _classes = {}
 
@@ -104,39 +107,25 @@ class GradedCall:
     nested: tuple = ()
 
 
-@dataclass
-class CellEvent:
-    index: int
-    status: Status  # ERROR, TIMEOUT or KILLED
-    message: str
-    raised: protocol.Raised | None = None  # what it raised (ERROR)
-
-
 HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
 
 
 @dataclass(frozen=True)
 class Budgets:
-    """Wall-time budgets in seconds, as the master's config sets them (``*_budget_seconds``,
-    in the autograder's config: their one home)."""
+    """Wall-time budgets in seconds, as the assignment's settings set them
+    (:class:`~hsa.settings.Settings`, ``*_budget_seconds``)."""
 
     cell: float
     call: float
     submission: float
 
     @classmethod
-    def from_config(cls, config, timeout=None):
-        """The config's budgets; ``timeout`` overrides the submission's, and no cell or call
+    def of(cls, settings: Settings, timeout: float | None = None) -> Budgets:
+        """The settings' budgets; ``timeout`` overrides the submission's, and no cell or call
         may have more than the submission."""
-        try:
-            cell, call, submission = (float(config[f"{name}_budget_seconds"])
-                                      for name in ("cell", "call", "submission"))
-        except (KeyError, TypeError, ValueError) as error:
-            raise AutograderMissing(f"the autograder's config has no usable budget ({error}): "
-                                    "set cell_, call_ and submission_budget_seconds in the "
-                                    "master's hsa settings and run hsa assign") from None
-        submission = float(timeout or submission)
-        return cls(cell=min(cell, submission), call=min(call, submission), submission=submission)
+        submission = float(timeout or settings.submission_budget_seconds)
+        return cls(cell=min(settings.cell_budget_seconds, submission),
+                   call=min(settings.call_budget_seconds, submission), submission=submission)
 
 
 @dataclass
@@ -146,8 +135,8 @@ class Session:
     isolation: str
     budgets: Budgets
     limits: Limits = field(default_factory=Limits)
-    restart_every: int = RESTART_EVERY  # submissions per zygote, for a warm isolation
-    events: dict = field(default_factory=dict)  # cell index -> CellEvent
+    restart_every: int = Settings.zygote_restart_every  # submissions per zygote, for a warm isolation
+    events: dict = field(default_factory=dict)  # 0-based cell index -> CellProblem
     defined: dict = field(default_factory=dict)
     restarts: int = 0
     call_problems: list = field(default_factory=list)  # Status.TIMEOUT/KILLED in calls
@@ -230,7 +219,7 @@ class Session:
 
     def _record(self, index, status, text, raised=None):
         if index is not None:
-            self.events[index] = CellEvent(index, status, str(text)[:500], raised)
+            self.events[index] = CellProblem.of(index, self.cells[index], status, str(text)[:500], raised)
 
     def _deadline(self, budget):
         return min(time.monotonic() + budget, self.hard_deadline)

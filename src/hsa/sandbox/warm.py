@@ -5,7 +5,7 @@ job and kept in :data:`POOL`; a :class:`WarmSandbox` asks one for a child, hands
 worker's pipe ends, and talks to the worker exactly as :class:`Sandbox` does to a fresh one. The zygote never sees a cell or a result. Ending a submission is one SIGKILL
 to the child's PID 1, waited for until it is reaped; a cell that kills its worker or runs
 past its budget restarts from the zygote. A zygote is replaced after
-``zygote_restart_every`` submissions (the master's ``hsa:`` settings), which draws a new
+``zygote_restart_every`` submissions (:class:`~hsa.settings.Settings`), which draws a new
 address-space layout and hash seed.
 """
 
@@ -22,24 +22,18 @@ import threading
 
 from ..exceptions import SandboxBroken, ZygoteUnavailable
 from ..outcomes import Isolation
+from ..settings import Settings
 from ..untrusted import zygote as requests
 from . import cgroup, command, uids
 from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, kill_group,
                       refuse_if_ending, worker_env)
 
-RESTART_KEY = "zygote_restart_every"  # in the master's hsa: settings
-RESTART_EVERY = 100
 START_SECONDS = 60  # a zygote's imports, on a loaded machine
 REPLY_SECONDS = 30
 DIED_GRACE_SECONDS = 5  # after the worker's channel closed: time for it to be reaped
 BWRAP_COVERS = ("/tmp", command.SCRATCH, "/dev/shm")  # fresh tmpfs in every child
 HOST_COVERS = ("/tmp", "/var/tmp", "/dev/shm")  # without bubblewrap, and the scratch folder
 ZYGOTE_IN_CGROUP = 2  # the zygote itself and a setup child, besides a submission's processes
-
-
-def restart_every(config):
-    """How many submissions a zygote serves before it is replaced (at least 1)."""
-    return max(1, int(config.get(RESTART_KEY, RESTART_EVERY)))
 
 
 class Zygote:
@@ -223,7 +217,7 @@ class Pool:
             zygote.close()
         return found or Zygote(isolation, limits)
 
-    def give(self, zygote, restart_every=RESTART_EVERY):
+    def give(self, zygote, restart_every=Settings.zygote_restart_every):
         """Keep ``zygote`` for the next submission, or replace it after ``restart_every``."""
         if zygote.alive and zygote.served < restart_every:
             with self._lock:
@@ -245,7 +239,7 @@ atexit.register(POOL.close_all)
 class WarmSandbox(Sandbox):
     """A worker forked from a zygote; :class:`Sandbox`'s channel, its own start and end."""
 
-    def __init__(self, isolation, limits=command.Limits(), restart_every=RESTART_EVERY,
+    def __init__(self, isolation, limits=command.Limits(), restart_every=Settings.zygote_restart_every,
                  pool=None):
         super().__init__(isolation, limits)
         self.restart_every = restart_every
@@ -335,7 +329,7 @@ class WarmSandbox(Sandbox):
         return describe_exit(code - 128 if code > requests.SIGNALLED else code)
 
 
-def open_sandbox(isolation, limits=command.Limits(), restart_every=RESTART_EVERY):
+def open_sandbox(isolation, limits=command.Limits(), restart_every=Settings.zygote_restart_every):
     """A sandbox of ``isolation``, not started: warm from a zygote, or fresh."""
     isolation = Isolation(isolation)
     if isolation.warm:

@@ -6,6 +6,8 @@ in the trusted process, against stand-ins that forward each call to the
 sandbox.
 """
 
+from __future__ import annotations
+
 import hashlib
 import importlib
 import json
@@ -15,23 +17,54 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 
-from ..exceptions import AutograderMissing
+from ..exceptions import AutograderMissing, SettingsError
 from ..hashing import file_digest, sha256_file
 from ..project import DEFAULT, title_of
 from ..sandbox.session import Budgets
+from ..settings import Settings, Visibility
 from .choice import Expected
 from .otter_tests import load_test_file
 
 CONFIG_NAME = "hsa_config.json"
 SOLUTION_NAME = "solution.py"  # the master's solution code (hsa assign), for the mutants
-DEFAULT_VISIBILITY = {"public": "visible", "hidden": "after_published"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """What ``hsa assign`` writes beside Otter's tests (``hsa_config.json``): the assignment's
+    name, its questions in order, and its settings, resolved."""
+
+    assignment: str
+    questions: tuple[str, ...]
+    settings: Settings
+
+    def to_json(self) -> str:
+        data = {"assignment": self.assignment, "questions": list(self.questions),
+                "settings": self.settings.to_mapping()}
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str | bytes, source: str) -> Config:
+        """Read it back; an autograder made before the settings had a record of their own
+        kept them at the top level, beside the name and the questions."""
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise SettingsError(f"{source} is not JSON ({error}); regenerate the autograder "
+                                "with hsa assign") from None
+        if not isinstance(data, dict):
+            raise SettingsError(f"{source} is not a mapping; regenerate the autograder with hsa assign")
+        legacy = {k: v for k, v in data.items() if k not in ("assignment", "questions")}
+        settings = data["settings"] if "settings" in data else legacy
+        return cls(str(data.get("assignment", DEFAULT.name)), tuple(data.get("questions", ())),
+                   Settings.from_mapping(settings, source))
 
 
 @dataclass
 class Autograder:
     path: pathlib.Path
     sha256: str | None  # of the zip; None when loaded from a folder (Gradescope has no zip)
-    config: dict  # hsa_config.json: questions, budgets, visibility, assignment name
+    config: Config  # hsa_config.json: name, questions, settings
     tests: list = field(default_factory=list)  # otter TestFile objects, in question order
     check_modules: dict = field(default_factory=dict)  # files/*.py: name -> module
     content_sha256: str = ""  # the same for the zip and for the folder it unpacks to
@@ -51,7 +84,7 @@ class Autograder:
     @property
     def name(self):
         """The assignment's name (its master notebook's, without ``.ipynb``)."""
-        return self.config.get("assignment", DEFAULT.name)
+        return self.config.assignment
 
     @property
     def title(self):
@@ -67,8 +100,13 @@ class Autograder:
         return sum(t.possible for t in self.tests)
 
     @property
-    def visibility(self):
-        return {**DEFAULT_VISIBILITY, **self.config.get("visibility", {})}
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    @property
+    def visibility(self) -> Visibility:
+        """Gradescope's visibility of the public checks and of the hidden tests."""
+        return self.settings.visibility
 
     @property
     def graded_functions(self):
@@ -77,9 +115,9 @@ class Autograder:
                        for name in case.body._get_func_params() if name != "env"})
 
     @property
-    def budgets(self):
-        """The time budgets the master's config sets (:class:`~hsa.sandbox.session.Budgets`)."""
-        return Budgets.from_config(self.config)
+    def budgets(self) -> Budgets:
+        """The time budgets the master's settings set (:class:`~hsa.sandbox.session.Budgets`)."""
+        return Budgets.of(self.settings)
 
     @property
     def expected(self):
@@ -87,11 +125,11 @@ class Autograder:
         return Expected(self.name, tuple(self.graded_functions))
 
 
-def read_config(path=None):
-    """The zip's ``hsa_config.json`` (questions, budgets, visibility, name), without loading
-    its checks."""
-    with zipfile.ZipFile(path or DEFAULT.zip) as archive:
-        return json.loads(archive.read(CONFIG_NAME))
+def read_config(path: pathlib.Path | None = None) -> Config:
+    """The zip's ``hsa_config.json`` (name, questions, settings), without loading its checks."""
+    path = path or DEFAULT.zip
+    with zipfile.ZipFile(path) as archive:
+        return Config.from_json(archive.read(CONFIG_NAME), f"{CONFIG_NAME} in {path}")
 
 
 def content_sha256(folder):
@@ -123,9 +161,9 @@ def load(path=None):
 
 
 def _load_folder(folder: pathlib.Path, path: pathlib.Path, sha256: str | None) -> Autograder:
-    config = json.loads((folder / CONFIG_NAME).read_text())
+    config = Config.from_json((folder / CONFIG_NAME).read_bytes(), f"the autograder's {CONFIG_NAME}")
     modules = _import_checks(folder / "files")
-    order = {name: i for i, name in enumerate(config.get("questions", []))}
+    order = {name: i for i, name in enumerate(config.questions)}
     tests = sorted(
         (load_test_file(p) for p in (folder / "tests").glob("*.py")),
         key=lambda t: (order.get(t.name, len(order)), t.name),

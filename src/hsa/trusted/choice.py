@@ -21,11 +21,14 @@ decides. File times are not used: unzipping a download and Gradescope's copy
 of an upload both set them, so they say nothing about the student's work.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import enum
 import pathlib
 import re
 import zipfile
+from typing import NamedTuple
 
 from ..exceptions import InvalidSubmission
 from ..outcomes import SetAsideReason as Reason
@@ -83,6 +86,21 @@ class Choice:
         return any(a.reason is Reason.AMBIGUOUS for a in self.set_aside)
 
 
+class Rank(NamedTuple):
+    """Where a gradable file stands by the rule's steps 3 to 6 (:func:`choose`): tuples
+    compare field by field, so the best file has the smallest rank."""
+    untouched: bool   # step 3: no graded function filled in (a fresh stub)
+    kind: Kind        # step 4: how it is named
+    filled: int       # step 5: graded functions filled in, negated (more first)
+    upload: int       # step 6: the platform's upload number, negated (latest first)
+
+
+
+class Ranked(NamedTuple):
+    rank: Rank
+    handed: Handed
+
+
 def name_key(text):
     """A file or folder name as compared with the assignment's: case, spaces, dots, dashes
     and underscores folded."""
@@ -134,19 +152,20 @@ def choose(files, assignment):
         return Choice(None, tuple(aside), f"nothing to grade: {why}")
     left, older = _latest_submission(gradable)
     ranked = _ranked(left, assignment.functions)
-    top = [r for r in ranked if r[:4] == ranked[0][:4]]
+    best = ranked[0].rank
+    top = [r for r in ranked if r.rank == best]
     if len(top) > 1:
-        names = ", ".join(r[-1].path for r in top)
-        aside += [SetAside(r[-1].path, Reason.AMBIGUOUS, "as good as another, none known to be "
+        names = ", ".join(r.handed.path for r in top)
+        aside += [SetAside(r.handed.path, Reason.AMBIGUOUS, "as good as another, none known to be "
                            "the latest") for r in top]
-        aside += [_beaten(r, top[0], top[0][-1].path, graded=False) for r in ranked[len(top):]]
+        aside += [_beaten(r, best, top[0].handed.path, graded=False) for r in ranked[len(top):]]
         aside += [SetAside(h.path, Reason.OLDER, "handed in with an earlier submission")
                   for h, _ in older]
-        return Choice(None, tuple(aside), f"{len(top)} files, each {KIND_TEXT[top[0][1]]} and "
-                      f"filling in {-top[0][2]} graded function(s), and nothing says which is "
+        return Choice(None, tuple(aside), f"{len(top)} files, each {KIND_TEXT[best.kind]} and "
+                      f"filling in {-best.filled} graded function(s), and nothing says which is "
                       f"the latest: {names}")
-    chosen = ranked[0][-1]
-    aside += [_beaten(r, ranked[0], chosen.path) for r in ranked[1:]]
+    chosen = ranked[0].handed
+    aside += [_beaten(r, best, chosen.path) for r in ranked[1:]]
     aside += [SetAside(h.path, Reason.OLDER, f"an earlier submission than {chosen.path}")
               for h, _ in older]
     return Choice(chosen, tuple(aside))
@@ -163,28 +182,27 @@ def _latest_submission(gradable):
             [g for g in gradable if g[0].submitted != latest])
 
 
-def _ranked(gradable, functions):
-    """``(untouched, kind, -functions filled in, -upload number, handed)`` per file, best
-    first. Files are read for the count only when there is a choice to make."""
+def _ranked(gradable: list[tuple[Handed, Kind]], functions: tuple[str, ...]) -> list[Ranked]:
+    """Each file with its :class:`Rank`, best first. Files are read for the count only when
+    there is a choice to make."""
     rows = []
     for handed, kind in gradable:
         filled = _filled_in(handed.file, functions) if len(gradable) > 1 else 0
-        rows.append((filled == 0, kind, -filled, -(handed.uploaded or 0), handed))
-    return sorted(rows, key=lambda r: r[:4])
+        rows.append(Ranked(Rank(filled == 0, kind, -filled, -(handed.uploaded or 0)), handed))
+    return sorted(rows, key=lambda r: r.rank)
 
 
-def _beaten(row, best, chosen_path, graded=True):
+def _beaten(row: Ranked, best: Rank, chosen_path: str, graded: bool = True) -> SetAside:
     """Why ``row`` lost to ``best`` (at ``chosen_path``; ``graded`` when it was graded):
     the first of the rule's steps where they differ."""
-    untouched, kind, filled, _upload, handed = row
-    if untouched != best[0] or (kind == best[1] and filled != best[2]):
-        return SetAside(handed.path, Reason.FEWER_FUNCTIONS,
-                        f"fills in {-filled} graded function(s) where {chosen_path} fills in {-best[2]}")
-    if kind != best[1]:
-        return SetAside(handed.path, Reason.NOT_PREFERRED,
-                        f"{KIND_TEXT[kind]}; {chosen_path} "
+    rank, path = row.rank, row.handed.path
+    if rank.untouched != best.untouched or (rank.kind == best.kind and rank.filled != best.filled):
+        return SetAside(path, Reason.FEWER_FUNCTIONS, f"fills in {-rank.filled} graded "
+                        f"function(s) where {chosen_path} fills in {-best.filled}")
+    if rank.kind != best.kind:
+        return SetAside(path, Reason.NOT_PREFERRED, f"{KIND_TEXT[rank.kind]}; {chosen_path} "
                         + ("was graded instead" if graded else "ranks higher"))
-    return SetAside(handed.path, Reason.OLDER, f"uploaded before {chosen_path}")
+    return SetAside(path, Reason.OLDER, f"uploaded before {chosen_path}")
 
 
 def _filled_in(path, functions):

@@ -10,7 +10,6 @@ this process judges every answer.
 import datetime
 import secrets
 import time
-from dataclasses import asdict
 
 from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission
@@ -20,11 +19,10 @@ from ..sandbox import cgroup
 from ..sandbox.command import Limits
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
-from ..sandbox.warm import restart_every
 from ..untrusted import protocol
 from .autograder import Autograder
 from .findings import add_findings
-from .result import NOT_GRADED, CellProblem, Provenance, Result, TestResult, new_result
+from .result import NOT_GRADED, Provenance, QuestionScore, Result, TestResult, new_result
 from .submission import code_cells, function_sources, read_bytes
 
 
@@ -44,31 +42,31 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
         result.status, result.message = Status.INVALID, f"{NOT_GRADED}{error}"
         cells = None
     if cells is not None:
-        budgets = Budgets.from_config(autograder.config, timeout)
+        budgets = Budgets.of(autograder.settings, timeout)
         try:
             _grade_cells(result, cells, autograder, seed, isolation, budgets,
                          _limits(autograder, isolation))
         except GraderFailure as failure:
             result = new_result(name, autograder, Status.GRADER_FAILED, str(failure))
-    result.provenance = asdict(Provenance(
-        seed=seed, isolation=str(isolation), network_reachable=network_reachable(isolation),
+    result.provenance = Provenance(
+        seed=seed, isolation=isolation, network_reachable=network_reachable(isolation),
         submission_cap=cgroup.describe(_limits(autograder, isolation), Isolation(isolation)),
         submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
         autograder_content_sha256=autograder.content_sha256, package_version=__version__,
         wall_time_seconds=round(time.monotonic() - started, 3),
-        timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")))
+        timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
     return result
 
 
 def _limits(autograder, isolation):
     """The limits of a submission graded with ``autograder`` under ``isolation`` here."""
-    return cgroup.submission_limits(Limits.from_config(autograder.config), Isolation(isolation))
+    return cgroup.submission_limits(Limits(submission_memory=autograder.settings.submission_memory_bytes), Isolation(isolation))
 
 
 def _grade_cells(result: Result, cells: list, autograder: Autograder, seed: int,
                  isolation: str, budgets: Budgets, limits: Limits) -> None:
     session = Session(cells, autograder.graded_functions, isolation, budgets, limits,
-                      restart_every(autograder.config))
+                      autograder.settings.zygote_restart_every)
     try:
         session.start()
         autograder.activate(seed)
@@ -83,11 +81,10 @@ def _grade_cells(result: Result, cells: list, autograder: Autograder, seed: int,
     finally:
         session.stop()
     add_findings(result, tested, autograder)
-    for test in result.tests:
-        result.questions[test.question][0] += test.score
+    result.questions = {q: QuestionScore(sum(t.score for t in result.tests if t.question == q), possible)
+                        for q, (_, possible) in result.questions.items()}
     result.score = round(sum(t.score for t in result.tests), 6)
-    result.cells = [CellProblem(e.index + 1, _first_line(cells[e.index]), e.status, e.message, e.raised)
-                    for e in sorted(session.events.values(), key=lambda e: e.index)]
+    result.cells = [session.events[index] for index in sorted(session.events)]
     result.output = session.output.decode("utf-8", "replace")
     result.undefined = [n for n in autograder.graded_functions
                         if session.defined.get(n) != protocol.FUNCTION]
@@ -164,8 +161,3 @@ def _status(cells, call_problems, budgets):
         notes.append(f"{len(call_problems)} graded call(s) ran past {budgets.call:g} s or "
                      "crashed the process")
     return status, "; ".join(notes)
-
-
-def _first_line(source):
-    lines = [line.strip() for line in source.splitlines() if line.strip()]
-    return (lines[0] if lines else "")[:80]

@@ -4,9 +4,13 @@
 gradebook can be rebuilt from the results files alone.
 """
 
-from dataclasses import asdict, dataclass, field
+from __future__ import annotations
 
-from ..outcomes import SetAsideReason, Status, Verdict
+import dataclasses
+from dataclasses import asdict, dataclass, field
+from typing import Any, NamedTuple
+
+from ..outcomes import CellProblem, Isolation, SetAsideReason, Status, Verdict
 from ..untrusted.protocol import Raised
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
@@ -48,26 +52,6 @@ class Finding:
         self.verdict = Verdict(self.verdict)
 
 
-@dataclass
-class CellProblem:
-    index: int  # 1-based position among the notebook's code cells
-    first_line: str
-    status: Status  # ERROR, TIMEOUT or KILLED
-    message: str
-    raised: Raised | None = None  # what it raised (ERROR), as the worker reported it
-
-    def describe(self):
-        """What happened to the cell, as a phrase after its name."""
-        if self.status is Status.TIMEOUT:
-            return self.message
-        if self.status is Status.KILLED:
-            return f"stopped the process ({self.message}) and was skipped"
-        if self.raised is None:
-            return f"raised {self.message}"
-        where = f" at line {self.raised.line}" if self.raised.line is not None else ""
-        return f"raised {self.raised.type}{where}: {self.raised.message}"
-
-
 @dataclass(frozen=True)
 class SetAside:
     """A file of the student's that is not the one graded, and why (:mod:`.choice`)."""
@@ -84,18 +68,35 @@ class SetAside:
 
 @dataclass(frozen=True)
 class Provenance:
-    """How a grade was made, in the gradebook's column order; a Result holds it as a dict
-    (``asdict``), which is what results.json and the gradebook read."""
-    seed: int
-    isolation: str
-    network_reachable: bool
-    submission_cap: str  # what capped the submission as a whole (a cgroup, or sized rlimits)
-    submission_sha256: str
-    autograder_sha256: str | None
-    autograder_content_sha256: str
-    package_version: str
-    wall_time_seconds: float
-    timestamp: str
+    """How a grade was made, in the gradebook's column order. The defaults stand for what a
+    results.json written by an older hsa does not say."""
+    seed: int | None = None
+    isolation: Isolation | None = None
+    network_reachable: bool | None = None
+    submission_cap: str = ""  # what capped the submission as a whole (a cgroup, or sized rlimits)
+    submission_sha256: str = ""
+    autograder_sha256: str | None = None  # None when graded from a folder (Gradescope)
+    autograder_content_sha256: str = ""
+    package_version: str = ""
+    wall_time_seconds: float = 0.0
+    timestamp: str = ""
+
+    def __post_init__(self) -> None:
+        if self.isolation is not None:
+            object.__setattr__(self, "isolation", Isolation(self.isolation))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Provenance:
+        """Read back from results.json: fields it lacks take their default, and fields this
+        version does not know (a newer hsa's) are left out."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class QuestionScore(NamedTuple):
+    """A question's points: scored, of possible (a pair in results.json)."""
+    score: float
+    possible: float
 
 
 @dataclass(frozen=True)
@@ -117,18 +118,19 @@ class Result:
     score: float = 0.0
     max_score: float = 0.0
     message: str = ""
-    questions: dict = field(default_factory=dict)  # name -> [score, max_score]
+    questions: dict[str, QuestionScore] = field(default_factory=dict)
     tests: list = field(default_factory=list)
     cells: list = field(default_factory=list)
     output: str = ""
     undefined: list = field(default_factory=list)  # graded functions the notebook never defined
     set_aside: list = field(default_factory=list)  # SetAside: the files not graded
     identity: Identity = field(default_factory=Identity)
-    provenance: dict = field(default_factory=dict)  # Provenance's fields, as a dict
+    provenance: Provenance | None = None  # None until graded
     findings: list = field(default_factory=list)  # Finding per function that went wrong
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.status = Status(self.status)
+        self.questions = {q: QuestionScore(*points) for q, points in self.questions.items()}
 
     def to_dict(self):
         return asdict(self)
@@ -143,6 +145,7 @@ class Result:
         data["identity"] = Identity(**data.get("identity", {}))
         data["set_aside"] = [SetAside(**a) for a in data.get("set_aside", [])]
         data["findings"] = [Finding(**f) for f in data.get("findings", [])]
+        data["provenance"] = Provenance.from_dict(data["provenance"]) if data.get("provenance") else None
         return cls(**data)
 
 
@@ -150,4 +153,4 @@ def new_result(name, autograder, status=Status.GRADED, message=""):
     """A result with nothing scored yet: every question at 0 of its points."""
     return Result(submission=name, status=status, message=message,
                   max_score=autograder.max_score,
-                  questions={t.name: [0.0, t.possible] for t in autograder.tests})
+                  questions={t.name: QuestionScore(0.0, t.possible) for t in autograder.tests})

@@ -67,6 +67,10 @@ class Section:
     blocks: tuple = field(default_factory=tuple)
 
 
+Block = Heading | Paragraph | Table | Bullets | Footer | Part | Section
+"""Any block of a feedback document."""
+
+
 def bullets(texts, cell=None):
     """A bullet list of ``texts`` (an empty list renders as nothing)."""
     return Bullets(tuple(Item(t, cell) for t in texts))

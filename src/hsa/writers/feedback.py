@@ -1,32 +1,39 @@
 """The student's feedback: the score per question, what to fix, what did not run.
 
-Its blocks are made here, once (:mod:`.document` renders them as feedback.md and
-feedback.html); every sentence of English is in :mod:`.wording`.
+Its blocks are made here, once per row (a :class:`~.graded.Graded` holds them;
+:mod:`.document` renders them as feedback.md and feedback.html); every sentence of English
+is in :mod:`.wording`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..outcomes import Status
-from ..trusted.causes import trace
-from ..trusted.result import NOT_GRADED
+from ..trusted.causes import Traced
+from ..trusted.result import NOT_GRADED, QuestionScore, Result
 from .document import (Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table, bullets,
                        markdown)
 from .wording import (GRADER_FAILED_TEXT, NOT_GRADED_YET_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
                       missing_package, pointers)
 
 
-def feedback_md(result, public_only=False, traced=None):
+if TYPE_CHECKING:
+    from .graded import Graded
+
+
+def feedback_md(graded: Graded, public_only: bool = False) -> str:
     """The student's feedback as Markdown (see :func:`feedback_blocks`)."""
-    return markdown(feedback_blocks(result, public_only, traced))
+    return markdown(graded.feedback(public_only))
 
 
-def feedback_blocks(result, public_only=False, traced=None):
+def feedback_blocks(result: Result, traced: Traced, public_only: bool) -> list:
     """The student's feedback: score per question, what to fix, what did not run, as
     blocks (:mod:`.document`) that feedback.md, feedback.html and the feedback notebook
-    render.
+    render. Made once per row, by :class:`~.graded.Graded`.
 
     ``public_only``: what a student may read before grades are published: the public
     checks, their cells' errors and general advice; no hidden hint, no score.
-    ``traced``: the result's causes (:func:`~hsa.trusted.causes.trace`), when the caller
-    has them already.
     """
     blocks = [Heading(1, f"Feedback on {result.submission}")]
     if result.status is Status.GRADER_FAILED:
@@ -44,7 +51,7 @@ def feedback_blocks(result, public_only=False, traced=None):
     else:
         blocks.append(Table(("Question", "Score"), tuple(
             (f"`{q}`", f"{s:g} / {m:g}") for q, (s, m) in result.questions.items())))
-    blocks += _fixes(result, traced or trace(result), public_only) + _cell_problems(result)
+    blocks += _fixes(result, traced, public_only) + _cell_problems(result)
     return blocks + _undefined(result) + _set_aside(result) + _footer(result)
 
 
@@ -63,7 +70,7 @@ def _fixes(result, traced, public_only):
     sections += [r for r in causes.cascades if r not in sections]  # a root with no question
     parts = []
     for question in sections:
-        score, possible = result.questions.get(question, (0.0, 0.0))
+        score, possible = result.questions.get(question, QuestionScore(0.0, 0.0))
         lost = "public check failed" if public_only else f"{possible - score:g} point(s) lost"
         blocks = [Heading(3, f"`{question}`: {lost}")]
         if question in causes.cascades:
@@ -112,22 +119,24 @@ def _set_aside(result):
 
 def _footer(result):
     p = result.provenance
+    if p is None:  # nothing was graded
+        return []
     # No seed: it draws the hidden inputs, so it stays with the grader (gradebook, extra_data).
-    return [Footer(f"Graded by hsa {p.get('package_version')} at {p.get('timestamp')}, "
-                   f"isolation {p.get('isolation')}.")]
+    return [Footer(f"Graded by hsa {p.package_version} at {p.timestamp}, isolation {p.isolation}.")]
 
 
-def one_line(result, traced=None):
+def one_line(graded: Graded) -> str:
     """The feedback in one line, for a platform's comment box (Moodle's worksheet): the
     score, the functions to fix first, the cells that did not run; the attached feedback
     file says the rest. Plain text: no Markdown. Where nothing was graded it says only
     that the instructor will look (the reason is for the grader, who decides first)."""
+    result = graded.result
     if result.status is Status.GRADER_FAILED:
         return GRADER_FAILED_TEXT
     if not result.status.code_graded:
         return NOT_GRADED_YET_TEXT
     parts = [f"Score {result.score:g} / {result.max_score:g}."]
-    causes = (traced or trace(result)).full
+    causes = graded.traced.full
     fix = causes.roots or [q for q, c in causes.questions.items() if c.own]
     if fix:
         parts.append(f"Fix first: {', '.join(fix)}.")

@@ -7,10 +7,12 @@ tables that fit). Canvas and Moodle show an uploaded .md as raw text; this is wh
 their upload files carry.
 """
 
+from __future__ import annotations
+
 import html
 
 from .document import html_body
-from .feedback import feedback_blocks
+from .graded import Graded
 
 FILE_NAME = "feedback.html"
 STYLE = """*{box-sizing:border-box}
@@ -24,11 +26,10 @@ td:last-child{text-align:right;white-space:nowrap}th{background:#f5f5f7}
 strong{color:#000}.footer{color:#6e6e73;font-size:.85em}hr{border:0;border-top:1px solid #ddd;margin:2em 0 .5em}"""
 
 
-def feedback_html(result, traced=None, public_only=False, blocks=None):
-    """The student's feedback page (see the module's docstring); ``blocks``: the feedback's
-    blocks, when the caller has built them already (for feedback.md)."""
-    blocks = blocks or feedback_blocks(result, public_only, traced)
-    title = html.escape(f"Feedback on {result.submission}")
+def feedback_html(graded: Graded, public_only: bool = False) -> str:
+    """The student's feedback page (see the module's docstring)."""
+    blocks = graded.feedback(public_only)
+    title = html.escape(f"Feedback on {graded.result.submission}")
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{title}</title><style>{STYLE}</style></head><body>\n"

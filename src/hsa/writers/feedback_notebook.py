@@ -20,7 +20,7 @@ import nbformat
 from ..exceptions import InvalidSubmission
 from ..trusted.submission import _drop_outputs, read_bytes
 from .document import Bullets, Paragraph, Part, Section, Table, markdown
-from .feedback import feedback_blocks
+from .graded import Graded
 from .wording import NOTEBOOK_TEXT
 
 MAX_BYTES = 64 << 20  # larger notebooks get no feedback copy (their feedback.html stands)
@@ -29,7 +29,7 @@ MARK = {"hsa_feedback": True}
 SUFFIX = "-feedback.ipynb"
 
 
-def feedback_notebook(path, result, traced=None):
+def feedback_notebook(path, graded: Graded) -> str:
     """The feedback notebook's JSON text for the notebook (or export zip) at ``path``;
     InvalidSubmission when it cannot be read or is larger than the bound."""
     data = read_bytes(path)
@@ -44,7 +44,7 @@ def feedback_notebook(path, result, traced=None):
         why = type(error).__name__
         raise InvalidSubmission(f"the notebook could not be read ({why})") from None
     del data, raw
-    top, functions, cells = _placed(feedback_blocks(result, traced=traced))
+    top, functions, cells = _placed(graded.blocks)
     table = next((i for i, b in enumerate(top) if isinstance(b, Table)), len(top) - 1)
     top.insert(table + 1, Paragraph(NOTEBOOK_TEXT))
     code = [c for c in notebook.cells if c.get("cell_type") == "code"]

@@ -1,42 +1,49 @@
 """gradebook.csv: a row per student, its identity, scores per question and provenance."""
 
-import csv
+from __future__ import annotations
+
 import dataclasses
 import io
+from typing import Iterable, Sequence
 
-from ..trusted.causes import trace
 from ..trusted.result import Identity, Provenance
+from .graded import Graded
+from .spreadsheet import SafeWriter
 
 IDENTITY_COLUMNS = tuple(f.name for f in dataclasses.fields(Identity))
 PROVENANCE_COLUMNS = tuple(f.name for f in dataclasses.fields(Provenance))
 
 
-def gradebook_csv(results, questions, rows=None):
-    """The gradebook, a row per result sorted by submission. ``rows`` (submission -> the
-    :func:`gradebook_row` already made) spares remaking each row at every rewrite."""
-    rows = rows or {}
+def gradebook_csv(rows: Iterable[Sequence[object]], questions: Sequence[str]) -> str:
+    """The gradebook: its header, then ``rows`` (:func:`gradebook_row`'s) sorted by submission."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer, lineterminator="\n")
     writer.writerow(columns(questions))
-    for r in sorted(results, key=lambda r: r.submission):
-        writer.writerow(rows.get(r.submission) or gradebook_row(r, questions))
+    writer.writerows(sorted(rows, key=lambda row: str(row[0])))
     return buffer.getvalue()
 
 
-def columns(questions):
+def columns(questions: Sequence[str]) -> list[str]:
     """The gradebook's header."""
     return ["submission", *IDENTITY_COLUMNS, "status", "score", "max_score", *questions,
             "lost_through_dependency", "message", "set_aside", *PROVENANCE_COLUMNS]
 
 
-def gradebook_row(r, questions, traced=None):
-    """One result's gradebook row (tracing its causes is the costly part: pass ``traced``
-    when the caller has it)."""
-    scores = [f"{r.questions.get(q, [0])[0]:g}" for q in questions]
+def gradebook_row(graded: Graded, questions: Sequence[str]) -> list:
+    """One result's gradebook row."""
+    r = graded.result
+    scores = [f"{r.questions[q].score:g}" if q in r.questions else "0" for q in questions]
     identity = [_cell(getattr(r.identity, c)) for c in IDENTITY_COLUMNS]
     return [r.submission, *identity, r.status, f"{r.score:g}", f"{r.max_score:g}", *scores,
-            _through_dependency(r, traced or trace(r)), r.message, "; ".join(map(str, r.set_aside)),
-            *(r.provenance.get(c, "") for c in PROVENANCE_COLUMNS)]
+            _through_dependency(r, graded.traced), r.message, "; ".join(map(str, r.set_aside)),
+            *_provenance(r.provenance)]
+
+
+def _provenance(provenance: Provenance | None) -> list:
+    """The provenance's cells: empty where the result has none (nothing was graded)."""
+    if provenance is None:
+        return [""] * len(PROVENANCE_COLUMNS)
+    return [getattr(provenance, c) for c in PROVENANCE_COLUMNS]
 
 
 def _through_dependency(result, traced):

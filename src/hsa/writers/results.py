@@ -6,24 +6,27 @@ with ``name``, ``score``, ``max_score``, ``status``, ``output``,
 its provenance, so a gradebook can be rebuilt from the results files alone.
 """
 
+from __future__ import annotations
+
 import json
 import pathlib
+from typing import Any
 
-from ..trusted.causes import trace
+from ..settings import Visibility
 from ..trusted.result import Result
 from .feedback import feedback_md
+from .graded import Graded
 from .wording import quoted
 
 
-def results_json(result, visibility, traced=None, feedback=None):
+def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
     """Gradescope's results.json. Whatever a student may see before grades are published
     (the top-level ``output``, the public tests) holds public checks, their own cells'
     errors and general advice only. There is no top-level ``score``: Gradescope sums the
     tests' scores, so the hidden share of the score shows only with the hidden tests, and
     the full feedback is one more test, shown with them. A test lost through another
-    function's mistake says so first (from the public checks alone, for a public test).
-    ``traced`` and ``feedback`` (the full feedback.md), when the caller has them already."""
-    traced = traced or trace(result)
+    function's mistake says so first (from the public checks alone, for a public test)."""
+    result, traced = graded.result, graded.traced
     hidden = {t.name for t in result.tests if t.hidden}
     through = {loss.test: loss.roots for public_only in (True, False)
                for loss in traced.of(public_only).losses
@@ -33,14 +36,14 @@ def results_json(result, visibility, traced=None, feedback=None):
         "score": t.score, "max_score": t.max_score,
         "status": "passed" if t.passed else "failed",
         "output": _test_output(t, through.get(t.name)),
-        "visibility": visibility["hidden" if t.hidden else "public"],
+        "visibility": visibility.hidden if t.hidden else visibility.public,
     } for t in result.tests]
     tests.append({"name": "Feedback on the whole notebook", "score": 0, "max_score": 0,
-                  "output": feedback or feedback_md(result, traced=traced), "output_format": "md",
-                  "visibility": visibility["hidden"]})
+                  "output": feedback_md(graded), "output_format": "md",
+                  "visibility": visibility.hidden})
     return {
-        "execution_time": float(result.provenance.get("wall_time_seconds") or 0.0),
-        "output": feedback_md(result, public_only=True, traced=traced),
+        "execution_time": float(result.provenance.wall_time_seconds or 0.0) if result.provenance else 0.0,
+        "output": feedback_md(graded, public_only=True),
         "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",

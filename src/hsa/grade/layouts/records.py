@@ -31,6 +31,7 @@ class Submission(Identity):
     name: str                      # unique, safe output-folder name ("zoe-nunez-123456")
     layout: Layout
     file: pathlib.Path | None = None
+    key: str = ""                  # the platform's own name for it (File.key of the graded file)
     set_aside: tuple = ()          # SetAside: the student's other files, and why
     problem: str | None = None
 
@@ -41,8 +42,11 @@ class Submission(Identity):
 
 @dataclasses.dataclass(frozen=True)
 class File(Handed):
-    """A file a student handed in, with what the layout says about it."""
+    """A file a student handed in, with what the layout says about it. ``key``: what the
+    platform's own upload reads to find it again (Canvas: the download's file name up to
+    the attachment id; Moodle: the folder's ``<name>_<participant id>``)."""
     late: bool | None = None
+    key: str = ""
 
 
 def entries_of(folder):
@@ -68,6 +72,7 @@ def record(layout, who, files, assignment, folder_path, missing=None):
     return Submission(
         name=names.hint(who.student_name or who.email, who.student_id), layout=layout,
         path=chosen.path if chosen else folder_path, file=chosen.file if chosen else None,
+        key=chosen.key if chosen else next((f.key for f in files if f.key), ""),
         student_id=who.student_id, student_name=who.student_name, email=who.email,
         late=late, set_aside=choice.set_aside, problem=problem)
 

@@ -11,59 +11,68 @@ name, which is how ``fetch_feedback`` gives each student theirs
 is ``nbgrader-feedback/feedback/<student>/<assignment>/<notebook>.html``, the
 notebook named as the student handed it in, with those two files copied from the
 submission. A submission without them (collected by nbgrader before 0.7) is left out:
-``release_feedback`` would stop at it.
+``release_feedback`` would stop at it. Grades stay in gradebook.csv (``student_id`` is
+nbgrader's): nothing here writes nbgrader's own gradebook.
 """
 
+from __future__ import annotations
+
+import pathlib
 import shutil
 
+from ...outcomes import NotBack
 from ...writers.atomic import write_atomic
-from . import Upload, feedback_page, withheld
+from ..layouts import Submission
+from .handback import HandBack, who
+from .upload import Upload
 
 FOLDER = "nbgrader-feedback"
+WHERE = "nbgrader: copy feedback/ into the course folder, then run nbgrader release_feedback"
 KEPT = ("timestamp.txt", "submission_secret.txt")  # what release_feedback reads beside it
 MAX_KEPT_BYTES = 4096  # both are a line; the student's folder may hold anything by those names
 
 
-def write(out, pairs, assignment, copies):
-    """(``copies``, the feedback notebooks, stay out: release_feedback hands out .html only.)"""
-    root = out / FOLDER / "feedback"
+def write(hand_back: HandBack, records: list[Submission]) -> list[Upload]:
+    """(The feedback notebooks stay out: release_feedback hands out .html only.)"""
+    root = hand_back.out / FOLDER / "feedback"
     if root.exists():
         shutil.rmtree(root)  # a student regraded since must not keep an older page
     written, left_out = 0, []
-    for submission, result in pairs:
-        folder = assignment_folder(submission)
-        why = withheld(result) or _why_not(submission, folder)
+    for record in records:
+        folder = assignment_folder(record)
+        why = hand_back.withheld(record) or _why_not(record, folder)
+        hand_back.ledger.grade(record.name, who(record), why=why or NotBack.NO_GRADE_UPLOAD)
         if why:
-            left_out.append(f"{result.submission} ({why})")
+            hand_back.ledger.feedback(record.name, who(record), why=why)
+            left_out.append(f"{record.name} ({why})")
             continue
-        target = root / submission.student_id / folder.name
+        target = root / record.student_id / folder.name
         target.mkdir(parents=True, exist_ok=True)
         for name in KEPT:
             write_atomic(target / name, (folder / name).read_bytes())
-        write_atomic(target / f"{submission.file.stem}.html", feedback_page(out, result))
+        page = f"{record.file.stem}.html"
+        write_atomic(target / page, hand_back.feedback_page(record))
+        hand_back.ledger.feedback(record.name, who(record), file=page)
         written += 1
-    return [Upload(out / FOLDER / "feedback", "nbgrader: copy feedback/ into the course "
-                   "folder, then run nbgrader release_feedback", written, tuple(left_out))]
+    return [Upload(hand_back.out / FOLDER / "feedback", WHERE, written, tuple(left_out))]
 
 
-def assignment_folder(submission):
+def assignment_folder(record: Submission) -> pathlib.Path | None:
     """``submitted/<student>/<assignment>/`` of the graded notebook, or None."""
-    if submission.file is None:
+    if record.file is None:
         return None
-    return next((p for p in submission.file.parents if p.parent.name == submission.student_id),
-                None)
+    return next((p for p in record.file.parents if p.parent.name == record.student_id), None)
 
 
-def _why_not(submission, folder):
-    if folder is None or submission.file.suffix.lower() != ".ipynb":
-        return "no notebook in submitted/<student>/<assignment>/"
-    missing = [name for name in KEPT if not _small_file(folder / name)]
-    if missing:  # release_feedback opens both; nbgrader 0.7 and later collect them
-        return f"no {' or '.join(missing)}, which release_feedback needs"
+def _why_not(record: Submission, folder: pathlib.Path | None) -> NotBack | None:
+    if folder is None or record.file.suffix.lower() != ".ipynb":
+        return NotBack.NO_NOTEBOOK
+    if not all(_small_file(folder / name) for name in KEPT):
+        return NotBack.NBGRADER_NEEDS_FILES  # nbgrader 0.7 and later collect both
     return None
 
 
-def _small_file(path):
+def _small_file(path: pathlib.Path) -> bool:
     """A plain file of a line or so: not a link (to /dev/zero, to a secret), nor a large file."""
     return (not path.is_symlink() and path.is_file()
             and path.stat().st_size <= MAX_KEPT_BYTES)
