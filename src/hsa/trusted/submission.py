@@ -3,6 +3,7 @@
 Which of a student's files is the submission is :mod:`.choice`'s to decide."""
 
 import json
+from collections.abc import Iterable
 import pathlib
 import re
 import zipfile
@@ -128,7 +129,7 @@ def ignored(parts):
     """Operating-system litter (``__MACOSX``, ``.DS_Store``, checkpoints): not anyone's work."""
     return any(p in IGNORED_PARTS for p in parts) or bool(parts and parts[-1] in IGNORED_NAMES)
 
-def function_sources(cells: list, names) -> dict:
+def function_sources(cells: list, names: Iterable[str]) -> dict:
     """The source text of each function in ``names`` that the cells define at the top level
     (the last definition of each, as running them in order would keep): its ``def`` line
     and the lines after it that are indented or blank. Text only (never run, nor parsed

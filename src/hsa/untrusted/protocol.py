@@ -72,7 +72,7 @@ def encode(value, depth=0):
     return {"t": "opaque", "type": type(value).__name__[:60]}
 
 
-def _npy(array):
+def _npy(array: np.ndarray) -> str:
     if array.dtype.kind in "biufc" and array.dtype.byteorder in "=<|" and array.flags.c_contiguous:
         raw = _simple_npy(array)  # what np.save writes, without its general writer
     else:
@@ -82,7 +82,7 @@ def _npy(array):
     return base64.b64encode(raw).decode("ascii")
 
 
-def _simple_npy(array):
+def _simple_npy(array: np.ndarray) -> bytes:
     """The .npy bytes (format 1.0) of a C-ordered little-endian array of numbers, as np.save
     writes them: the header padded with spaces to a multiple of 64 bytes, then the data."""
     header = (f"{{'descr': '{array.dtype.str}', 'fortran_order': False, "
@@ -118,7 +118,7 @@ def decode(data, depth=0):
     raise ProtocolError(f"unknown value kind {str(kind)[:40]!r}")
 
 
-def _load(text):
+def _load(text: str) -> np.ndarray:
     raw = base64.b64decode(text.encode("ascii"), validate=True)
     array = _simple(raw)
     if array is None:  # anything but a plain array of numbers: numpy's own reader
@@ -136,7 +136,7 @@ SIMPLE_HEADER = re.compile(rb"\x93NUMPY\x01\x00(..)\{'descr': '([<|>][biufc]\d{1
                            re.DOTALL)
 
 
-def _simple(raw):
+def _simple(raw: bytes) -> np.ndarray | None:
     match = SIMPLE_HEADER.match(raw)
     if match is None or int.from_bytes(match.group(1), "little") + 10 != match.end():
         return None
