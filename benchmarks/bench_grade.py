@@ -97,6 +97,14 @@ What it measures
    message), cells (to its ``ready``), calls (the graded calls, both sides), stop, and
    the trusted side (the rest of ``grade_file``).
 
+6. The system-call filter's cost (``hsa.sandbox.seccomp``), measured in this process: in
+   each of 200 forked children (as each warm child's PID 1 does), the time to confine it
+   (a fresh session keyring, no capability, a session of its own) with and without loading
+   the filter, the difference being the filter's; and the time of a system call in a child
+   with and without it (``getppid``, whose verdict the kernel caches, and ``fcntl(F_GETFL)``,
+   which runs the filter's program). With ``--split``, a third column grades the same
+   notebooks warm with no filter at all (the filter switched off in this process only).
+
 Targets printed next to the measurements: warm hsa at least 60x faster than the
 sequential otter loop, and under 100 MB per worker at ``--jobs 2``, with the
 sandbox on and all scores agreeing. Missing a target is reported but does not
@@ -122,6 +130,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nbformat
@@ -645,6 +654,7 @@ def run(args, work):
     disagreements += compare_runs(rows, runs["fresh"][1], pieces)
 
     report_times(args, n, k, seq_time, par_time, runs)
+    report_filter_cost()
     report_memory(args, runs, seq_results, sampler)
     if args.split:
         report_split(subs, made, args)
@@ -774,6 +784,95 @@ def report_scores(rows, info, k, detail, disagreements):
     return 0
 
 
+# ------------------------------------------------------------ the system-call filter
+FILTER_ROUNDS = 200
+CALLS_PER_ROUND = 200_000
+# Run in a Python like a zygote (numpy imported, one BLAS thread, the worker's environment):
+# each of ROUNDS forked children times kernel.confine (as each warm child's PID 1 runs it) with
+# the filter and without, then the time of one system call with it and without.
+FILTER_COST = """
+import fcntl, json, os, sys, time
+import numpy
+import kernel
+program, rounds, calls = sys.stdin.buffer.read(), int(sys.argv[1]), int(sys.argv[2])
+def in_a_child(measure):
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write_end, json.dumps(measure()).encode())
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        value = json.loads(reader.read())
+    os.waitpid(pid, 0)
+    return value
+def confining(with_filter):
+    began = time.perf_counter()
+    kernel.confine(program if with_filter else None)
+    return time.perf_counter() - began
+def calling(call, with_filter):
+    kernel.confine(program if with_filter else None)
+    began = time.perf_counter()
+    for _ in range(calls):
+        call()
+    return (time.perf_counter() - began) / calls
+each = {"getppid()": os.getppid, "fcntl(F_GETFL)": lambda: fcntl.fcntl(0, fcntl.F_GETFL)}
+print(json.dumps({
+    "with": [in_a_child(lambda: confining(True)) for _ in range(rounds)],
+    "without": [in_a_child(lambda: confining(False)) for _ in range(rounds)],
+    "calls": {name: [in_a_child(lambda: calling(call, True)), in_a_child(lambda: calling(call, False))]
+              for name, call in each.items()}}))
+"""
+
+
+def report_filter_cost() -> None:
+    """What the system-call filter costs a submission (see the module docstring, 6)."""
+    from hsa import untrusted
+    from hsa.sandbox import seccomp
+    from hsa.sandbox.process import worker_env
+    if seccomp.problem() is not None:
+        print(f"\n=== System-call filter: none here ({seccomp.problem()}) ===")
+        return
+    program = seccomp.program()
+    done = subprocess.run([sys.executable, "-E", "-s", "-c", FILTER_COST, str(FILTER_ROUNDS),
+                           str(CALLS_PER_ROUND)], input=program, capture_output=True, check=True,
+                          cwd=untrusted.__path__[0], env=worker_env(tempfile.gettempdir()))
+    cost = json.loads(done.stdout)
+    own = median(cost["with"]) - median(cost["without"])
+    print(f"\n=== System-call filter ({len(program) // 8} BPF instructions): its cost per "
+          f"submission, in {FILTER_ROUNDS} children forked as a zygote forks them ===")
+    for label, key in (("confine a child, with the filter", "with"),
+                       ("confine a child, without it", "without")):
+        print(f"{label:41}{1e6 * median(cost[key]):8.1f} us median  (mean "
+              f"{1e6 * mean(cost[key]):.1f}, max {1e6 * max(cost[key]):.1f})")
+    print(f"{'the filter itself (medians)':41}{1e6 * own:8.1f} us per submission   expected well "
+          f"under 1 ms: {'MET' if own < 1e-3 else 'MISSED'}")
+    for name, (filtered, plain) in cost["calls"].items():
+        print(f"one {name:37}{1e9 * filtered:8.0f} ns with it, {1e9 * plain:.0f} ns without")
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def unfiltered(measure: Callable[[], dict]) -> dict:
+    """``measure()`` with the filter switched off in this process (zygotes started anew)."""
+    from hsa.sandbox import seccomp, warm
+    switched = seccomp.problem
+    warm.POOL.close_all()
+    seccomp.problem = lambda: "switched off by bench_grade to compare"
+    try:
+        return measure()
+    finally:
+        seccomp.problem = switched
+        warm.POOL.close_all()
+
+
 # ------------------------------------------------------------ a submission's time
 PHASES = ("start", "cells", "calls", "stop", "trusted")
 
@@ -786,6 +885,8 @@ def report_split(subs, made, args):
     warm = choose_isolation()
     columns = {str(warm.fresh): split_times(paths, warm.fresh, args.seed),
                str(warm): split_times(paths, warm, args.seed)}
+    if warm.warm:
+        columns[f"{warm}, no filter"] = unfiltered(lambda: split_times(paths, warm, args.seed))
     print(f"\n=== Split of one submission's time: {len(paths)} notebooks graded one at a time "
           "in this process (mean ms per submission) ===")
     print(f"{'phase':10}" + "".join(f"{label:>22}" for label in columns))

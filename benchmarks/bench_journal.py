@@ -30,8 +30,8 @@ from hsa.grade.journal import Gradebook
 from hsa.grade.summary import Summary
 from hsa.project import EXAMPLES
 from hsa.trusted import autograder as autograders
-from hsa.writers.atomic import write_atomic
-from hsa.writers.gradebook import gradebook_csv, gradebook_row
+from hsa.writers.atomic import atomic_file
+from hsa.writers.gradebook import gradebook_row, write_gradebook
 from hsa.writers.results import read_result
 
 CHUNK = 500
@@ -57,8 +57,9 @@ class Rewrite(Gradebook):
         result = graded.result
         self.results[result.submission] = copy.deepcopy(result)
         self.made[result.submission] = gradebook_row(graded, self.autograder.questions)
-        write_atomic(self.out / "gradebook.csv",
-                     gradebook_csv(self.made.values(), self.autograder.questions))
+        with atomic_file(self.out / "gradebook.csv") as handle:
+            write_gradebook(handle, [self.made[name] for name in sorted(self.made)],
+                            self.autograder.questions)
 
 
 def measure(way, size, seeds):

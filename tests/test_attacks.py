@@ -100,6 +100,7 @@ def test_attack_changes_nothing(attack, quick, isolation, listener, sandboxes, t
         assert listener.connections == connections, "the sandbox reached the host's network"
         assert [s for s in catalogue.hidden_secrets() if s in feedback] == []
         assert probe.leftovers(marker) == [], "processes outlived the grading"
+        assert probe.keys_with(marker) == [], "keys outlived the grading"
         sandbox_uids = {uid for uid in sandboxes if uid is not None}
         assert processes_of(sandbox_uids) == [], "processes of the sandbox's user outlived it"
         assert len(result.output) <= command.Limits().max_output + 200

@@ -28,13 +28,13 @@ def after_separator(argv):
 
 # ------------------------------------------------------------------ bwrap
 @pytest.mark.parametrize("isolation", [Isolation.BWRAP, "bwrap"])
-def test_bwrap_mounts_only_the_workers_two_files_and_python(isolation):
+def test_bwrap_mounts_only_the_workers_files_and_python(isolation):
     argv = command.worker(isolation, None, WORKER_DIR, FD)
     assert argv[0] == "bwrap"
     mounts = set(options(argv, "--ro-bind", 2))
     assert mounts == {(p, p) for p in command.python_mounts()} | {
-        (str(WORKER_DIR / "worker.py"), f"{INSIDE}/worker.py"),
-        (str(WORKER_DIR / "protocol.py"), f"{INSIDE}/protocol.py")}
+        (str(WORKER_DIR / name), f"{INSIDE}/{name}")
+        for name in ("worker.py", "protocol.py", "kernel.py")}
     assert {src for src, _ in options(argv, "--ro-bind-try", 2)} == \
         {"/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache"}
     for writable in ("--bind", "--bind-try", "--dev-bind", "--dev-bind-try"):
@@ -61,6 +61,41 @@ def test_bwrap_as_root_drops_to_the_sandbox_uid_inside():
     assert "--unshare-user" not in argv
     assert options(argv, "--cap-add", 1) == [("CAP_SETUID,CAP_SETGID",)]
     assert after_separator(argv) == command.setpriv(60123) + PYTHON + [f"{INSIDE}/worker.py", str(FD)]
+
+
+FILTER_FD = 9
+
+
+def test_bwrap_loads_the_filter_it_is_given():
+    """bubblewrap loads it in its PID 1 and in the worker: the worker gets no descriptor."""
+    for uid in (None, 60123):
+        argv = command.worker(Isolation.BWRAP, uid, WORKER_DIR, FD, filter_fd=FILTER_FD)
+        assert options(argv, "--seccomp", 1) == [(str(FILTER_FD),)]
+        assert after_separator(argv)[-2:] == [f"{INSIDE}/worker.py", str(FD)]
+    assert options(command.worker(Isolation.BWRAP, None, WORKER_DIR, FD), "--seccomp", 1) == []
+
+
+def test_no_user_namespace_inside_bwraps_own_where_bwrap_can_say_so():
+    """--disable-userns needs bubblewrap's own user namespace: as root the filter alone
+    refuses one (a root grader's bubblewrap makes none)."""
+    as_user = command.worker(Isolation.BWRAP, None, WORKER_DIR, FD, disable_userns=True)
+    assert "--disable-userns" in as_user[:as_user.index("--")]
+    as_root = command.worker(Isolation.BWRAP, 60123, WORKER_DIR, FD, disable_userns=True)
+    assert "--disable-userns" not in as_root
+    assert "--disable-userns" not in command.worker(Isolation.BWRAP, None, WORKER_DIR, FD)
+
+
+@pytest.mark.parametrize("isolation", [Isolation.PROCESS_USER, Isolation.PROCESS])
+def test_without_bwrap_the_worker_loads_the_filter_itself(isolation):
+    argv = command.worker(isolation, 60123, WORKER_DIR, FD, filter_fd=FILTER_FD)
+    assert argv[-3:] == [str(WORKER_DIR / "worker.py"), str(FD), str(FILTER_FD)]
+
+
+@pytest.mark.parametrize("isolation", [Isolation.BWRAP_ZYGOTE, Isolation.PROCESS_USER_ZYGOTE])
+def test_a_zygote_is_handed_the_filter_for_its_children(isolation):
+    argv = command.zygote(isolation, True, WORKER_DIR, FD, filter_fd=FILTER_FD)
+    assert argv[-3:] == [argv[-3], str(FD), str(FILTER_FD)] and argv[-3].endswith("zygote.py")
+    assert "--seccomp" not in argv  # never on the zygote itself: it makes namespaces
 
 
 def test_scratch_sizes_follow_the_limits():

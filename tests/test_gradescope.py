@@ -118,6 +118,7 @@ def test_master_full_marks_stub_zero_hostile_honest(harness, hostile, without_bw
         assert PROVENANCE <= set(provenance)
         assert provenance["isolation"] == expected_isolation
         assert provenance["network_reachable"] is without_bwrap  # no namespace at all there
+        assert provenance["syscall_filter"].startswith("seccomp, EPERM for keyrings")
         assert len(provenance["autograder_content_sha256"]) == 64
         assert results["extra_data"]["status"] == "graded", results["extra_data"]["message"]
         text = results["output"] + results["extra_data"]["output"]
@@ -266,7 +267,9 @@ def test_every_python_builds_and_grades(set_up, python):
     for notebook in (MASTER, STUDENT):
         for without_bwrap in (False, True):
             results, _ = harness.run(notebook, without_bwrap=without_bwrap)
-            isolation = results["extra_data"]["provenance"]["isolation"]
+            provenance = results["extra_data"]["provenance"]
+            assert provenance["syscall_filter"].startswith("seccomp, EPERM for keyrings")
+            isolation = provenance["isolation"]
             scores[notebook.parent.name, isolation] = total(results), results["extra_data"]["status"]
     assert scores == {("solutions", "bwrap+zygote"): (TOTAL, "graded"),
                       ("solutions", "process-user"): (TOTAL, "graded"),

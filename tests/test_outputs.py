@@ -14,7 +14,7 @@ from hsa.grade import report
 from hsa.grade.summary import Summary
 from hsa.writers.atomic import write_atomic
 from hsa.writers.feedback import feedback_md
-from hsa.writers.gradebook import PROVENANCE_COLUMNS, gradebook_csv, gradebook_row
+from hsa.writers.gradebook import PROVENANCE_COLUMNS, gradebook_row, write_gradebook
 from hsa.writers.results import read_result, results_json, summary_line
 from hsa.writers.wording import GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT
 from hsa.outcomes import HintKind, SetAsideReason, Status
@@ -31,7 +31,10 @@ VISIBILITY = Visibility("visible", "after_published")
 
 def gradebook(results):
     """gradebook.csv's text for ``results``, each row made as the journal makes it."""
-    return gradebook_csv([gradebook_row(Graded.of(r), QUESTIONS) for r in results], QUESTIONS)
+    buffer = io.StringIO()
+    rows = sorted((gradebook_row(Graded.of(r), QUESTIONS) for r in results), key=lambda row: str(row[0]))
+    write_gradebook(buffer, rows, QUESTIONS)
+    return buffer.getvalue()
 
 
 HIDDEN_HINT = "alpha returned the transpose: check the order of the axes"
@@ -76,7 +79,7 @@ def test_gradebook_columns_in_order():
                       "status", "score", "max_score", "alpha", "beta", "lost_through_dependency",
                       "message", "set_aside", *PROVENANCE_COLUMNS]
     assert PROVENANCE_COLUMNS == ("seed", "isolation", "network_reachable", "submission_cap",
-                                  "submission_sha256", "autograder_sha256",
+                                  "syscall_filter", "submission_sha256", "autograder_sha256",
                                   "autograder_content_sha256", "package_version",
                                   "wall_time_seconds", "timestamp")
 
@@ -329,3 +332,17 @@ def test_a_cells_error_is_told_from_its_data_line_and_missing_module_included():
     result.cells = [CellProblem(4, "x", Status.ERROR, str(worded_alike), worded_alike)]
     assert "raised ValueError: No module named 'scipy'." in feedback_md(Graded.of(result))
     assert "Grading does not have" not in feedback_md(Graded.of(result))
+
+
+def test_a_call_the_sandbox_refused_is_explained():
+    """A library's flock works on the student's machine and gets EPERM here: the feedback says
+    why, and says nothing of the sort for another PermissionError (a file without access)."""
+    refused = Raised("PermissionError", "[Errno 1] Operation not permitted", 4, None)
+    result = make(status=Status.ERROR, cells=[CellProblem(1, "import fcntl", Status.ERROR,
+                                                          str(refused), refused)])
+    assert ("- Code cell 1 (`import fcntl`) raised PermissionError at line 4: [Errno 1] Operation "
+            "not permitted. Grading refuses some system calls that graded code does not need "
+            "(file locks such as `fcntl.flock`,") in feedback_md(Graded.of(result))
+    denied = Raised("PermissionError", "[Errno 13] Permission denied: '/etc/shadow'", 2, None)
+    result.cells = [CellProblem(1, "open", Status.ERROR, str(denied), denied)]
+    assert "Grading refuses" not in feedback_md(Graded.of(result))

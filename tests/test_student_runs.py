@@ -97,7 +97,9 @@ def environment(label, python, version, packages, numpy_pin=None):
     """A virtual environment of ``python`` with ``packages`` installed; built once, then reused.
 
     Returns the environment's interpreter. A lock keeps two test runs from building one
-    environment at once; an environment left half-built by an interrupted run is rebuilt.
+    environment at once; an environment left half-built by an interrupted run is rebuilt. One
+    built for other constraints is removed only once unused for UNUSED_DAYS: another clone's
+    suite (another branch's pins) may be using it at this moment.
     """
     constraints = constraints_for(numpy_pin)
     key = hashlib.sha256(json.dumps([version, packages, constraints]).encode()).hexdigest()[:12]
@@ -106,10 +108,19 @@ def environment(label, python, version, packages, numpy_pin=None):
     with open(CACHE / f"{label}-py{version}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (home / "ready").exists():
-            for stale in CACHE.glob(f"{label}-py{version}-*"):  # older constraints, or half-built
-                shutil.rmtree(stale)
+            for stale in CACHE.glob(f"{label}-py{version}-*"):
+                if not (stale / "ready").exists() or _unused_days(stale / "ready") > UNUSED_DAYS:
+                    shutil.rmtree(stale)  # half-built, or built for constraints long gone
             _build(home, python, packages, constraints)
+        (home / "ready").touch()  # its last use
     return home / "bin" / "python"
+
+
+UNUSED_DAYS = 7
+
+
+def _unused_days(ready):
+    return (time.time() - ready.stat().st_mtime) / 86400
 
 
 def _build(home, python, packages, constraints):

@@ -1,9 +1,11 @@
 """The ``hsa`` command: ``assign`` for instructors, ``grade`` for graders."""
 
+from __future__ import annotations
 
 import argparse
 import pathlib
 import sys
+from typing import Sequence
 
 from . import __version__
 from .exceptions import AssignError, GraderFailure
@@ -16,7 +18,7 @@ DESCRIPTION = ("hsa: an auto-graded Jupyter assignment and a grader that submiss
                "grade: grade submissions in a sandbox; catalogue: prove the hidden tests.")
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hsa", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"hsa {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -30,7 +32,7 @@ def main(argv=None):
         return 2
 
 
-def _assign_parser(commands):
+def _assign_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     assign = commands.add_parser("assign", help="regenerate the student notebook and the "
                                  "autograder zip from the master notebook")
     assign.add_argument("master", nargs="?", default=None, help="the master notebook (Otter "
@@ -44,7 +46,7 @@ def _assign_parser(commands):
     assign.set_defaults(run=_assign)
 
 
-def _grade_parser(commands):
+def _grade_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     grade = commands.add_parser("grade", help="grade a folder of submissions in the sandbox")
     grade.add_argument("paths", nargs="*", help="notebooks, export zips, folders of them, or "
                        "a class download (folder or zip) from Gradescope, Canvas, Moodle or "
@@ -75,12 +77,16 @@ def _grade_parser(commands):
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="run student code without bubblewrap where it is unavailable "
                        "(unsafe: the code can read what you can read)")
+    grade.add_argument("--allow-weaker-sandbox", action="store_true",
+                       help="grade where student code cannot get its system-call filter "
+                       "(no libseccomp2, or a kernel without seccomp): its grades record "
+                       "syscall_filter: none")
     grade.add_argument("--wait", action="store_true", help="when another hsa grade writes "
                        "into the same --out, wait for it to end (default: say so and exit)")
     grade.set_defaults(run=_grade)
 
 
-def _catalogue_parser(commands: argparse._SubParsersAction) -> None:
+def _catalogue_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     catalogue = commands.add_parser("catalogue", help="grade the catalogues of known mistakes "
                                     "and valid alternatives under tests/ and print the counts")
     catalogue.add_argument("--seed", type=int, default=None, help="grading seed (default: fresh)")
@@ -90,7 +96,7 @@ def _catalogue_parser(commands: argparse._SubParsersAction) -> None:
     catalogue.set_defaults(run=_catalogue)
 
 
-def _assign(args):
+def _assign(args: argparse.Namespace) -> int:
     from .assign import regenerate
     if args.master is None and not IN_CLONE:
         raise AssignError("name the master notebook: hsa assign PATH/TO/MASTER.ipynb")
@@ -101,17 +107,18 @@ def _assign(args):
     return 0
 
 
-def _grade(args):
+def _grade(args: argparse.Namespace) -> int:
     from .grade.batch import run
     return run(Options(
         paths=tuple(args.paths), out=pathlib.Path(args.out) if args.out else DEFAULT_OUT,
         layout=args.layout, jobs=args.jobs, timeout=args.timeout, seed=args.seed,
         force=args.force, autograder=args.autograder, allow_unsandboxed=args.allow_unsandboxed,
+        allow_weaker_sandbox=args.allow_weaker_sandbox,
         canvas_assignment_id=args.canvas_assignment_id, roster=args.roster, wait=args.wait,
         feedback_notebook=args.feedback_notebook))
 
 
-def _catalogue(args):
+def _catalogue(args: argparse.Namespace) -> int:
     try:
         from hsa_dev.catalogue import main as catalogue_main
     except ImportError:

@@ -70,6 +70,11 @@ class ZygoteUnavailable(SandboxUnavailable):
     then falls back to a fresh sandbox per submission)."""
 
 
+class FilterUnavailable(SandboxUnavailable):
+    """No system-call filter for student code can be built or loaded here (no libseccomp2, a
+    kernel without seccomp filters); the message says why and what to install."""
+
+
 class SandboxBroken(GraderFailure):
     """The sandbox could not start the worker at all (before any student code ran)."""
 

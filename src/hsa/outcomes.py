@@ -18,10 +18,12 @@ if TYPE_CHECKING:  # at run time this module imports nothing: setup.sh reads it 
 class NamedEnum(str, enum.Enum):
     """A str enum that writes as its plain value (files, f-strings), on Python 3.10+."""
 
-    def __str__(self):
+    _value_: str
+
+    def __str__(self) -> str:
         return self.value
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         return format(self.value, spec)
 
 
@@ -36,16 +38,16 @@ class Status(NamedEnum):
     GRADER_FAILED = "grader_failed"  # the grader's fault: no grade, never charged to the student
 
     @property
-    def needs_a_look(self):
+    def needs_a_look(self) -> bool:
         return self is not Status.GRADED
 
     @property
-    def is_students(self):
+    def is_students(self) -> bool:
         """True when the outcome is the submission's doing (a score stands)."""
         return self is not Status.GRADER_FAILED
 
     @property
-    def code_graded(self):
+    def code_graded(self) -> bool:
         """True when the student's code ran and was judged (not for input that could not be
         read, nor a grader failure): what per-question figures and grade imports count."""
         return self not in (Status.INVALID, Status.GRADER_FAILED)
@@ -94,18 +96,18 @@ class Isolation(NamedEnum):
     PROCESS = "process"  # a plain child process: explicit opt-in only
 
     @property
-    def warm(self):
+    def warm(self) -> bool:
         """True when each submission is a child of a zygote (hsa.sandbox.warm)."""
         return self in (Isolation.BWRAP_ZYGOTE, Isolation.PROCESS_USER_ZYGOTE)
 
     @property
-    def fresh(self):
+    def fresh(self) -> Isolation:
         """The same level with a fresh sandbox per submission (itself when not warm)."""
         return {Isolation.BWRAP_ZYGOTE: Isolation.BWRAP,
                 Isolation.PROCESS_USER_ZYGOTE: Isolation.PROCESS_USER}.get(self, self)
 
     @property
-    def zygote(self):
+    def zygote(self) -> Isolation | None:
         """The warm variant of this level, or None where there is none."""
         return {Isolation.BWRAP: Isolation.BWRAP_ZYGOTE,
                 Isolation.PROCESS_USER: Isolation.PROCESS_USER_ZYGOTE}.get(self.fresh)

@@ -36,19 +36,19 @@ class Assignment:
     out: pathlib.Path = ROOT
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.master.stem
 
     @property
-    def title(self):
+    def title(self) -> str:
         return title_of(self.name)
 
     @property
-    def student(self):
+    def student(self) -> pathlib.Path:
         return self.out / "assignments" / self.master.name
 
     @property
-    def zip(self):
+    def zip(self) -> pathlib.Path:
         return self.out / "autograder" / f"{self.name}{ZIP_SUFFIX}"
 
 
@@ -76,7 +76,7 @@ def default_submissions() -> list[pathlib.Path]:
     return [EXAMPLES]
 
 
-def title_of(name):
+def title_of(name: str) -> str:
     """``hidden_state_activation`` -> ``Hidden State Activation`` (report, Canvas column)."""
     return name.replace("_", " ").title()
 

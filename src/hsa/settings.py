@@ -15,9 +15,14 @@ import dataclasses
 import difflib
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar, cast
 
 from .exceptions import SettingsError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Record = TypeVar("_Record", bound="DataclassInstance")
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 """Gradescope's visibility of a test (its results.json's ``visibility``)."""
@@ -80,7 +85,7 @@ class Settings:
         return self.submission_memory_mib << 20
 
 
-def _parse(kind: type, data: object, source: str, prefix: str) -> Any:
+def _parse(kind: type[_Record], data: object, source: str, prefix: str) -> _Record:
     """An instance of the record ``kind`` from the mapping ``data``, every value checked."""
     if data is None:
         data = {}
@@ -102,11 +107,13 @@ def _close_match(key: object, names: Mapping[str, Any]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def _value(declared: dataclasses.Field, value: object, source: str, prefix: str) -> Any:
+def _value(declared: dataclasses.Field[Any], value: object, source: str, prefix: str) -> Any:
     """``value`` checked against the declaration of the setting ``declared``."""
-    name, kind = prefix + declared.name, declared.type
+    # a string: this module's annotations are not evaluated (from __future__ import annotations)
+    name, kind = prefix + declared.name, cast(str, declared.type)
     if dataclasses.is_dataclass(declared.default):
-        return _parse(type(declared.default), value, source, name + ".")
+        record: type[Any] = type(declared.default)  # a nested record's default is an instance
+        return _parse(record, value, source, name + ".")
     if kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
         value = float(value)
     elif kind == "int" and isinstance(value, int) and not isinstance(value, bool):
@@ -120,7 +127,7 @@ def _value(declared: dataclasses.Field, value: object, source: str, prefix: str)
     return value
 
 
-def _check_bounds(declared: dataclasses.Field, name: str, value: Any, source: str) -> None:
+def _check_bounds(declared: dataclasses.Field[Any], name: str, value: Any, source: str) -> None:
     meta = declared.metadata
     if meta["choices"] and value not in meta["choices"]:
         raise SettingsError(f"{source}: {name} is {value!r}; it may be "
@@ -136,12 +143,14 @@ def _check_bounds(declared: dataclasses.Field, name: str, value: Any, source: st
                                 "that serves public_checks.py, or empty")
 
 
-def declarations(kind: type = Settings, prefix: str = "") -> list[tuple[str, dataclasses.Field]]:
+def declarations(kind: type[DataclassInstance] = Settings,
+                 prefix: str = "") -> list[tuple[str, dataclasses.Field[Any]]]:
     """Every setting's dotted name and declaration, nested records flattened, in order."""
     found = []
     for declared in dataclasses.fields(kind):
         if dataclasses.is_dataclass(declared.default):
-            found += declarations(type(declared.default), f"{prefix}{declared.name}.")
+            record: type[Any] = type(declared.default)  # a nested record's default is an instance
+            found += declarations(record, f"{prefix}{declared.name}.")
         else:
             found.append((prefix + declared.name, declared))
     return found
@@ -178,7 +187,7 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _allowed(declared: dataclasses.Field) -> str:
+def _allowed(declared: dataclasses.Field[Any]) -> str:
     meta = declared.metadata
     if meta["choices"]:
         return ", ".join(f"`{c}`" for c in meta["choices"])

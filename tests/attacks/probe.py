@@ -1,5 +1,6 @@
 """Watch the grading host while an attack runs: connections, escaped files, leftovers."""
 
+import ctypes
 import os
 import pathlib
 import socket
@@ -77,6 +78,63 @@ def leftovers(marker, grace=1.0):
         time.sleep(0.1)
 
 
+def keys_with(marker: str) -> list[str]:
+    """Keys anybody can see (as the keyring attacks open theirs) whose name holds ``marker``:
+    /proc/keys lists every key its reader may view, whoever owns it."""
+    return [line.strip() for line in pathlib.Path("/proc/keys").read_text().splitlines()
+            if marker in line]
+
+
+def key_users() -> dict[int, int]:
+    """uid -> how many keys it owns, every user's (/proc/key-users)."""
+    counts = {}
+    for line in pathlib.Path("/proc/key-users").read_text().splitlines():
+        uid, count = line.split()[:2]
+        counts[int(uid.rstrip(":"))] = int(count)
+    return counts
+
+
+def keys_grown(before: dict[int, int], uids: set[int], grace: float = 3.0) -> dict:
+    """The uids among ``uids`` that own more keys than ``before`` said, after ``grace``
+    seconds at most (the kernel frees an ended process's keyrings a little later)."""
+    deadline = time.monotonic() + grace
+    while True:
+        now = key_users()
+        grown = {uid: (before.get(uid, 0), now[uid]) for uid in now
+                 if uid in uids and now[uid] > before.get(uid, 0)}
+        if not grown or time.monotonic() > deadline:
+            return grown
+        time.sleep(0.1)
+
+
+_KEYCTL_INVALIDATE = 21
+
+
+def _syscall(name: str, *args: int | bytes) -> int:
+    """System call ``name`` with integer or bytes arguments; its result (OSError on failure)."""
+    from hsa.sandbox.seccomp import syscall_number
+    libc = ctypes.CDLL(None, use_errno=True)
+    values = [ctypes.c_long(a) if isinstance(a, int) else a for a in args]
+    result = libc.syscall(ctypes.c_long(syscall_number(name)), *values)
+    if result < 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+    return result
+
+
+def add_key(name: str, payload: bytes, keyring: int) -> int:
+    """A user key ``name`` in ``keyring`` (-4: this process's user keyring); its serial."""
+    return _syscall("add_key", b"user", name.encode(), payload, len(payload), keyring)
+
+
+def remove_keys_with(marker: str) -> None:
+    """Invalidate every visible key named with ``marker`` (an attack opened them to all)."""
+    for line in keys_with(marker):
+        try:
+            _syscall("keyctl", _KEYCTL_INVALIDATE, int(line.split()[0], 16))
+        except OSError:
+            pass
+
+
 def escaped_files(marker):
     """Host files an attack wrote: the escape targets, their ``-leak`` twins, and forged
     results files that hold the marker."""
@@ -101,6 +159,7 @@ def clean_up(marker):
             pass
     for path in escaped_files(marker):
         os.remove(path)
+    remove_keys_with(marker)
     for folder in ("/autograder/results", "/autograder"):  # made by the forge attack
         try:
             os.rmdir(folder)

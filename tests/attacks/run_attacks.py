@@ -5,8 +5,8 @@
 Each attack runs alone, in a temporary folder, with a wall-time limit. Besides the
 score, the table shows what got out on the host: files written outside (``files``),
 connections to a listener on the host (``net``), hidden test code in our feedback
-(``leak``), processes left behind (``procs``). The last line counts the attacks that
-scored more than their honest score.
+(``leak``), processes left behind (``procs``), keys left in the kernel's keyrings
+(``keys``). The last line counts the attacks that scored more than their honest score.
 """
 
 import argparse
@@ -92,6 +92,8 @@ def escapes(marker, listener, connections_before, text=""):
         found.append("leak")
     if probe.leftovers(marker):
         found.append("procs")
+    if probe.keys_with(marker):
+        found.append("keys")
     probe.clean_up(marker)
     return ",".join(found) or "-"
 

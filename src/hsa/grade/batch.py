@@ -65,7 +65,7 @@ def run(options: Options) -> int:
 def _prepare_and_grade(options: Options, saved: list) -> int:
     autograder = autograders.load(options.autograder or default_autograder())
     roster = _roster(options, autograder)  # a bad roster says so before anything starts
-    isolation = choose_isolation(options.allow_unsandboxed)
+    isolation = choose_isolation(options.allow_unsandboxed, options.allow_weaker_sandbox)
     preflight(isolation, autograder.budgets)
     aside = []  # download members unpacked for no one: unsafe paths
     with opened(options.paths or default_submissions(), options.layout, autograder.expected, aside) as submissions:

@@ -4,16 +4,19 @@ Written by hand rather than with matplotlib, which cost the report about 30 MB a
 second and a quarter of start-up at the end of every run, for a dozen rectangles.
 """
 
+from __future__ import annotations
+
 import collections
 import html
 import math
+from typing import Sequence
 
 WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 30, 42  # margins: axis labels left and below, title above
 BAR = "#4c72b0"
 
 
-def score_histogram_svg(scores, max_score):
+def score_histogram_svg(scores: Sequence[float], max_score: float) -> str:
     """Bars of how many submissions got each whole score (a score is put in the bin of the
     nearest whole number, halves up), from 0 to the largest of ``max_score`` and the scores."""
     top = int(math.ceil(max([max_score, *scores, 1])))
@@ -50,7 +53,7 @@ def score_histogram_svg(scores, max_score):
     return "\n".join(parts)
 
 
-def _step(highest):
+def _step(highest: int) -> int:
     """A whole-number tick step giving at most about six ticks."""
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
         if highest / step <= 6:
@@ -58,7 +61,7 @@ def _step(highest):
     return 10 ** math.ceil(math.log10(highest / 6))
 
 
-def _label(counts):
+def _label(counts: collections.Counter[int]) -> str:
     """What the bars show, for a screen reader: "score 15: 3 submissions; ..."."""
     shown = "; ".join(f"score {s}: {n}" for s, n in sorted(counts.items()))
     return html.escape(f"Score distribution: {shown or 'no scores'}", quote=True)

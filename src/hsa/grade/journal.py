@@ -8,20 +8,28 @@ the end, so the bytes written grow with the class, not its square; memory holds
 only what the summary needs (a :class:`~.summary.Row` per student).
 """
 
+from __future__ import annotations
+
 import json
 import os
+import pathlib
 import time
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Literal
 
 from ..writers.atomic import atomic_file, write_atomic
 from ..writers.feedback import feedback_md
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML, feedback_html
 from ..writers.graded import Graded
-from ..writers.gradebook import columns, gradebook_row
-from ..writers.spreadsheet import SafeWriter
+from ..writers.gradebook import gradebook_row, write_gradebook
 from ..writers.results import read_result, results_json
 from .outdir import is_full
 from .report import write_report
-from .summary import Row
+from .summary import Row, Summary
+
+if TYPE_CHECKING:
+    from ..trusted.autograder import Autograder
+    from ..trusted.result import Result
 
 JOURNAL = ".hsa-journal.jsonl"
 REWRITE_SECONDS = 30
@@ -31,30 +39,30 @@ REWRITE_SECONDS = 30
 class Gradebook:
     """The run's rows: a journal in ``out``, and gradebook.csv and report.html made from it."""
 
-    def __init__(self, out, autograder):
+    def __init__(self, out: pathlib.Path, autograder: Autograder) -> None:
         self.out, self.autograder = out, autograder
         self.path = out / JOURNAL
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
         self._size = 0
-        self._rows = {}  # submission -> Row, in the order they came
+        self._rows: dict[str, Row] = {}  # submission -> Row, in the order they came
         self._rewritten = time.monotonic()
 
-    def __enter__(self):
+    def __enter__(self) -> Gradebook:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         os.close(self._fd)
         return False
 
     @property
-    def count(self):
+    def count(self) -> int:
         """Rows safely written (their files and their journal line)."""
         return len(self._rows)
 
-    def rows(self):
+    def rows(self) -> list[Row]:
         return list(self._rows.values())
 
-    def add(self, result):
+    def add(self, result: Result) -> None:
         """Write ``result``'s folder, then its row."""
         folder = self.out / result.submission
         folder.mkdir(parents=True, exist_ok=True)
@@ -66,11 +74,11 @@ class Gradebook:
         write_atomic(folder / "results.json", json.dumps(results, indent=2) + "\n")
         self._append(graded)
 
-    def keep(self, result):
+    def keep(self, result: Result) -> None:
         """The row of a result an earlier run wrote, which still stands."""
         self._append(Graded.of(result))
 
-    def _append(self, graded):
+    def _append(self, graded: Graded) -> None:
         result = graded.result
         row = gradebook_row(graded, self.autograder.questions)
         line = (json.dumps(row, default=str) + "\n").encode()
@@ -87,34 +95,38 @@ class Gradebook:
         if time.monotonic() - self._rewritten > REWRITE_SECONDS:
             self.write_gradebook()
 
-    def write_gradebook(self, quiet=False):
+    def write_gradebook(self, quiet: bool = False) -> None:
         """gradebook.csv from the journal; ``quiet``: as a last act, when the disk may be full.
         Streamed: only where each submission's last line starts is held, not the rows."""
         try:
             with atomic_file(self.out / "gradebook.csv") as handle, \
                     open(self.path, "rb") as journal:
                 starts = self._last_lines(journal)
-                writer = SafeWriter(handle, lineterminator="\n")
-                writer.writerow(columns(self.autograder.questions))
-                for name in sorted(starts):
-                    journal.seek(starts[name])
-                    writer.writerow(json.loads(journal.readline()))
+                write_gradebook(handle, self._rows_at(journal, starts), self.autograder.questions)
         except OSError as error:
             if not (quiet and is_full(error)):
                 raise
         self._rewritten = time.monotonic()
 
     @staticmethod
-    def _last_lines(journal):
+    def _rows_at(journal: IO[bytes], starts: dict[str, int]) -> Iterator[list[object]]:
+        """The rows at ``starts``, by submission, read one at a time."""
+        for name in sorted(starts):
+            journal.seek(starts[name])
+            yield json.loads(journal.readline())
+
+    @staticmethod
+    def _last_lines(journal: IO[bytes]) -> dict[str, int]:
         """Where each submission's last line starts (a submission graded again: its last
         line stands). Only the name is parsed of each line."""
-        starts, offset = {}, 0
+        starts: dict[str, int] = {}
+        offset = 0
         for line in journal:
             starts[json.loads(line)[0]] = offset
             offset += len(line)
         return starts
 
-    def finish(self, summary):
+    def finish(self, summary: Summary) -> None:
         """The run's end: gradebook.csv, and report.html from every result, read back one at
         a time."""
         self.write_gradebook()

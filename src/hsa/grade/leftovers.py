@@ -5,6 +5,8 @@ no chance: SIGKILL. Their names carry the pid of the run that made them, so the
 next run removes those whose run is gone.
 """
 
+from __future__ import annotations
+
 import os
 import pathlib
 import re
@@ -17,7 +19,7 @@ from .layouts import DOWNLOAD_PREFIX
 NAMED = re.compile(rf"^(?:{re.escape(DOWNLOAD_PREFIX)}|{re.escape(SCRATCH_PREFIX)})(\d+)-")
 
 
-def sweep():
+def sweep() -> int:
     """Remove the temporary folders of runs whose process is gone; how many were removed."""
     removed = 0
     for folder in (pathlib.Path(tempfile.gettempdir()), PROCESS_USER_SCRATCH):
@@ -33,7 +35,7 @@ def sweep():
     return removed
 
 
-def _alive(pid):
+def _alive(pid: int) -> bool:
     """True while ``pid`` runs (a zombie, killed and not yet reaped, runs no more)."""
     try:
         os.kill(pid, 0)

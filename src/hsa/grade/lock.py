@@ -7,11 +7,15 @@ process ends, however (kill -9 included), so a lock left by a dead run is
 simply taken; the file keeps who holds it, for the message.
 """
 
+from __future__ import annotations
+
 import contextlib
 import datetime
 import errno
 import fcntl
 import os
+import pathlib
+from typing import Callable, Iterator
 
 from ..exceptions import OutputBusy
 
@@ -19,7 +23,8 @@ LOCK = ".hsa-grade.lock"
 
 
 @contextlib.contextmanager
-def locked(out, wait=False, say=print):
+def locked(out: pathlib.Path, wait: bool = False,
+           say: Callable[[str], object] = print) -> Iterator[None]:
     """Hold ``out``'s lock for the block. When another run holds it: OutputBusy naming that
     run's process, or with ``wait``, wait for it to end."""
     path = out / LOCK
@@ -40,7 +45,7 @@ def locked(out, wait=False, say=print):
         os.close(fd)  # releases the lock
 
 
-def _try_lock(fd):
+def _try_lock(fd: int) -> bool:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as error:
@@ -50,6 +55,6 @@ def _try_lock(fd):
     return True
 
 
-def _holder(fd):
+def _holder(fd: int) -> str:
     text = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
     return text or "process unknown"

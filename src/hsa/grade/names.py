@@ -7,8 +7,11 @@ component on every common file system (no separators, no dots, no Windows
 device name), and no two names of a run differ only in case.
 """
 
+from __future__ import annotations
+
 import re
 import unicodedata
+from typing import Iterable
 
 MAX_LENGTH = 64
 FALLBACK = "submission"
@@ -20,7 +23,7 @@ _WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in r
                               *(f"lpt{i}" for i in range(10))})
 
 
-def slug(text):
+def slug(text: str) -> str:
     """``text`` as lower-case letters, digits, ``_`` and single ``-``; "" when nothing is left."""
     text = unicodedata.normalize("NFKD", str(text).translate(_FOLD))
     text = unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
@@ -28,7 +31,7 @@ def slug(text):
     return text[:MAX_LENGTH].rstrip("-_")
 
 
-def hint(*parts):
+def hint(*parts: str | None) -> str:
     """A readable name from the parts that say who this is (name, id, path...), in order."""
     words = []
     for part in parts:
@@ -43,7 +46,7 @@ def hint(*parts):
     return name + "-" if name in _WINDOWS_DEVICES else name
 
 
-def unique(hints):
+def unique(hints: Iterable[str]) -> list[str]:
     """The hints, in order, made unique (case-insensitively) with ``-2``, ``-3``..."""
     taken, names = set(), []
     for wanted in hints:

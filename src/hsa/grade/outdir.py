@@ -6,6 +6,8 @@ is made and tried at the start, and the free space compared with what the run
 will write, estimated from the number of submissions.
 """
 
+from __future__ import annotations
+
 import errno
 import os
 import pathlib
@@ -21,12 +23,12 @@ BYTES_PER_RUN = 2 << 20
 FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
-def room_needed(count):
+def room_needed(count: int) -> int:
     """Bytes the run of ``count`` submissions writes, with a margin."""
     return BYTES_PER_RUN + count * BYTES_PER_SUBMISSION
 
 
-def check(out, count):
+def check(out: str | os.PathLike[str], count: int) -> None:
     """Make ``out`` and try writing in it; OutputUnusable, with what to do, when it cannot hold
     the run of ``count`` submissions."""
     out = pathlib.Path(out)
@@ -47,11 +49,11 @@ def check(out, count):
                              "there or pass another --out")
 
 
-def _why(error):
+def _why(error: OSError) -> str:
     return os.strerror(error.errno) if error.errno else str(error)
 
 
-def _advice(error):
+def _advice(error: OSError) -> str:
     if error.errno == errno.EROFS:
         return "pass an --out on a disk you can write"
     if error.errno in FULL:
@@ -59,10 +61,10 @@ def _advice(error):
     return "give yourself write permission there (chmod u+w) or pass another --out"
 
 
-def _mb(size):
+def _mb(size: int) -> str:
     return f"{size / (1 << 20):.1f} MB"
 
 
-def is_full(error):
+def is_full(error: BaseException) -> bool:
     """True when ``error`` says the disk (or the user's quota) is full."""
     return isinstance(error, OSError) and error.errno in FULL

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import collections
 import html
+import pathlib
 import urllib.parse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..outcomes import HintKind
 from ..writers.atomic import write_atomic
@@ -21,7 +22,9 @@ from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
 from . import histogram
 
 if TYPE_CHECKING:
-    from .summary import Summary
+    from ..trusted.result import Result, TestResult
+    from ..writers.graded import Graded
+    from .summary import Row, Summary
 
 BLANK_STUB = ("every function is still the placeholder handed out: a blank notebook, perhaps the "
               "wrong file")
@@ -30,14 +33,15 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;p
 th{background:#f3f3f3}.bad{color:#a40000;font-weight:600}.num{text-align:right;white-space:nowrap}.muted{color:#777}"""
 
 
-def write_report(path, summary, questions, title, graded):
+def write_report(path: pathlib.Path, summary: Summary, questions: Sequence[str], title: str,
+                 graded: Iterable[Graded]) -> None:
     """``graded``: every :class:`~hsa.writers.graded.Graded`, in the roster's order, read
     once (a generator keeps memory flat for a large class: the summary holds only a Row per
     student)."""
     write_atomic(path, render(summary, questions, title, graded))
 
 
-def render(summary, questions, title, graded):
+def render(summary: Summary, questions: Sequence[str], title: str, graded: Iterable[Graded]) -> str:
     tally = _Tally(questions)
     for one in graded:
         tally.add(one)
@@ -51,7 +55,7 @@ def render(summary, questions, title, graded):
     return "\n".join(p for p in parts if p)
 
 
-def _overview(summary):
+def _overview(summary: Summary) -> str:
     counts = ", ".join(f"{n} {_e(status)}" for status, n in summary.counts.items())
     text = f"<p>{len(summary.results)} submission(s): {counts}."
     if summary.scored:
@@ -74,7 +78,7 @@ def _hand_back(summary: Summary) -> str:
     return f"<h2>Hand back</h2><ul>{items}</ul>{students}"
 
 
-def _needs_a_look(summary):
+def _needs_a_look(summary: Summary) -> str:
     if not summary.needs_a_look:
         return "<h2>Needs a look</h2><p>Nothing: every submission was graded cleanly.</p>"
     rows = [f"<tr><td>{_who(r)}</td><td class=\"bad\">{_e(r.status)}</td>"
@@ -85,7 +89,7 @@ def _needs_a_look(summary):
             f"<th>score</th><th>reason</th></tr>{''.join(rows)}</table>")
 
 
-def _changes(summary):
+def _changes(summary: Summary) -> str:
     if not summary.changes:
         return ""
     rows = [f"<tr><td>{_e(c.submission)}</td><td class=\"num\">{c.before:g}</td>"
@@ -98,15 +102,18 @@ class _Tally:
     """The report's tables, counted one result at a time (results in the roster's order), so
     that no more than the counts and the roster's rows are kept."""
 
-    def __init__(self, questions):
+    def __init__(self, questions: Sequence[str]) -> None:
         self.questions = questions
-        self.points = {q: collections.Counter() for q in questions}
-        self.possible = dict.fromkeys(questions, 0)
-        self.counts = {q: collections.Counter() for q in questions}  # skipped, own, through
-        self.found = collections.Counter()  # (question, advice) -> submissions
-        self.rows = []
+        self.points: dict[str, collections.Counter[float]] = {
+            q: collections.Counter() for q in questions}
+        self.possible: dict[str, float] = dict.fromkeys(questions, 0)
+        self.counts: dict[str, collections.Counter[str]] = {  # skipped, own, through
+            q: collections.Counter() for q in questions}
+        # (question, advice) -> submissions
+        self.found: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.rows: list[str] = []
 
-    def add(self, graded):
+    def add(self, graded: Graded) -> None:
         r, traced = graded.result, graded.traced
         if r.status.code_graded:
             self._question_counts(r, traced.split())
@@ -115,7 +122,7 @@ class _Tally:
                            if loss.own and loss.test in counted})
         self.rows.append(_roster_row(r, self.questions))
 
-    def _question_counts(self, r, lost):
+    def _question_counts(self, r: Result, lost: Mapping[str, tuple[float, float]]) -> None:
         for q in self.questions:
             if q in r.questions:
                 self.points[q][r.questions[q].score] += 1
@@ -125,7 +132,7 @@ class _Tally:
             self.counts[q].update(skipped=int(skipped), own=int(bool(own) and not skipped),
                                   through=int(bool(through) and not own))
 
-    def per_question(self):
+    def per_question(self) -> str:
         rows = []
         for q in self.questions:
             spread, possible, counts = self.points[q], self.possible[q], self.counts[q]
@@ -143,7 +150,7 @@ class _Tally:
                 "<th>points: submissions</th><th>wrong on its own</th><th>only through a dependency</th>"
                 "<th>not attempted</th></tr>" + "".join(rows) + "</table>")
 
-    def mistakes(self):
+    def mistakes(self) -> str:
         """Mistakes by what the hidden tests named (their advice), per submission; placeholders
         left in place count as "not attempted", apart."""
         if not self.found:
@@ -158,14 +165,14 @@ class _Tally:
                 "<table><tr><th>submissions</th><th>question</th><th>mistake (the hint students read)</th>"
                 f"</tr>{''.join(rows[:30])}</table>")
 
-    def roster(self):
+    def roster(self) -> str:
         head = "".join(f"<th><code>{_e(q)}</code></th>" for q in self.questions)
         return (f"<h2>Roster ({len(self.rows)})</h2><p>Each name links to that student's feedback."
                 f"</p><table><tr><th>student</th><th>status</th><th>score</th>{head}<th>late</th></tr>"
                 f"{''.join(self.rows)}</table>")
 
 
-def _roster_row(r, questions):
+def _roster_row(r: Result, questions: Sequence[str]) -> str:
     cells = "".join(f"<td class=\"num\">{r.questions[q].score if q in r.questions else 0:g}</td>"
                     for q in questions)
     late = {True: "late", False: "", None: ""}[r.identity.late]
@@ -174,7 +181,7 @@ def _roster_row(r, questions):
             f"{r.max_score:g}</td>{cells}<td>{late}</td></tr>")
 
 
-def _who(result, link=False):
+def _who(result: Result | Row, link: bool = False) -> str:
     """The student's name (a link to their feedback.html), their ids, the file graded."""
     who = result.identity
     plain = who.student_name or result.submission
@@ -186,32 +193,32 @@ def _who(result, link=False):
     return f"{name}{extra}<br><span class=\"muted\">{_e(who.path)}</span>"
 
 
-def _advice(hint):
+def _advice(hint: str) -> str:
     return hint.strip().splitlines()[-1]
 
 
-def _is_placeholder(test):
+def _is_placeholder(test: TestResult) -> bool:
     """The check said the function was not attempted (a placeholder, or no function)."""
     return test.kind == HintKind.NOT_ATTEMPTED
 
 
-def _not_attempted(result, question):
+def _not_attempted(result: Result, question: str) -> bool:
     tests = [t for t in result.tests if t.question == question]
     return bool(tests) and all(_is_placeholder(t) for t in tests)
 
 
-def blank_stub(result):
+def blank_stub(result: Result) -> bool:
     """True when every graded function was left as handed out (a blank stub handed in,
     often the wrong file): it needs a look even when its status is ``graded``."""
     return bool(result.questions) and all(_not_attempted(result, q) for q in result.questions)
 
 
-def look_reason(row):
+def look_reason(row: Row) -> str:
     """Why a submission (a summary Row) needs a look, in one line of text."""
     if row.blank_stub and not row.message:
         return BLANK_STUB
     return row.message
 
 
-def _e(text):
+def _e(text: object) -> str:
     return html.escape(str(text))

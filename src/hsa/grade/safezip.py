@@ -13,11 +13,15 @@ single notebook) is an empty file too, reported as too large: so one bad entry
 never costs the other students their grade.
 """
 
+from __future__ import annotations
+
 import dataclasses
+import os
 import pathlib
 import shutil
 import stat
 import zipfile
+from typing import Container, Iterable, cast
 
 from ..exceptions import DownloadTooLarge
 from ..trusted.submission import MAX_NOTEBOOK_BYTES, ignored
@@ -43,11 +47,11 @@ class Skipped:
 class Unpacked:
     """What :func:`extract` did not unpack: members set aside (unsafe), and the members too
     large to unpack (empty files in the folder), by path below it -> why."""
-    skipped: list
-    too_large: dict
+    skipped: list[Skipped]
+    too_large: dict[str, str]
 
 
-def member_name(info):
+def member_name(info: zipfile.ZipInfo) -> str:
     """The member's name as its author meant it.
 
     Zips written without the UTF-8 flag are decoded as cp437 by ``zipfile``;
@@ -63,7 +67,7 @@ def member_name(info):
     return name.replace("\\", "/")
 
 
-def unsafe_reason(name, info):
+def unsafe_reason(name: str, info: zipfile.ZipInfo) -> str | None:
     """Why the member cannot be unpacked below the destination, or None."""
     parts = name.split("/")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
@@ -77,7 +81,7 @@ def unsafe_reason(name, info):
     return None
 
 
-def too_large(name, info):
+def too_large(name: str, info: zipfile.ZipInfo) -> str | None:
     """Why the member is too large to unpack, or None."""
     if info.file_size > MAX_MEMBER_BYTES:
         return (f"{name.rsplit('/', 1)[-1]} would unpack to {info.file_size >> 20} MB, more "
@@ -86,7 +90,8 @@ def too_large(name, info):
     return None
 
 
-def extract(archive_path, destination, keep=()):
+def extract(archive_path: pathlib.Path, destination: str | os.PathLike[str],
+            keep: Container[str] = ()) -> Unpacked:
     """Unpack ``archive_path`` into ``destination`` (created): notebooks, export zips and the
     files named in ``keep`` (the layout's metadata) with their content, the rest as empty
     files. Returns what was not unpacked (:class:`Unpacked`).
@@ -100,7 +105,8 @@ def extract(archive_path, destination, keep=()):
         _check_bounds(archive_path, plan, destination)
         destination.mkdir(parents=True, exist_ok=True)
         root = destination.resolve()
-        unpacked, written = Unpacked([], {}), set()
+        unpacked = Unpacked([], {})
+        written: set[str] = set()
         for info, name, content in plan:
             parts = [p for p in name.split("/") if p not in ("", ".")]
             reason = unsafe_reason(name, info)
@@ -113,13 +119,13 @@ def extract(archive_path, destination, keep=()):
                 continue
             written.add("/".join(parts).casefold())
             if too_large(name, info):
-                unpacked.too_large["/".join(parts)] = too_large(name, info)
+                unpacked.too_large["/".join(parts)] = cast(str, too_large(name, info))  # not None: above
     return unpacked
 
 
-def _plan(infos, keep):
+def _plan(infos: Iterable[zipfile.ZipInfo], keep: Container[str]) -> list[tuple[zipfile.ZipInfo, str, bool]]:
     """(info, name, whether to write its content) for each member worth a file."""
-    plan = []
+    plan: list[tuple[zipfile.ZipInfo, str, bool]] = []
     for info in infos:
         name = member_name(info)
         parts = [p for p in name.split("/") if p not in ("", ".")]
@@ -131,7 +137,8 @@ def _plan(infos, keep):
     return plan
 
 
-def _check_bounds(archive_path, plan, destination):
+def _check_bounds(archive_path: pathlib.Path, plan: list[tuple[zipfile.ZipInfo, str, bool]],
+                  destination: pathlib.Path) -> None:
     """Every file the plan makes counts; only the content it unpacks counts for the size."""
     total = sum(info.file_size for info, _, content in plan if content)
     advice = (f"unzip {archive_path.name} yourself, check what it holds, and point hsa grade "
@@ -150,7 +157,8 @@ def _check_bounds(archive_path, plan, destination):
                                "or set TMPDIR to a larger disk")
 
 
-def _write_member(archive, info, root, parts, content=True):
+def _write_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, root: pathlib.Path, parts: list[str],
+                  content: bool = True) -> str | None:
     """Copy one member to ``root/parts`` (an empty file without ``content``); the reason it
     failed, or None."""
     target = root.joinpath(*parts)
@@ -173,7 +181,7 @@ def _write_member(archive, info, root, parts, content=True):
     return None
 
 
-def member_names(archive_path):
+def member_names(archive_path: str | os.PathLike[str]) -> list[str] | None:
     """The names of the files in a zip (no directories, no litter); None if it is no zip."""
     try:
         with zipfile.ZipFile(archive_path) as archive:

@@ -3,12 +3,19 @@
 The same facts feed the terminal summary and the top of report.html.
 """
 
+from __future__ import annotations
+
 import collections
 import statistics
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..outcomes import Status
 from .report import blank_stub, look_reason
+
+if TYPE_CHECKING:
+    from ..trusted.result import Identity, Result
+    from .uploads import Returned, Upload
 
 
 LISTED_IN_FULL = 60
@@ -34,52 +41,52 @@ class Row:
     score: float
     max_score: float
     message: str
-    identity: object  # trusted.result.Identity: who, for the report's "needs a look"
+    identity: Identity  # who, for the report's "needs a look"
     blank_stub: bool  # every graded function left as handed out (report.blank_stub)
 
     @classmethod
-    def of(cls, result):
+    def of(cls, result: Result) -> Row:
         return cls(result.submission, result.status, result.score, result.max_score,
                    result.message, result.identity, blank_stub(result))
 
 
 @dataclass
 class Summary:
-    results: list  # [Row], or Results (made into Rows)
-    changes: list  # [Change], empty unless the autograder changed since the last run
-    set_aside: list = field(default_factory=list)  # "path (why)": download members no one's
-    uploads: list = field(default_factory=list)  # [uploads.Upload]: what goes back where
-    returned: list = field(default_factory=list)  # [uploads.Returned]: per student, what goes back
+    results: list[Row]  # Results given here are made into Rows
+    changes: list[Change]  # empty unless the autograder changed since the last run
+    set_aside: list[str] = field(default_factory=list)  # "path (why)": download members no one's
+    uploads: list[Upload] = field(default_factory=list)  # what goes back where
+    returned: list[Returned] = field(default_factory=list)  # per student, what goes back
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.results = [r if isinstance(r, Row) else Row.of(r) for r in self.results]
 
     @property
-    def counts(self):
+    def counts(self) -> dict[Status, int]:
         """Submissions per status, in the order of Status."""
         found = collections.Counter(r.status for r in self.results)
         return {status: found[status] for status in Status if found[status]}
 
     @property
-    def scored(self):
+    def scored(self) -> list[float]:
         """The scores of the submissions whose code was graded: an invalid file (nothing
         graded) and the grader's own failures are no score, so they are not in the mean."""
         return [r.score for r in self.results if r.status.code_graded]
 
     @property
-    def mean(self):
+    def mean(self) -> float | None:
         return statistics.mean(self.scored) if self.scored else None
 
     @property
-    def median(self):
+    def median(self) -> float | None:
         return statistics.median(self.scored) if self.scored else None
 
     @property
-    def max_score(self):
+    def max_score(self) -> float:
         return max((r.max_score for r in self.results), default=0)
 
     @property
-    def needs_a_look(self):
+    def needs_a_look(self) -> list[Row]:
         """Every submission whose status is not ``graded``, worst first, then the blank
         notebooks handed in (:func:`~.report.look_reason` says why)."""
         order = {status: i for i, status in enumerate(reversed(list(Status)))}
@@ -128,7 +135,7 @@ class Summary:
         return out
 
 
-def changes(previous, results):
+def changes(previous: Mapping[str, Result], results: Iterable[Row]) -> list[Change]:
     """Score changes between ``previous`` (name -> Result under another autograder) and now."""
     found = []
     for result in results:
@@ -138,6 +145,6 @@ def changes(previous, results):
     return sorted(found, key=lambda c: c.submission)
 
 
-def _short(text, limit=160):
+def _short(text: str, limit: int = 160) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -15,7 +15,7 @@ from ..untrusted import FILES as WORKER_FILES, WORKER
 PRIVATE_TMP = ("/tmp", "/var/tmp")  # made private without bubblewrap, where root can
 INSIDE = "/sandbox"  # where the worker's two files are mounted inside bubblewrap
 SCRATCH = "/scratch"  # the worker's writable folder inside bubblewrap
-ZYGOTE_FILES = WORKER_FILES + ("zygote.py", "kernel.py")  # what a zygote needs of hsa.untrusted
+ZYGOTE_FILES = WORKER_FILES + ("zygote.py",)  # what a zygote needs of hsa.untrusted
 PYTHON = [sys.executable, "-E", "-s"]
 # A zygote's processes besides its child's: itself, bwrap's init, the setup child C and P1
 # while they start, and room for a child still being reaped.
@@ -43,16 +43,23 @@ def python_mounts():
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def bwrap(uid, scratch_bytes=Limits.scratch_bytes, caps=("CAP_SETUID", "CAP_SETGID")):
+def bwrap(uid: int | None, scratch_bytes: int = Limits.scratch_bytes,
+          caps: tuple = ("CAP_SETUID", "CAP_SETGID"), seccomp_fd: int | None = None,
+          disable_userns: bool = False) -> list[str]:
     """bwrap's options. The private /tmp comes before the Python mounts, so that a Python
     installed under /tmp (a virtual environment there, say) is mounted on top of it, not
-    hidden by it. As root (``uid`` given) the sandbox keeps ``caps``, to drop to ``uid``."""
+    hidden by it. As root (``uid`` given) the sandbox keeps ``caps``, to drop to ``uid``.
+    ``seccomp_fd``: a filter bubblewrap loads in its PID 1 and in the command it starts;
+    ``disable_userns`` (its own user namespace only, where bubblewrap has the option): no
+    user namespace can be made inside."""
     argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if uid is None:
-        argv += ["--unshare-user"]
+        argv += ["--unshare-user"] + (["--disable-userns"] if disable_userns else [])
     else:
         argv += ["--cap-add", ",".join(caps)]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     for path in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache"):
         argv += ["--ro-bind-try", path, path]
     argv += ["--perms", "01777", "--size", str(scratch_bytes), "--tmpfs", "/tmp"]
@@ -81,23 +88,30 @@ def prlimit(limits, extra_processes=0):
             f"--nproc={limits.processes + extra_processes}", "--"]
 
 
-def worker(isolation, uid, worker_dir, channel_fd, limits=Limits(), private_namespaces=False):
+def worker(isolation: Isolation | str, uid: int | None, worker_dir: pathlib.Path,
+           channel_fd: int, limits: Limits = Limits(), private_namespaces: bool = False,
+           filter_fd: int | None = None, disable_userns: bool = False) -> list[str]:
     """The whole command line for one worker of ``isolation``.
 
     ``worker_dir`` holds the worker's files (``WORKER_FILES``): mounted at ``INSIDE`` under
     bubblewrap, run in place otherwise. ``uid`` is the sandbox's own user, or None.
     ``private_namespaces``: without bubblewrap, start it with a network of its own and a
     private, size-limited ``/tmp`` (see :func:`private_namespaces_prefix`).
+    ``filter_fd``: the seccomp filter (:mod:`.seccomp`), which bubblewrap loads, or else the
+    worker itself before it reads a cell; ``disable_userns``: see :func:`bwrap`.
     -E -s: ignore PYTHON* variables and the user's site-packages (not -I: the worker
     imports protocol.py from its own folder).
     """
     isolation = Isolation(isolation)  # the string "bwrap" must not fall through to no sandbox
     if isolation is Isolation.BWRAP:
-        argv = bwrap(uid, limits.scratch_bytes) + _inside(worker_dir, limits, WORKER_FILES)
+        argv = bwrap(uid, limits.scratch_bytes, seccomp_fd=filter_fd,
+                     disable_userns=disable_userns and uid is None)
+        argv += _inside(worker_dir, limits, WORKER_FILES)
         return argv + (setpriv(uid) if uid is not None else []) + PYTHON + [
             f"{INSIDE}/{WORKER}", str(channel_fd)]
     drop = setpriv(uid) if isolation is Isolation.PROCESS_USER else []
-    argv = drop + PYTHON + [str(worker_dir / WORKER), str(channel_fd)]
+    own_filter = [] if filter_fd is None else [str(filter_fd)]
+    argv = drop + PYTHON + [str(worker_dir / WORKER), str(channel_fd), *own_filter]
     return private_namespaces_prefix(limits.scratch_bytes) + argv if private_namespaces else argv
 
 
@@ -111,9 +125,12 @@ def _inside(worker_dir, limits, files):
                    "--chdir", SCRATCH, "--"]
 
 
-def zygote(isolation, root, worker_dir, channel_fd, limits=Limits(), extra_processes=0):
+def zygote(isolation: Isolation | str, root: bool, worker_dir: pathlib.Path, channel_fd: int,
+           limits: Limits = Limits(), extra_processes: int = 0,
+           filter_fd: int | None = None) -> list[str]:
     """The whole command line that starts a zygote (:mod:`hsa.untrusted.zygote`) for the
-    warm ``isolation``, its socket at ``channel_fd``.
+    warm ``isolation``, its socket at ``channel_fd`` (and the seccomp filter that it loads in
+    each child at ``filter_fd``, when given: never in itself, which makes namespaces).
 
     As ``root`` (design R of the study) the zygote stays root in bubblewrap with only
     ``ZYGOTE_CAPS``, so that each child can make its namespaces, mount its own /proc and
@@ -123,12 +140,13 @@ def zygote(isolation, root, worker_dir, channel_fd, limits=Limits(), extra_proce
     """
     isolation = Isolation(isolation)
     prefix = prlimit(limits, ZYGOTE_PROCESSES + extra_processes)
+    own_filter = [] if filter_fd is None else [str(filter_fd)]
     if isolation is Isolation.BWRAP_ZYGOTE:
         sandbox = bwrap(0 if root else None, limits.scratch_bytes, ZYGOTE_CAPS)
         return prefix + sandbox + _inside(worker_dir, limits, ZYGOTE_FILES) + PYTHON + [
-            f"{INSIDE}/zygote.py", str(channel_fd)]
+            f"{INSIDE}/zygote.py", str(channel_fd), *own_filter]
     if isolation is Isolation.PROCESS_USER_ZYGOTE:
-        return prefix + PYTHON + [str(worker_dir / "zygote.py"), str(channel_fd)]
+        return prefix + PYTHON + [str(worker_dir / "zygote.py"), str(channel_fd), *own_filter]
     raise ValueError(f"no zygote for isolation {isolation}")
 
 

@@ -23,7 +23,7 @@ import sys
 
 from ..exceptions import SandboxUnavailable, ZygoteUnavailable
 from ..outcomes import Isolation
-from . import command
+from . import command, seccomp
 from .uids import PROBE_UID
 
 
@@ -78,6 +78,16 @@ def refused(said):
             "(it can read your files and reach the network).")
 
 
+@functools.lru_cache(maxsize=None)
+def bwrap_disables_userns() -> bool:
+    """Whether the installed bubblewrap has ``--disable-userns`` (0.8.0 and later): then a
+    fresh sandbox in bubblewrap's own user namespace cannot make another one inside."""
+    if not shutil.which("bwrap"):
+        return False
+    said = subprocess.run(["bwrap", "--help"], capture_output=True, timeout=60)
+    return b"--disable-userns" in said.stdout + said.stderr
+
+
 def _sysctl(name):
     try:
         return pathlib.Path("/proc/sys", *name.split(".")).read_text().strip()
@@ -118,15 +128,29 @@ def best_isolation():
     return Isolation.PROCESS
 
 
-def choose_isolation(allow_unsandboxed=False):
+def choose_isolation(allow_unsandboxed: bool = False,
+                     allow_weaker_sandbox: bool = False) -> Isolation:
     """``bwrap``, or ``process`` when the operator accepts it; else SandboxUnavailable saying
-    what is wrong and the ways on."""
+    what is wrong and the ways on. Without the system-call filter (:mod:`.seccomp`), only
+    when the operator accepts a weaker sandbox (``process`` is weaker already)."""
     problem = bwrap_problem()
-    if problem is None:
-        return warm_if_possible(Isolation.BWRAP)
-    if allow_unsandboxed:
-        return Isolation.PROCESS
-    raise SandboxUnavailable(problem)
+    if problem is not None:
+        if allow_unsandboxed:
+            return Isolation.PROCESS
+        raise SandboxUnavailable(problem)
+    unfiltered = seccomp.problem()
+    if unfiltered is not None and not allow_weaker_sandbox:
+        raise SandboxUnavailable(no_filter(unfiltered))
+    return warm_if_possible(Isolation.BWRAP)
+
+
+def no_filter(reason: str) -> str:
+    """The operator's message when student code cannot get the system-call filter here."""
+    return (f"student code would run without its system-call filter here: {reason}. Without "
+            "it, a submission can reach the kernel's keyrings (a channel to other submissions "
+            "and to your own keys), make namespaces and mounts, and use io_uring, ptrace and "
+            "file locks. Fix that, or pass --allow-weaker-sandbox to grade without the filter "
+            "(each grade's provenance then says syscall_filter: none).")
 
 
 ZYGOTE_SWITCH = "HSA_ZYGOTE"  # set to "off": a fresh sandbox per submission (to compare)

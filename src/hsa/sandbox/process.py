@@ -20,8 +20,8 @@ from .. import untrusted
 from ..exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
 from ..outcomes import Isolation
 from ..untrusted import protocol
-from . import command, uids
-from .isolation import namespaces_work
+from . import command, seccomp, uids
+from .isolation import bwrap_disables_userns, namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
@@ -53,7 +53,7 @@ class Sandbox:
         return self.claim.uid if self.claim else None
 
     # -------------------------------------------------------------- lifecycle
-    def start(self):
+    def start(self) -> None:
         refuse_if_ending()
         if os.geteuid() == 0 and self.isolation is not Isolation.PROCESS:
             self.claim = uids.claim()
@@ -63,15 +63,21 @@ class Sandbox:
         read_fd, write_fd = os.pipe()
         self._responses = read_fd
         private = self.isolation is Isolation.PROCESS_USER and namespaces_work()
+        filter_fd = seccomp.program_fd() if seccomp.problem() is None else None
         argv = command.worker(self.isolation, self.uid, worker_dir, write_fd, self.limits,
-                              private)
+                              private, filter_fd, bwrap_disables_userns())
         env = self._env(tmp="/tmp" if private else None)
-        self.process = subprocess.Popen(
-            command.prlimit(self.limits, self._processes_already_counted()) + argv,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,), env=env, cwd=self._scratch, start_new_session=True,
-        )
-        os.close(write_fd)
+        try:
+            self.process = subprocess.Popen(
+                command.prlimit(self.limits, self._processes_already_counted()) + argv,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(write_fd, *([] if filter_fd is None else [filter_fd])), env=env,
+                cwd=self._scratch, start_new_session=True,
+            )
+        finally:
+            os.close(write_fd)
+            if filter_fd is not None:
+                os.close(filter_fd)
         self._stdin, self._stdout = self.process.stdin, self.process.stdout
         self._enter()
         threading.Thread(target=self._drain, daemon=True).start()

@@ -24,7 +24,7 @@ from ..exceptions import SandboxBroken, ZygoteUnavailable
 from ..outcomes import Isolation
 from ..settings import Settings
 from ..untrusted import zygote as requests
-from . import cgroup, command, uids
+from . import cgroup, command, seccomp, uids
 from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, kill_group,
                       refuse_if_ending, worker_env)
 
@@ -51,17 +51,24 @@ class Zygote:
             self.close()
             raise
 
-    def _start(self):
+    def _start(self) -> None:
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._log = tempfile.TemporaryFile()
         extra = 0 if self.root else uids.room_for_user()  # the user's own tasks count too
+        self.filtered = seccomp.problem() is None
+        filter_fd = seccomp.program_fd() if self.filtered else None
+        handed = [theirs.fileno(), *([] if filter_fd is None else [filter_fd])]
         with theirs:
             argv = command.zygote(self.isolation, self.root, self.stage or WORKER_DIR,
-                                  theirs.fileno(), self.limits, extra)
-            self.process = subprocess.Popen(
-                argv, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log,
-                stderr=subprocess.STDOUT, env=worker_env(self.scratch, self.tmp),
-                cwd=self.stage or "/", start_new_session=True)
+                                  theirs.fileno(), self.limits, extra, filter_fd)
+            try:
+                self.process = subprocess.Popen(
+                    argv, pass_fds=handed, stdin=subprocess.DEVNULL, stdout=self._log,
+                    stderr=subprocess.STDOUT, env=worker_env(self.scratch, self.tmp),
+                    cwd=self.stage or "/", start_new_session=True)
+            finally:
+                if filter_fd is not None:
+                    os.close(filter_fd)
         ready, pidfds = self._receive(START_SECONDS, with_fds=True)
         try:
             if not ready.get(requests.READY) or len(pidfds) != 1:
@@ -137,7 +144,7 @@ class Zygote:
                 raise ZygoteUnavailable(f"the zygote is gone ({error}){self.log_tail()}") from None
             return self._receive(REPLY_SECONDS, with_fds)
 
-    def spawn(self, fds, uid=None):
+    def spawn(self, fds: list, uid: int | None = None) -> int:
         """A child for one submission, given its pipe ends (and, from a root zygote, the uid
         it runs as); its P1's pid in the zygote."""
         self.served += 1
@@ -146,10 +153,17 @@ class Zygote:
                    "cwd": self.scratch, "tmp_bytes": self.limits.scratch_bytes,
                    "limits": per_process_limits(self.limits)}
         reply = self._ask(request, fds)
-        if "error" in reply or reply.get("capabilities") != 0:
+        if "error" in reply or not self._confined(reply):
             raise ZygoteUnavailable(f"the zygote could not start a submission: "
                                     f"{reply.get('error') or reply}")
         return reply["p1"]
+
+    def _confined(self, reply: dict) -> bool:
+        """Whether the child's P1 says it keeps no capability, inherits none and (when this
+        zygote was given the filter) is filtered: else no student code may run in it."""
+        masks = [reply.get(name) for name in ("capabilities", "inheritable", "ambient")]
+        filter_in_place = reply.get("seccomp") == requests.SECCOMP_FILTERED
+        return masks == [0, 0, 0] and (filter_in_place or not self.filtered)
 
     def end(self, p1, grace=0.0):
         """Kill the child's PID 1 (after ``grace`` seconds) and reap it; its wait status."""

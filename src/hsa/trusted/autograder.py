@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import pathlib
 import sys
 import tempfile
+import types
 import zipfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..exceptions import AutograderMissing, SettingsError
 from ..hashing import file_digest, sha256_file
@@ -24,6 +27,9 @@ from ..sandbox.session import Budgets
 from ..settings import Settings, Visibility
 from .choice import Expected
 from .otter_tests import load_test_file
+
+if TYPE_CHECKING:
+    from otter.test_files.exception_test import ExceptionTestFile
 
 CONFIG_NAME = "hsa_config.json"
 SOLUTION_NAME = "solution.py"  # the master's solution code (hsa assign), for the mutants
@@ -65,12 +71,12 @@ class Autograder:
     path: pathlib.Path
     sha256: str | None  # of the zip; None when loaded from a folder (Gradescope has no zip)
     config: Config  # hsa_config.json: name, questions, settings
-    tests: list = field(default_factory=list)  # otter TestFile objects, in question order
-    check_modules: dict = field(default_factory=dict)  # files/*.py: name -> module
+    tests: list[ExceptionTestFile] = field(default_factory=list)  # in question order
+    check_modules: dict[str, types.ModuleType] = field(default_factory=dict)  # files/*.py by name
     content_sha256: str = ""  # the same for the zip and for the folder it unpacks to
     solution: str = ""  # the master's solution code (SOLUTION_NAME); "" in an older zip
 
-    def activate(self, seed):
+    def activate(self, seed: int) -> None:
         """Make this zip's check modules the ones the test files import, seeded with ``seed``.
 
         The test functions import ``hidden_checks`` by name when they run, so a process
@@ -82,20 +88,20 @@ class Autograder:
                 module.set_seed(seed)
 
     @property
-    def name(self):
+    def name(self) -> str:
         """The assignment's name (its master notebook's, without ``.ipynb``)."""
         return self.config.assignment
 
     @property
-    def title(self):
+    def title(self) -> str:
         return title_of(self.name)
 
     @property
-    def questions(self):
+    def questions(self) -> list[str]:
         return [t.name for t in self.tests]
 
     @property
-    def max_score(self):
+    def max_score(self) -> float:
         """The assignment's total: every test case's points, as the master gives them."""
         return sum(t.possible for t in self.tests)
 
@@ -109,7 +115,7 @@ class Autograder:
         return self.settings.visibility
 
     @property
-    def graded_functions(self):
+    def graded_functions(self) -> list[str]:
         """The names the test functions take from the student's notebook."""
         return sorted({name for test in self.tests for case in test.test_cases
                        for name in case.body._get_func_params() if name != "env"})
@@ -120,7 +126,7 @@ class Autograder:
         return Budgets.of(self.settings)
 
     @property
-    def expected(self):
+    def expected(self) -> Expected:
         """What is expected of a student's file, to choose one (:mod:`.choice`)."""
         return Expected(self.name, tuple(self.graded_functions))
 
@@ -132,7 +138,7 @@ def read_config(path: pathlib.Path | None = None) -> Config:
         return Config.from_json(archive.read(CONFIG_NAME), f"{CONFIG_NAME} in {path}")
 
 
-def content_sha256(folder):
+def content_sha256(folder: str | os.PathLike[str]) -> str:
     """A digest of the unpacked files (names and bytes), comparable with Gradescope's copy."""
     digest = hashlib.sha256()
     for path in sorted(p for p in pathlib.Path(folder).rglob("*") if p.is_file()
@@ -142,7 +148,7 @@ def content_sha256(folder):
     return digest.hexdigest()
 
 
-def load(path=None):
+def load(path: str | os.PathLike[str] | None = None) -> Autograder:
     """Load the autograder (its zip, or the folder it was unpacked to) into this process.
 
     A zip is unpacked into a temporary folder that is gone when this returns: the test
@@ -173,7 +179,7 @@ def _load_folder(folder: pathlib.Path, path: pathlib.Path, sha256: str | None) -
                       solution.read_text() if solution.is_file() else "")
 
 
-def _import_checks(files):
+def _import_checks(files: pathlib.Path) -> dict[str, types.ModuleType]:
     """Import the zip's check modules (``files/*.py``, the master's support files) under
     their own names, replacing any loaded before; return them by name."""
     names = sorted(p.stem for p in files.glob("*.py"))

@@ -24,16 +24,26 @@ of an upload both set them, so they say nothing about the student's work.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
+import os
 import pathlib
 import re
 import zipfile
-from typing import NamedTuple
+from typing import Callable, Iterable, NamedTuple, cast
 
 from ..exceptions import InvalidSubmission
 from ..outcomes import SetAsideReason as Reason
 from .result import SetAside
-from .submission import code_cells, notebook_entries, read_bytes
+from .submission import code_cells as _code_cells
+from .submission import notebook_entries as _notebook_entries
+from .submission import read_bytes as _read_bytes
+
+# hsa.trusted.submission is not annotated yet: its readers, as this module calls them (no Any
+# flows in from them); import them plainly once it is.
+code_cells: Callable[[bytes], list[str]] = _code_cells
+notebook_entries: Callable[[zipfile.ZipFile], list[zipfile.ZipInfo]] = _notebook_entries
+read_bytes: Callable[[pathlib.Path], bytes] = _read_bytes
 
 STUDENT_REGION = re.compile(r"### START CODE HERE ###(.*?)### END CODE HERE ###", re.S)
 
@@ -60,7 +70,7 @@ class Expected:
     """What a student's files are measured against: the assignment's name (its notebook is
     ``<name>.ipynb``) and the functions its tests grade."""
     name: str
-    functions: tuple = ()
+    functions: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +78,7 @@ class Handed:
     """A file a student handed in, with what the platform says of it."""
     file: pathlib.Path
     path: str                 # as people read it: relative to what was graded
-    submitted: object = None  # when its submission was made (comparable); None where unsaid
+    submitted: datetime.datetime | None = None  # when its submission was made; None where unsaid
     uploaded: int | None = None  # its number in the order of uploads; None where unsaid
 
 
@@ -77,11 +87,11 @@ class Choice:
     """The file to grade (None when none can be), every other file with its reason, and
     what is wrong when nothing is graded."""
     chosen: Handed | None
-    set_aside: tuple = ()
+    set_aside: tuple[SetAside, ...] = ()
     problem: str | None = None
 
     @property
-    def ambiguous(self):
+    def ambiguous(self) -> bool:
         """True when nothing was graded because two files were equally good."""
         return any(a.reason is Reason.AMBIGUOUS for a in self.set_aside)
 
@@ -101,13 +111,13 @@ class Ranked(NamedTuple):
     handed: Handed
 
 
-def name_key(text):
+def name_key(text: str) -> str:
     """A file or folder name as compared with the assignment's: case, spaces, dots, dashes
     and underscores folded."""
     return re.sub(r"[\s._-]+", "_", text.casefold()).strip("_")
 
 
-def kind_of(path, assignment):
+def kind_of(path: str | os.PathLike[str], assignment: str) -> tuple[Kind | None, str]:
     """(Kind, "") for a gradable file; (None, why not) otherwise. ``assignment``: its name."""
     path = pathlib.Path(path)
     suffix = path.suffix.lower()
@@ -129,7 +139,7 @@ def kind_of(path, assignment):
     return None, "not a notebook or an export zip"
 
 
-def _notebooks_in_zip(path):
+def _notebooks_in_zip(path: pathlib.Path) -> int | None:
     """How many notebooks a zip holds (an export zip holds one); None if it is no zip."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -138,9 +148,10 @@ def _notebooks_in_zip(path):
         return None
 
 
-def choose(files, assignment):
+def choose(files: Iterable[Handed], assignment: Expected) -> Choice:
     """The :class:`Choice` among one student's ``files`` (:class:`Handed`), by the rule above."""
-    aside, gradable = [], []
+    aside: list[SetAside] = []
+    gradable: list[tuple[Handed, Kind]] = []
     for handed in files:
         kind, why = kind_of(handed.file, assignment.name)
         if kind is None:
@@ -171,13 +182,14 @@ def choose(files, assignment):
     return Choice(chosen, tuple(aside))
 
 
-def _latest_submission(gradable):
+def _latest_submission(gradable: list[tuple[Handed, Kind]]
+                       ) -> tuple[list[tuple[Handed, Kind]], list[tuple[Handed, Kind]]]:
     """(the files of the latest submission, the older ones) where every file's submission is
     dated; else all of them, none older."""
     dates = [h.submitted for h, _ in gradable]
     if len(set(dates)) <= 1 or None in dates:
         return gradable, []
-    latest = max(dates)
+    latest = max(cast("list[datetime.datetime]", dates))  # None is not among them
     return ([g for g in gradable if g[0].submitted == latest],
             [g for g in gradable if g[0].submitted != latest])
 
@@ -205,14 +217,14 @@ def _beaten(row: Ranked, best: Rank, chosen_path: str, graded: bool = True) -> S
     return SetAside(path, Reason.OLDER, f"uploaded before {chosen_path}")
 
 
-def _filled_in(path, functions):
+def _filled_in(path: pathlib.Path, functions: tuple[str, ...]) -> int:
     """How many of ``functions`` the file defines with code of their own (a ``def`` whose
     body is more than the stub's ``None`` placeholders); 0 for what cannot be read."""
     try:
         cells = code_cells(read_bytes(path))
     except (InvalidSubmission, OSError):
         return 0
-    filled = set()
+    filled: set[str] = set()
     for source in cells:
         for name in functions:
             if re.search(rf"^def {re.escape(name)}\(", source, re.M) and _has_code(source):
@@ -220,7 +232,7 @@ def _filled_in(path, functions):
     return len(filled)
 
 
-def _has_code(source):
+def _has_code(source: str) -> bool:
     """True when the code between the START/END CODE HERE markers (the whole cell when
     it has none) is more than ``None`` placeholders."""
     region = STUDENT_REGION.search(source)

@@ -8,6 +8,7 @@ this process judges every answer.
 """
 
 import datetime
+import pathlib
 import secrets
 import time
 
@@ -15,7 +16,7 @@ from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission
 from ..hashing import sha256_file
 from ..outcomes import PROBLEMS, Isolation, Status
-from ..sandbox import cgroup
+from ..sandbox import cgroup, seccomp
 from ..sandbox.command import Limits
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
@@ -32,7 +33,8 @@ def seed_or_fresh(seed=None):
     return seed if seed is not None else secrets.randbelow(2**31)
 
 
-def grade_file(path, name, autograder, seed, isolation, timeout=None):
+def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed: int,
+               isolation: Isolation | str, timeout: float | None = None) -> Result:
     """Grade the notebook (or export zip) at ``path``; always returns a Result."""
     started = time.monotonic()
     result = new_result(name, autograder)
@@ -51,6 +53,7 @@ def grade_file(path, name, autograder, seed, isolation, timeout=None):
     result.provenance = Provenance(
         seed=seed, isolation=isolation, network_reachable=network_reachable(isolation),
         submission_cap=cgroup.describe(_limits(autograder, isolation), Isolation(isolation)),
+        syscall_filter=seccomp.describe(),
         submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
         autograder_content_sha256=autograder.content_sha256, package_version=__version__,
         wall_time_seconds=round(time.monotonic() - started, 3),

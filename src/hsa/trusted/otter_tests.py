@@ -17,15 +17,24 @@ must import ``otter`` before it loads an autograder; then Otter's own ``otter.te
 is used as it is.
 """
 
+from __future__ import annotations
+
 import importlib
 import importlib.util
+import os
 import sys
+import types
+from importlib.machinery import ModuleSpec
+from typing import TYPE_CHECKING, NoReturn, cast
+
+if TYPE_CHECKING:
+    from otter.test_files.exception_test import ExceptionTestFile
 
 EXPORTS = ("test_case", "ExceptionTestFile")  # what the test files and the grader use
 SUBMODULES = ("abstract_test", "exception_test")  # standard library only
 
 
-def test_files():
+def test_files() -> types.ModuleType:
     """The ``otter.test_files`` module the test files import, light unless Otter is loaded."""
     if "otter" in sys.modules:
         return importlib.import_module("otter.test_files")
@@ -36,8 +45,10 @@ def test_files():
     otter = _unexecuted(spec)
     sys.modules["otter"] = otter
     try:
-        package = _unexecuted(importlib.util.find_spec("otter.test_files"))
-        sys.modules["otter.test_files"] = otter.test_files = package
+        # found, since otter was; set on otter as an import would (a name the type checker
+        # cannot know on a module object)
+        package = _unexecuted(cast(ModuleSpec, importlib.util.find_spec("otter.test_files")))
+        sys.modules["otter.test_files"] = otter.test_files = package  # type: ignore[attr-defined]
         for name in SUBMODULES:
             importlib.import_module(f"otter.test_files.{name}")
     except BaseException:
@@ -50,20 +61,22 @@ def test_files():
     return package
 
 
-def _unexecuted(spec):
+def _unexecuted(spec: ModuleSpec) -> types.ModuleType:
     """A package module with the spec's files and folders, its ``__init__.py`` not run."""
     module = importlib.util.module_from_spec(spec)
-    module.__getattr__ = lambda name: _missing(spec.name, name)
+    module.__getattr__ = lambda name: _missing(spec.name, name)  # type: ignore[method-assign]  # PEP 562
     return module
 
 
-def _missing(module, name):
+def _missing(module: str, name: str) -> NoReturn:
     raise AttributeError(
         f"{module}.{name}: hsa.trusted.otter_tests loaded only Otter's test-file classes; "
         "a process that needs the rest of Otter must import otter before loading an autograder"
     )
 
 
-def load_test_file(path):
+def load_test_file(path: str | os.PathLike[str]) -> ExceptionTestFile:
     """Parse one of the autograder's exception-based test files (an ``ExceptionTestFile``)."""
-    return test_files().ExceptionTestFile.from_file(str(path))
+    # the class is read off a module object, which the type checker cannot see into
+    test_file: ExceptionTestFile = test_files().ExceptionTestFile.from_file(str(path))
+    return test_file

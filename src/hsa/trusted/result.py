@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
 from ..outcomes import CellProblem, Isolation, SetAsideReason, Status, Verdict
 from ..untrusted.protocol import Raised
+
+if TYPE_CHECKING:
+    from .autograder import Autograder
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
 
@@ -26,12 +29,12 @@ class TestResult:
     hint: str = ""  # what to fix; empty when the test passed
     # The graded functions the test called directly, in order, and for each the other
     # graded functions reached through it (as the sandbox reported them: wording only).
-    calls: list = field(default_factory=list)
-    reached: dict = field(default_factory=dict)  # called name -> [names reached through it]
+    calls: list[str] = field(default_factory=list)
+    reached: dict[str, list[str]] = field(default_factory=dict)  # called name -> [names reached through it]
     kind: str = ""  # what sort of failure the check said it was (HintKind); "" when unsaid
 
     @property
-    def passed(self):
+    def passed(self) -> bool:
         return not self.hint
 
 
@@ -59,10 +62,10 @@ class SetAside:
     reason: SetAsideReason
     detail: str  # the reason in words, naming the file graded instead
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "reason", SetAsideReason(self.reason))
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.path} ({self.reason}: {self.detail})"
 
 
@@ -74,6 +77,7 @@ class Provenance:
     isolation: Isolation | None = None
     network_reachable: bool | None = None
     submission_cap: str = ""  # what capped the submission as a whole (a cgroup, or sized rlimits)
+    syscall_filter: str = ""  # the seccomp filter on student code, or "none (why)"
     submission_sha256: str = ""
     autograder_sha256: str | None = None  # None when graded from a folder (Gradescope)
     autograder_content_sha256: str = ""
@@ -119,11 +123,11 @@ class Result:
     max_score: float = 0.0
     message: str = ""
     questions: dict[str, QuestionScore] = field(default_factory=dict)
-    tests: list = field(default_factory=list)
-    cells: list = field(default_factory=list)
+    tests: list[TestResult] = field(default_factory=list)
+    cells: list[CellProblem] = field(default_factory=list)
     output: str = ""
-    undefined: list = field(default_factory=list)  # graded functions the notebook never defined
-    set_aside: list = field(default_factory=list)  # SetAside: the files not graded
+    undefined: list[str] = field(default_factory=list)  # graded functions the notebook never defined
+    set_aside: list[SetAside] = field(default_factory=list)  # the files not graded
     identity: Identity = field(default_factory=Identity)
     provenance: Provenance | None = None  # None until graded
     findings: list = field(default_factory=list)  # Finding per function that went wrong
@@ -132,11 +136,11 @@ class Result:
         self.status = Status(self.status)
         self.questions = {q: QuestionScore(*points) for q, points in self.questions.items()}
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: Mapping[str, Any]) -> Result:
         data = dict(data)
         data["tests"] = [TestResult(**t) for t in data.get("tests", [])]
         data["cells"] = [CellProblem(**{**c, "status": Status(c["status"]),
@@ -149,7 +153,8 @@ class Result:
         return cls(**data)
 
 
-def new_result(name, autograder, status=Status.GRADED, message=""):
+def new_result(name: str, autograder: Autograder, status: Status = Status.GRADED,
+               message: str = "") -> Result:
     """A result with nothing scored yet: every question at 0 of its points."""
     return Result(submission=name, status=status, message=message,
                   max_score=autograder.max_score,

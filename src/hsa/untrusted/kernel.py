@@ -1,7 +1,8 @@
-"""The Linux calls the zygote needs and Python 3.10 to 3.13 lack: unshare, mount, capset,
-prctl, sethostname (ctypes on the C library; Linux only).
+"""The Linux calls the zygote and the worker need and Python 3.10 to 3.13 lack: unshare,
+mount, capset, prctl, sethostname, keyctl and loading a seccomp filter (ctypes on the C
+library; Linux only).
 
-Runs inside the sandbox, beside ``zygote.py``; it holds no state and no data.
+Runs inside the sandbox, beside ``zygote.py`` and ``worker.py``; it holds no state and no data.
 """
 
 import ctypes
@@ -37,11 +38,14 @@ KEPT_ON_REMOUNT = ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV),
                    (os.ST_NODIRATIME, MS_NODIRATIME), (os.ST_RELATIME, MS_RELATIME))
 
 PR_SET_DUMPABLE = 4
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 PR_CAPBSET_DROP = 24
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 _SYS_CAPSET = 126  # x86_64 and the generic table disagree: see _capset_number()
+_SYS_KEYCTL = 219  # the generic table's (aarch64, riscv64, loongarch64); x86_64: 250
+KEYCTL_JOIN_SESSION_KEYRING = 1
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 LAST_CAPABILITY = 63  # beyond the kernel's last one, PR_CAPBSET_DROP says EINVAL
 
@@ -67,8 +71,8 @@ def mount(source, target, fstype, flags=0, data=None):
            f"mount {fstype or 'remount'} on {target}")
 
 
-def prctl(option, arg=0):
-    return _check(_libc.prctl(option, arg, 0, 0, 0), f"prctl({option})")
+def prctl(option: int, arg: int = 0, arg3: int = 0) -> int:
+    return _check(_libc.prctl(option, arg, arg3, 0, 0), f"prctl({option})")
 
 
 def sethostname(name):
@@ -102,19 +106,92 @@ def forbid_new_privileges():
     prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
-def drop_every_capability():
+def drop_every_capability() -> None:
     """:func:`forbid_new_privileges`, then empty the inheritable, permitted and effective
     sets: the process keeps no capability, even in its own user namespace (so it cannot
     unmount what covers the zygote's /proc and /tmp)."""
     forbid_new_privileges()
+    clear_capabilities()
+
+
+def clear_capabilities() -> None:
+    """Empty the ambient, inheritable, permitted and effective sets (allowed to anyone)."""
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
     _check(_libc.syscall(_capset_number(), ctypes.byref(header), ctypes.byref(data)), "capset")
 
 
-def effective_capabilities():
-    """The effective capability mask (0 when none), from /proc/self/status."""
+def _status(field: str) -> str:
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("CapEff:"):
-                return int(line.split()[1], 16)
-    raise OSError(errno.ENOENT, "no CapEff line in /proc/self/status")
+            if line.startswith(field + ":"):
+                return line.split()[1]
+    raise OSError(errno.ENOENT, f"no {field} line in /proc/self/status")
+
+
+# ------------------------------------------------------- confining a process for good
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _keyctl_number() -> int:
+    return {"x86_64": 250, "aarch64": 219}.get(os.uname().machine, _SYS_KEYCTL)
+
+
+def join_session_keyring() -> None:
+    """A fresh anonymous session keyring of this process's own, as runc and crun give each
+    container: the keyring it inherited (the grader's, an operator's login session's) is no
+    longer its own. A kernel without keyrings has nothing to leave."""
+    result = _libc.syscall(ctypes.c_long(_keyctl_number()),
+                           ctypes.c_long(KEYCTL_JOIN_SESSION_KEYRING), ctypes.c_void_p(None))
+    if result < 0 and ctypes.get_errno() != errno.ENOSYS:
+        _check(result, "keyctl(KEYCTL_JOIN_SESSION_KEYRING)")
+
+
+def leave_terminal() -> None:
+    """No controlling terminal (nothing to type into with TIOCSTI): a session of its own if it
+    still has one. Every sandbox starts in a new session already (bubblewrap's --new-session,
+    a setsid'd zygote or worker), and setsid can cost milliseconds (a new autogroup)."""
+    with open("/proc/self/stat") as stat:
+        terminal = int(stat.read().rsplit(")", 1)[1].split()[4])  # tty_nr
+    if terminal:
+        os.setsid()
+
+
+def load_filter(program: bytes) -> None:
+    """Set no_new_privs and load ``program`` (a classic BPF program, 8 bytes an instruction)
+    as this process's seccomp filter: it and everything it starts keep it for good. Only a
+    process with one thread: another thread would stay unfiltered."""
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:
+        raise OSError(errno.EBUSY, f"cannot filter a process with {threads} threads")
+    if not program or len(program) % 8:
+        raise OSError(errno.EINVAL, f"a seccomp program of {len(program)} bytes")
+    code = ctypes.create_string_buffer(bytes(program), len(program))
+    fprog = _SockFprog(len(program) // 8, ctypes.cast(code, ctypes.c_void_p))
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
+
+
+def confine(program: bytes | None = None) -> None:
+    """Before any student code: a fresh session keyring, no capability in any set, no
+    controlling terminal, then (given one) the seccomp filter, which also refuses keyring
+    calls (but for joining a fresh session keyring) and TIOCSTI."""
+    join_session_keyring()
+    clear_capabilities()
+    leave_terminal()
+    if program is not None:
+        load_filter(program)
+
+
+def seccomp_mode() -> int:
+    """0: no filter; 2: a seccomp filter is in place."""
+    return int(_status("Seccomp"))
+
+
+def confinement() -> dict:
+    """What :func:`confine` left, as the grader checks it: the seccomp mode and the
+    inheritable, ambient and effective capability masks."""
+    masks = {"inheritable": "CapInh", "ambient": "CapAmb", "capabilities": "CapEff"}
+    return {"seccomp": seccomp_mode(),
+            **{name: int(_status(field), 16) for name, field in masks.items()}}

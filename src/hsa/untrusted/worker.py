@@ -246,5 +246,23 @@ def main():
     serve_calls(env, setup["names"], receive, send)
 
 
+def confine_from_argv() -> None:
+    """A fresh worker (no zygote) confines itself before it reads a cell: a session keyring
+    and no controlling terminal, no capability, and the seccomp filter when the grader passed one
+    (the descriptor after the channel's; under bubblewrap, bubblewrap loaded it already)."""
+    program = None
+    if len(sys.argv) > 2:
+        fd = int(sys.argv[2])
+        with os.fdopen(fd, "rb") as handed:
+            program = handed.read()
+        del sys.argv[2:]
+    if sys.platform.startswith("linux"):
+        import kernel
+        kernel.confine(program)
+    elif program is not None:
+        raise OSError(f"a seccomp filter was passed on {sys.platform}")
+
+
 if __name__ == "__main__":
+    confine_from_argv()
     main()

@@ -14,7 +14,11 @@ Per submission (C: the forked setup process; P1: its child, PID 1 of a new pid n
   over every writable place (``/tmp``, the scratch folder, ``/dev/shm``) and a fresh
   devpts; forks P1 and exits (P1 is then the zygote's child: it is a subreaper).
 * P1 mounts its own ``/proc``, sets the per-process limits, drops every capability and
-  sets no_new_privs, then forks the worker and only reaps until the worker exits.
+  sets no_new_privs, joins a fresh session keyring (it has no controlling terminal: the
+  zygote started in a session of its own), and loads the seccomp filter the zygote was
+  given at its start (never in the zygote itself, which makes namespaces and mounts); then
+  it forks the worker and only reaps until the worker exits. (P1 is filtered too: the
+  worker's uid could write to its memory through /proc.)
 * The worker reseeds numpy's global RNG and runs ``worker.main()``.
 
 Ending a submission is one SIGKILL to P1: the kernel then kills everything in its pid
@@ -46,6 +50,7 @@ RESPONSES_FD = 3
 REPORT_FD = 4  # C and P1 report their setup here; closed before the worker starts
 MAX_REQUEST = 1 << 16
 SIGNALLED = 128  # P1 exits with 128 + N when the worker was killed by signal N
+SECCOMP_FILTERED = 2  # /proc/PID/status's Seccomp: once P1 loaded the filter
 
 
 class SetupFailed(Exception):
@@ -58,11 +63,13 @@ class SetupFailed(Exception):
 
 # ---------------------------------------------------------------- in the zygote
 class Zygote:
-    """The request loop; ``children`` holds the pids of the live P1s, nothing else."""
+    """The request loop; ``children`` holds the pids of the live P1s, nothing else;
+    ``program`` is the seccomp filter each P1 loads (None: none was given)."""
 
-    def __init__(self, sock):
+    def __init__(self, sock: socket.socket, program: bytes | None = None) -> None:
         self.sock = sock
         self.children = set()
+        self.program = program
 
     def serve(self):
         while True:
@@ -82,7 +89,7 @@ class Zygote:
                 reply = {"error": f"malformed request {op!r} with {len(fds)} descriptor(s)"}
             self.sock.send(json.dumps(reply).encode())
 
-    def spawn(self, request, fds):
+    def spawn(self, request: dict, fds: list) -> dict:
         """Fork C for one submission; its reply once P1 is ready or the setup failed."""
         report_r, report_w = os.pipe()
         try:
@@ -92,7 +99,7 @@ class Zygote:
             return {"error": f"fork: {error}", "stage": "fork"}
         if pid == 0:
             os.close(report_r)
-            _child(request, fds, report_w)  # never returns
+            _child(request, fds, report_w, self.program)  # never returns
         _close([report_w, *fds])
         reply = _read_reports(report_r)
         os.waitpid(pid, 0)
@@ -155,14 +162,14 @@ def _report(message):
 
 
 # ------------------------------------------------------------ C: the setup child
-def _child(request, fds, report_w):
+def _child(request: dict, fds: list, report_w: int, program: bytes | None) -> None:
     """C: the worker's descriptors only, new namespaces and mounts, then P1."""
     try:
         _keep_only(fds, report_w)
         _enter_namespaces(request)
         p1 = os.fork()
         if p1 == 0:
-            _p1(request)  # never returns
+            _p1(request, program)  # never returns
         _report({"p1": p1})
     except SetupFailed as failed:
         _report_failure(failed.stage, failed)
@@ -259,14 +266,16 @@ def _fresh_devpts():
 
 
 # ------------------------------------------------------------- P1: the reaping init
-def _p1(request):
-    """P1: its own /proc, the limits, no capability; then the worker, reaped until it ends."""
+def _p1(request: dict, program: bytes | None) -> None:
+    """P1: its own /proc, the limits, no capability, confined (:func:`kernel.confine`); then
+    the worker, reaped until it ends."""
     try:
         _step("mount proc", kernel.mount, "proc", "/proc", "proc",
               kernel.MS_NOSUID | kernel.MS_NODEV | kernel.MS_NOEXEC)
         _step("rlimits", _set_limits, request["limits"])
         _step("drop capabilities", _drop_privileges, request.get("uid"))
-        _report({"ready": True, "capabilities": kernel.effective_capabilities()})
+        _step("confine", kernel.confine, program)
+        _report({"ready": True, **kernel.confinement()})
     except SetupFailed as failed:
         _report_failure(failed.stage, failed)
         os._exit(1)
@@ -343,7 +352,15 @@ def _run_worker(request):
 
 
 # --------------------------------------------------------------------- start-up
-def main():
+def _read_program(extra: list) -> bytes | None:
+    """The seccomp filter handed over at the descriptor after the socket's, if any."""
+    if not extra:
+        return None
+    with os.fdopen(int(extra[0]), "rb") as handed:
+        return handed.read()
+
+
+def main() -> None:
     """Import what every child needs, tell the grader, then serve requests."""
     import gc
 
@@ -354,7 +371,7 @@ def main():
     kernel.prctl(kernel.PR_SET_CHILD_SUBREAPER, 1)
     gc.freeze()  # fewer copy-on-write faults in the children
     sock = socket.socket(fileno=int(sys.argv[1]))
-    zygote = Zygote(sock)
+    zygote = Zygote(sock, _read_program(sys.argv[2:]))
     me = os.pidfd_open(os.getpid())  # the grader's handle on the zygote, for its cgroup
     socket.send_fds(sock, [json.dumps({READY: True}).encode()], [me])
     os.close(me)

@@ -7,10 +7,10 @@ import os
 import pathlib
 import tempfile
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 
-def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     """Write ``text`` (str, or bytes for a binary file such as a zip) whole or not at all
     (see :func:`atomic_file`)."""
     with atomic_file(path, binary=isinstance(text, bytes)) as handle:
@@ -18,7 +18,7 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
 
 
 @contextlib.contextmanager
-def atomic_file(path: str | os.PathLike, binary: bool = False) -> Iterator[IO]:
+def atomic_file(path: str | os.PathLike[str], binary: bool = False) -> Iterator[IO[Any]]:
     """A file to write ``path``'s new content into, in pieces (a large gradebook need not be
     held in memory): a temporary file beside it, renamed over it when the block ends. When
     the block fails (a full disk, say), the temporary file is removed and the error raised:

@@ -10,9 +10,12 @@ graded function, and a bullet :class:`Item` may say which code cell it is about,
 that the feedback notebook can put each piece beside the cell it concerns.
 """
 
+from __future__ import annotations
+
 import html
 import re
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 CODE = re.compile(r"`([^`\n]+)`")
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
@@ -31,8 +34,8 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Table:
-    header: tuple
-    rows: tuple
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Bullets:
-    items: tuple  # of Item
+    items: tuple[Item, ...]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Part:
     """The blocks about one graded function (``function``), kept together."""
 
     function: str
-    blocks: tuple = field(default_factory=tuple)
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -64,19 +67,19 @@ class Section:
     """A titled section (rendered as a level-2 heading and its blocks)."""
 
     title: str
-    blocks: tuple = field(default_factory=tuple)
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
 
 
 Block = Heading | Paragraph | Table | Bullets | Footer | Part | Section
 """Any block of a feedback document."""
 
 
-def bullets(texts, cell=None):
+def bullets(texts: Iterable[str], cell: int | None = None) -> Bullets:
     """A bullet list of ``texts`` (an empty list renders as nothing)."""
     return Bullets(tuple(Item(t, cell) for t in texts))
 
 
-def flat(blocks):
+def flat(blocks: Iterable[Block]) -> Iterator[Block]:
     """The blocks with every Part and Section opened in place (and empty lists left out)."""
     for block in blocks:
         if isinstance(block, Section):
@@ -89,12 +92,12 @@ def flat(blocks):
 
 
 # ------------------------------------------------------------------ Markdown
-def markdown(blocks):
+def markdown(blocks: Iterable[Block]) -> str:
     """The blocks as Markdown: one blank line between blocks."""
     return "\n\n".join(_md(b) for b in flat(blocks)) + "\n"
 
 
-def _md(block):
+def _md(block: Block) -> str:
     if isinstance(block, Heading):
         return f"{'#' * block.level} {block.text}"
     if isinstance(block, Paragraph):
@@ -110,12 +113,12 @@ def _md(block):
 
 
 # ------------------------------------------------------------------ HTML
-def html_body(blocks):
+def html_body(blocks: Iterable[Block]) -> str:
     """The blocks as HTML elements (no page around them)."""
     return "\n".join(_html(b) for b in flat(blocks))
 
 
-def _html(block):
+def _html(block: Block) -> str:
     if isinstance(block, Heading):
         return f"<h{block.level}>{inline_html(block.text)}</h{block.level}>"
     if isinstance(block, Paragraph):
@@ -132,11 +135,12 @@ def _html(block):
     raise TypeError(f"not a feedback block: {block!r}")
 
 
-def inline_html(text):
+def inline_html(text: str) -> str:
     """Escaped text with ```code``` and ``**bold**`` as elements and line breaks kept."""
-    codes = []
+    codes: list[str] = []
 
-    def keep(match):  # code spans aside first: no bold inside them, and bold may span them
+    # code spans aside first: no bold inside them, and bold may span them
+    def keep(match: re.Match[str]) -> str:
         codes.append(f"<code>{html.escape(match.group(1))}</code>")
         return f"\0{len(codes) - 1}\0"
 

@@ -15,7 +15,7 @@ from ..trusted.result import NOT_GRADED, QuestionScore, Result
 from .document import (Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table, bullets,
                        markdown)
 from .wording import (GRADER_FAILED_TEXT, NOT_GRADED_YET_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
-                      missing_package, pointers)
+                      missing_package, pointers, refused_call)
 
 
 if TYPE_CHECKING:
@@ -88,11 +88,12 @@ def _fixes(result, traced, public_only):
     return []
 
 
-def _cell_problems(result):
+def _cell_problems(result: Result) -> list:
     if not result.cells:
         return []
     items = tuple(Item(f"Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
-                       + missing_package(cell.raised), cell.index) for cell in result.cells)
+                       + missing_package(cell.raised) + refused_call(cell.raised), cell.index)
+                  for cell in result.cells)
     return [Section("Cells that did not run cleanly", (Bullets(items), Paragraph(
         "What a skipped or failing cell would have defined was not there when your functions "
         "were graded. Restart the kernel and run all cells (Kernel > Restart & Run All) to "

@@ -12,14 +12,20 @@ trusted. It is parsed within a bound (:data:`MAX_BYTES`, outputs dropped above
 as they are. The added cells carry ``"hsa_feedback": true`` in their metadata.
 """
 
+from __future__ import annotations
+
 import json
+import pathlib
 import re
+from typing import Any, Callable, Iterable, cast
 
 import nbformat
+from nbformat import NotebookNode
 
 from ..exceptions import InvalidSubmission
-from ..trusted.submission import _drop_outputs, read_bytes
-from .document import Bullets, Paragraph, Part, Section, Table, markdown
+from ..trusted.submission import _drop_outputs as _untyped_drop_outputs
+from ..trusted.submission import read_bytes as _read_bytes
+from .document import Block, Bullets, Paragraph, Part, Section, Table, markdown
 from .graded import Graded
 from .wording import NOTEBOOK_TEXT
 
@@ -28,8 +34,13 @@ MAX_OUTPUT_BYTES = 16 << 20  # above this, the copy drops the saved outputs (plo
 MARK = {"hsa_feedback": True}
 SUFFIX = "-feedback.ipynb"
 
+# hsa.trusted.submission is not annotated yet: its readers, as this module calls them (no Any
+# flows in from them); import them plainly once it is.
+read_bytes: Callable[[pathlib.Path], bytes] = _read_bytes
+_drop_outputs: Callable[[dict[str, Any]], None] = _untyped_drop_outputs
 
-def feedback_notebook(path, graded: Graded) -> str:
+
+def feedback_notebook(path: pathlib.Path, graded: Graded) -> str:
     """The feedback notebook's JSON text for the notebook (or export zip) at ``path``;
     InvalidSubmission when it cannot be read or is larger than the bound."""
     data = read_bytes(path)
@@ -39,7 +50,7 @@ def feedback_notebook(path, graded: Graded) -> str:
         raw = json.loads(data)
         if len(data) > MAX_OUTPUT_BYTES:
             _drop_outputs(raw)
-        notebook = nbformat.convert(nbformat.from_dict(raw), 4)
+        notebook: NotebookNode = nbformat.convert(nbformat.from_dict(raw), 4)
     except Exception as error:  # the student's file: any failure to read is theirs
         why = type(error).__name__
         raise InvalidSubmission(f"the notebook could not be read ({why})") from None
@@ -48,7 +59,7 @@ def feedback_notebook(path, graded: Graded) -> str:
     table = next((i for i, b in enumerate(top) if isinstance(b, Table)), len(top) - 1)
     top.insert(table + 1, Paragraph(NOTEBOOK_TEXT))
     code = [c for c in notebook.cells if c.get("cell_type") == "code"]
-    after = {}  # id of a student's cell -> the blocks to add after it
+    after: dict[int, list[Block]] = {}  # id of a student's cell -> the blocks to add after it
     for function, blocks in functions.items():
         defining = _defining(code, function)
         if defining is None:
@@ -69,9 +80,11 @@ def feedback_notebook(path, graded: Graded) -> str:
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
-def _placed(blocks):
+def _placed(blocks: Iterable[Block]) -> tuple[list[Block], dict[str, list[Block]], dict[int, list[Block]]]:
     """(blocks for the top, {function: its blocks}, {code cell index: its blocks})."""
-    top, functions, cells = [], {}, {}
+    top: list[Block] = []
+    functions: dict[str, list[Block]] = {}
+    cells: dict[int, list[Block]] = {}
     for block in blocks:
         if isinstance(block, Section):
             kept = _placed(block.blocks)
@@ -84,26 +97,27 @@ def _placed(blocks):
             functions[block.function] = [block]
         elif isinstance(block, Bullets) and any(i.cell for i in block.items):
             for item in block.items:
-                cells.setdefault(item.cell, []).append(Bullets((item,)))
+                # every item of such a list has its cell (hsa.writers.feedback's cell problems)
+                cells.setdefault(cast(int, item.cell), []).append(Bullets((item,)))
         else:
             top.append(block)
     return top, functions, cells
 
 
-def _defining(code, function):
+def _defining(code: list[NotebookNode], function: str) -> NotebookNode | None:
     """The last code cell that defines ``function`` (the one the notebook ran last)."""
     pattern = re.compile(rf"^def\s+{re.escape(function)}\s*\(", re.M)
     found = [c for c in code if pattern.search(_source(c))]
     return found[-1] if found else None
 
 
-def _source(cell):
+def _source(cell: NotebookNode) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-def _cell(blocks, ids, lead=""):
-    cell = nbformat.v4.new_markdown_cell(lead + markdown(blocks))
+def _cell(blocks: Iterable[Block], ids: bool, lead: str = "") -> NotebookNode:
+    cell: NotebookNode = nbformat.v4.new_markdown_cell(lead + markdown(blocks))
     cell.metadata.update(MARK)
     if not ids:
         del cell["id"]

@@ -9,14 +9,20 @@ its provenance, so a gradebook can be rebuilt from the results files alone.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
-from typing import Any
+from typing import Any, Callable, Iterable, Sequence
 
 from ..settings import Visibility
-from ..trusted.result import Result
+from ..trusted.causes import Causes
+from ..trusted.result import Result, TestResult
 from .feedback import feedback_md
 from .graded import Graded
-from .wording import quoted
+from .wording import quoted as _quoted
+
+# hsa.writers.wording is not annotated yet: quoted as called here (no Any flows in from it);
+# import it plainly once it is.
+quoted: Callable[[Iterable[str]], str] = _quoted
 
 
 def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
@@ -27,9 +33,10 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
     the full feedback is one more test, shown with them. A test lost through another
     function's mistake says so first (from the public checks alone, for a public test)."""
     result, traced = graded.result, graded.traced
+    causes_of: Callable[[bool], Causes] = traced.of  # hsa.trusted.causes is not annotated yet
     hidden = {t.name for t in result.tests if t.hidden}
     through = {loss.test: loss.roots for public_only in (True, False)
-               for loss in traced.of(public_only).losses
+               for loss in causes_of(public_only).losses
                if (loss.test in hidden) != public_only}
     tests = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
@@ -52,7 +59,7 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
     }
 
 
-def _test_output(test, roots):
+def _test_output(test: TestResult, roots: Sequence[str] | None) -> str:
     if not test.hint:
         return "Passed."
     if not roots:
@@ -61,11 +68,11 @@ def _test_output(test, roots):
     return f"Lost through {quoted(roots)}: fix {that} first (see the feedback).\n{test.hint}"
 
 
-def read_result(path):
+def read_result(path: str | os.PathLike[str]) -> Result:
     return Result.from_dict(json.loads(pathlib.Path(path).read_text())["extra_data"])
 
 
-def summary_line(result):
+def summary_line(result: Result) -> str:
     text = f"{result.submission}: {result.status}, {result.score:g} / {result.max_score:g}."
     return f"{text} {result.message}" if result.message else text
 

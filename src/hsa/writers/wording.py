@@ -5,6 +5,7 @@ lost points through it point there (:func:`pointers`).
 """
 
 from ..trusted.causes import Cascade
+from ..untrusted.protocol import Raised
 
 GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
                       "your doing and costs you nothing. Your instructor has been told; you "
@@ -150,3 +151,18 @@ def missing_package(raised):
             "Python's standard library only, so everything this cell defines was missing.")
 
 
+
+
+REFUSED_BY_THE_SANDBOX = "[Errno 1] "  # EPERM, how the grading sandbox's filter refuses a call
+
+
+def refused_call(raised: Raised | None) -> str:
+    """Explain a call the grading sandbox refused (PermissionError with EPERM: a file lock, a
+    keyring, a namespace...), which may well work on the student's own machine."""
+    if raised is None or raised.type != "PermissionError" or \
+            not raised.message.startswith(REFUSED_BY_THE_SANDBOX):
+        return ""
+    return (" Grading refuses some system calls that graded code does not need (file locks "
+            "such as `fcntl.flock`, kernel keyrings, new namespaces and mounts, tracing), so "
+            "such a call fails here even where it works on your own machine: leave it out of "
+            "the notebook you hand in.")

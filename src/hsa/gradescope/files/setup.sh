@@ -41,6 +41,8 @@ SANDBOX_UID="$(PYTHONPATH="$WHEEL" "$PYTHON" -c 'from hsa.sandbox.uids import PR
 PYTHON="$("$PYTHON" -c 'import sys; print(sys.executable)')"  # the interpreter, not a shim
 VERSION="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 command -v bwrap >/dev/null 2>&1 || ! can_apt || apt_install bubblewrap
+# libseccomp2: the system-call filter on student code (apt depends on it; a slimmed image may not)
+ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2 ' || ! can_apt || apt_install libseccomp2
 
 # An interpreter under a folder that only root may enter (pyenv's under /root, say) is copied
 # to $ROOT/python, less its site-packages and test suite, and told to find libpython there.
@@ -66,4 +68,5 @@ fi
     -r "$SOURCE/requirements.txt" "$WHEEL"
 
 sandbox_user_agrees "$WHICH; import numpy; print(numpy.__file__)" "$ROOT/venv/bin/python" -E -s || fail "the sandbox's user (uid $SANDBOX_UID) cannot run $ROOT/venv/bin/python and import numpy, so every submission would fail to run. Make $ROOT and the interpreter readable by all users (chmod a+rX), or use a base image whose Python is under /usr."
-echo "hsa autograder ready: $("$ROOT/venv/bin/hsa" --version), Python $VERSION ($PYTHON)"
+FILTER="$("$ROOT/venv/bin/python" -E -s -c 'from hsa.sandbox.seccomp import describe; print(describe())')"
+echo "hsa autograder ready: $("$ROOT/venv/bin/hsa" --version), Python $VERSION ($PYTHON); system-call filter: $FILTER"
