@@ -135,7 +135,7 @@ def test_on_errors_alone_a_mistake_is_named_only_where_few_slips_fit(diagnoser):
     different sentences say nothing (the error's own advice stays); fewer are said
     together. Values that fit several slips name them together, at most MAX_SAID."""
     solution = diagnoser.solution
-    many = [mutants.Mutant("f", (mutants.Edit((), None, f"slip {i}."),), f"s{i}")
+    many = [mutants.Mutant("f", (mutants.Edit((), None, f"slip {i}."),), f"s{i}", lambda: None)
             for i in range(diagnosis.MAX_SAID + 1)]
     assert diagnosis.said(many, values=False) is None
     assert diagnosis.said(many[:1], values=False) == "slip 0."

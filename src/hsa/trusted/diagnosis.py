@@ -35,7 +35,7 @@ import types
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -52,6 +52,8 @@ RTOL = 1e-6  # the same values: within this of the larger magnitude (at least 1)
 SAME_INPUT = 1e-9  # a recorded call answers one of the solution's when its inputs are this close
 CACHE_LIMIT = 200_000
 MAX_SAID = 3  # slips said together at most, where several fit a student's results
+Function = Callable[..., object]  # the solution's, or a mutant
+Args = Sequence[object]
 
 
 class Numbers(NamedTuple):
@@ -100,7 +102,7 @@ def last_line(text: object) -> str:
     return (lines[-1] if lines else "")[:500]
 
 
-def run(function: Callable, args: Sequence) -> Outcome:
+def run(function: Function, args: Args) -> Outcome:
     """Call instructor code on copies of ``args``; its Outcome."""
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -148,7 +150,7 @@ def _close(a: np.ndarray, b: np.ndarray, tolerance: float) -> bool:
     return float(np.max(np.abs(a[finite] - b[finite]), initial=0.0)) <= tolerance * scale
 
 
-def digest(args: Sequence) -> bytes:
+def digest(args: Args) -> bytes:
     """The inputs' identity: their types, shapes, dtypes and bytes."""
     h = hashlib.blake2b(digest_size=16)
     for arg in args:
@@ -166,11 +168,11 @@ class Record:
     (decoded) only when asked, arguments first. A record that cannot be read has no
     arguments and answers nothing."""
 
-    def __init__(self, entry: dict) -> None:
-        self.name, self._entry = entry["call"], entry
+    def __init__(self, entry: dict[str, Any]) -> None:
+        self.name, self._entry = str(entry["call"]), entry
 
     @functools.cached_property
-    def args(self) -> tuple | None:
+    def args(self) -> tuple[object, ...] | None:
         try:
             return tuple(protocol.decode(a) for a in self._entry["args"])
         except (protocol.ProtocolError, KeyError, TypeError):
@@ -187,17 +189,17 @@ class Record:
         return Outcome(raised=f"{raised.type}: {raised.message}")
 
 
-def records(call: GradedCall) -> list:
+def records(call: GradedCall) -> list[Record]:
     """The worker's records of ``call``'s inner graded calls that can be read."""
     return [r for r in map(Record, call.nested) if r.args is not None and r.outcome is not None]
 
 
-def _lazy_records(call: GradedCall) -> list:
+def _lazy_records(call: GradedCall) -> list[Record]:
     """The same, each read only when asked (what answering a callee needs)."""
     return [Record(entry) for entry in call.nested]
 
 
-def _same_args(recorded: Sequence, given: Sequence) -> bool:
+def _same_args(recorded: Args, given: Args) -> bool:
     return len(recorded) == len(given) and all(
         _same_input(a, b) for a, b in zip(recorded, given))
 
@@ -220,22 +222,24 @@ class Memo:
     records decoded, and the namespace answering the student's callees."""
 
     def __init__(self) -> None:
-        self._digests, self._records, self._namespaces = {}, {}, {}
+        self._digests: dict[int, bytes] = {}
+        self._records: dict[int, list[Record]] = {}
+        self._namespaces: dict[int, dict[str, object]] = {}
 
     def digest(self, call: GradedCall) -> bytes:
         if id(call) not in self._digests:
             self._digests[id(call)] = digest(call.args)
         return self._digests[id(call)]
 
-    def records(self, call: GradedCall) -> list:
+    def records(self, call: GradedCall) -> list[Record]:
         return [r for r in self._lazy(call) if r.args is not None and r.outcome is not None]
 
-    def _lazy(self, call: GradedCall) -> list:
+    def _lazy(self, call: GradedCall) -> list[Record]:
         if id(call) not in self._records:
             self._records[id(call)] = _lazy_records(call)
         return self._records[id(call)]
 
-    def namespace(self, call: GradedCall, solution: mutants.Solution) -> dict:
+    def namespace(self, call: GradedCall, solution: mutants.Solution) -> dict[str, object]:
         """The solution's globals with each graded function answered by the student's own,
         as the worker recorded it in ``call`` (else by the solution's, in the same
         namespace)."""
@@ -252,51 +256,49 @@ class Memo:
 class Diagnoser:
     """The master's solution and its mutants, and their results cached by input."""
 
-    def __init__(self, source: str, names: Iterable) -> None:
+    def __init__(self, source: str, names: Iterable[str]) -> None:
         self.solution = mutants.load_solution(source, names)
-        self._singles, self._pairs, self._cache = {}, {}, {}
+        self._singles: dict[str, list[mutants.Mutant]] = {}
+        self._pairs: dict[str, list[mutants.Mutant]] = {}
+        self._results: dict[tuple[int, bytes], Outcome] = {}
+        self._same: dict[tuple[int, bytes], bool] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ mutants and results
-    def singles(self, name: str) -> list:
+    def singles(self, name: str) -> list[mutants.Mutant]:
         with self._lock:
             if name not in self._singles:
-                found = mutants.single(self.solution, name)
-                for mutant in found:
-                    mutant.compiled = mutant.function_in(self.solution.namespace)
-                self._singles[name] = found
+                self._singles[name] = mutants.single(self.solution, name)
             return self._singles[name]
 
-    def pairs(self, name: str) -> list:
+    def pairs(self, name: str) -> list[mutants.Mutant]:
         singles = self.singles(name)
         with self._lock:
             if name not in self._pairs:
-                found = mutants.pairs(self.solution, name, singles)
-                for mutant in found:
-                    mutant.compiled = mutant.function_in(self.solution.namespace)
-                self._pairs[name] = found
+                self._pairs[name] = mutants.pairs(self.solution, name, singles)
             return self._pairs[name]
 
-    def cached(self, function: Callable, args: Sequence, key: bytes | None = None) -> Outcome:
+    def cached(self, function: Function, args: Args, key: bytes | None = None) -> Outcome:
         """``function`` (the solution's or a mutant, with the solution's callees) on
         ``args`` (whose digest is ``key``), computed once per distinct input."""
-        key = (id(function), digest(args) if key is None else key)
-        found = self._cache.get(key)
+        index = (id(function), digest(args) if key is None else key)
+        found = self._results.get(index)
         if found is None:
-            if len(self._cache) > CACHE_LIMIT:
-                self._cache.clear()
-            found = self._cache[key] = run(function, args)
+            if len(self._results) > CACHE_LIMIT:
+                self._results.clear()
+                self._same.clear()
+            found = self._results[index] = run(function, args)
         return found
 
-    def reference(self, name: str, args: Sequence, key: bytes | None = None) -> Outcome:
+    def reference(self, name: str, args: Args, key: bytes | None = None) -> Outcome:
         return self.cached(self.solution.reference(name), args, key)
 
     def _equivalent(self, mutant: mutants.Mutant, call: GradedCall, memo: Memo) -> bool:
         """Does ``mutant`` give the solution's result on ``call``'s inputs? (Once per input.)"""
-        key = ("same", id(mutant.compiled), memo.digest(call))
-        found = self._cache.get(key)
+        index = (id(mutant.compiled), memo.digest(call))
+        found = self._same.get(index)
         if found is None:
-            found = self._cache[key] = agrees(
+            found = self._same[index] = agrees(
                 self.cached(mutant.compiled, call.args, memo.digest(call)),
                 self.reference(mutant.function, call.args, memo.digest(call)))
         return found
@@ -304,20 +306,21 @@ class Diagnoser:
     def callees_right(self, call: GradedCall, memo: Memo) -> bool:
         """Did every graded call ``call`` made inside return the solution's result?"""
         return all(agrees(r.outcome, self.reference(r.name, r.args))
-                   for r in memo.records(call) if r.name in self.solution.graded)
+                   for r in memo.records(call) if r.name in self.solution.graded
+                   and r.outcome is not None and r.args is not None)
 
-    def went_wrong(self, name: str, calls: Iterable, memo: Memo) -> bool:
+    def went_wrong(self, name: str, calls: Iterable[GradedCall], memo: Memo) -> bool:
         """Did the student's ``name`` return other than the solution on one of ``calls``?"""
         return any(not agrees(student_outcome(c), self.reference(name, c.args, memo.digest(c)))
                    for c in calls if c.returned)
 
-    def composed(self, function: Callable, call: GradedCall, memo: Memo) -> Outcome:
+    def composed(self, function: types.FunctionType, call: GradedCall, memo: Memo) -> Outcome:
         """``function`` (the solution's or a mutant) run on ``call``'s inputs with each graded
         function it calls answered by the student's own, as the worker recorded it there."""
         return run(_rebound(function, memo.namespace(call, self.solution)), call.args)
 
     # ------------------------------------------------------------ the verdict
-    def diagnose(self, name: str, calls: Iterable, memo: Memo | None = None,
+    def diagnose(self, name: str, calls: Iterable[GradedCall], memo: Memo | None = None,
                  callees_wrong: bool | None = None, say: bool = True) -> Finding | None:
         """The Finding for the student's ``name`` from its ``calls`` (GradedCall), or None
         when it returned the solution's results on every one of them. ``callees_wrong``:
@@ -325,16 +328,18 @@ class Diagnoser:
         records to find out)? ``memo`` keeps what is read once per submission. ``say``:
         look for the mistake's sentence (else the verdict alone: no hint would show it)."""
         memo = Memo() if memo is None else memo
-        calls = [c for c in calls if c.returned]
-        student = [student_outcome(c) for c in calls]
-        right = [agrees(s, self.reference(name, c.args, memo.digest(c)))
-                 for s, c in zip(student, calls)]
-        if all(right):
+        made = [c for c in calls if c.returned]
+        outcomes = [student_outcome(c) for c in made]
+        agreeing = [agrees(s, self.reference(name, c.args, memo.digest(c)))
+                    for s, c in zip(outcomes, made)]
+        if all(agreeing):
             return None
-        if any(s.raised is None and s.numbers is None for s in student):
+        if any(s.raised is None and s.numbers is None for s in outcomes):
             return Finding(name, Verdict.OWN)  # None, a list...: no mutant returns one
-        order = sorted(range(len(calls)), key=lambda i: right[i])  # the wrong calls first
-        calls, student, right = ([each[i] for i in order] for each in (calls, student, right))
+        order = sorted(range(len(made)), key=lambda i: agreeing[i])  # the wrong calls first
+        calls = [made[i] for i in order]
+        student = [outcomes[i] for i in order]
+        right = [agreeing[i] for i in order]
         plain = not callees_wrong if callees_wrong is not None else all(
             self.callees_right(c, memo) for c in calls)
         if plain and not say:
@@ -356,8 +361,8 @@ class Diagnoser:
                                 calls, student, memo, not plain, values)
         return Finding(name, Verdict.OWN, found or "")
 
-    def _through(self, name: str, equivalent: list, calls: list, student: list,
-                 memo: Memo) -> Finding | None:
+    def _through(self, name: str, equivalent: list[mutants.Mutant], calls: list[GradedCall],
+                 student: list[Outcome], memo: Memo) -> Finding | None:
         """A THROUGH or STOPPED Finding where the solution (or an equivalent rewrite) with
         the student's callees gives what the student's function gave; else None."""
         for function in [self.solution.reference(name)] + [m.compiled for m in equivalent]:
@@ -367,12 +372,13 @@ class Diagnoser:
             if not any(o.stopped for o in outcomes):
                 return Finding(name, Verdict.THROUGH)
             raisers = {r.name for c, s in zip(calls, student) for r in memo.records(c)
-                       if s.raised is not None and r.outcome.raised == s.raised}
+                       if s.raised is not None and r.outcome is not None
+                       and r.outcome.raised == s.raised}
             return Finding(name, Verdict.STOPPED, stopped_at=sorted(raisers))
         return None
 
-    def _named(self, candidates: list, calls: list, student: list, memo: Memo,
-               composed: bool, values: bool) -> str | None:
+    def _named(self, candidates: list[mutants.Mutant], calls: list[GradedCall],
+               student: list[Outcome], memo: Memo, composed: bool, values: bool) -> str | None:
         """What the candidate mutants that give what the student's function gave on every
         call say (the wrong calls are tried first, so most fail at once); None where none
         fits. ``composed``: run each with the student's callees answering (else every
@@ -389,7 +395,7 @@ class Diagnoser:
         return said(fitting, values)
 
 
-def said(fitting: list, values: bool) -> str | None:
+def said(fitting: list[mutants.Mutant], values: bool) -> str | None:
     """The sentence for the mutants that fit a student's results: None for none, or, on
     errors alone (not ``values``), for more than ``MAX_SAID`` different ones."""
     sentences = list(dict.fromkeys(m.sentence for m in fitting))
@@ -403,14 +409,14 @@ def said(fitting: list, values: bool) -> str | None:
     return "What your function did fits each of these slips: " + " Or: ".join(sentences[:MAX_SAID])
 
 
-def _rebound(function: types.FunctionType, namespace: dict) -> types.FunctionType:
+def _rebound(function: types.FunctionType, namespace: dict[str, object]) -> types.FunctionType:
     """``function`` with ``namespace`` as its globals (the graded names it calls resolved
     there)."""
     return types.FunctionType(function.__code__, namespace, function.__name__,
                               function.__defaults__, function.__closure__)
 
 
-def _answered(name: str, found: list, otherwise: Callable) -> Callable:
+def _answered(name: str, found: list[Record], otherwise: Function) -> Function:
     """A stand-in for graded function ``name`` that returns what the student's returned on
     the same inputs (or raises its error again), else calls ``otherwise``."""
     mine = [r for r in found if r.name == name]
@@ -427,7 +433,7 @@ def _answered(name: str, found: list, otherwise: Callable) -> Callable:
 
 
 # ------------------------------------------------------------------ per submission
-_diagnosers = {}
+_diagnosers: dict[str, Diagnoser] = {}
 
 
 def diagnoser_for(autograder: "Autograder") -> Diagnoser | None:

@@ -17,19 +17,24 @@ words stay, as the student read them before submitting. Wording only: no score c
 here.
 """
 
+from __future__ import annotations
+
 import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..outcomes import HintKind, Verdict
+from ..sandbox.session import GradedCall
 from .diagnosis import Diagnoser, Memo, diagnoser_for
-from .result import Result
+from .result import Result, TestResult
 
 if TYPE_CHECKING:
     from .autograder import Autograder
 
+Tested = list[tuple[TestResult, list[GradedCall]]]  # each check, and the graded calls it made
 
-def add_findings(result: Result, tested: list, autograder: "Autograder") -> None:
+
+def add_findings(result: Result, tested: Tested, autograder: Autograder) -> None:
     """Diagnose ``result``'s failed checks; ``tested`` pairs each TestResult with the
     graded calls it made (:class:`hsa.sandbox.session.GradedCall`). Wording only: where
     the diagnosis itself fails, the grade stands with the checks' own hints, and a warning
@@ -48,11 +53,11 @@ def add_findings(result: Result, tested: list, autograder: "Autograder") -> None
                       "feedback keeps the checks' own hints", RuntimeWarning, stacklevel=2)
 
 
-def _diagnose(result: Result, tested: list, diagnoser: Diagnoser) -> None:
+def _diagnose(result: Result, tested: Tested, diagnoser: Diagnoser) -> None:
     names, memo = list(diagnoser.solution.graded), Memo()
     for public in (False, True):
         scope = [(test, calls) for test, calls in tested if not (public and test.hidden)]
-        by_name = {}
+        by_name: dict[str, list[GradedCall]] = {}
         for _test, calls in scope:
             for call in calls:
                 by_name.setdefault(call.name, []).append(call)
@@ -67,7 +72,7 @@ def _diagnose(result: Result, tested: list, diagnoser: Diagnoser) -> None:
     say_findings(result, names)
 
 
-def _unsaid(scope: list, name: str) -> bool:
+def _unsaid(scope: Tested, name: str) -> bool:
     """Does a failed check of ``scope`` about ``name`` leave its mistake unsaid (its hint
     neither names the mistake, nor a property, nor a placeholder left in)? Only then is a
     sentence looked for: the verdict alone serves the rest."""
@@ -76,14 +81,14 @@ def _unsaid(scope: list, name: str) -> bool:
                for test, _calls in scope)
 
 
-def _went_wrong(scope: list, names: list) -> list:
+def _went_wrong(scope: Tested, names: list[str]) -> list[str]:
     """The graded functions a failed check of ``scope`` called, in question order."""
     involved = {name for test, _calls in scope if not test.passed
                 for name in [test.question, *test.calls]}
     return [name for name in names if name in involved]
 
 
-def say_findings(result: Result, names: list) -> None:
+def say_findings(result: Result, names: list[str]) -> None:
     """Put each named mistake in the hints of the failed checks that show its function."""
     named = _named_advice(result.tests)
     for test in result.tests:
@@ -96,18 +101,18 @@ def say_findings(result: Result, names: list) -> None:
                                     named.get(finding.function, set()))
 
 
-def _named_advice(tests: list) -> dict:
+def _named_advice(tests: list[TestResult]) -> dict[str, set[str]]:
     """Per function, the advice lines of checks that named its mistake, or a property its
     result breaks, themselves."""
-    named = {}
+    named: dict[str, set[str]] = {}
     for test in tests:
         if test.kind in (HintKind.NAMED, HintKind.PROPERTY) and not test.passed:
             named.setdefault(test.question, set()).update(test.hint.splitlines()[1:])
     return named
 
 
-def rewrite(hint: str, function: str, sentence: str, names: list,
-            keep: Iterable = frozenset()) -> str:
+def rewrite(hint: str, function: str, sentence: str, names: list[str],
+            keep: Iterable[str] = frozenset()) -> str:
     """``hint`` with the advice of each block about ``function`` replaced by ``sentence``
     (a block whose advice holds a line of ``keep`` stays as it is; a one-line block has
     no advice to replace)."""
@@ -127,6 +132,6 @@ def rewrite(hint: str, function: str, sentence: str, names: list,
     return "\n".join(out)
 
 
-def _owner(line: str, names: list) -> str | None:
+def _owner(line: str, names: list[str]) -> str | None:
     """The graded function a hint's line is about, if it begins with one's name."""
     return next((name for name in names if line.startswith(name + " ")), None)

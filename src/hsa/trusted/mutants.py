@@ -26,6 +26,7 @@ import itertools
 import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -44,6 +45,15 @@ PRODUCT_VERBS = {"matmul": VERBS[ast.MatMult], "dot": VERBS[ast.MatMult],
                  "multiply": VERBS[ast.Mult]}  # the same words as the operators'
 
 
+OTHER_OPERATORS = {ast.Add: (ast.Sub, ast.Mult), ast.Sub: (ast.Add,),
+                   ast.Mult: (ast.MatMult, ast.Add), ast.MatMult: (ast.Mult,),
+                   ast.Div: (ast.Mult,), ast.Pow: (ast.Mult,)}
+ORDERED = (ast.Sub, ast.Div, ast.MatMult, ast.Pow)  # operands whose order matters
+PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.MatMult: 2, ast.Div: 2, ast.Pow: 3}
+AXES = (0, 1, -1, None)
+Path = tuple[tuple[str, Optional[int]], ...]  # (field, index or None) steps to a node
+
+
 def _join_way(name: str | None, axis: object) -> str:
     """How a join puts 2-D arrays together, in words: what it does, whatever it is called
     (``np.hstack`` and ``axis=1`` read the same, so neither is claimed of the student)."""
@@ -53,21 +63,16 @@ def _join_way(name: str | None, axis: object) -> str:
         return "one above the other (along axis 0)"
     return {"concatenate": "flattened, end to end (axis=None)",
             "stack": "along a new axis, as np.stack does",
-            "array": "as the items of a new array, as np.array does"}.get(name, f"by np.{name}")
-OTHER_OPERATORS = {ast.Add: (ast.Sub, ast.Mult), ast.Sub: (ast.Add,),
-                   ast.Mult: (ast.MatMult, ast.Add), ast.MatMult: (ast.Mult,),
-                   ast.Div: (ast.Mult,), ast.Pow: (ast.Mult,)}
-ORDERED = (ast.Sub, ast.Div, ast.MatMult, ast.Pow)  # operands whose order matters
-PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.MatMult: 2, ast.Div: 2, ast.Pow: 3}
-AXES = (0, 1, -1, None)
+            "array": "as the items of a new array, as np.array does"}.get(name or "",
+                                                                          f"by np.{name}")
 
 
 @dataclass(frozen=True)
 class Edit:
     """One change at one place of a function: the node at ``path`` becomes ``node``."""
 
-    path: tuple  # (field, index or None) steps from the function's definition
-    node: ast.AST
+    path: Path  # the steps from the function's definition
+    node: ast.expr
     sentence: str
     left_out: str = ""  # for a parameter left out (made zeros): its name
 
@@ -77,21 +82,20 @@ class Mutant:
     """A graded function of the solution with one or two edits, and what is wrong with it."""
 
     function: str
-    edits: tuple
+    edits: tuple[Edit, ...]
     source: str  # the mutated function, as code
-    code: types.CodeType = None  # its definition, compiled
-    parts: tuple = ()  # a pair's two single mutants, by source
-    compiled: object = None  # the function, once made (:meth:`function_in`)
+    compiled: types.FunctionType  # made in the solution's namespace
+    parts: tuple[str, ...] = ()  # a pair's two single mutants, by source
 
     @property
     def sentence(self) -> str:
         return " ".join(edit.sentence for edit in self.edits)
 
-    def function_in(self, namespace: dict) -> types.FunctionType:
-        """The mutated function, its globals ``namespace`` (the solution's, or a copy)."""
-        scope = {}
-        exec(self.code, namespace, scope)  # instructor code: a ``def`` statement only
-        return scope[self.function]
+    def function_in(self, namespace: dict[str, object]) -> types.FunctionType:
+        """The mutated function with ``namespace`` as its globals (a copy of the solution's,
+        where other functions stand in for the graded ones it calls)."""
+        return types.FunctionType(self.compiled.__code__, namespace, self.function,
+                                  self.compiled.__defaults__)
 
 
 def code(node: ast.AST) -> str:
@@ -104,12 +108,12 @@ def q(node: ast.AST) -> str:
 
 
 # ------------------------------------------------------------------ the places
-def _places(function: ast.FunctionDef) -> list:
+def _places(function: ast.FunctionDef) -> list[tuple[Path, ast.expr, ast.AST]]:
     """``(path, node, parent)`` for every expression the function computes with (its
     docstring and assignment targets left out), outermost first."""
-    found = []
+    found: list[tuple[Path, ast.expr, ast.AST]] = []
 
-    def visit(node: ast.AST, path: tuple, parent: ast.AST) -> None:
+    def visit(node: ast.AST, path: Path, parent: ast.AST) -> None:
         for field, value in ast.iter_fields(node):
             items = value if isinstance(value, list) else [value]
             for index, child in enumerate(items):
@@ -132,7 +136,7 @@ def _is_docstring(statement: ast.stmt) -> bool:
         and isinstance(statement.value.value, str)
 
 
-def _replace(function: ast.FunctionDef, path: tuple, node: ast.AST) -> ast.FunctionDef:
+def _replace(function: ast.FunctionDef, path: Path, node: ast.AST) -> ast.FunctionDef:
     """A copy of ``function`` with the node at ``path`` replaced by ``node``."""
     changed = copy.deepcopy(function)
     parent = changed
@@ -160,11 +164,12 @@ def _np(name: str) -> ast.Attribute:
     return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
 
 
-def _call(func: ast.expr, args: Iterable, keywords: Iterable = ()) -> ast.Call:
+def _call(func: ast.expr, args: Iterable[ast.expr],
+          keywords: Iterable[ast.keyword] = ()) -> ast.Call:
     return ast.Call(func, list(args), list(keywords))
 
 
-def _binop_edits(node: ast.BinOp, path: tuple) -> Iterator[Edit]:
+def _binop_edits(node: ast.BinOp, path: Path) -> Iterator[Edit]:
     left, right, op = node.left, node.right, type(node.op)
     if op not in OPERATORS:
         return
@@ -184,7 +189,7 @@ def _binop_edits(node: ast.BinOp, path: tuple) -> Iterator[Edit]:
                                     f"without them it computes {q(regrouped)}.")
 
 
-def _regroupings(node: ast.BinOp) -> Iterator[tuple]:
+def _regroupings(node: ast.BinOp) -> Iterator[tuple[ast.BinOp, ast.BinOp]]:
     """``(group, node without the group's parentheses)``: what ``1 / (1 + e)`` computes
     when the parentheses are lost (``1 / 1 + e``)."""
     op = type(node.op)
@@ -196,19 +201,20 @@ def _regroupings(node: ast.BinOp) -> Iterator[tuple]:
         yield left, ast.BinOp(left.left, left.op, ast.BinOp(left.right, op(), node.right))
 
 
-def _unary_edits(node: ast.UnaryOp, path: tuple) -> Iterator[Edit]:
+def _unary_edits(node: ast.UnaryOp, path: Path) -> Iterator[Edit]:
     if isinstance(node.op, ast.USub):
         yield Edit(path, node.operand, f"{q(node.operand)} lost its minus sign: the formula "
                                        f"has {q(node)}.")
 
 
-def _swap(items: list, i: int, j: int) -> list:
+def _swap(items: list[ast.expr], i: int, j: int) -> list[ast.expr]:
     items = list(items)
     items[i], items[j] = items[j], items[i]
     return items
 
 
-def _call_edits(node: ast.Call, path: tuple, graded: dict, callers: set) -> Iterator[Edit]:
+def _call_edits(node: ast.Call, path: Path, graded: dict[str, list[str]],
+                callers: set[str]) -> Iterator[Edit]:
     name = _numpy_name(node)
     positional = [a for a in node.args if not isinstance(a, ast.Starred)]
     for i, j in itertools.combinations(range(len(positional)), 2):
@@ -256,7 +262,7 @@ def _changed(node: ast.Call, new: ast.Call) -> str:
     return f"{q(new)} is written where the formula has {q(node)}."
 
 
-def _family_edits(node: ast.Call, path: tuple, name: str) -> Iterator[Edit]:
+def _family_edits(node: ast.Call, path: Path, name: str) -> Iterator[Edit]:
     for other in FAMILIES[name]:
         if other == name:
             continue
@@ -265,18 +271,20 @@ def _family_edits(node: ast.Call, path: tuple, name: str) -> Iterator[Edit]:
         yield Edit(path, new, _changed(node, new))
 
 
-def _join_edits(node: ast.Call, path: tuple, name: str) -> Iterator[Edit]:
-    items = node.args[0].elts
+def _join_edits(node: ast.Call, path: Path, name: str) -> Iterator[Edit]:
+    container = node.args[0]
+    assert isinstance(container, (ast.Tuple, ast.List))
+    items = container.elts
     joined = " and ".join(q(item) for item in items)
     for i, j in itertools.combinations(range(len(items)), 2):
-        yield Edit(path, _call(node.func, [type(node.args[0])(_swap(items, i, j), ast.Load()),
-                                           *node.args[1:]], node.keywords),
+        yield Edit(path, _call(node.func, [_like(container, _swap(items, i, j)), *node.args[1:]],
+                               node.keywords),
                    f"{joined} are joined in the wrong order: {q(items[i])} comes first.")
     if len(items) > 1:
         for i, item in enumerate(items):
             rest = items[:i] + items[i + 1:]
-            yield Edit(path, _call(node.func, [type(node.args[0])(rest, ast.Load()),
-                                               *node.args[1:]], node.keywords),
+            yield Edit(path, _call(node.func, [_like(container, rest), *node.args[1:]],
+                                   node.keywords),
                        f"{q(item)} is left out of the join {q(node)}.")
     if len(items) == 2:
         yield Edit(path, ast.BinOp(items[0], ast.Add(), items[1]),
@@ -289,7 +297,13 @@ def _join_edits(node: ast.Call, path: tuple, name: str) -> Iterator[Edit]:
                                    f"{q(node)}.")
 
 
-def _axis_edits(node: ast.Call, path: tuple, name: str | None) -> Iterator[Edit]:
+def _like(container: ast.Tuple | ast.List, items: list[ast.expr]) -> ast.Tuple | ast.List:
+    """A tuple or a list, as ``container`` is, of ``items``."""
+    return ast.Tuple(items, ast.Load()) if isinstance(container, ast.Tuple) else \
+        ast.List(items, ast.Load())
+
+
+def _axis_edits(node: ast.Call, path: Path, name: str | None) -> Iterator[Edit]:
     for index, keyword in enumerate(node.keywords):
         if keyword.arg != "axis" or not isinstance(keyword.value, ast.Constant):
             continue
@@ -303,7 +317,7 @@ def _axis_edits(node: ast.Call, path: tuple, name: str | None) -> Iterator[Edit]
         yield Edit(path, changed, _changed(node, changed))
 
 
-def _applied_edits(node: ast.Call, path: tuple) -> Iterator[Edit]:
+def _applied_edits(node: ast.Call, path: Path) -> Iterator[Edit]:
     """A function of one argument applied twice, not at all, or to the first term only."""
     (argument,) = node.args
     name = q(node.func)
@@ -319,7 +333,7 @@ def _transposed(node: ast.expr) -> ast.Attribute:
     return ast.Attribute(node, "T", ast.Load())
 
 
-def _name_edits(node: ast.Name, path: tuple, parameters: list,
+def _name_edits(node: ast.Name, path: Path, parameters: list[str],
                 parent: ast.AST) -> Iterator[Edit]:
     if node.id not in parameters:
         return
@@ -334,7 +348,7 @@ def _name_edits(node: ast.Name, path: tuple, parameters: list,
                    node.id)
 
 
-def left_out_sentence(names: list) -> str:
+def left_out_sentence(names: list[str]) -> str:
     """The sentence for parameters left out (made zeros), one or several that give the
     same results."""
     which = " or ".join(f"`{name}`" for name in names)
@@ -342,7 +356,7 @@ def left_out_sentence(names: list) -> str:
             f"{'it' if len(names) == 1 else 'either'} all zeros.")
 
 
-def _constant_edits(node: ast.Constant, path: tuple, parent: ast.AST) -> Iterator[Edit]:
+def _constant_edits(node: ast.Constant, path: Path, parent: ast.AST) -> Iterator[Edit]:
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or isinstance(parent, ast.keyword):
@@ -353,7 +367,8 @@ def _constant_edits(node: ast.Constant, path: tuple, parent: ast.AST) -> Iterato
                    f"{q(parent) if isinstance(parent, ast.expr) else q(node)}.")
 
 
-def _edits(function: ast.FunctionDef, graded: dict, callers: set) -> Iterator[Edit]:
+def _edits(function: ast.FunctionDef, graded: dict[str, list[str]],
+           callers: set[str]) -> Iterator[Edit]:
     """Every single edit of ``function`` (a FunctionDef), in the order they are tried."""
     parameters = [a.arg for a in function.args.args]
     for path, node, parent in _places(function):
@@ -384,7 +399,7 @@ IN_PLACE = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}
 TEMPORARY = "_kept"  # the name a mutant gives a value it works on in place
 
 
-def _in_place_edit(node: ast.BinOp, path: tuple) -> Iterator[Edit]:
+def _in_place_edit(node: ast.BinOp, path: Path) -> Iterator[Edit]:
     """``a + b`` done as ``a += b``: in ``a``'s own array, whatever its type."""
     if type(node.op) not in IN_PLACE or isinstance(node.left, ast.Constant):
         return
@@ -397,7 +412,7 @@ def _in_place_edit(node: ast.BinOp, path: tuple) -> Iterator[Edit]:
                            f"{q(node)}.")
 
 
-def _power_edit(node: ast.Call, path: tuple) -> Iterator[Edit]:
+def _power_edit(node: ast.Call, path: Path) -> Iterator[Edit]:
     """``np.exp(x)`` written ``np.e ** x``: the same on arrays; on a single Python number
     far from 0, ** raises OverflowError where np.exp gives inf."""
     if _numpy_name(node) == "exp" and len(node.args) == 1 and not node.keywords:
@@ -406,7 +421,7 @@ def _power_edit(node: ast.Call, path: tuple) -> Iterator[Edit]:
                                 "from 0 it raises OverflowError, where np.exp gives inf.")
 
 
-def _stored_like(node: ast.expr, path: tuple, first: str) -> Edit:
+def _stored_like(node: ast.expr, path: Path, first: str) -> Edit:
     """The result stored into an array made like the first argument (``np.zeros_like``):
     of its type, so integers for integer inputs."""
     kept = ast.NamedExpr(ast.Name(TEMPORARY, ast.Store()),
@@ -425,17 +440,20 @@ class Solution:
     """The master's solution code, compiled: its graded functions and their mutants."""
 
     source: str
-    graded: dict  # name -> parameter names, for every graded function the source defines
-    definitions: dict  # name -> its ast.FunctionDef
-    namespace: dict  # the solution's globals: numpy, the graded functions
+    graded: dict[str, list[str]]  # name -> parameter names, for each graded function it defines
+    definitions: dict[str, ast.FunctionDef]
+    namespace: dict[str, object]  # the solution's globals: numpy, the graded functions
 
     def reference(self, name: str) -> types.FunctionType:
-        return self.namespace[name]
+        function = self.namespace[name]
+        assert isinstance(function, types.FunctionType)
+        return function
 
     @functools.cache
-    def calls(self, name: str) -> frozenset:
+    def calls(self, name: str) -> frozenset[str]:
         """The graded functions ``name``'s code calls, directly or through others."""
-        seen, todo = set(), [name]
+        seen: set[str] = set()
+        todo = [name]
         while todo:
             for node in ast.walk(self.definitions[todo.pop()]):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
@@ -444,35 +462,40 @@ class Solution:
                     todo.append(node.func.id)
         return frozenset(seen - {name})
 
-    def callers(self, name: str) -> set:
+    def callers(self, name: str) -> set[str]:
         """The graded functions whose code reaches ``name``."""
         return {other for other in self.graded if name in self.calls(other)} | {name}
 
 
-def load_solution(source: str, graded_names: Iterable) -> "Solution":
+def load_solution(source: str, graded_names: Iterable[str]) -> Solution:
     """Compile the master's solution code (instructor code, from the autograder zip)."""
     tree = ast.parse(source)
     definitions = {node.name: node for node in tree.body
                    if isinstance(node, ast.FunctionDef) and node.name in graded_names}
-    namespace = {"__name__": "hsa_solution", "np": np}
+    namespace: dict[str, object] = {"__name__": "hsa_solution", "np": np}
     exec(compile(tree, "<solution>", "exec"), namespace)
     graded = {name: [a.arg for a in node.args.args] for name, node in definitions.items()}
     return Solution(source, graded, definitions, namespace)
 
 
-def _mutant(solution: Solution, name: str, edits: tuple) -> Mutant:
+def _mutant(solution: Solution, name: str, edits: tuple[Edit, ...]) -> Mutant:
+    """The solution's ``name`` with ``edits``, made in the solution's namespace (instructor
+    code: a ``def`` statement only)."""
     definition = solution.definitions[name]
     for edit in edits:
         definition = _replace(definition, edit.path, edit.node)
     module = ast.Module([ast.fix_missing_locations(definition)], [])
-    return Mutant(name, tuple(edits), code(definition), compile(module, f"<mutant of {name}>",
-                                                                "exec"))
+    scope: dict[str, object] = {}
+    exec(compile(module, f"<mutant of {name}>", "exec"), solution.namespace, scope)
+    function = scope[name]
+    assert isinstance(function, types.FunctionType)
+    return Mutant(name, edits, code(definition), function)
 
 
-def single(solution: Solution, name: str) -> list:
+def single(solution: Solution, name: str) -> list[Mutant]:
     """The mutants of ``name`` with one edit each, each source once, in the order tried."""
     definition = solution.definitions[name]
-    seen, mutants = {code(definition)}, []
+    seen, mutants = {code(definition)}, []  # type: set[str], list[Mutant]
     for edit in _edits(definition, solution.graded, solution.callers(name)):
         mutant = _mutant(solution, name, (edit,))
         if mutant.source not in seen:
@@ -481,11 +504,11 @@ def single(solution: Solution, name: str) -> list:
     return mutants
 
 
-def pairs(solution: Solution, name: str, singles: list) -> list:
+def pairs(solution: Solution, name: str, singles: list[Mutant]) -> list[Mutant]:
     """The mutants of ``name`` with two edits at separate places (neither inside the other),
     each source once and none the same as a single one."""
     seen = {m.source for m in singles} | {code(solution.definitions[name])}
-    mutants = []
+    mutants: list[Mutant] = []
     for first, second in itertools.combinations(singles, 2):
         a, b = first.edits[0], second.edits[0]
         if a.path[:len(b.path)] == b.path or b.path[:len(a.path)] == a.path:

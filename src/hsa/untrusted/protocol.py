@@ -6,12 +6,15 @@ sends can run code on the trusted side. This module is also mounted into the
 sandbox, so it imports only the standard library and numpy.
 """
 
+from __future__ import annotations
+
 import base64
 import dataclasses
 import io
 import json
 import math
 import re
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +46,7 @@ class Raised:
     name: str | None = None  # the name or module a NameError or ImportError missed
 
     @classmethod
-    def read(cls, data):
+    def read(cls, data: object) -> Raised:
         """From a message's "error", whatever its shape (it comes from the sandbox)."""
         if not isinstance(data, dict):
             return cls("Error", str(data)[:500])
@@ -51,11 +54,11 @@ class Raised:
         return cls(str(data.get("type"))[:60], str(data.get("message"))[:500],
                    line if type(line) is int else None, name[:200] if isinstance(name, str) else None)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.type}: {self.message}"
 
 
-def encode(value, depth=0):
+def encode(value: object, depth: int = 0) -> dict[str, Any]:
     """Turn a value into JSON-able plain data, tagged with its kind."""
     if isinstance(value, np.ndarray) and value.dtype != object:
         return {"t": "ndarray", "npy": _npy(value)}
@@ -94,7 +97,7 @@ def _simple_npy(array: np.ndarray) -> bytes:
         + array.tobytes()
 
 
-def decode(data, depth=0):
+def decode(data: Any, depth: int = 0) -> Any:
     """Rebuild a value from :func:`encode`'s plain data; raise ProtocolError if malformed."""
     try:
         kind = data["t"]
@@ -145,20 +148,21 @@ def _simple(raw: bytes) -> np.ndarray | None:
     count = math.prod(shape)  # exact: no overflow to match a forged length
     if len(raw) - match.end() != count * dtype.itemsize:
         return None
-    return np.frombuffer(raw, dtype, count, match.end()).reshape(shape).copy()
+    array: np.ndarray = np.frombuffer(raw, dtype, count, match.end()).reshape(shape).copy()
+    return array
 
 
-def opaque(type_name):
+def opaque(type_name: str) -> object:
     """A stand-in for a value the sandbox could not send, named after its type."""
     name = "".join(c for c in type_name if c.isalnum() or c == "_")[:60] or "object"
     return type(name, (), {"__repr__": lambda self: f"<{name}>"})()
 
 
-def dumps(message):
+def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, allow_nan=True, separators=(",", ":")) + "\n"
 
 
-def loads(line):
+def loads(line: str) -> dict[str, Any]:
     if len(line) > MAX_MESSAGE_BYTES:
         raise ProtocolError("message too large")
     try:
