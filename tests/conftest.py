@@ -50,13 +50,24 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.skip(reason=f"needs root: {root.args[0]}"))
         if item.get_closest_marker("bwrap") is not None and _bwrap_problem():
             item.add_marker(pytest.mark.skip(reason=_bwrap_problem()))
+        if item.get_closest_marker("container") is not None and _container_problem():
+            item.add_marker(pytest.mark.skip(reason=_container_problem()))
 
 
 @functools.lru_cache(maxsize=None)
 def _bwrap_problem():
     """Why bubblewrap cannot start a sandbox here (asked once, at collection), or None."""
-    from hsa.sandbox.isolation import bwrap_problem
+    from hsa.sandbox.host import bwrap_problem
     return bwrap_problem()
+
+
+@functools.lru_cache(maxsize=None)
+def _container_problem():
+    """Why the platforms' containers cannot run here (neither podman nor an exported image
+    under bubblewrap), or None."""
+    from hsa_dev.containers import cannot_run
+    from hsa_dev.platform_runs import COURSERA_FOLDER, PRAIRIELEARN_FOLDER
+    return cannot_run([COURSERA_FOLDER, PRAIRIELEARN_FOLDER / "image"])
 
 
 @pytest.fixture(scope="session")

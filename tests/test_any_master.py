@@ -52,6 +52,20 @@ def test_assign_writes_the_new_assignment_beside_its_master(lab):
     assert wheel.startswith("hidden_state_activation-")  # the same hsa, unchanged
 
 
+def test_assign_writes_the_new_assignments_own_platform_folders(lab):
+    """Coursera's image and PrairieLearn's question carry the new master's zip and name."""
+    top = lab / "autograder"
+    archive = (top / f"{NAME}-autograder.zip").read_bytes()
+    assert (top / "coursera" / f"{NAME}-autograder.zip").read_bytes() == archive
+    assert f"COPY {NAME}-autograder.zip /grader/secret/" in (top / "coursera" / "Dockerfile").read_text()
+    question = top / "prairielearn" / "questions" / NAME
+    info = json.loads((question / "info.json").read_text())
+    assert info["title"] == "Rnn Lab" and info["externalGradingOptions"]["serverFilesCourse"] == [f"{NAME}/"]
+    assert (top / "prairielearn" / "serverFilesCourse" / NAME / f"{NAME}-autograder.zip").read_bytes() == archive
+    assert "def logistic(" in (question / "clientFilesQuestion" / f"{NAME}.ipynb").read_text()
+    assert not list(top.rglob("hidden_state_activation*.zip")), "the default master's files leaked in"
+
+
 @pytest.mark.bwrap
 def test_grade_with_the_new_zip_end_to_end(lab, tmp_path):
     shutil.copy(lab / "solutions" / f"{NAME}.ipynb", tmp_path / "master.ipynb")

@@ -1,6 +1,7 @@
 """The assignment itself: master, student notebook, autograder zip, and their regeneration."""
 
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from conftest import TOTAL
 from nbclient import NotebookClient
 
-from hsa.assign import regenerate
+from hsa.assign import PLATFORM_FOLDERS, regenerate
 from hsa.project import CONSTRAINTS, DEFAULT, ROOT
 from hsa.trusted.autograder import read_config
 from hsa_dev.variants import MASTER, STUDENT
@@ -71,6 +72,15 @@ def test_regeneration_matches_committed_files(tmp_path):
     for relative in committed:
         assert (tmp_path / "assignments" / relative).read_bytes() == (ROOT / "assignments" / relative).read_bytes(), \
             f"assignments/{relative} drifted from the master: run `hsa assign`"
+    for platform in PLATFORM_FOLDERS:  # Coursera's and PrairieLearn's folders, modes included
+        assert tree(tmp_path / "autograder" / platform) == tree(ROOT / "autograder" / platform), \
+            f"autograder/{platform}/ drifted from the master: run `hsa assign`"
+
+
+def tree(folder):
+    """Every file under ``folder``: relative path -> (bytes, executable)."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), os.access(p, os.X_OK))
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_the_shipped_grading_requirements_are_those_of_constraints_txt():

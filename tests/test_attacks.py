@@ -9,12 +9,13 @@ import dataclasses
 import json
 import os
 import pathlib
+import time
 
 import pytest
 
 import catalogue
 import probe
-from hsa.sandbox import command, process, warm
+from hsa.sandbox import cgroup, command, process, seccomp, warm
 from hsa.trusted.grader import grade_file
 
 pytestmark = pytest.mark.sandbox
@@ -37,6 +38,14 @@ EXPECTED = {
     "protocol-deep-nesting": ("killed", "nested too deeply"),
     "not-a-notebook": ("invalid", "not a Jupyter notebook"),
 }
+# Past the cap: killed where a cgroup caps a submission as a whole (tests/test_memory_cap.py
+# has each path 20 times); as an ordinary user nothing stops 3 GiB, and each is graded
+# (README, Trust model).
+if cgroup.kind():
+    EXPECTED.update(dict.fromkeys(catalogue.MEMORY_ATTACKS,
+                                  ("killed", "went over the submission's memory cap of 2048 MiB")))
+if seccomp.problem() is None:  # the filter refuses the nested namespace its tmpfs needs
+    EXPECTED["memory-nested-tmpfs"] = ("error", "unshare: Operation not permitted")
 
 
 def test_the_expectations_name_real_attacks_and_real_secrets():
@@ -88,12 +97,17 @@ def processes_of(uids):
 
 
 @pytest.mark.parametrize("attack", catalogue.ATTACKS, ids=lambda a: a.name)
-def test_attack_changes_nothing(attack, quick, isolation, listener, sandboxes, tmp_path):
+def test_attack_changes_nothing(attack, quick, autograder, isolation, listener, sandboxes,
+                                tmp_path):
     marker, connections = probe.new_marker(), listener.connections
     path = catalogue.build(attack, tmp_path / f"{attack.name}.ipynb", marker, listener.port,
                            probe.host_address())
+    # Filling 2 GiB costs 1.4 s of CPU in page faults alone (measured here): within quick's
+    # 2 s cell budget the cap and the budget would race; the assignment's budgets let the
+    # cap decide, as it does for a student.
+    grader = autograder if attack.name in catalogue.MEMORY_ATTACKS else quick
     try:
-        result = grade_file(path, attack.name, quick, SEED, isolation)
+        result = grade_file(path, attack.name, grader, SEED, isolation)
         feedback = json.dumps(result.to_dict())
         assert result.score == attack.honest, feedback[:3000]
         assert probe.escaped_files(marker) == []
@@ -123,6 +137,35 @@ def test_honest_scores_are_what_the_attacks_claim(base, quick, isolation, tmp_pa
     path = catalogue.build(attack, tmp_path / "honest.ipynb", probe.new_marker())
     result = grade_file(path, attack.name, quick, SEED, isolation)
     assert (result.status, result.score) == ("graded", attack.honest)
+
+
+@pytest.mark.skipif(not cgroup.counts_cpu(), reason="no cgroup with a CPU share here (not root, "
+                    "or no cpu/cpuacct controllers): budgets count wall time, which a busy "
+                    "neighbour can steal (the provenance's budgets_count says so)")
+def test_a_busy_neighbour_costs_no_point(autograder, isolation, tmp_path):
+    """hsa grade --jobs 2: a correct submission (whose hidden_state takes 0.6 s of CPU a
+    call, 5 s allowed) graded beside one whose 13 children keep every core busy, each in a
+    session (an autogroup) of its own, while its graded functions answer slowly, is graded
+    15/15 without a timeout. With budgets in wall time and no CPU share it was 13/15, four
+    calls past 5 s, in 3 runs of 3 (at b7d1bc7); alone, 15/15."""
+    marker = probe.new_marker()
+    neighbour = catalogue.build(catalogue.Attack("busy-neighbour", "", catalogue.BUSY_NEIGHBOUR,
+                                                 "last", base="master"),
+                                tmp_path / "neighbour.ipynb", marker)
+    honest = catalogue.build(catalogue.Attack("slow-but-correct", "", catalogue.SLOW_BUT_CORRECT,
+                                              "last", base="master"),
+                             tmp_path / "honest.ipynb", marker)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            beside = pool.submit(grade_file, neighbour, "neighbour", autograder, SEED, isolation)
+            time.sleep(1)  # its children are busy by then
+            graded = grade_file(honest, "honest", autograder, SEED, isolation)
+            beside.result()
+        assert (graded.status, graded.score, graded.message) == ("graded", catalogue.FULL_MARKS, "")
+        assert graded.provenance.budgets_count == "CPU time (cgroup), wall time 3x at most"
+        assert probe.leftovers(marker) == []
+    finally:
+        probe.clean_up(marker)
 
 
 def test_fork_bomb_leaves_other_submissions_alone(quick, isolation, tmp_path):

@@ -27,7 +27,7 @@ def after_separator(argv):
 
 
 # ------------------------------------------------------------------ bwrap
-@pytest.mark.parametrize("isolation", [Isolation.BWRAP, "bwrap"])
+@pytest.mark.parametrize("isolation", [Isolation.BWRAP])
 def test_bwrap_mounts_only_the_workers_files_and_python(isolation):
     argv = command.worker(isolation, None, WORKER_DIR, FD)
     assert argv[0] == "bwrap"
@@ -141,15 +141,21 @@ def test_process_user_with_a_private_network_and_tmp():
         str(WORKER_DIR / "worker.py"), str(FD)]
 
 
-@pytest.mark.parametrize("isolation", [Isolation.PROCESS, "process"])
+@pytest.mark.parametrize("isolation", [Isolation.PROCESS])
 def test_process_runs_the_staged_worker_as_is(isolation):
     assert command.worker(isolation, None, WORKER_DIR, FD) == \
         PYTHON + [str(WORKER_DIR / "worker.py"), str(FD)]
 
 
-def test_unknown_isolation_is_refused():
-    with pytest.raises(ValueError):
-        command.worker("none", None, WORKER_DIR, FD)
+@pytest.mark.parametrize("isolation", ["none", "bwrap", "process", None])
+def test_anything_but_an_isolation_is_refused(isolation):
+    """The isolation is parsed once, where a session starts; a command line is never built
+    from a string, which compares unequal to Isolation.BWRAP by identity and would fall
+    through to the unsandboxed branch."""
+    with pytest.raises(TypeError, match="an Isolation is needed here"):
+        command.worker(isolation, None, WORKER_DIR, FD)
+    with pytest.raises(TypeError, match="an Isolation is needed here"):
+        command.zygote(isolation, True, WORKER_DIR, FD)
 
 
 def test_setpriv_drops_groups_and_capabilities():

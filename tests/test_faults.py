@@ -334,3 +334,28 @@ def test_otters_output_is_quoted_from_the_start_of_a_line():
     quoted = tail(text, 1000)
     assert quoted.startswith("…\nline ") and text.endswith(quoted[2:]) and len(quoted) <= 1002
     assert tail("short\n") == "short\n"
+
+
+DETACHED = ("import subprocess, sys\n"
+            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)', '{marker}'],\n"
+            "                 start_new_session=True)\n")
+
+
+def test_a_detached_process_holding_the_output_does_not_hang_the_grader(tmp_path):
+    """Where the worker shares the grader's uid (``process``: Coursera's container, or
+    --allow-unsandboxed), a process it detached keeps the worker's output pipe open; ending
+    the sandbox must not wait for it (it hung for good before: a close under the reader's lock)."""
+    marker = f"hsa-detached-{os.getpid()}"
+    notebook = variant(tmp_path / "detached.ipynb", append=[DETACHED.format(marker=marker)], base=STUDENT)
+    done = subprocess.run([sys.executable, "-c", (
+        "import sys; from hsa.trusted import autograder; from hsa.trusted.grader import grade_file\n"
+        "from hsa.outcomes import Isolation\n"
+        f"r = grade_file({str(notebook)!r}, 'x', autograder.load(), 1, Isolation.PROCESS)\n"
+        "print(r.status, r.score)")], capture_output=True, text=True, timeout=120)
+    try:
+        assert done.stdout.split() == ["graded", "0.0"], done.stderr[-2000:]
+    finally:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            with contextlib.suppress(OSError):
+                if marker.encode() in pathlib.Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(int(pid), signal.SIGKILL)

@@ -65,6 +65,9 @@ def test_assign_writes_the_lab_beside_its_master(lab):
     student = course / "assignments" / f"{NAME}.ipynb"
     archive = course / "autograder" / f"{NAME}-autograder.zip"
     assert f"wrote {student}" in said and f"wrote {archive}" in said
+    for platform in ("coursera", "prairielearn"):
+        assert f"wrote {course / 'autograder' / platform}/" in said
+        assert (course / "autograder" / platform).is_dir()
     with zipfile.ZipFile(archive) as opened:
         names = opened.namelist()
     assert {"setup.sh", "run_autograder", "requirements.txt", "hsa_config.json"} <= set(names)

@@ -10,7 +10,7 @@ import pytest
 
 from hsa.exceptions import SandboxUnavailable, ZygoteUnavailable
 from hsa.outcomes import Isolation
-from hsa.sandbox import command, isolation as isolations, uids, warm
+from hsa.sandbox import command, host as hosts, isolation as isolations, uids, warm
 
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids are only used as root")
 
@@ -71,7 +71,7 @@ def test_warm_levels_fall_back_to_their_fresh_level():
 
 
 def test_choose_isolation_refuses_without_bwrap(monkeypatch):
-    monkeypatch.setattr(isolations.shutil, "which", lambda name: None)
+    monkeypatch.setattr(hosts.shutil, "which", lambda name: None)
     with pytest.raises(SandboxUnavailable, match="--allow-unsandboxed"):
         isolations.choose_isolation()
     assert isolations.choose_isolation(allow_unsandboxed=True) is Isolation.PROCESS
@@ -79,8 +79,8 @@ def test_choose_isolation_refuses_without_bwrap(monkeypatch):
 
 def test_choose_isolation_refuses_when_bwrap_cannot_start(monkeypatch):
     failed = subprocess.CompletedProcess(["bwrap"], 1, b"", b"No permissions")
-    monkeypatch.setattr(isolations.shutil, "which", lambda name: "/usr/bin/bwrap")
-    monkeypatch.setattr(isolations.subprocess, "run", lambda *a, **k: failed)
+    monkeypatch.setattr(hosts.shutil, "which", lambda name: "/usr/bin/bwrap")
+    monkeypatch.setattr(hosts.subprocess, "run", lambda *a, **k: failed)
     with pytest.raises(SandboxUnavailable):
         isolations.choose_isolation(allow_unsandboxed=False)
     assert isolations.choose_isolation(allow_unsandboxed=True) is Isolation.PROCESS
@@ -102,7 +102,7 @@ def test_best_isolation_prefers_bwrap(monkeypatch):
 @pytest.mark.parametrize("namespace", [True, False])
 def test_network_reachable_is_recorded_per_isolation(monkeypatch, namespace):
     monkeypatch.setattr(isolations, "namespaces_work", lambda: namespace)
-    assert isolations.network_reachable("bwrap") is False
+    assert isolations.network_reachable(Isolation.BWRAP) is False
     assert isolations.network_reachable(Isolation.PROCESS) is True
     assert isolations.network_reachable(Isolation.PROCESS_USER) is (not namespace)
     assert isolations.network_reachable(Isolation.PROCESS_USER_ZYGOTE) is False
@@ -192,9 +192,9 @@ def test_owner_of_a_process_that_is_gone_is_none():
     ("user.max_user_namespaces", "0", "15000"),
 ])
 def test_refused_namespaces_name_the_setting_and_the_command(monkeypatch, setting, refusing, allowing):
-    monkeypatch.setattr(isolations, "_sysctl", lambda name: refusing if name == setting else None)
+    monkeypatch.setattr(hosts, "_sysctl", lambda name: refusing if name == setting else None)
     said = "bwrap: setting up uid map: Permission denied"
-    assert isolations.refused(said) == (
+    assert hosts.refused(said) == (
         f"bubblewrap cannot start a sandbox here ({said}): {setting} = {refusing} refuses the "
         f"user namespaces bubblewrap needs. Either allow them with: sudo sysctl -w "
         f"{setting}={allowing}; or run hsa grade as root (bubblewrap then runs each submission "

@@ -15,9 +15,12 @@ import zipfile
 import pytest
 
 from hsa.grade import layouts, names, safezip
-from hsa.grade.layouts import ASSIGNMENT, Layout
+from hsa.grade.layouts import Layout
 from hsa.outcomes import SetAsideReason as Reason
-from hsa.trusted.choice import Kind, kind_of
+from hsa.project import DEFAULT
+from hsa.trusted.choice import Expected, Kind, kind_of
+
+ASSIGNMENT = Expected(DEFAULT.name)  # the bundled assignment's name: what its downloads hold
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples" / "submissions"
 CORRECT = EXAMPLES / "alice_correct.ipynb"
@@ -48,7 +51,7 @@ def zip_folder(folder, archive):
 
 
 def read(path, tmp_path, layout=None):
-    return layouts.read_submissions([path], layout, workdir=tmp_path / "work")
+    return layouts.read_submissions([path], layout, workdir=tmp_path / "work", assignment=ASSIGNMENT)
 
 
 def by_id(records):
@@ -418,7 +421,8 @@ def test_single_files_and_export_zips_are_submissions_themselves(tmp_path):
     empty.write_bytes(b"PK\x05\x06" + b"\0" * 18)
     damaged = tmp_path / "damaged.zip"
     damaged.write_bytes(b"not a zip")
-    records = layouts.read_submissions([EXPORT, empty, damaged, CORRECT], workdir=tmp_path / "w")
+    records = layouts.read_submissions([EXPORT, empty, damaged, CORRECT], workdir=tmp_path / "w",
+                                       assignment=ASSIGNMENT)
     assert [(r.name, r.file) for r in records] == [
         ("erin_export", EXPORT), ("empty", empty), ("damaged", damaged), ("alice_correct", CORRECT)]
     assert [r.path for r in records] == [
@@ -457,7 +461,8 @@ def test_unsafe_members_are_set_aside_not_made_rows(tmp_path):
                            member("__MACOSX/class/._x.ipynb")):
             out.writestr(info, data)
     aside = []
-    records = layouts.read_submissions([archive], workdir=tmp_path / "work", set_aside=aside)
+    records = layouts.read_submissions([archive], workdir=tmp_path / "work", set_aside=aside,
+                                       assignment=ASSIGNMENT)
     assert [(r.path, r.gradable) for r in records] == [
         (f"class.zip/class/alice/{NOTEBOOK}", True), (f"class.zip/class/bob/{NOTEBOOK}", True)]
     assert aside == ["class.zip/../evil.ipynb (its path climbs out of the download (..))",

@@ -79,7 +79,7 @@ def test_gradebook_columns_in_order():
                       "status", "score", "max_score", "alpha", "beta", "lost_through_dependency",
                       "message", "set_aside", *PROVENANCE_COLUMNS]
     assert PROVENANCE_COLUMNS == ("seed", "isolation", "network_reachable", "submission_cap",
-                                  "syscall_filter", "submission_sha256", "autograder_sha256",
+                                  "budgets_count", "syscall_filter", "submission_sha256", "autograder_sha256",
                                   "autograder_content_sha256", "package_version",
                                   "wall_time_seconds", "timestamp")
 

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from hsa.exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
+from hsa.outcomes import Isolation
 from hsa.sandbox.process import Sandbox
 from hsa.untrusted import protocol
 
@@ -26,7 +27,7 @@ class Exited:
 def channel():
     """(sandbox, write end): the sandbox reads what the test writes."""
     read_fd, write_fd = os.pipe()
-    sandbox = Sandbox("bwrap")
+    sandbox = Sandbox(Isolation.BWRAP)
     sandbox._responses = read_fd
     yield sandbox, write_fd
     for fd in (read_fd, write_fd):

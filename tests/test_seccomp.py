@@ -199,7 +199,7 @@ def available() -> list:
             reason = "unshare cannot make namespaces here"
         elif level.warm:
             try:
-                warm.Zygote(level, Limits()).close()
+                warm.ZygoteProcess(level, Limits()).close()
             except Exception as error:  # noqa: BLE001 - the reason is shown
                 reason = f"no zygote of {level} here: {error}"
         levels.append(pytest.param(level, marks=pytest.mark.skipif(

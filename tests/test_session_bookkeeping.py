@@ -7,7 +7,7 @@ import pytest
 from hsa.exceptions import (BudgetExceeded, GraderFailure, ProcessLost, ProtocolViolation,
                             SandboxBroken, SandboxDied, SandboxTimedOut, StudentError)
 from hsa.outcomes import Status
-from hsa.sandbox import session as sessions
+from hsa.sandbox import clock as clocks, session as sessions
 from hsa.sandbox.session import HARD_LIMIT_FACTOR, Budgets, Session, _culprit, _expect_in_order
 from hsa.settings import Settings
 from hsa.trusted.autograder import read_config
@@ -163,6 +163,7 @@ class Scripted:
     def __init__(self, scripts, clock, output=b""):
         self.scripts, self.clock, self.output = list(scripts), clock, output
         self.boots = []
+        self.cpu = None  # the CPU seconds its sandboxes report (None: wall time is counted)
 
     def __call__(self, isolation, limits=None, restart_every=None):
         script = list(self.scripts.pop(0))
@@ -182,8 +183,11 @@ class Scripted:
 
             def receive(self, deadline):
                 item = script.pop(0)
-                if isinstance(item, tuple):
-                    outer.clock.now += item[1]
+                while isinstance(item, tuple):  # ("advance", wall seconds) or ("cpu", seconds)
+                    if item[0] == "cpu":
+                        outer.cpu += item[1]
+                    else:
+                        outer.clock.now += item[1]
                     item = script.pop(0)
                 if isinstance(item, Exception):
                     raise item
@@ -191,6 +195,9 @@ class Scripted:
 
             def kill(self):
                 pass
+
+            def cpu_seconds(self):
+                return outer.cpu
 
         fake = Fake()
         self.boots.append(fake)
@@ -211,7 +218,7 @@ READY = {"event": "ready", "defined": {"f": "function", "g": "missing", "other":
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(sessions.time, "monotonic", clock)
+    monkeypatch.setattr(clocks.time, "monotonic", clock)
     return clock
 
 
@@ -354,6 +361,22 @@ def test_a_call_that_fails_the_sandbox_is_recorded_and_restarts_it(monkeypatch, 
     assert session.restarts == 1 and len(sandbox.boots) == 2
 
 
+def test_a_forged_reply_while_a_cells_thread_runs_blames_that_cell_not_the_call(monkeypatch, clock):
+    """A thread that outlives its cell (the protocol-flood attack, on a loaded machine) may
+    write into a call's reply: the cell that left it running is skipped and the call made
+    again without it, as when the forgery lands while the cells run; the call costs nothing."""
+    forged = {"event": "start", "cell": 999}
+    session, sandbox = run(monkeypatch, clock,
+                           [start(0), done(0, background=True), start(1), done(1), READY, forged],
+                           [start(1), done(1), READY, result(7)], cells=2)
+    assert session.call("f", ()) == 7
+    assert sandbox.boots[1].sent[0]["skip"] == [0] and session.skip == {0}
+    assert session.events[0].status is Status.KILLED and "left running" in session.events[0].message
+    assert session.call_problems == [] and [c.name for c in session.calls] == ["f"]
+    with pytest.raises(ProcessLost):  # once blamed, a cell is not blamed again: the call is
+        run(monkeypatch, clock, [READY, forged], cells=0)[0].call("f", ())
+
+
 def test_an_unreadable_value_loses_the_call_without_a_recorded_problem(monkeypatch, clock):
     session, _ = ready_session(monkeypatch, clock,
                                {"event": "result", "value": {"t": "ndarray", "npy": "!!"}})
@@ -372,3 +395,48 @@ def test_in_place_changes_to_array_arguments_are_mirrored():
     scalar = 5
     Session._write_back([scalar], [protocol.encode(np.ones(1))])
     assert scalar == 5
+
+
+# ------------------------------------------------------------- the clock
+def test_a_cpu_budget_outlasts_a_neighbours_load_and_wall_time_bounds_it(clock):
+    """Counted in CPU time, 10 s of budget is not over after 20 s of wall time in which the
+    submission got 1 s of CPU (a busy neighbour); it is over at 10 s of CPU, and at 30 s of
+    wall time whatever the CPU (a submission that sleeps)."""
+    cpu = [0.0]
+    deadline = clocks.Deadline.after(10, lambda: cpu[0])
+    clock.now, cpu[0] = clock.now + 20, 1.0
+    assert not deadline.passed() and deadline.left() == 9.0
+    cpu[0] = 10.5
+    assert deadline.passed() and deadline.counted() == "CPU time"
+    cpu[0] = 1.0
+    clock.now += 10.5
+    assert deadline.passed()
+
+
+def test_without_a_cgroup_budgets_count_wall_time(clock):
+    deadline = clocks.Deadline.after(10, lambda: None)
+    assert (deadline.cpu, deadline.counted()) == (None, "wall time")
+    clock.now += 10.5
+    assert deadline.passed()
+    assert clocks.wall_until(clock.now + 1).left() == 1.0
+
+
+def test_the_sooner_of_two_deadlines_ends_at_either(clock):
+    cpu = [0.0]
+    cell, notebook = clocks.Deadline.after(10, lambda: cpu[0]), clocks.Deadline.after(60, lambda: cpu[0])
+    both = cell.sooner(notebook).sooner(clocks.Deadline.after(100))
+    assert (both.cpu, both.wall) == (10.0, clock.now + 30)
+
+
+@pytest.mark.parametrize("spent, told", [
+    (("cpu", BUDGETS.cell + 0.1), f"ran past its {BUDGETS.cell:g} s budget of CPU time and was skipped"),
+    (("advance", 3 * BUDGETS.cell + 0.1), f"ran past its {BUDGETS.cell:g} s budget ({3 * BUDGETS.cell:g} s "
+     "of wall time, the most a budget of CPU time allows) and was skipped"),
+])
+def test_a_cell_past_its_cpu_budget_or_its_wall_bound_is_told_which(monkeypatch, clock, spent, told):
+    scripts = Scripted([[start(0), spent, SandboxTimedOut("late")], [READY]], clock)
+    scripts.cpu = 0.0
+    monkeypatch.setattr(sessions, "open_sandbox", scripts)
+    session = Session(["x = 1"], ["f", "g"], "bwrap", BUDGETS)
+    session.start()
+    assert session.events[0].message == told

@@ -11,7 +11,7 @@ import pytest
 
 from hsa.exceptions import InvalidSubmission
 from hsa.grade import layouts
-from hsa.gradescope.run import choose_upload
+from hsa.platforms.core import choose_upload
 from hsa.outcomes import SetAsideReason as Reason
 from hsa.trusted import choice, submission
 from hsa.trusted.choice import Expected, Choice, Handed, choose

@@ -14,7 +14,8 @@ import pytest
 
 from hsa.exceptions import InvalidSubmission
 from hsa.grade.layouts import Submission
-from hsa.grade.summary import Row, Summary
+from hsa.grade.rows import Row
+from hsa.grade.summary import Summary
 from hsa.grade.uploads import HandBack, Upload
 from hsa.grade.uploads import canvas_gradebook, moodle_worksheet
 from hsa.grade.uploads.canvas_reupload import entry_name
@@ -139,7 +140,8 @@ def test_canvas_import_without_a_roster_has_a_row_for_each_student_graded_and_no
     records = [(Submission(**{**r.__dict__, "name": f"s{i}"}), result)
                for i, (r, result) in enumerate(records)]
     hand_back = hand_back_of(tmp_path, records)
-    [upload] = canvas_gradebook.write(hand_back, [r for r, _ in records], assignment_id="777",
+    [upload] = canvas_gradebook.write(hand_back, [r for r, _ in records], title="Hidden State Activation",
+                                      assignment_id="777",
                                       max_score=15)
     rows = list(csv.reader(io.StringIO((hand_back.out / "canvas-import.csv").read_text())))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",

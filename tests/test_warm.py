@@ -39,7 +39,7 @@ def unavailable(isolation):
     if isolation is Isolation.PROCESS_USER_ZYGOTE and os.geteuid() != 0:
         return "process-user+zygote is the fallback of a root grader"
     try:
-        zygote = warm.Zygote(isolation, Limits())
+        zygote = warm.ZygoteProcess(isolation, Limits())
     except (ZygoteUnavailable, OSError) as error:
         return f"no zygote of {isolation} here: {error}"
     zygote.close()
@@ -67,7 +67,7 @@ class OneZygote:
 @pytest.fixture(params=LEVELS, ids=str)
 def family(request):
     """``start(code)``: a started child of one zygote, running ``code`` as its only cell."""
-    zygote = warm.Zygote(request.param, Limits())
+    zygote = warm.ZygoteProcess(request.param, Limits())
     pool, children = OneZygote(zygote), []
 
     def start(code):
@@ -249,7 +249,7 @@ def test_a_fork_bomb_stops_at_its_own_limit_and_stops_no_other_submission(family
     bomb = family(BOMB)
     assert call(bomb) == Limits().processes - 2  # P1 and the worker count too
     level = request.node.callspec.params["family"]
-    other_job = warm.Zygote(level, Limits())
+    other_job = warm.ZygoteProcess(level, Limits())
     try:
         beside = warm.WarmSandbox(level, Limits(), pool=OneZygote(other_job))
         beside.start()
@@ -342,6 +342,7 @@ def test_a_submission_is_stopped_at_its_memory_cap_and_the_next_is_graded(autogr
     assert result.status is Status.KILLED
     assert "went over the submission's memory cap of 2048 MiB, all its processes together" in result.message
     assert result.provenance.submission_cap == f"cgroup {cgroup.kind()}: 2048 MiB and 16 processes"
+    assert result.provenance.budgets_count == "CPU time (cgroup), wall time 3x at most"
     honest = catalogue.build(catalogue.Attack("honest", "", "pass\n", "last", base="master"),
                              tmp_path / "honest.ipynb", probe.new_marker())
     again = grade_file(honest, "honest", autograder, SEED, isolation)
@@ -410,16 +411,18 @@ def test_cgroups_left_by_a_grader_that_is_gone_are_swept():
     gone = subprocess.Popen(["true"])
     gone.wait()
     mine = cgroup.Cgroup(cgroup.kind(), 64 << 20, 4)
-    parent = mine.memory_dir.parent
+    parent = mine.tops["memory"].parent
     left = parent / f"hsa-{gone.pid}-0"
-    left.mkdir()
+    for folder in (left, left / cgroup.ZYGOTE, left / cgroup.SUBMISSION):
+        folder.mkdir()
     try:
         cgroup.sweep(parent)
-        assert not left.exists() and mine.memory_dir.exists()
+        assert not left.exists() and mine.tops["memory"].exists()
     finally:
         mine.remove()
-        if left.exists():
-            left.rmdir()
+        for folder in (left / cgroup.ZYGOTE, left / cgroup.SUBMISSION, left):
+            if folder.exists():
+                folder.rmdir()
 
 
 def test_a_python_under_a_covered_folder_is_mounted_again_by_its_folders(tmp_path):
@@ -447,9 +450,66 @@ def test_an_ordinary_users_own_threads_leave_room_for_a_zygote(level):
     for thread in threads:
         thread.start()
     try:
-        zygote = warm.Zygote(level, Limits())
+        zygote = warm.ZygoteProcess(level, Limits())
         zygote.close()
     finally:
         stop.set()
         for thread in threads:
             thread.join()
+
+
+def cgroup2_mount():
+    """Where a cgroup v2 hierarchy is mounted here (alone, or beside v1's), or None."""
+    for line in pathlib.Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split(" - ")
+        if len(fields) == 2 and fields[1].split()[0] == "cgroup2":
+            return pathlib.Path(fields[0].split()[4])
+    return None
+
+
+@pytest.mark.root("makes a cgroup")
+@pytest.mark.skipif(cgroup2_mount() is None, reason="no cgroup v2 hierarchy is mounted here")
+def test_a_child_forked_into_a_v2_cgroup_is_born_there():
+    """What a zygote does on v2 (clone3 with CLONE_INTO_CGROUP, through ctypes): the child
+    runs Python as after os.fork, and is in the cgroup from its first instruction."""
+    from hsa.untrusted import kernel
+    own = next(line.split(":", 2)[2] for line in pathlib.Path("/proc/self/cgroup").read_text()
+               .splitlines() if line.startswith("0::"))
+    folder = cgroup2_mount() / own.lstrip("/") / f"hsa-test-{os.getpid()}"
+    folder.mkdir()
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        pid = kernel.fork_into(fd)
+        if pid == 0:
+            inside = pathlib.Path("/proc/self/cgroup").read_text().endswith(f"/{folder.name}\n")
+            os._exit(0 if inside else 3)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.close(fd)
+        folder.rmdir()
+
+
+def test_a_zygote_that_resets_or_cuts_its_reply_short_is_unavailable_never_an_exception():
+    """What the grader saw when the OOM killer took a zygote: recv on its socket raised
+    ConnectionResetError (the zygote died with a request unread). That, a reply cut short
+    and a closed socket are each ZygoteUnavailable, which the sandbox turns into the
+    child's outcome or a new zygote."""
+    import socket
+    import tempfile
+    zygote = warm.ZygoteProcess.__new__(warm.ZygoteProcess)  # its socket and log only: no process
+    zygote.sock, peer = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    zygote._log = tempfile.TemporaryFile()
+    try:
+        peer.send(b'{"status": 9')
+        with pytest.raises(ZygoteUnavailable, match="unreadable"):
+            zygote._receive(1)
+        zygote.sock.send(b'{"op": "end"}')  # a request the zygote never reads
+        peer.close()
+        with pytest.raises(ZygoteUnavailable, match="Connection reset by peer"):
+            zygote._receive(1)
+        with pytest.raises(ZygoteUnavailable, match="stopped answering"):
+            zygote._receive(1)
+    finally:
+        zygote.sock.close()
+        zygote._log.close()

@@ -15,6 +15,7 @@ defaults) and go into the zip as ``hsa_config.json``.
 from __future__ import annotations
 
 import ast
+import os
 import pathlib
 import re
 import shutil
@@ -28,15 +29,18 @@ import nbformat
 import yaml
 from .archive import wheel, write_reproducible_zip
 from .exceptions import AssignError
+from .platforms.build import ENTRY, platform_files
 from .project import DEFAULT, ROOT, Assignment
 from .settings import Settings
 from .trusted.autograder import CONFIG_NAME, SOLUTION_NAME, Config
 
-GRADESCOPE_FILES = pathlib.Path(__file__).resolve().parent / "gradescope" / "files"
+PLATFORMS = pathlib.Path(__file__).resolve().parent / "platforms"
+GRADESCOPE_FILES = PLATFORMS / "gradescope" / "files"
 """setup.sh, run_autograder and requirements.txt (what grading needs, pinned: made by
 ``python -m hsa_dev.requirements`` from constraints.txt, kept equal by a test)."""
 OTTER_ONLY = {"environment.yml", "run_otter.py"}  # Otter's conda set-up, replaced by ours
 SETTINGS_NAME = "hsa.yml"
+PLATFORM_FOLDERS = ("coursera", "prairielearn")  # under autograder/, made by platform_files
 
 
 def regenerate(master: pathlib.Path = DEFAULT.master, out: pathlib.Path = ROOT,
@@ -61,7 +65,24 @@ def regenerate(master: pathlib.Path = DEFAULT.master, out: pathlib.Path = ROOT,
         extra[SOLUTION_NAME] = solution_code(nbformat.read(assignment.master, as_version=4),
                                              _support_modules(assignment.master.parent)).encode()
         repack(otter_zip, assignment.zip, extra)
+    write_platform_folders(assignment, extra, config.settings)
     return assignment.student, assignment.zip
+
+
+def write_platform_folders(assignment: Assignment, extra: dict[str, bytes], settings: Settings) -> None:
+    """``autograder/coursera/`` and ``autograder/prairielearn/`` (:mod:`hsa.platforms.build`),
+    from the same wheel, requirements, zip and settings as the Gradescope zip, written anew."""
+    wheel_file = next((name, data) for name, data in extra.items() if name.endswith(".whl"))
+    student = {p.name: p.read_bytes() for p in sorted(assignment.student.parent.iterdir()) if p.is_file()}
+    files = platform_files(assignment.name, wheel_file, extra["requirements.txt"].decode(),
+                           assignment.zip.read_bytes(), student, settings)
+    for top in PLATFORM_FOLDERS:
+        shutil.rmtree(assignment.zip.parent / top, ignore_errors=True)
+    for relative, data in sorted(files.items()):
+        path = assignment.zip.parent / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        os.chmod(path, 0o755 if path.name == ENTRY else 0o644)
 
 
 def stage_master(assignment: Assignment, stage: pathlib.Path) -> Config:

@@ -65,7 +65,8 @@ def _grade_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     grade.add_argument("--jobs", type=int, default=Options.jobs,
                        help=f"submissions graded at once (default: {Options.jobs})")
     grade.add_argument("--timeout", type=float, default=None, help="seconds all of one "
-                       "submission's code may run (default: the assignment's "
+                       "submission's code may run: CPU time where a cgroup counts it, with 3x "
+                       "wall time at most, else wall time (default: the assignment's "
                        "submission_budget_seconds, 60 unless its hsa.yml says otherwise)")
     grade.add_argument("--seed", type=int, default=None,
                        help="seed for the hidden inputs (default: a fresh one, recorded)")
@@ -97,13 +98,15 @@ def _catalogue_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def _assign(args: argparse.Namespace) -> int:
-    from .assign import regenerate
+    from .assign import PLATFORM_FOLDERS, regenerate
     if args.master is None and not IN_CLONE:
         raise AssignError("name the master notebook: hsa assign PATH/TO/MASTER.ipynb")
     master = pathlib.Path(args.master or DEFAULT.master)
     out = args.out or master.resolve().parent.parent
     notebook, archive = regenerate(master, out, not args.no_run_tests)
     print(f"wrote {notebook}\nwrote {archive}")
+    for folder in PLATFORM_FOLDERS:
+        print(f"wrote {archive.parent / folder}/")
     return 0
 
 

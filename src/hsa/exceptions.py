@@ -70,6 +70,12 @@ class ZygoteUnavailable(SandboxUnavailable):
     then falls back to a fresh sandbox per submission)."""
 
 
+class ZygoteDied(GraderFailure):
+    """A warm zygote died while its child ran, and not at the child's doing (its cgroup's
+    cap was not reached): the grader's. The submission is graded again once from a new
+    zygote; a second death is a grader failure."""
+
+
 class FilterUnavailable(SandboxUnavailable):
     """No system-call filter for student code can be built or loaded here (no libseccomp2, a
     kernel without seccomp filters); the message says why and what to install."""

@@ -29,7 +29,7 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 def setting(default: Any, meaning: str, *, minimum: float | None = None,
-            maximum: float | None = None, choices: tuple[str, ...] = ()) -> Any:
+            maximum: float | None = None, choices: tuple[object, ...] = ()) -> Any:
     """A setting's declaration: a dataclass field that carries its meaning and bounds."""
     return field(default=default, metadata={"meaning": meaning, "minimum": minimum,
                                             "maximum": maximum, "choices": choices})
@@ -46,18 +46,40 @@ class Visibility:
 
 
 @dataclass(frozen=True)
+class Coursera:
+    """What Coursera gives one grading run of the custom grader (its defaults; the same values
+    go to Coursera with ``coursera_autograder update_resource_limits``)."""
+
+    memory_mib: int = setting(4096, "the container's memory", minimum=4096, maximum=16384)
+    cpus: int = setting(1, "the container's CPUs", choices=(1, 2, 4))
+    timeout_seconds: int = setting(1200, "the time from the container's start until Coursera "
+                                   "stops it; a submission's budget is cut to fit in it",
+                                   minimum=300, maximum=1800)
+
+
+@dataclass(frozen=True)
+class PrairieLearn:
+    """What a PrairieLearn question asks of its grader host (``externalGradingOptions``)."""
+
+    timeout_seconds: int = setting(30, "the question's externalGradingOptions.timeout, from the "
+                                   "container's start; a submission's budget is cut to fit in it",
+                                   minimum=10, maximum=600)
+
+
+@dataclass(frozen=True)
 class Settings:
     """An assignment's settings (``hsa.yml``), every one optional."""
 
     cell_budget_seconds: float = setting(
-        10.0, "wall time one cell may run; past it the cell is stopped and skipped, and "
-        "grading goes on", minimum=0.1, maximum=3600)
+        10.0, "time one cell may run (CPU time where a cgroup counts it, with 3x wall time at "
+        "most; else wall time); past it the cell is stopped and skipped, and grading goes on",
+        minimum=0.1, maximum=3600)
     call_budget_seconds: float = setting(
-        5.0, "wall time one call of a graded function by a check may run", minimum=0.1,
-        maximum=3600)
+        5.0, "time one call of a graded function by a check may run (counted as a cell's)",
+        minimum=0.1, maximum=3600)
     submission_budget_seconds: float = setting(
-        60.0, "wall time all of one submission's code may run (`hsa grade --timeout` "
-        "overrides it)", minimum=1, maximum=86400)
+        60.0, "time all of one submission's code may run (counted as a cell's; `hsa grade "
+        "--timeout` overrides it)", minimum=1, maximum=86400)
     submission_memory_mib: int = setting(
         2048, "memory all of one submission's processes may use together, where a cgroup can "
         "be made (elsewhere each process is limited, sized to the machine)", minimum=256,
@@ -66,6 +88,8 @@ class Settings:
         100, "submissions a warm zygote serves before it is replaced (a new address-space "
         "layout and hash seed)", minimum=1, maximum=1_000_000)
     visibility: Visibility = setting(Visibility(), "Gradescope's visibility of the checks")
+    coursera: Coursera = setting(Coursera(), "Coursera's limits for one grading run")
+    prairielearn: PrairieLearn = setting(PrairieLearn(), "PrairieLearn's limits for one grading run")
     public_checks_url: str | None = setting(
         None, "where the student notebook downloads public_checks.py when it is not beside it "
         "(Google Colab); empty: the student uploads the file")
@@ -131,7 +155,7 @@ def _check_bounds(declared: dataclasses.Field[Any], name: str, value: Any, sourc
     meta = declared.metadata
     if meta["choices"] and value not in meta["choices"]:
         raise SettingsError(f"{source}: {name} is {value!r}; it may be "
-                            f"{', '.join(meta['choices'])}")
+                            f"{', '.join(map(str, meta['choices']))}")
     low, high = meta["minimum"], meta["maximum"]
     if (low is not None and value < low) or (high is not None and value > high):
         raise SettingsError(f"{source}: {name} is {_number(value)}; it must be from "

@@ -5,7 +5,7 @@ submissions) and otter-grader's test-file classes, with their dependencies, pinn
 constraints.txt (with its environment markers), installed with ``--no-deps``. The dependency
 closure is read from the installed packages' metadata, which only a development environment
 (scripts/setup.sh: every pin of constraints.txt) holds; so it is computed here and the result
-is shipped in the package (``hsa/gradescope/files/requirements.txt``), where ``hsa assign``
+is shipped in the package (``hsa/platforms/gradescope/files/requirements.txt``), where ``hsa assign``
 finds it wherever hsa is installed. tests/test_assignment.py keeps the two equal.
 
     .venv/bin/python -m hsa_dev.requirements   # rewrite it after changing constraints.txt

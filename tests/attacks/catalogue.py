@@ -52,6 +52,123 @@ CONSTANT_FUNCTIONS = {
     "    return np.full((w_hh.shape[0], h_t_prev.shape[1]), 0.5)\n",
 }
 
+# Memory past a submission's cap (2 GiB by default), each by a path the kernel charges
+# differently; each stops at MEMORY_BOUND bytes, so that where nothing caps it (otter run,
+# an ordinary user's rlimits) it takes 3 GiB and ends, not the machine.
+MEMORY_BOUND = 3 << 30
+_HOLD_ANONYMOUS = '''
+import os, time
+def hold_anonymous(total, each=512 << 20):
+    """Children that each touch ``each`` bytes of anonymous memory and hold it 2 s."""
+    children = []
+    for _ in range(total // each):
+        pid = os.fork()
+        if pid == 0:
+            block = bytearray(each)
+            for i in range(0, each, 4096):
+                block[i] = 1
+            time.sleep(2)
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+'''
+MEMORY_ANONYMOUS = _HOLD_ANONYMOUS + f"hold_anonymous({MEMORY_BOUND})\n"
+_FILL = f'''
+def fill(folder, limit={MEMORY_BOUND}, each=8 << 20):
+    """8 MiB files (under the 16 MiB file-size limit) in ``folder`` up to ``limit`` bytes
+    or until it is full; how many bytes."""
+    chunk, written = b"x" * (1 << 20), 0
+    try:
+        while written < limit:
+            with open(f"{{folder}}/fill-{{written}}", "wb") as f:
+                for _ in range(each >> 20):
+                    f.write(chunk)
+                    written += len(chunk)
+    except OSError as full:
+        print(f"{{folder}} full after {{written >> 20}} MiB: {{full.strerror}}", flush=True)
+    return written
+'''
+# a tmpfs of the sandbox's (32 MiB each): filled, then past the cap with anonymous memory
+MEMORY_TMP = _HOLD_ANONYMOUS + _FILL + f"hold_anonymous({MEMORY_BOUND} - fill('/tmp'))\n"
+MEMORY_SHM = _HOLD_ANONYMOUS + _FILL + f"hold_anonymous({MEMORY_BOUND} - fill('/dev/shm'))\n"
+MEMORY_MEMFD = f'''
+import os
+chunk, held = b"x" * (1 << 20), []
+while len(held) * (8 << 20) < {MEMORY_BOUND}:
+    held.append(os.memfd_create(f"fill-{{len(held)}}"))
+    for _ in range(8):
+        os.write(held[-1], chunk)
+'''
+MEMORY_NESTED_TMPFS = _FILL + '''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+uid, gid = os.getuid(), os.getgid()
+# a user and mount namespace of its own, where it may mount a tmpfs as large as it likes
+if libc.unshare(0x10000000 | 0x00020000) != 0:  # CLONE_NEWUSER | CLONE_NEWNS
+    raise OSError(ctypes.get_errno(), "unshare: " + os.strerror(ctypes.get_errno()))
+for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
+    with open(f"/proc/self/{name}", "w") as f:
+        f.write(text)
+if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", 0, b"size=8g") != 0:
+    raise OSError(ctypes.get_errno(), "mount: " + os.strerror(ctypes.get_errno()))
+fill("/tmp")
+'''
+MEMORY_SOCKETS = f'''
+import resource, socket
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+pairs, chunk, queued = [], b"x" * 65536, 0
+while queued < {MEMORY_BOUND}:  # each pair's buffers filled: memory in the kernel only
+    a, b = socket.socketpair()
+    for side in (a, b):
+        side.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+        side.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    a.setblocking(False)
+    pairs.append((a, b))
+    try:
+        while True:
+            queued += a.send(chunk)
+    except BlockingIOError:
+        pass
+'''
+# Every core kept busy by 13 children, each in a session of its own (so, without a cgroup,
+# an autogroup of its own: 13 shares of the CPU against a neighbour's one), kept alive
+# while the graded functions answer slowly, within their budget. Not in ATTACKS: it is
+# graded beside another submission (tests/test_attacks.py), and alone, where budgets count
+# wall time, it may make itself time out.
+BUSY_NEIGHBOUR = '''
+import os, time
+for _ in range(13):
+    if os.fork() == 0:
+        os.setsid()
+        while True:
+            pass
+def _slowly(function):
+    def slow(*args):
+        time.sleep(0.5)
+        return function(*args)
+    return slow
+for _name in ("join_weights", "join_state_and_input", "formula_1", "formula_2", "sigmoid",
+              "hidden_state"):
+    globals()[_name] = _slowly(globals()[_name])
+'''
+
+# A correct submission whose hidden_state takes 0.6 s of CPU a call (a slow loop): alone,
+# well within the 5 s a call may take; graded beside BUSY_NEIGHBOUR, it must not time out.
+SLOW_BUT_CORRECT = '''
+import time
+_correct = hidden_state
+def hidden_state(*args):
+    started = time.process_time()
+    while time.process_time() - started < 0.6:
+        pass
+    return _correct(*args)
+'''
+
+MEMORY_ATTACKS = ("memory-anonymous", "memory-memfd", "memory-tmp", "memory-shm",
+                  "memory-nested-tmpfs", "memory-socket-buffers")
+
 OTTER_PATCH_RUN = '''
 # Otter runs its test files in this kernel: make every test case pass.
 from otter.test_files.abstract_test import TestCaseResult
@@ -496,6 +613,18 @@ ATTACKS = [
            "while True:\n    pass\n", "last", base="master"),
     Attack("allocate-4gib", "allocate and touch 4 GiB",
            "import numpy as np\nhog = np.ones(4 << 27)  # 4 GiB of float64\n", "last"),
+    Attack("memory-anonymous", "6 children of 512 MiB of anonymous memory (3 GiB)",
+           MEMORY_ANONYMOUS, "last", base="master"),
+    Attack("memory-memfd", "3 GiB in memfd files (not in any address space)", MEMORY_MEMFD,
+           "last", base="master"),
+    Attack("memory-tmp", "fill /tmp (a tmpfs), then anonymous memory to 3 GiB", MEMORY_TMP,
+           "last", base="master"),
+    Attack("memory-shm", "fill /dev/shm (a tmpfs), then anonymous memory to 3 GiB", MEMORY_SHM,
+           "last", base="master"),
+    Attack("memory-nested-tmpfs", "3 GiB in a tmpfs of its own, in a nested user and mount "
+           "namespace", MEMORY_NESTED_TMPFS, "last", base="master"),
+    Attack("memory-socket-buffers", "3 GiB queued in unix socket pairs' buffers",
+           MEMORY_SOCKETS, "last", base="master"),
     Attack("output-50mb", "print 50 MB", "line = 'x' * 999\nfor _ in range(50_000):\n"
            "    print(line)\n", "last"),
     Attack("protocol-forgery", "write forged ready/result messages on the grader's fd",

@@ -5,7 +5,7 @@ results.json removed before either, so a run stopped half-way leaves none and
 the student is graded again), then the row's line is appended to the journal,
 flushed and synced. gradebook.csv is made from the journal now and then and at
 the end, so the bytes written grow with the class, not its square; memory holds
-only what the summary needs (a :class:`~.summary.Row` per student).
+only what the summary needs (a :class:`~.rows.Row` per student).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from ..writers.gradebook import gradebook_row, write_gradebook
 from ..writers.results import read_result, results_json
 from .outdir import is_full
 from .report import write_report
-from .summary import Row, Summary
+from .rows import Row
+from .summary import Summary
 
 if TYPE_CHECKING:
     from ..trusted.autograder import Autograder

@@ -20,7 +20,7 @@ class Options:
     out: pathlib.Path = DEFAULT_OUT
     layout: str | None = None      # a Layout's value to force, else detected
     jobs: int = 2
-    timeout: float | None = None   # wall-time ceiling for one submission's code
+    timeout: float | None = None   # the budget of one submission's code (clock.py: what it counts)
     seed: int | None = None        # None: a fresh one, recorded
     force: bool = False            # regrade unchanged submissions
     autograder: str | None = None  # the autograder zip; None for the project's

@@ -16,18 +16,16 @@ import pathlib
 import urllib.parse
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from ..outcomes import HintKind
 from ..writers.atomic import write_atomic
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
 from . import histogram
+from .rows import Row, is_placeholder, look_reason, not_attempted
 
 if TYPE_CHECKING:
-    from ..trusted.result import Result, TestResult
+    from ..trusted.result import Result
     from ..writers.graded import Graded
-    from .summary import Row, Summary
+    from .summary import Summary
 
-BLANK_STUB = ("every function is still the placeholder handed out: a blank notebook, perhaps the "
-              "wrong file")
 STYLE = """body{font-family:system-ui,sans-serif;max-width:96em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.bad{color:#a40000;font-weight:600}.num{text-align:right;white-space:nowrap}.muted{color:#777}"""
@@ -117,7 +115,7 @@ class _Tally:
         r, traced = graded.result, graded.traced
         if r.status.code_graded:
             self._question_counts(r, traced.split())
-        counted = {t.name for t in r.tests if t.hidden and not _is_placeholder(t)}
+        counted = {t.name for t in r.tests if t.hidden and not is_placeholder(t)}
         self.found.update({(loss.question, _advice(loss.hint)) for loss in traced.full.losses
                            if loss.own and loss.test in counted})
         self.rows.append(_roster_row(r, self.questions))
@@ -127,7 +125,7 @@ class _Tally:
             if q in r.questions:
                 self.points[q][r.questions[q].score] += 1
                 self.possible[q] = max(self.possible[q], r.questions[q].possible)
-            skipped = _not_attempted(r, q)
+            skipped = not_attempted(r, q)
             own, through = lost.get(q, (0, 0))
             self.counts[q].update(skipped=int(skipped), own=int(bool(own) and not skipped),
                                   through=int(bool(through) and not own))
@@ -195,29 +193,6 @@ def _who(result: Result | Row, link: bool = False) -> str:
 
 def _advice(hint: str) -> str:
     return hint.strip().splitlines()[-1]
-
-
-def _is_placeholder(test: TestResult) -> bool:
-    """The check said the function was not attempted (a placeholder, or no function)."""
-    return test.kind == HintKind.NOT_ATTEMPTED
-
-
-def _not_attempted(result: Result, question: str) -> bool:
-    tests = [t for t in result.tests if t.question == question]
-    return bool(tests) and all(_is_placeholder(t) for t in tests)
-
-
-def blank_stub(result: Result) -> bool:
-    """True when every graded function was left as handed out (a blank stub handed in,
-    often the wrong file): it needs a look even when its status is ``graded``."""
-    return bool(result.questions) and all(_not_attempted(result, q) for q in result.questions)
-
-
-def look_reason(row: Row) -> str:
-    """Why a submission (a summary Row) needs a look, in one line of text."""
-    if row.blank_stub and not row.message:
-        return BLANK_STUB
-    return row.message
 
 
 def _e(text: object) -> str:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..outcomes import Status
-from .report import blank_stub, look_reason
+from .rows import Row, look_reason
 
 if TYPE_CHECKING:
-    from ..trusted.result import Identity, Result
+    from ..trusted.result import Result
     from .uploads import Returned, Upload
 
 
@@ -30,24 +30,6 @@ class Change:
     submission: str
     before: float
     after: float
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """What the summary needs of one result (a run keeps only this in memory)."""
-
-    submission: str
-    status: Status
-    score: float
-    max_score: float
-    message: str
-    identity: Identity  # who, for the report's "needs a look"
-    blank_stub: bool  # every graded function left as handed out (report.blank_stub)
-
-    @classmethod
-    def of(cls, result: Result) -> Row:
-        return cls(result.submission, result.status, result.score, result.max_score,
-                   result.message, result.identity, blank_stub(result))
 
 
 @dataclass

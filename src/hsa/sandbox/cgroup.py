@@ -1,22 +1,38 @@
-"""A cap on each submission as a whole: its memory and its number of processes, together.
+"""A cap on each submission as a whole: its memory and its number of processes, together;
+and a fair share of the CPU, with the CPU time it used measured.
 
 The per-process limits (``prlimit``: 1 GiB of address space, 16 processes) let one
 submission take 16 GiB; two jobs could ask for more than the machine has, and the
 kernel's OOM killer might then pick the grader. Where the grader may make a cgroup (as
-root, a child of its own cgroup: v1's memory and pids hierarchies, or v2 with both
-controllers delegated), each zygote is moved into one of its own once it has started (its
-memory so far stays charged where it was), so every child it forks is counted there; it
-serves one submission at a time, so the cgroup caps that submission: ``Limits.submission_memory``
-bytes (swap included) and ``Limits.processes`` processes. (One move per zygote: moving each
-submission's PID 1 cost 4-15 ms of waiting for an RCU grace period after the forks.) v1's
-OOM notification (an eventfd the grader waits on beside the worker's channel) stops the
-submission at once; on v2 (untested here) a kill at the cap is seen when the worker dies.
+root, a child of its own cgroup: v1's memory, pids, cpu and cpuacct hierarchies, or v2
+with those controllers delegated), each zygote gets one of its own (:class:`Cgroup`), in
+two parts beneath it:
 
-Where it may not (a container whose cgroup filesystem is read-only, as on Gradescope),
-:func:`fallback_processes` sizes the per-process limits instead, so that ``jobs``
-submissions at their worst fit in the machine's memory. The provenance records which
-(:func:`describe`).
+* ``zygote/`` holds the zygote, moved there once it has started (its memory so far stays
+  charged where it was);
+* ``submission/`` holds the child the zygote serves (one at a time) and everything it
+  forks: the setup child joins it before it forks anything (v1: it writes ``0`` to the
+  ``tasks`` files the grader opened for it; v2: the zygote forks it there with
+  ``clone3(CLONE_INTO_CGROUP)``), so the cap is the submission's: ``Limits.submission_memory``
+  bytes (swap included) and ``Limits.processes`` processes. The kernel's OOM killer then
+  chooses only among the submission's processes, never the zygote.
+
+Moving a process by pid (``cgroup.procs``) waits for an RCU grace period (11-19 ms here);
+a thread moving itself through v1's ``tasks``, or a fork into v2's cgroup, does not
+(0.03 ms, 2 ms). The whole (the zygote's cgroup) has the same caps plus the zygote's room
+(:data:`ZYGOTE_MEMORY`), an equal share of the CPU and at most one CPU
+(:data:`CPU_SHARES`, :data:`CPU_QUOTA`): a neighbour that forks busy processes, each in a
+session of its own, takes no more than its one CPU. v1's OOM notification (an eventfd the
+grader waits on beside the worker's channel) stops the submission at once; on v2
+``memory.oom.group`` kills all of it at the cap, seen when the worker dies.
+
+Where it may not (a container whose cgroup filesystem is read-only, as on Gradescope; an
+ordinary user), :func:`fallback_processes` sizes the per-process limits instead, so that
+``jobs`` submissions at their worst fit in the machine's memory, and budgets count wall
+time. The provenance records which (:func:`describe`).
 """
+
+from __future__ import annotations
 
 import dataclasses
 import functools
@@ -24,30 +40,70 @@ import itertools
 import os
 import pathlib
 import time
+from typing import TYPE_CHECKING
 
-V1 = pathlib.Path("/sys/fs/cgroup")
+if TYPE_CHECKING:
+    from ..outcomes import Isolation
+
+ROOT = pathlib.Path("/sys/fs/cgroup")
+V1_HIERARCHIES = ("memory", "pids", "cpu", "cpuacct")
+V1_OPTIONAL = frozenset({"cpu", "cpuacct"})  # without them: no CPU share, budgets in wall time
+V2_CONTROLLERS = ("memory", "pids", "cpu")
+ZYGOTE, SUBMISSION = "zygote", "submission"  # the two parts of a zygote's cgroup
+
+ZYGOTE_MEMORY = 256 << 20
+"""Bytes the zygote's cgroup allows beyond its submission's cap: the zygote's own growth
+after it moved in (a few pages per child). Its submission reaches its own cap first."""
+
+SETUP_PROCESSES = 1
+"""Processes of a submission's cgroup besides ``Limits.processes``: the setup child, until
+the zygote reaps it."""
+
+ZYGOTE_IN_CGROUP = 2
+"""The zygote itself and a setup child, besides a submission's processes."""
+
+CPU_SHARES = 1024
+"""Each zygote's cgroup's share of the CPU (v1 ``cpu.shares``; v2 ``cpu.weight`` 100): the
+same for every zygote, so two jobs split a busy machine evenly."""
+
+CPU_PERIOD_US = 100_000
+CPU_QUOTA = 1.0
+"""CPUs a zygote's cgroup may use at most (v1 ``cpu.cfs_quota_us``, v2 ``cpu.max``): a
+submission's CPU time then grows no faster than wall time."""
+
 _counter = itertools.count()
 
 
-def _own(hierarchy):
+def _own(hierarchy: str) -> str | None:
     """This process's cgroup path in ``hierarchy`` ("" for v2), from /proc/self/cgroup."""
     for line in pathlib.Path("/proc/self/cgroup").read_text().splitlines():
         number, controllers, path = line.split(":", 2)
-        if controllers.split(",") == [hierarchy] or (hierarchy == "" and number == "0"):
+        if hierarchy in controllers.split(",") or (hierarchy == "" and number == "0"):
             return path
     return None
 
 
-def _write(path, text):
+def _write(path: pathlib.Path | str, text: str) -> None:
     with open(path, "w") as f:
         f.write(text)
 
 
-@functools.lru_cache(maxsize=None)
-def kind():
+def kind() -> str | None:
     """"v1", "v2" or None: how submissions can be capped here (tried once, by making one)."""
+    return _probe()[0]
+
+
+def counts_cpu() -> bool:
+    """True when a submission's cgroup measures the CPU time it uses and caps it at one CPU
+    here: its budgets then count CPU time (:mod:`.clock`)."""
+    return _probe()[1]
+
+
+@functools.lru_cache(maxsize=None)
+def _probe() -> tuple[str | None, bool]:
+    """(kind, counts CPU) of a cgroup made and removed here, or (None, False)."""
     if os.geteuid() != 0:
-        return None
+        return None, False
     for candidate in ("v1", "v2"):
         try:
             probe = Cgroup(candidate, 64 << 20, 4)
@@ -56,11 +112,11 @@ def kind():
         probe.remove()
         for parent in {folder.parent for folder in probe.dirs}:
             sweep(parent)
-        return candidate
-    return None
+        return candidate, probe.counts_cpu
+    return None, False
 
 
-def sweep(parent):
+def sweep(parent: pathlib.Path) -> None:
     """Remove the empty cgroups that graders no longer alive left in ``parent`` (one that
     ended with ``os._exit`` or a signal leaves its zygotes' cgroups behind)."""
     for folder in parent.glob("hsa-*-*"):
@@ -68,6 +124,9 @@ def sweep(parent):
             os.kill(int(folder.name.split("-")[1]), 0)
         except ProcessLookupError:
             try:
+                for part in (ZYGOTE, SUBMISSION):
+                    if (folder / part).is_dir():
+                        (folder / part).rmdir()
                 folder.rmdir()
             except OSError:  # still holds a process: leave it
                 pass
@@ -78,6 +137,12 @@ def sweep(parent):
 def capped_by_cgroup(isolation):
     """True when each submission of ``isolation`` gets a cgroup here (warm sandboxes)."""
     return isolation.warm and kind() is not None
+
+
+def cpu_counted(isolation: Isolation) -> bool:
+    """True when a submission of ``isolation`` is given its share of the CPU here and its
+    budgets count the CPU time it used (:mod:`.clock`)."""
+    return capped_by_cgroup(isolation) and counts_cpu()
 
 
 def submission_limits(limits, isolation, jobs=None):
@@ -105,48 +170,107 @@ def fallback_processes(limits, jobs, total=None):
 
 
 class Cgroup:
-    """One submission's cgroup (v1: one in the memory and one in the pids hierarchy)."""
+    """One zygote's cgroup, with ``zygote/`` and ``submission/`` beneath it: in each v1
+    hierarchy (v1) or in the one (v2). See the module's docstring."""
 
-    def __init__(self, version, memory, processes):
+    def __init__(self, version: str, memory: int, processes: int) -> None:
         self.version = version
         name = f"hsa-{os.getpid()}-{next(_counter)}"
-        if version == "v1":
-            self.memory_dir = V1 / "memory" / _own("memory").lstrip("/") / name
-            self.pids_dir = V1 / "pids" / _own("pids").lstrip("/") / name
-        else:
-            self.memory_dir = self.pids_dir = V1 / _own("").lstrip("/") / name
-        self.dirs = list(dict.fromkeys((self.memory_dir, self.pids_dir)))
+        self.tops = self._tops(version, name)
+        self.dirs = list(dict.fromkeys(self.tops.values()))
         self.alarm = None
+        self.counts_cpu = False
         try:
             self._make(memory, processes)
         except OSError:
             self.remove()
             raise
 
-    def _make(self, memory, processes):
+    @staticmethod
+    def _tops(version: str, name: str) -> dict[str, pathlib.Path]:
+        """{controller: the zygote's cgroup folder}; co-mounted v1 hierarchies share one."""
+        if version == "v2":
+            own = _own("")
+            if own is None or not (ROOT / "cgroup.controllers").exists():
+                raise OSError("no cgroup v2 hierarchy at /sys/fs/cgroup")
+            return dict.fromkeys(V2_CONTROLLERS, ROOT / own.lstrip("/") / name)
+        tops = {}
+        for hierarchy in V1_HIERARCHIES:
+            own = _own(hierarchy)
+            if own is None or not (ROOT / hierarchy).is_dir():
+                if hierarchy in V1_OPTIONAL:
+                    continue
+                raise OSError(f"no cgroup v1 {hierarchy} hierarchy here")
+            tops[hierarchy] = (ROOT / hierarchy).resolve() / own.lstrip("/") / name
+        return tops
+
+    def part(self, controller: str, which: str = SUBMISSION) -> pathlib.Path:
+        return self.tops[controller] / which
+
+    def _make(self, memory: int, processes: int) -> None:
         for folder in self.dirs:
             folder.mkdir()
-        _write(self.pids_dir / "pids.max", str(processes))
+        if self.version == "v2":
+            self._enable_v2_controllers()
+        for folder in self.dirs:
+            for which in (ZYGOTE, SUBMISSION):
+                (folder / which).mkdir()
+        _write(self.tops["pids"] / "pids.max", str(processes + ZYGOTE_IN_CGROUP))
+        _write(self.part("pids") / "pids.max", str(processes + SETUP_PROCESSES))
+        self._cap_memory(self.tops["memory"], memory + ZYGOTE_MEMORY)
+        self._cap_memory(self.part("memory"), memory)
         if self.version == "v1":
-            _write(self.memory_dir / "memory.limit_in_bytes", str(memory))
-            swap = self.memory_dir / "memory.memsw.limit_in_bytes"
-            if swap.exists():  # memory and swap together: no way around the cap by swapping
-                _write(swap, str(memory))
             self._watch_oom()
         else:
-            _write(self.memory_dir / "memory.max", str(memory))
-            _write(self.memory_dir / "memory.swap.max", "0")
+            _write(self.part("memory") / "memory.oom.group", "1")  # the cap ends it all
+        self.counts_cpu = self._share_cpu()
 
-    def _watch_oom(self):
-        """v1: an eventfd that becomes readable when the cgroup reaches its cap."""
-        self.alarm = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
-        control = os.open(self.memory_dir / "memory.oom_control", os.O_RDONLY | os.O_CLOEXEC)
+    def _enable_v2_controllers(self) -> None:
+        """v2: memory and pids for the parts (required), cpu where delegated."""
+        top = self.tops["memory"]
+        _write(top / "cgroup.subtree_control", "+memory +pids")
         try:
-            _write(self.memory_dir / "cgroup.event_control", f"{self.alarm} {control}")
+            _write(top / "cgroup.subtree_control", "+cpu")
+        except OSError:
+            del self.tops["cpu"]
+
+    def _cap_memory(self, folder: pathlib.Path, memory: int) -> None:
+        if self.version == "v2":
+            _write(folder / "memory.max", str(memory))
+            if (folder / "memory.swap.max").exists():  # where swap is accounted at all
+                _write(folder / "memory.swap.max", "0")
+            return
+        _write(folder / "memory.limit_in_bytes", str(memory))
+        swap = folder / "memory.memsw.limit_in_bytes"
+        if swap.exists():  # memory and swap together: no way around the cap by swapping
+            _write(swap, str(memory))
+
+    def _share_cpu(self) -> bool:
+        """An equal share and one CPU at most for the whole; True when the submission's CPU
+        time can be read too."""
+        if "cpu" not in self.tops:
+            return False
+        top, quota = self.tops["cpu"], int(CPU_QUOTA * CPU_PERIOD_US)
+        if self.version == "v2":
+            _write(top / "cpu.weight", str(CPU_SHARES * 100 // 1024))
+            _write(top / "cpu.max", f"{quota} {CPU_PERIOD_US}")
+            return True
+        _write(top / "cpu.shares", str(CPU_SHARES))
+        _write(top / "cpu.cfs_period_us", str(CPU_PERIOD_US))
+        _write(top / "cpu.cfs_quota_us", str(quota))
+        return "cpuacct" in self.tops
+
+    def _watch_oom(self) -> None:
+        """v1: an eventfd that becomes readable when the submission reaches its cap."""
+        self.alarm = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
+        folder = self.part("memory")
+        control = os.open(folder / "memory.oom_control", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            _write(folder / "cgroup.event_control", f"{self.alarm} {control}")
         finally:
             os.close(control)
 
-    def take_alarm(self):
+    def take_alarm(self) -> bool:
         """True when the cap was reached since the last call (v1: reads the eventfd)."""
         if self.alarm is None:
             return False
@@ -155,39 +279,68 @@ class Cgroup:
         except BlockingIOError:
             return False
 
-    def attach(self, pid):
+    def attach(self, pid: int) -> None:
+        """Move the zygote (by its pid here) into its part: once per zygote."""
         for folder in self.dirs:
-            _write(folder / "cgroup.procs", str(pid))
+            _write(folder / ZYGOTE / "cgroup.procs", str(pid))
 
-    def oom_kills(self):
-        """How many processes the kernel killed at the cap (and whether it was reached)."""
+    def entry(self) -> tuple[str, list[int]]:
+        """How a setup child enters the submission's part, and the descriptors it needs
+        (opened here, by the grader: the kernel checks the opener's rights): v1 ``"tasks"``,
+        each hierarchy's ``tasks`` file, where the child writes ``0`` (itself); v2
+        ``"clone"``, the folder the zygote forks it into."""
+        if self.version == "v2":
+            return "clone", [os.open(self.part("memory"), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]
+        return "tasks", [os.open(folder / SUBMISSION / "tasks", os.O_WRONLY | os.O_CLOEXEC)
+                         for folder in self.dirs]
+
+    def oom_kills(self) -> int:
+        """How many of the submission's processes the kernel killed at its cap."""
         try:
             if self.version == "v1":
-                text = (self.memory_dir / "memory.oom_control").read_text()
+                text = (self.part("memory") / "memory.oom_control").read_text()
                 fields = dict(line.split() for line in text.splitlines())
                 return int(fields.get("oom_kill", 0))
-            events = dict(line.split() for line in (self.memory_dir / "memory.events").read_text().splitlines())
-            return int(events.get("oom_kill", 0))
+            text = (self.part("memory") / "memory.events").read_text()
+            return int(dict(line.split() for line in text.splitlines()).get("oom_kill", 0))
         except (OSError, ValueError):
             return 0
 
-    def remove(self):
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds every process of the submission's part has used since it was made
+        (the zygote's next submissions included: take differences); None where unmeasured."""
+        if not self.counts_cpu:
+            return None
+        try:
+            if self.version == "v1":
+                return int((self.part("cpuacct") / "cpuacct.usage").read_text()) / 1e9
+            text = (self.part("cpu") / "cpu.stat").read_text()
+            return int(dict(line.split() for line in text.splitlines())["usage_usec"]) / 1e6
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def remove(self) -> None:
         """Remove the cgroup (its processes must be gone: reaped)."""
         if self.alarm is not None:
             os.close(self.alarm)
             self.alarm = None
         for folder in self.dirs:
-            for _ in range(100):  # the last of its processes may still be exiting
-                try:
-                    folder.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)
+            for each in (folder / SUBMISSION, folder / ZYGOTE, folder):
+                _rmdir(each)
 
 
-def outer_pid(pidfd):
+def _rmdir(folder: pathlib.Path) -> None:
+    for _ in range(100):  # the last of its processes may still be exiting
+        try:
+            folder.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.01)
+
+
+def outer_pid(pidfd: int) -> int:
     """The pid, in this process's pid namespace, of the process a pidfd refers to."""
     for line in pathlib.Path(f"/proc/self/fdinfo/{pidfd}").read_text().splitlines():
         if line.startswith("Pid:"):

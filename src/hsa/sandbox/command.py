@@ -88,7 +88,7 @@ def prlimit(limits, extra_processes=0):
             f"--nproc={limits.processes + extra_processes}", "--"]
 
 
-def worker(isolation: Isolation | str, uid: int | None, worker_dir: pathlib.Path,
+def worker(isolation: Isolation, uid: int | None, worker_dir: pathlib.Path,
            channel_fd: int, limits: Limits = Limits(), private_namespaces: bool = False,
            filter_fd: int | None = None, disable_userns: bool = False) -> list[str]:
     """The whole command line for one worker of ``isolation``.
@@ -102,7 +102,7 @@ def worker(isolation: Isolation | str, uid: int | None, worker_dir: pathlib.Path
     -E -s: ignore PYTHON* variables and the user's site-packages (not -I: the worker
     imports protocol.py from its own folder).
     """
-    isolation = Isolation(isolation)  # the string "bwrap" must not fall through to no sandbox
+    _check(isolation)
     if isolation is Isolation.BWRAP:
         argv = bwrap(uid, limits.scratch_bytes, seccomp_fd=filter_fd,
                      disable_userns=disable_userns and uid is None)
@@ -125,7 +125,7 @@ def _inside(worker_dir, limits, files):
                    "--chdir", SCRATCH, "--"]
 
 
-def zygote(isolation: Isolation | str, root: bool, worker_dir: pathlib.Path, channel_fd: int,
+def zygote(isolation: Isolation, root: bool, worker_dir: pathlib.Path, channel_fd: int,
            limits: Limits = Limits(), extra_processes: int = 0,
            filter_fd: int | None = None) -> list[str]:
     """The whole command line that starts a zygote (:mod:`hsa.untrusted.zygote`) for the
@@ -138,7 +138,7 @@ def zygote(isolation: Isolation | str, root: bool, worker_dir: pathlib.Path, cha
     own. Its process limit leaves room for one child's ``limits.processes`` and its own.
     Without bubblewrap (root only) it runs in ``worker_dir``, where its files were staged.
     """
-    isolation = Isolation(isolation)
+    _check(isolation)
     prefix = prlimit(limits, ZYGOTE_PROCESSES + extra_processes)
     own_filter = [] if filter_fd is None else [str(filter_fd)]
     if isolation is Isolation.BWRAP_ZYGOTE:
@@ -158,3 +158,10 @@ def private_namespaces_prefix(tmp_bytes=Limits.scratch_bytes):
                          for path in PRIVATE_TMP)
     return ["unshare", "--net", "--mount", "--propagation", "private", "--",
             "/bin/sh", "-c", f'{mounts} && exec "$@"', "sh"]
+
+
+def _check(isolation: object) -> None:
+    """Refuse anything but an :class:`Isolation` (parsed once, where a session starts): the
+    string "bwrap" compares unequal by identity and would fall through to no sandbox."""
+    if not isinstance(isolation, Isolation):
+        raise TypeError(f"an Isolation is needed here, not {isolation!r}")

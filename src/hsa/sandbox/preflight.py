@@ -11,7 +11,7 @@ import sys
 from ..exceptions import SandboxBroken
 from ..outcomes import Isolation
 from .command import PRIVATE_TMP
-from .isolation import namespaces_work
+from .host import namespaces_work
 from .session import Session
 
 ADVICE = ("Make the Python that grades (its installation and site-packages) readable by every "
@@ -49,7 +49,7 @@ def preflight(isolation, budgets):
 def hidden_python(isolation):
     """The private folder (``/tmp``) that hides the grading Python from ``isolation``'s worker,
     or None: process-user with unshare mounts a fresh /tmp over the shared one."""
-    if Isolation(isolation) is not Isolation.PROCESS_USER or not namespaces_work():
+    if isolation is not Isolation.PROCESS_USER or not namespaces_work():
         return None
     where = {sys.prefix, os.path.realpath(sys.executable)}
     return next((tmp for tmp in PRIVATE_TMP for path in where

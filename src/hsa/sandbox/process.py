@@ -5,6 +5,8 @@ Every limit is enforced from outside: resource limits by ``prlimit`` (see
 by the deadlines the caller gives :meth:`Sandbox.receive`.
 """
 
+from __future__ import annotations
+
 import contextlib
 import os
 import pathlib
@@ -14,14 +16,15 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
+from typing import Any
 
 from .. import untrusted
 from ..exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
 from ..outcomes import Isolation
 from ..untrusted import protocol
 from . import command, seccomp, uids
-from .isolation import bwrap_disables_userns, namespaces_work
+from .clock import Deadline, wall_until
+from .host import bwrap_disables_userns, namespaces_work
 
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
@@ -37,7 +40,7 @@ class Sandbox:
     """One worker process; call :meth:`start` once and :meth:`kill` when done."""
 
     def __init__(self, isolation, limits=command.Limits()):
-        self.isolation = Isolation(isolation)
+        self.isolation = isolation
         self.limits = limits
         self.process = None
         self._stdin = self._stdout = None  # messages to the worker; what it prints
@@ -80,7 +83,7 @@ class Sandbox:
                 os.close(filter_fd)
         self._stdin, self._stdout = self.process.stdin, self.process.stdout
         self._enter()
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._start_drain()
 
     def _scratch_base(self):
         """Where the scratch folder goes: outside /tmp for ``process-user``, whose worker may
@@ -110,13 +113,24 @@ class Sandbox:
         scratch = command.SCRATCH if self.isolation is Isolation.BWRAP else str(self._scratch)
         return worker_env(scratch, tmp)
 
-    def _drain(self):
-        """Keep the first ``max_output`` bytes of what the student printed; drop the rest."""
-        stream = self._stdout
+    def _start_drain(self) -> None:
+        """Read what the student prints (:meth:`_drain`) in a thread of its own, which
+        :meth:`_close_channel` stops through a pipe of its own before closing the output."""
+        self._stop_drain = os.pipe()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+
+    def _drain(self) -> None:
+        """Keep the first ``max_output`` bytes of what the student printed; drop the rest.
+        Ends at the output's end, or when told to stop: a process the worker detached may
+        hold the output open after the worker's end (where it shares the grader's uid)."""
+        stream, stop = self._stdout, self._stop_drain[0]
         while True:
             try:
+                if stop in select.select([stream, stop], [], [])[0]:
+                    return
                 chunk = stream.read1(65536)
-            except (OSError, ValueError):  # closed by kill()
+            except (OSError, ValueError):  # closed under it
                 return
             if not chunk:
                 return
@@ -154,28 +168,40 @@ class Sandbox:
         """SIGKILL the sandbox from another thread; the thread using it then cleans up."""
         kill_group(self.process)
 
-    def _close_channel(self):
+    def _close_channel(self) -> None:
+        """Close the worker's pipes, the drain thread stopped first: where the worker shared
+        the grader's uid (``process``), a process it detached may still hold the output open,
+        and closing the output under a drain blocked in its read waits for the reader's lock
+        for good (measured: a Coursera grader hung 15 min so). Closing the file alone would
+        free its number for the next sandbox's pipes while the drain may still read it."""
+        stop_read, stop_write = self._stop_drain
+        os.write(stop_write, b"x")
+        self._drainer.join()
         for stream in (self._stdin, self._stdout):
             try:
                 stream.close()
             except OSError:
                 pass
-        os.close(self._responses)
+        for fd in (self._responses, stop_read, stop_write):
+            os.close(fd)
 
     # ------------------------------------------------------------- messages
-    def send(self, message):
+    def send(self, message: dict[str, Any]) -> None:
         try:
             self._stdin.write(protocol.dumps(message).encode())
             self._stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
+        except BrokenPipeError:  # it died (or closed its end): say how, as on its channel
+            raise SandboxDied(self._exit_reason()) from None
+        except (OSError, ValueError):
             raise SandboxDied("the student's process stopped reading") from None
 
-    def receive(self, deadline):
+    def receive(self, deadline: Deadline | float) -> dict[str, Any]:
         """The next message; a SandboxFailure when the worker dies, breaks the protocol or
-        the deadline passes."""
+        ``deadline`` passes (a :class:`~.clock.Deadline`, or a ``time.monotonic()`` value)."""
+        deadline = wall_until(deadline)
         while (end := self._buffer.find(b"\n", self._scanned)) < 0:
             self._scanned = len(self._buffer)  # search only new bytes: a flood costs O(n)
-            remaining = deadline - time.monotonic()
+            remaining = deadline.left()
             if remaining <= 0:
                 raise SandboxTimedOut("ran past its time budget")
             alarms = [self.cgroup.alarm] if self.cgroup and self.cgroup.alarm is not None else []
@@ -199,6 +225,11 @@ class Sandbox:
             return protocol.loads(line.decode("utf-8", "replace"))
         except protocol.ProtocolError as error:
             raise ProtocolViolation(f"broke the grading protocol ({error})") from None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the submission's processes have used, where a cgroup counts them
+        (a warm sandbox's); None here."""
+        return None
 
     def capped(self):
         """The reason to give when the submission reached its memory cap."""
@@ -238,9 +269,14 @@ def kill_group(process):
             pass
 
 
-def refuse_if_ending():
+def ending() -> bool:
+    """True while :func:`all_stopped` ends the run's sandboxes."""
+    return _STOPPED.is_set()
+
+
+def refuse_if_ending() -> None:
     """Start no sandbox while :func:`all_stopped` ends the run's."""
-    if _STOPPED.is_set():
+    if ending():
         raise SandboxDied("the grading run is ending: no sandbox is started any more")
 
 

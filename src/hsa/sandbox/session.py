@@ -10,15 +10,17 @@ same way for the next call.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation,
                           SandboxBroken, SandboxFailure, SandboxTimedOut, StudentError)
-from ..outcomes import CellProblem, Status
+from ..outcomes import CellProblem, Isolation, Status
 from ..untrusted import protocol
+from . import cgroup
+from .clock import WALL_FACTOR, Deadline
 from .command import Limits
 from ..settings import Settings
 from .warm import open_sandbox
@@ -108,12 +110,14 @@ class GradedCall:
 
 
 HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
+# (counted as every budget is: CPU time, with WALL_FACTOR times as much wall time at most)
 
 
 @dataclass(frozen=True)
 class Budgets:
-    """Wall-time budgets in seconds, as the assignment's settings set them
-    (:class:`~hsa.settings.Settings`, ``*_budget_seconds``)."""
+    """Time budgets in seconds, as the assignment's settings set them
+    (:class:`~hsa.settings.Settings`, ``*_budget_seconds``): CPU time where the submission's
+    cgroup counts it, with wall time as the outer bound, else wall time (:mod:`.clock`)."""
 
     cell: float
     call: float
@@ -128,11 +132,30 @@ class Budgets:
                    call=min(settings.call_budget_seconds, submission), submission=submission)
 
 
+def _budget(seconds: float, deadline: Deadline) -> str:
+    """A budget in a student's words: "10 s budget", "10 s budget of CPU time"..."""
+    return f"{seconds:g} s budget{_counted(seconds, deadline)}"
+
+
+def _seconds(seconds: float, deadline: Deadline) -> str:
+    """"5 s", "5 s of CPU time"..."""
+    return f"{seconds:g} s{_counted(seconds, deadline)}"
+
+
+def _counted(seconds: float, deadline: Deadline) -> str:
+    """What ran out, where budgets count CPU time: the CPU time, or its bound in wall time."""
+    if deadline.cpu is None:  # wall time, as a student takes seconds to be
+        return ""
+    if deadline.cpu_ran_out():
+        return " of CPU time"
+    return f" ({WALL_FACTOR * seconds:g} s of wall time, the most a budget of CPU time allows)"
+
+
 @dataclass
 class Session:
     cells: list
     names: list
-    isolation: str
+    isolation: Isolation  # a string is parsed in __post_init__: the sandbox's edge
     budgets: Budgets
     limits: Limits = field(default_factory=Limits)
     restart_every: int = Settings.zygote_restart_every  # submissions per zygote, for a warm isolation
@@ -142,12 +165,17 @@ class Session:
     call_problems: list = field(default_factory=list)  # Status.TIMEOUT/KILLED in calls
     calls: list = field(default_factory=list)  # GradedCall per graded call, in order
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # The submission budget bounds each run of the notebook's cells; the hard deadline
         # bounds everything (re-runs after a skipped cell and the graded calls included).
-        self.hard_deadline = time.monotonic() + HARD_LIMIT_FACTOR * self.budgets.submission
+        self.isolation = Isolation(self.isolation)  # the sandbox's edge: parsed once, here
         self.sandbox = None
+        self._cpu_spent = 0.0  # CPU seconds of this session's ended sandboxes (where counted)
+        counted = cgroup.cpu_counted(self.isolation)
+        self.hard_deadline = Deadline.after(HARD_LIMIT_FACTOR * self.budgets.submission,
+                                            self._cpu_used if counted else None)
         self.skip = set()
+        self.suspect = None  # the last cell of this run that left a thread or process running
         self.output = b""  # what the student's code printed (capped), from the last run
 
     # ------------------------------------------------------------ cells
@@ -156,18 +184,19 @@ class Session:
         while not self._boot():
             self.restarts += 1
 
-    def _boot(self):
+    def _boot(self) -> bool:
         """One attempt to run the cells; False when a cell had to be skipped."""
         self.stop()
         self.sandbox = open_sandbox(self.isolation, self.limits, self.restart_every)
         self.sandbox.start()
-        self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
         run_until = self._deadline(self.budgets.submission)
         current = last = suspect = None
         try:
+            self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
             while True:
                 budget = self.budgets.cell if current is not None else self.budgets.cell + 20
-                message = self.sandbox.receive(min(self._deadline(budget), run_until))
+                cell_until = self._deadline(budget)
+                message = self.sandbox.receive(cell_until.sooner(run_until))
                 event = _expect_in_order(message, current, len(self.cells))
                 if event == protocol.START:
                     current = last = int(message["cell"])
@@ -177,16 +206,18 @@ class Session:
                     current = None
                 else:
                     self.defined = self._read_defined(message.get("defined"))
+                    self.suspect = suspect
                     return True
         except SandboxFailure as died:
             self.stop()
-            ceiling = time.monotonic() >= run_until
+            ceiling = run_until.passed()
             if self.out_of_time():
                 self._record(current, Status.TIMEOUT, "ran past the submission's time budget")
                 return True
             if ceiling and current is not None:  # the whole notebook's budget ran out here
-                self._record(current, Status.TIMEOUT, f"ran past the notebook's {self.budgets.submission:g} s "
-                             "budget; it and the cells after it were skipped")
+                self._record(current, Status.TIMEOUT, f"ran past the notebook's "
+                             f"{_budget(self.budgets.submission, run_until)}; it and the cells "
+                             "after it were skipped")
                 self.skip |= set(range(current, len(self.cells)))
                 return False
             culprit, reason = _culprit(died, current, last, suspect)
@@ -195,7 +226,7 @@ class Session:
                                     f"worker {died}{self._startup_output()}") from None
             timed_out = isinstance(died, SandboxTimedOut)
             if timed_out:
-                reason = f"ran past its {self.budgets.cell:g} s budget and was skipped"
+                reason = f"ran past its {_budget(self.budgets.cell, cell_until)} and was skipped"
             self._record(culprit, Status.TIMEOUT if timed_out else Status.KILLED, reason)
             self.skip.add(culprit)
             return False
@@ -221,14 +252,23 @@ class Session:
         if index is not None:
             self.events[index] = CellProblem.of(index, self.cells[index], status, str(text)[:500], raised)
 
-    def _deadline(self, budget):
-        return min(time.monotonic() + budget, self.hard_deadline)
+    def _deadline(self, budget: float) -> Deadline:
+        """``budget`` seconds from now, on the running sandbox's clock, within the hard
+        deadline."""
+        return Deadline.after(budget, self._cpu_used).sooner(self.hard_deadline)
 
-    def out_of_time(self):
-        return time.monotonic() >= self.hard_deadline
+    def _cpu_used(self) -> float | None:
+        """CPU seconds all of this session's sandboxes have used (one count across re-runs,
+        which the hard deadline needs), or None where the running sandbox's are not counted."""
+        now = self.sandbox.cpu_seconds() if self.sandbox is not None else 0.0
+        return None if now is None else self._cpu_spent + now
 
-    def stop(self):
+    def out_of_time(self) -> bool:
+        return self.hard_deadline.passed()
+
+    def stop(self) -> None:
         if self.sandbox is not None:
+            self._cpu_spent += self.sandbox.cpu_seconds() or 0.0
             self.sandbox.kill()
             self.output = bytes(self.sandbox.output)
             if self.sandbox.dropped:
@@ -243,7 +283,7 @@ class Session:
         call.__name__ = name
         return call
 
-    def call(self, name: str, args: tuple) -> object:
+    def call(self, name: str, args: tuple | list) -> Any:
         """Call the student's ``name`` in the sandbox; its value, or its error raised here."""
         sent = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
         self.calls.append(GradedCall(name, args=sent))
@@ -254,7 +294,8 @@ class Session:
             self.start()
         try:
             self.sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
-            reply = self.sandbox.receive(self._deadline(self.budgets.call))
+            until = self._deadline(self.budgets.call)
+            reply = self.sandbox.receive(until)
             if reply.get("event") != protocol.RESULT:
                 raise ProtocolViolation("sent an unexpected message")
             reached = _read_reached(reply.get("reached"), self.names)
@@ -267,10 +308,13 @@ class Session:
             self._write_back(args, after if isinstance(after, list) else [])
         except SandboxFailure as died:
             self.stop()
+            if isinstance(died, ProtocolViolation) and self._blame_background(died):
+                self.calls.pop()
+                return self.call(name, args)  # again, without the cell that wrote
             timed_out = isinstance(died, SandboxTimedOut)
             self.call_problems.append(Status.TIMEOUT if timed_out else Status.KILLED)
             if timed_out:
-                raise BudgetExceeded(f"did not return within {self.budgets.call:g} s "
+                raise BudgetExceeded(f"did not return within {_seconds(self.budgets.call, until)} "
                                      "(does it loop forever?)") from None
             raise ProcessLost(f"the process running it {died}") from None
         except protocol.ProtocolError as error:
@@ -278,6 +322,19 @@ class Session:
         if raised is not None:
             raise student_exception(raised)
         return value
+
+    def _blame_background(self, died: SandboxFailure) -> bool:
+        """A message forged during a call while a cell's thread or process was still running
+        (a flood that outlived its cell, on a loaded machine): that cell is blamed and
+        skipped, as it would be had the message come while the cells ran, and the call is
+        made again without it rather than charged for it. False when no cell left anything
+        running (the function itself wrote to the channel: the call is the culprit)."""
+        if self.suspect is None or self.suspect in self.skip:
+            return False
+        self._record(self.suspect, Status.KILLED, f"{died}, from a thread or process it left running")
+        self.skip.add(self.suspect)
+        self.suspect = None
+        return True
 
     @staticmethod
     def _write_back(args, after):

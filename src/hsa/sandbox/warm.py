@@ -9,6 +9,8 @@ past its budget restarts from the zygote. A zygote is replaced after
 address-space layout and hash seed.
 """
 
+from __future__ import annotations
+
 import atexit
 import json
 import os
@@ -19,28 +21,29 @@ import socket
 import subprocess
 import tempfile
 import threading
+from typing import Any
 
-from ..exceptions import SandboxBroken, ZygoteUnavailable
+from ..exceptions import SandboxBroken, ZygoteDied, ZygoteUnavailable
 from ..outcomes import Isolation
 from ..settings import Settings
-from ..untrusted import zygote as requests
+from ..untrusted.zygote import CGROUP, END, EXIT, PIPES, READY, SECCOMP_FILTERED, SIGNALLED, SPAWN
 from . import cgroup, command, seccomp, uids
-from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, kill_group,
-                      refuse_if_ending, worker_env)
+from .process import (PROCESS_USER_SCRATCH, WORKER_DIR, Sandbox, describe_exit, ending,
+                      kill_group, refuse_if_ending, worker_env)
 
 START_SECONDS = 60  # a zygote's imports, on a loaded machine
 REPLY_SECONDS = 30
 DIED_GRACE_SECONDS = 5  # after the worker's channel closed: time for it to be reaped
 BWRAP_COVERS = ("/tmp", command.SCRATCH, "/dev/shm")  # fresh tmpfs in every child
 HOST_COVERS = ("/tmp", "/var/tmp", "/dev/shm")  # without bubblewrap, and the scratch folder
-ZYGOTE_IN_CGROUP = 2  # the zygote itself and a setup child, besides a submission's processes
 
 
-class Zygote:
-    """One zygote process and the socket to it; one request at a time."""
+class ZygoteProcess:
+    """One zygote, seen from the grader: the process (its loop is
+    :class:`hsa.untrusted.zygote.ForkServer`) and the socket to it; one request at a time."""
 
     def __init__(self, isolation, limits):
-        self.isolation, self.limits = Isolation(isolation), limits
+        self.isolation, self.limits = isolation, limits
         self.served = 0
         self._lock = threading.Lock()
         self.root = os.geteuid() == 0
@@ -71,22 +74,31 @@ class Zygote:
                     os.close(filter_fd)
         ready, pidfds = self._receive(START_SECONDS, with_fds=True)
         try:
-            if not ready.get(requests.READY) or len(pidfds) != 1:
+            if not ready.get(READY) or len(pidfds) != 1:
                 raise ZygoteUnavailable(f"the zygote answered {ready!r} instead of being ready")
             self._cap(pidfds[0])
         finally:
             for fd in pidfds:
                 os.close(fd)
 
-    def _cap(self, pidfd):
-        """Put the zygote (so every child it forks from now on) in a cgroup of its own,
-        where one can be made: it serves one submission at a time, so the cgroup's cap is
-        that submission's (the zygote's own memory was charged before it moved in)."""
+    def _cap(self, pidfd: int) -> None:
+        """Where a cgroup can be made, one for this zygote (:class:`cgroup.Cgroup`): the
+        zygote moves into its ``zygote`` part once, and tells each child it forks from now
+        on how to enter the ``submission`` part, whose cap is that submission's (it serves
+        one at a time; its own memory was charged before it moved in)."""
         self.cgroup = None
         if cgroup.kind():
             self.cgroup = cgroup.Cgroup(cgroup.kind(), self.limits.submission_memory,
-                                        self.limits.processes + ZYGOTE_IN_CGROUP)
+                                        self.limits.processes)
             self.cgroup.attach(cgroup.outer_pid(pidfd))
+            how, fds = self.cgroup.entry()
+            try:
+                reply = self._ask({"op": CGROUP, "how": how}, fds)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+            if reply.get("entry") != how:
+                raise ZygoteUnavailable(f"the zygote could not take its cgroup: {reply}")
 
     def _stage(self):
         """Without bubblewrap: the zygote's files in a folder of root's that its user may
@@ -114,18 +126,27 @@ class Zygote:
             return list(BWRAP_COVERS)
         return [p for p in HOST_COVERS if os.path.isdir(p)] + [self.scratch]
 
-    def _receive(self, timeout, with_fds=False):
+    def _receive(self, timeout: float, with_fds: bool = False) -> Any:
+        """The zygote's reply; ZygoteUnavailable however it fails to come (no answer in
+        ``timeout`` seconds, the connection reset or closed: it died; a reply cut short)."""
         ready, _, _ = select.select([self.sock], [], [], timeout)
-        message, fds = socket.recv_fds(self.sock, 1 << 16, 1)[:2] if ready else (b"", [])
-        if not message:
+        try:
+            message, fds = socket.recv_fds(self.sock, 1 << 16, 1)[:2] if ready else (b"", [])
+        except OSError as error:  # ConnectionResetError: it died with a request unread
+            raise ZygoteUnavailable(f"the zygote is gone ({error}){self.log_tail()}") from None
+        try:
+            if not message:
+                raise ZygoteUnavailable(f"the zygote stopped answering{self.log_tail()}")
+            reply = _read_reply(message)
+        except ZygoteUnavailable:
             for fd in fds:
                 os.close(fd)
-            raise ZygoteUnavailable(f"the zygote stopped answering{self.log_tail()}")
+            raise
         if with_fds:
-            return json.loads(message), fds
+            return reply, fds
         for fd in fds:
             os.close(fd)
-        return json.loads(message)
+        return reply
 
     def log_tail(self):
         """What the zygote printed (its interpreter's complaint), for the operator."""
@@ -148,7 +169,7 @@ class Zygote:
         """A child for one submission, given its pipe ends (and, from a root zygote, the uid
         it runs as); its P1's pid in the zygote."""
         self.served += 1
-        request = {"op": requests.SPAWN, "uid": uid, "covers": self.covers,
+        request = {"op": SPAWN, "uid": uid, "covers": self.covers,
                    "keep": under(command.python_mounts(), self.covers),
                    "cwd": self.scratch, "tmp_bytes": self.limits.scratch_bytes,
                    "limits": per_process_limits(self.limits)}
@@ -162,12 +183,12 @@ class Zygote:
         """Whether the child's P1 says it keeps no capability, inherits none and (when this
         zygote was given the filter) is filtered: else no student code may run in it."""
         masks = [reply.get(name) for name in ("capabilities", "inheritable", "ambient")]
-        filter_in_place = reply.get("seccomp") == requests.SECCOMP_FILTERED
+        filter_in_place = reply.get("seccomp") == SECCOMP_FILTERED
         return masks == [0, 0, 0] and (filter_in_place or not self.filtered)
 
     def end(self, p1, grace=0.0):
         """Kill the child's PID 1 (after ``grace`` seconds) and reap it; its wait status."""
-        reply = self._ask({"op": requests.END, "p1": p1, "grace": grace})
+        reply = self._ask({"op": END, "p1": p1, "grace": grace})
         if "status" not in reply:
             raise ZygoteUnavailable(f"the zygote could not end a submission: {reply}")
         return reply["status"]
@@ -181,7 +202,7 @@ class Zygote:
         process = getattr(self, "process", None)
         if process is not None:
             try:
-                socket.send_fds(self.sock, [json.dumps({"op": requests.EXIT}).encode()], [])
+                socket.send_fds(self.sock, [json.dumps({"op": EXIT}).encode()], [])
                 process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 kill_group(process)
@@ -192,6 +213,17 @@ class Zygote:
             self.cgroup.remove()
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def _read_reply(message: bytes) -> dict[str, Any]:
+    """A reply of the zygote's: one JSON object, else ZygoteUnavailable (cut short, say)."""
+    try:
+        reply = json.loads(message)
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict):
+        raise ZygoteUnavailable(f"the zygote's reply is unreadable: {message[:200]!r}")
+    return reply
 
 
 def under(paths, folders):
@@ -229,7 +261,7 @@ class Pool:
             self._idle = [z for z in self._idle if z.alive and z is not found]
         for zygote in dead:
             zygote.close()
-        return found or Zygote(isolation, limits)
+        return found or ZygoteProcess(isolation, limits)
 
     def give(self, zygote, restart_every=Settings.zygote_restart_every):
         """Keep ``zygote`` for the next submission, or replace it after ``restart_every``."""
@@ -259,6 +291,7 @@ class WarmSandbox(Sandbox):
         self.restart_every = restart_every
         self.pool = pool or POOL
         self.zygote = self.p1 = self.status = None
+        self._oom_before, self._cpu_before = 0, None
 
     def start(self):
         """A child of a zygote; a zygote that fails is replaced once (a new one may work:
@@ -273,15 +306,16 @@ class WarmSandbox(Sandbox):
                 raise SandboxBroken(str(failed)) from None
         self._enter()
 
-    def _spawn(self):
+    def _spawn(self) -> None:
         self.zygote = self.pool.take(self.isolation, self.limits)
         if self.zygote.root and self.claim is None:
             self.claim = uids.claim()
-        (in_r, in_w), (out_r, out_w), (res_r, res_w) = [os.pipe() for _ in range(requests.PIPES)]
+        (in_r, in_w), (out_r, out_w), (res_r, res_w) = [os.pipe() for _ in range(PIPES)]
         self.cgroup = self.zygote.cgroup
         if self.cgroup is not None:  # a cap reached after the last submission's last message
             self.cgroup.take_alarm()
         self._oom_before = self.cgroup.oom_kills() if self.cgroup else 0
+        self._cpu_before = self.cgroup.cpu_seconds() if self.cgroup else None
         try:
             self.p1 = self.zygote.spawn([in_r, out_w, res_w], self.uid)
         except ZygoteUnavailable:
@@ -295,14 +329,22 @@ class WarmSandbox(Sandbox):
                 os.close(fd)
         self._stdin, self._stdout = os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb")
         self._responses = res_r
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._start_drain()
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds this child's processes have used (its cgroup's count since it was
+        forked), or None where no cgroup measures them."""
+        if self.cgroup is None or self._cpu_before is None:
+            return None
+        now = self.cgroup.cpu_seconds()
+        return None if now is None else now - self._cpu_before
 
     def _end(self, grace=0.0):
         if self.p1 is not None:
             self.status, self.p1 = self.zygote.end(self.p1, grace), None
         return self.status
 
-    def kill(self):
+    def kill(self) -> None:
         """End the child (SIGKILL to its P1, reaped), then give back its zygote, cgroup and
         uid. Where the zygote could not confirm the end (it died), every process of the uid
         is killed instead (``Claim.release``)."""
@@ -317,7 +359,10 @@ class WarmSandbox(Sandbox):
                 if self._stdin is not None:
                     self._close_channel()
                     self._stdin = None
-                self.pool.give(self.zygote, self.restart_every)
+                if clean:
+                    self.pool.give(self.zygote, self.restart_every)
+                else:  # dead, or past trusting: never another child
+                    self.zygote.close()
                 self.zygote = None
         self.cgroup = None  # the zygote's, kept for its next submission
         if self.claim is not None:  # a reaped pid namespace leaves nothing of the uid
@@ -331,21 +376,35 @@ class WarmSandbox(Sandbox):
         gone and, the zygote unable to confirm it, kills every process of its uid."""
         kill_group(getattr(self.zygote, "process", None))
 
-    def _exit_reason(self):
+    def _exit_reason(self) -> str:
         """How the worker ended: P1 exits with its code (128 + N for signal N); P1 killed by
-        us means the worker was still alive but had closed its channel."""
-        status = self._end(DIED_GRACE_SECONDS)
-        if self.cgroup is not None and self.cgroup.oom_kills() > self._oom_before:
+        us means the worker was still alive but had closed its channel. A zygote that cannot
+        say (it died meanwhile) is the child's doing only where its cap was reached; else
+        ZygoteDied: the grader's, and the submission is graded again from a new zygote."""
+        try:
+            status = self._end(DIED_GRACE_SECONDS)
+        except ZygoteUnavailable as gone:
+            if self._reached_cap():
+                return self.capped()
+            if ending():  # all_stopped() killed it on purpose
+                raise
+            raise ZygoteDied(f"the zygote died while a submission ran, not at its doing "
+                             f"({gone})") from None
+        if self._reached_cap():
             return self.capped()
         if os.WIFSIGNALED(status):
             return "closed its connection to the grader"
         code = os.waitstatus_to_exitcode(status)
-        return describe_exit(code - 128 if code > requests.SIGNALLED else code)
+        return describe_exit(code - 128 if code > SIGNALLED else code)
+
+
+    def _reached_cap(self) -> bool:
+        """True when the kernel killed one of this child's processes at its memory cap."""
+        return self.cgroup is not None and self.cgroup.oom_kills() > self._oom_before
 
 
 def open_sandbox(isolation, limits=command.Limits(), restart_every=Settings.zygote_restart_every):
     """A sandbox of ``isolation``, not started: warm from a zygote, or fresh."""
-    isolation = Isolation(isolation)
     if isolation.warm:
         return WarmSandbox(isolation, limits, restart_every)
     return Sandbox(isolation, limits)
@@ -355,7 +414,7 @@ def probe(isolation, limits=command.Limits()):
     """Start a zygote of ``isolation`` and one child with every namespace and no capability
     (kept in :data:`POOL` for the first submission); ZygoteUnavailable when it cannot."""
     zygote = POOL.take(isolation, limits)
-    pipes = [os.pipe() for _ in range(requests.PIPES)]
+    pipes = [os.pipe() for _ in range(PIPES)]
     try:
         p1 = zygote.spawn([pipes[0][0], pipes[1][1], pipes[2][1]],
                           uids.PROBE_UID if zygote.root else None)

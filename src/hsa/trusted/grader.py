@@ -7,16 +7,19 @@ depends on code the student controls: their code only ever answers calls, and
 this process judges every answer.
 """
 
+from __future__ import annotations
+
 import datetime
 import pathlib
 import secrets
 import time
+from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..exceptions import GraderFailure, InvalidSubmission
+from ..exceptions import GraderFailure, InvalidSubmission, ZygoteDied
 from ..hashing import sha256_file
 from ..outcomes import PROBLEMS, Isolation, Status
-from ..sandbox import cgroup, seccomp
+from ..sandbox import cgroup, clock, seccomp
 from ..sandbox.command import Limits
 from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
@@ -26,6 +29,10 @@ from .findings import add_findings
 from .result import NOT_GRADED, Provenance, QuestionScore, Result, TestResult, new_result
 from .submission import code_cells, function_sources, read_bytes
 
+if TYPE_CHECKING:
+    from .autograder import Autograder
+    from .result import Result
+
 
 def seed_or_fresh(seed=None):
     """``seed`` for the hidden inputs, or a fresh one when none is given (then recorded in
@@ -34,7 +41,7 @@ def seed_or_fresh(seed=None):
 
 
 def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed: int,
-               isolation: Isolation | str, timeout: float | None = None) -> Result:
+               isolation: Isolation, timeout: float | None = None) -> Result:
     """Grade the notebook (or export zip) at ``path``; always returns a Result."""
     started = time.monotonic()
     result = new_result(name, autograder)
@@ -44,15 +51,12 @@ def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed
         result.status, result.message = Status.INVALID, f"{NOT_GRADED}{error}"
         cells = None
     if cells is not None:
-        budgets = Budgets.of(autograder.settings, timeout)
-        try:
-            _grade_cells(result, cells, autograder, seed, isolation, budgets,
-                         _limits(autograder, isolation))
-        except GraderFailure as failure:
-            result = new_result(name, autograder, Status.GRADER_FAILED, str(failure))
+        result = _graded(name, cells, autograder, seed, isolation,
+                         Budgets.of(autograder.settings, timeout))
     result.provenance = Provenance(
         seed=seed, isolation=isolation, network_reachable=network_reachable(isolation),
-        submission_cap=cgroup.describe(_limits(autograder, isolation), Isolation(isolation)),
+        submission_cap=cgroup.describe(_limits(autograder, isolation), isolation),
+        budgets_count=clock.describe(cgroup.cpu_counted(isolation)),
         syscall_filter=seccomp.describe(),
         submission_sha256=_sha256_or_empty(path), autograder_sha256=autograder.sha256,
         autograder_content_sha256=autograder.content_sha256, package_version=__version__,
@@ -63,7 +67,26 @@ def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed
 
 def _limits(autograder, isolation):
     """The limits of a submission graded with ``autograder`` under ``isolation`` here."""
-    return cgroup.submission_limits(Limits(submission_memory=autograder.settings.submission_memory_bytes), Isolation(isolation))
+    return cgroup.submission_limits(Limits(submission_memory=autograder.settings.submission_memory_bytes), isolation)
+
+
+def _graded(name: str, cells: list[str], autograder: Autograder, seed: int,
+            isolation: Isolation, budgets: Budgets) -> Result:
+    """The result of grading ``cells``: graded again once, from a new zygote, when the
+    zygote under the first try died not at the submission's doing (ZygoteDied); a second
+    death, or any other failure of the grader's, is ``grader_failed``."""
+    for attempt in (1, 2):
+        result = new_result(name, autograder)
+        try:
+            _grade_cells(result, cells, autograder, seed, isolation, budgets,
+                         _limits(autograder, isolation))
+            return result
+        except ZygoteDied as died:
+            if attempt == 2:
+                return new_result(name, autograder, Status.GRADER_FAILED,
+                                  f"{died} (twice: a new zygote died too)")
+        except GraderFailure as failure:
+            return new_result(name, autograder, Status.GRADER_FAILED, str(failure))
 
 
 def _grade_cells(result: Result, cells: list, autograder: Autograder, seed: int,

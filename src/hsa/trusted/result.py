@@ -77,6 +77,7 @@ class Provenance:
     isolation: Isolation | None = None
     network_reachable: bool | None = None
     submission_cap: str = ""  # what capped the submission as a whole (a cgroup, or sized rlimits)
+    budgets_count: str = ""  # CPU time (a cgroup counts it) or wall time, which a neighbour slows
     syscall_filter: str = ""  # the seccomp filter on student code, or "none (why)"
     submission_sha256: str = ""
     autograder_sha256: str | None = None  # None when graded from a folder (Gradescope)

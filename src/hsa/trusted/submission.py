@@ -2,6 +2,8 @@
 
 Which of a student's files is the submission is :mod:`.choice`'s to decide."""
 
+from __future__ import annotations
+
 import json
 from collections.abc import Iterable
 import pathlib
@@ -11,9 +13,13 @@ import zipfile
 import nbformat
 
 from ..exceptions import InvalidSubmission
+from ..untrusted import protocol
 
 MAX_NOTEBOOK_BYTES = 512 * 1024 * 1024  # saved outputs (plots) make notebooks large
-MAX_CODE_BYTES = 4 * 1024 * 1024  # what is graded: the code cells' sources, all together
+MAX_CODE_BYTES = 4 * 1024 * 1024
+"""What is graded, the code cells' sources all together, as they are sent to be run
+(:func:`hsa.untrusted.protocol.encoded_bytes`): well inside the worker's first message's
+bound (``protocol.MAX_MESSAGE_BYTES``), whatever characters the code holds."""
 IGNORED_PARTS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 NOT_A_NOTEBOOK = "the file is not a Jupyter notebook: {}; submit the .ipynb file you worked in"
@@ -61,7 +67,7 @@ def notebook_entries(archive):
             and not ignored([p for p in i.filename.split("/") if p])]
 
 
-def code_cells(data):
+def code_cells(data: bytes) -> list[str]:
     """The code cells' sources, in order; InvalidSubmission if this is no notebook.
 
     Only the sources are kept: outputs (often most of the file) are dropped as soon as the
@@ -84,10 +90,24 @@ def code_cells(data):
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         raise InvalidSubmission(NOT_A_NOTEBOOK.format(NO_CELLS))
     sources = [_text(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
-    if sum(len(s.encode()) for s in sources) > MAX_CODE_BYTES:
+    _check_code_size(sources)
+    return sources
+
+
+def _check_code_size(sources: list[str]) -> None:
+    """InvalidSubmission when the code cells take more than MAX_CODE_BYTES as they are sent
+    to be run (measured as written: its text first, which bounds the work of encoding it)."""
+    written = sum(len(s.encode("utf-8", "surrogatepass")) for s in sources)
+    if written > MAX_CODE_BYTES:
         raise InvalidSubmission(f"the notebook's code is larger than {MAX_CODE_BYTES >> 20} MB; "
                                 "submit the assignment's notebook, not generated code")
-    return sources
+    sent = protocol.encoded_bytes(sources)
+    if sent > MAX_CODE_BYTES:
+        raise InvalidSubmission(
+            f"the notebook's code takes {sent / 2**20:.1f} MB as it is sent to be run, more than "
+            f"the {MAX_CODE_BYTES >> 20} MB a notebook's code may take (control characters "
+            "and characters outside ASCII take 6 bytes each there): a cell holds a very long "
+            "string of them; remove it, save and submit again")
 
 
 NO_CELLS = ("it holds data, but not a notebook's cells in a format Jupyter knows (it may have "
@@ -98,11 +118,12 @@ def _kind(error):
     return next(kind for kind in WHY_NOT if isinstance(error, kind))
 
 
-def _text(source):
-    """A cell's source: on disk it is often a list of lines."""
+def _text(source: object) -> str:
+    """A cell's source: on disk it is often a list of lines. A lone surrogate (which JSON
+    can hold and no UTF-8 file can) becomes U+FFFD, as an editor would show it."""
     if isinstance(source, list):
-        return "".join(str(line) for line in source)
-    return str(source)
+        return protocol.without_surrogates("".join(str(line) for line in source))
+    return protocol.without_surrogates(str(source))
 
 
 def _drop_outputs(notebook):

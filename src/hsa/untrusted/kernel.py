@@ -1,6 +1,6 @@
 """The Linux calls the zygote and the worker need and Python 3.10 to 3.13 lack: unshare,
-mount, capset, prctl, sethostname, keyctl and loading a seccomp filter (ctypes on the C
-library; Linux only).
+mount, capset, prctl, sethostname, clone3 into a cgroup, keyctl and loading a seccomp filter
+(ctypes on the C library; Linux only).
 
 Runs inside the sandbox, beside ``zygote.py`` and ``worker.py``; it holds no state and no data.
 """
@@ -18,6 +18,9 @@ _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_u
                         ctypes.c_ulong]
 _libc.sethostname.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
 _libc.syscall.restype = ctypes.c_long
+# the same library, called with the GIL held (as os.fork calls fork): for clone3
+_libc_holding_gil = ctypes.PyDLL(_libc._name, use_errno=True)
+_libc_holding_gil.syscall.restype = ctypes.c_long
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -48,6 +51,17 @@ _SYS_KEYCTL = 219  # the generic table's (aarch64, riscv64, loongarch64); x86_64
 KEYCTL_JOIN_SESSION_KEYRING = 1
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 LAST_CAPABILITY = 63  # beyond the kernel's last one, PR_CAPBSET_DROP says EINVAL
+
+
+_SYS_CLONE3 = 435  # the same number on every architecture that has it
+CLONE_INTO_CGROUP = 0x200000000
+SIGCHLD = 17
+
+
+class _CloneArgs(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint64) for name in (
+        "flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size",
+        "tls", "set_tid", "set_tid_size", "cgroup")]
 
 
 def _check(result, what):
@@ -195,3 +209,21 @@ def confinement() -> dict:
     masks = {"inheritable": "CapInh", "ambient": "CapAmb", "capabilities": "CapEff"}
     return {"seccomp": seccomp_mode(),
             **{name: int(_status(field), 16) for name, field in masks.items()}}
+
+
+def fork_into(cgroup_fd: int) -> int:
+    """``os.fork()``, the child born in the cgroup v2 folder ``cgroup_fd`` is open on
+    (``clone3`` with ``CLONE_INTO_CGROUP``): no process is moved, so no RCU grace period is
+    waited for. 0 in the child, its pid in the parent; Python's fork hooks run as for
+    ``os.fork`` (the zygote is single-threaded)."""
+    args = _CloneArgs(flags=CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=cgroup_fd)
+    ctypes.pythonapi.PyOS_BeforeFork()
+    pid = _libc_holding_gil.syscall(_SYS_CLONE3, ctypes.byref(args), ctypes.sizeof(args))
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+        return 0
+    err = ctypes.get_errno()
+    ctypes.pythonapi.PyOS_AfterFork_Parent()
+    if pid < 0:
+        raise OSError(err, f"clone3 into a cgroup: {os.strerror(err)}")
+    return pid

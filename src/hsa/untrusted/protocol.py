@@ -162,6 +162,12 @@ def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, allow_nan=True, separators=(",", ":")) + "\n"
 
 
+def encoded_bytes(value: object) -> int:
+    """The bytes ``value`` takes in a message, as :func:`dumps` writes it (ASCII only: a
+    control character is six bytes, a character past ASCII six or twelve)."""
+    return len(dumps(value)) - 1
+
+
 def loads(line: str) -> dict[str, Any]:
     if len(line) > MAX_MESSAGE_BYTES:
         raise ProtocolError("message too large")
@@ -173,4 +179,23 @@ def loads(line: str) -> dict[str, Any]:
         raise ProtocolError("a message nested too deeply") from None
     if not isinstance(message, dict):
         raise ProtocolError("not a JSON object")
+    if _SURROGATE_ESCAPE.search(line):  # rare: then every string is looked at
+        message = without_surrogates(message)
     return message
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: object) -> object:
+    """``value`` with each lone surrogate in its strings (JSON can carry one, as
+    ``"\\ud800"``; UTF-8 cannot encode it, so no file could be written with it) replaced by
+    U+FFFD, the replacement character."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value

@@ -9,7 +9,11 @@ results go straight between the grader and the child.
 
 Per submission (C: the forked setup process; P1: its child, PID 1 of a new pid namespace):
 
-* C keeps only the worker's pipe ends; unshares user, mount, pid, network, IPC and UTS
+* C enters the submission's cgroup before anything else, where the grader made one
+  (:mod:`hsa.sandbox.cgroup`: the zygote forks it there, or it moves itself), and makes
+  itself the OOM killer's first choice (``oom_score_adj`` 1000, which its processes
+  inherit: where no cgroup caps the submission, the kernel kills it before the zygote);
+  keeps only the worker's pipe ends; unshares user, mount, pid, network, IPC and UTS
   namespaces (one uid mapped); makes every inherited mount read-only; mounts fresh tmpfs
   over every writable place (``/tmp``, the scratch folder, ``/dev/shm``) and a fresh
   devpts; forks P1 and exits (P1 is then the zygote's child: it is a subreaper).
@@ -42,6 +46,9 @@ except ImportError:  # run as a script inside the sandbox, beside kernel.py
     import kernel
 
 SPAWN, END, EXIT = "spawn", "end", "exit"  # the requests the zygote answers
+CGROUP = "cgroup"  # once, where the grader made a cgroup: how children enter it, and fds
+TASKS, CLONE = "tasks", "clone"  # v1: the child writes 0 to each tasks file; v2: clone3
+MAX_FDS = 8  # descriptors a request may carry (PIPES, or one per v1 hierarchy)
 READY = "ready"  # the zygote's first message, once its imports are done
 # Per submission: messages in (the worker's fd 0), output (1 and 2), messages out (3).
 PIPES = 3
@@ -62,24 +69,31 @@ class SetupFailed(Exception):
 
 
 # ---------------------------------------------------------------- in the zygote
-class Zygote:
-    """The request loop; ``children`` holds the pids of the live P1s, nothing else;
-    ``program`` is the seccomp filter each P1 loads (None: none was given)."""
+class ForkServer:
+    """The zygote's own request loop, run inside the sandbox: it forks a child per request
+    and never runs student code (the grader's handle on it is
+    :class:`hsa.sandbox.warm.ZygoteProcess`). ``children`` holds the pids of the live P1s,
+    nothing else; ``program`` is the seccomp filter each P1 loads (None: none was given)."""
 
     def __init__(self, sock: socket.socket, program: bytes | None = None) -> None:
         self.sock = sock
         self.children = set()
         self.program = program
+        self.entry, self.entry_fds = None, []  # how children enter their cgroup (CGROUP)
 
-    def serve(self):
+    def serve(self) -> None:
         while True:
-            message, fds, _, _ = socket.recv_fds(self.sock, MAX_REQUEST, PIPES)
+            message, fds, _, _ = socket.recv_fds(self.sock, MAX_REQUEST, MAX_FDS)
             if not message:
                 return
             request = json.loads(message)
             op = request.get("op")
             if op == SPAWN and len(fds) == PIPES:
                 reply = self.spawn(request, fds)
+            elif op == CGROUP and request.get("how") in (TASKS, CLONE) and fds:
+                _close(self.entry_fds)
+                self.entry, self.entry_fds = request["how"], fds
+                reply = {"entry": self.entry}
             elif op == END:
                 reply = self.end(request.get("p1"), float(request.get("grace", 0)))
             elif op == EXIT:
@@ -89,17 +103,18 @@ class Zygote:
                 reply = {"error": f"malformed request {op!r} with {len(fds)} descriptor(s)"}
             self.sock.send(json.dumps(reply).encode())
 
-    def spawn(self, request: dict, fds: list) -> dict:
+    def spawn(self, request: dict, fds: list[int]) -> dict:
         """Fork C for one submission; its reply once P1 is ready or the setup failed."""
         report_r, report_w = os.pipe()
         try:
-            pid = os.fork()
+            pid = kernel.fork_into(self.entry_fds[0]) if self.entry == CLONE else os.fork()
         except OSError as error:  # this uid's process limit, say
             _close([report_r, report_w, *fds])
             return {"error": f"fork: {error}", "stage": "fork"}
         if pid == 0:
             os.close(report_r)
-            _child(request, fds, report_w, self.program)  # never returns
+            _child(request, fds, report_w, self.program,
+                   self.entry_fds if self.entry == TASKS else [])  # never returns
         _close([report_w, *fds])
         reply = _read_reports(report_r)
         os.waitpid(pid, 0)
@@ -157,13 +172,20 @@ def _close(fds):
             pass
 
 
-def _report(message):
-    os.write(REPORT_FD, (json.dumps(message) + "\n").encode())
+def _report(message: dict, fd: int = REPORT_FD) -> None:
+    os.write(fd, (json.dumps(message) + "\n").encode())
 
 
 # ------------------------------------------------------------ C: the setup child
-def _child(request: dict, fds: list, report_w: int, program: bytes | None) -> None:
-    """C: the worker's descriptors only, new namespaces and mounts, then P1."""
+def _child(request: dict, fds: list[int], report_w: int, program: bytes | None,
+           tasks: list[int]) -> None:
+    """C: in the submission's cgroup (moved there through ``tasks`` on v1), the worker's
+    descriptors only, new namespaces and mounts, then P1. Never returns."""
+    try:
+        _enter_cgroup(tasks)
+    except SetupFailed as failed:  # before _keep_only: the report is still at report_w
+        _report_failure(failed.stage, failed, report_w)
+        os._exit(0)
     try:
         _keep_only(fds, report_w)
         _enter_namespaces(request)
@@ -178,11 +200,20 @@ def _child(request: dict, fds: list, report_w: int, program: bytes | None) -> No
     os._exit(0)
 
 
-def _report_failure(stage, error):
+def _report_failure(stage: str, error: BaseException, fd: int = REPORT_FD) -> None:
     try:
-        _report({"error": f"{stage}: {error}", "stage": stage})
+        _report({"error": f"{stage}: {error}", "stage": stage}, fd)
     except OSError:
         pass
+
+
+def _enter_cgroup(tasks: list[int]) -> None:
+    """Into the submission's cgroup through each v1 hierarchy's ``tasks`` file (this thread
+    alone, which is the whole process: no grace period), where there is one; then the OOM
+    killer's first choice."""
+    for fd in tasks:
+        _step("cgroup", os.write, fd, b"0")
+    _step("oom score", _write_file, "/proc/self/oom_score_adj", "1000")
 
 
 def _keep_only(fds, report_w):
@@ -224,6 +255,11 @@ def _enter_namespaces(request):
     _step("hostname", kernel.sethostname, "sandbox")
 
 
+def _write_file(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def _bind_again(fd, path):
     """Mount what ``fd`` is at ``path`` again, read-only: a Python installed under a folder
     that a fresh tmpfs now covers (a virtual environment in /tmp, say)."""
@@ -238,8 +274,7 @@ def _map_one_uid(uid, gid):
     """Inside, the child is uid and gid 1000; outside, the zygote's own (nothing more)."""
     for name, text in (("setgroups", "deny"), ("uid_map", f"1000 {uid} 1"),
                        ("gid_map", f"1000 {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as f:
-            f.write(text)
+        _write_file(f"/proc/self/{name}", text)
 
 
 def _remount_read_only():
@@ -371,7 +406,7 @@ def main() -> None:
     kernel.prctl(kernel.PR_SET_CHILD_SUBREAPER, 1)
     gc.freeze()  # fewer copy-on-write faults in the children
     sock = socket.socket(fileno=int(sys.argv[1]))
-    zygote = Zygote(sock, _read_program(sys.argv[2:]))
+    zygote = ForkServer(sock, _read_program(sys.argv[2:]))
     me = os.pidfd_open(os.getpid())  # the grader's handle on the zygote, for its cgroup
     socket.send_fds(sock, [json.dumps({READY: True}).encode()], [me])
     os.close(me)

@@ -28,8 +28,12 @@ strong{color:#000}.footer{color:#6e6e73;font-size:.85em}hr{border:0;border-top:1
 
 def feedback_html(graded: Graded, public_only: bool = False) -> str:
     """The student's feedback page (see the module's docstring)."""
-    blocks = graded.feedback(public_only)
-    title = html.escape(f"Feedback on {graded.result.submission}")
+    return html_page(f"Feedback on {graded.result.submission}", graded.feedback(public_only))
+
+
+def html_page(title: str, blocks) -> str:
+    """``blocks`` (:mod:`.document`) as one self-contained page titled ``title``."""
+    title = html.escape(title)
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{title}</title><style>{STYLE}</style></head><body>\n"

@@ -32,17 +32,13 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
     tests' scores, so the hidden share of the score shows only with the hidden tests, and
     the full feedback is one more test, shown with them. A test lost through another
     function's mistake says so first (from the public checks alone, for a public test)."""
-    result, traced = graded.result, graded.traced
-    causes_of: Callable[[bool], Causes] = traced.of  # hsa.trusted.causes is not annotated yet
-    hidden = {t.name for t in result.tests if t.hidden}
-    through = {loss.test: loss.roots for public_only in (True, False)
-               for loss in causes_of(public_only).losses
-               if (loss.test in hidden) != public_only}
+    result = graded.result
+    through = lost_through(graded)
     tests = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
         "score": t.score, "max_score": t.max_score,
         "status": "passed" if t.passed else "failed",
-        "output": _test_output(t, through.get(t.name)),
+        "output": describe_test(t, through.get(t.name)),
         "visibility": visibility.hidden if t.hidden else visibility.public,
     } for t in result.tests]
     tests.append({"name": "Feedback on the whole notebook", "score": 0, "max_score": 0,
@@ -59,7 +55,18 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
     }
 
 
-def _test_output(test: TestResult, roots: Sequence[str] | None) -> str:
+def lost_through(graded: Graded) -> dict[str, Sequence[str]]:
+    """Test name -> the functions its points were lost through (a public test's from the
+    public checks alone, a hidden test's from all), for the tests that lost any so."""
+    causes_of: Callable[[bool], Causes] = graded.traced.of  # hsa.trusted.causes is not annotated yet
+    hidden = {t.name for t in graded.result.tests if t.hidden}
+    return {loss.test: loss.roots for public_only in (True, False)
+            for loss in causes_of(public_only).losses
+            if (loss.test in hidden) != public_only}
+
+
+def describe_test(test: TestResult, roots: Sequence[str] | None) -> str:
+    """What one test says: "Passed.", or its hint, after the functions it lost through."""
     if not test.hint:
         return "Passed."
     if not roots:

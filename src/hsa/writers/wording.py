@@ -151,8 +151,6 @@ def missing_package(raised):
             "Python's standard library only, so everything this cell defines was missing.")
 
 
-
-
 REFUSED_BY_THE_SANDBOX = "[Errno 1] "  # EPERM, how the grading sandbox's filter refuses a call
 
 
@@ -166,3 +164,11 @@ def refused_call(raised: Raised | None) -> str:
             "such as `fcntl.flock`, kernel keyrings, new namespaces and mounts, tracing), so "
             "such a call fails here even where it works on your own machine: leave it out of "
             "the notebook you hand in.")
+
+
+def shortened_text(full_bytes, limit_bytes):
+    """Where a platform cuts feedback at ``limit_bytes``: what the student is told of the
+    rest (its grader's log keeps the whole page, which only course staff can open)."""
+    return (f"This feedback is shortened: in full it is {full_bytes / 1024:.0f} KB, more than "
+            f"the {limit_bytes // 1024} KB this platform shows, so long hints and error messages "
+            "are cut. Your course staff can read the whole of it in this grading's log.")

@@ -39,8 +39,8 @@ from ...outcomes import Layout
 from . import canvas, gradescope, moodle, nbgrader, plain
 from .detection import detect, unwrap
 from .reading import DOWNLOAD_PREFIX, opened, read_submissions
-from .records import ASSIGNMENT, Submission
+from .records import Submission
 
-__all__ = ["ASSIGNMENT", "DOWNLOAD_PREFIX", "Layout", "LayoutError", "Submission", "canvas",
+__all__ = ["DOWNLOAD_PREFIX", "Layout", "LayoutError", "Submission", "canvas",
            "detect", "gradescope", "moodle", "nbgrader", "opened", "plain", "read_submissions",
            "unwrap"]

@@ -18,7 +18,8 @@ from . import canvas, gradescope, moodle, nbgrader, plain
 from .detection import detect, is_download, unwrap
 from .gradescope import METADATA
 from .nbgrader import TIMESTAMP
-from .records import ASSIGNMENT, Submission
+from ...trusted.choice import Expected
+from .records import Submission
 
 DOWNLOAD_PREFIX = "hsa-download-"  # then the pid of the grader that unpacked it
 
@@ -27,8 +28,7 @@ READERS = {Layout.GRADESCOPE: gradescope.read, Layout.CANVAS: canvas.read,
 
 
 @contextlib.contextmanager
-def opened(paths: collections.abc.Sequence, layout: Layout | str | None = None,
-           assignment: object = ASSIGNMENT,
+def opened(paths: collections.abc.Sequence, layout: Layout | str | None, assignment: Expected,
            set_aside: list | None = None) -> collections.abc.Iterator[list[Submission]]:
     """The submissions under ``paths``; zips are unpacked to a temporary folder kept until exit."""
     with tempfile.TemporaryDirectory(prefix=f"{DOWNLOAD_PREFIX}{os.getpid()}-") as workdir:
@@ -37,7 +37,7 @@ def opened(paths: collections.abc.Sequence, layout: Layout | str | None = None,
 
 
 def read_submissions(paths: collections.abc.Sequence, layout: Layout | str | None = None, *,
-                     workdir: str | os.PathLike, assignment: object = ASSIGNMENT,
+                     workdir: str | os.PathLike, assignment: Expected,
                      set_aside: list | None = None) -> list[Submission]:
     """One Submission per student (per file, for a plain folder) under ``paths``, uniquely named.
 

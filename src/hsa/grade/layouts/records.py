@@ -5,13 +5,11 @@ import dataclasses
 import pathlib
 
 from ...outcomes import Layout
-from ...project import DEFAULT
-from ...trusted.choice import Expected, Handed, choose
+from ...trusted.choice import Handed, choose
 from ...trusted.result import Identity
 from ...trusted.submission import ignored
 from .. import names
 
-ASSIGNMENT = Expected(DEFAULT.name)
 """The default assignment (its notebook is ``<name>.ipynb``), with no graded functions named:
 ``hsa grade`` passes the autograder's."""
 

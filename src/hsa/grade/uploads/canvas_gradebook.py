@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 
 from ...outcomes import Layout, NotBack
-from ...project import DEFAULT
 from ...writers.atomic import atomic_file
 from ...writers.spreadsheet import SafeWriter
 from ..layouts import Submission
@@ -31,14 +30,13 @@ from ..roster.canvas import EXCUSED, NOT_APPLICABLE
 from .handback import HandBack, who
 from .upload import Upload
 
-TITLE = DEFAULT.title
 HEADER = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_ROW_LABEL = "    Points Possible"  # as Canvas writes it; its importer looks for the words
 FILE_NAME = "canvas-import.csv"
 WHERE = "Canvas: Grades, Import"
 
 
-def column_title(title: str = TITLE, assignment_id: str | None = None) -> str:
+def column_title(title: str, assignment_id: str | None = None) -> str:
     """``Hidden State Activation (123)`` when Canvas's assignment id is known, else the title."""
     return f"{title} ({assignment_id})" if assignment_id else title
 
@@ -48,7 +46,7 @@ def matchable(submission: Submission) -> bool:
     return submission.layout == Layout.CANVAS and submission.student_id.isdigit()
 
 
-def write(hand_back: HandBack, records: list[Submission], *, title: str = TITLE,
+def write(hand_back: HandBack, records: list[Submission], *, title: str,
           assignment_id: str | None = None, max_score: float) -> list[Upload]:
     """canvas-import.csv; which grades go back is recorded in the ledger, per student
     (in the roster's order, then those the roster does not hold)."""

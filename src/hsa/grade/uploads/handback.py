@@ -22,7 +22,7 @@ from ...writers.graded import Graded
 from ...writers.results import read_result
 from ..layouts import Submission
 from ..roster import Roster
-from ..summary import Row
+from ..rows import Row
 from .ledger import Ledger
 
 

@@ -1,0 +1,2 @@
+"""PrairieLearn's side: the external grader's entry point (``python -I -m
+hsa.platforms.prairielearn``) and the question's files (``files/``)."""
