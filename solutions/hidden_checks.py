@@ -38,9 +38,9 @@ import zlib
 
 import numpy as np
 
-from public_checks import (GENERIC_VALUES, NOT_ATTEMPTED, SHAPE_HINTS, Hint, call, close,
-                           expect_array, expect_number, fail, hint, number_wrong, probe_sigmoid,
-                           same_as_lecture, seen, transposed_hint, wrong_values)
+from public_checks import (GENERIC_VALUES, NAMED, NOT_ATTEMPTED, PROPERTY, SHAPE_HINTS, Hint, call, close,
+                           expect_array, expect_number, fail, hint, number_wrong, same_as_lecture,
+                           seen, transposed_hint, with_code_facts, wrong_values)
 
 _seed = None
 
@@ -158,43 +158,56 @@ def diagnose(function, args, value):
 
 
 # --------------------------------------------------------------- the checker
-def check_call(function, f, args):
+def check_call(function: str, f: object, args: list) -> object:
     """Call ``f`` on ``args`` and fail with a named hint unless it is right."""
+    try:
+        return _check_call(function, f, args)
+    except Hint as failed:
+        raise with_code_facts(function, f, failed) from None
+
+
+def _check_call(function: str, f: object, args: list) -> object:
     saved = [a.copy() for a in args]
     value = call(function, f, *args, hidden=True)
     if any(not np.array_equal(arg, before) for arg, before in zip(args, saved)):
-        fail(hint("in_place", function))
+        fail(hint("in_place", function), NAMED)
     if same_as_lecture(function, value):
-        fail(hint("lecture_answer", function))
+        fail(hint("lecture_answer", function), NAMED)
     expected = REFERENCES[function](*saved)
     expect_array(value, function, expected.shape, SYMBOLIC_SHAPES[function])
     if value.ndim == 2 and not close(value, expected) and close(value.T, expected):
-        fail(transposed_hint(function, value, SYMBOLIC_SHAPES[function]))  # a square result
+        fail(transposed_hint(function, value, SYMBOLIC_SHAPES[function]), PROPERTY)  # square
     if not close(value, expected):
-        named = diagnose(function, saved, value) or seen(function, value, expected, saved, f,
-                                                         hidden=True)
-        fail(wrong_values(function, named or f"{GENERIC_VALUES}. {SHAPE_HINTS[function]}"))
+        named = diagnose(function, saved, value)
+        kind = NAMED if named else PROPERTY
+        named = named or seen(function, value, expected, saved, f, hidden=True)
+        kind = kind if named else ""
+        fail(wrong_values(function, named or f"{GENERIC_VALUES}. {SHAPE_HINTS[function]}"),
+             kind, values=True)
     return value
 
 
-def draw_problem(test, m, integers=False):
+def draw_problem(test: str, m: int, integers: bool = False) -> tuple:
     """Random RNN sizes and data: ``w_hh, w_hx, h_t_prev, x_t, b_h``.
 
     n_h and n_x differ (so a wrong axis or order cannot pass by chance). Float
     weights are scaled by 1 / sqrt(n_h + n_x), as in a real RNN, so that the
     pre-activations are of order 1: the sigmoid is then far from saturated and
-    a missing bias or a wrong activation changes the result visibly.
+    a missing bias or a wrong activation changes the result visibly. With
+    ``integers``, the weights, state and input are small integers, as the
+    lecture's data are (``np.full(..., 1)``, ``np.full(..., 9)``), and the bias
+    is a float, as the lecture's is (a random normal draw).
     """
     rng = rng_for(test)
     n_h, n_x = (int(n) for n in rng.choice(np.arange(2, 8), size=2, replace=False))
-    def draw(shape, scale=1.0):
-        if integers:
-            return rng.integers(-9, 10, size=shape)
+    def draw(shape: tuple, scale: float = 1.0) -> np.ndarray:
+        if integers:  # no 0: a column of zeros would make some mistakes look right
+            return rng.choice(np.r_[-3:0, 1:4], size=shape)
         return rng.standard_normal(shape) * rng.uniform(0.5, 1.5) * scale
 
     weight = 1 / np.sqrt(n_h + n_x)
     return (draw((n_h, n_h), weight), draw((n_h, n_x), weight), draw((n_h, m)), draw((n_x, m)),
-            draw((n_h, 1)))
+            rng.standard_normal((n_h, 1)))
 
 
 def batch_size(test):
@@ -205,7 +218,7 @@ ARITY = {"join_weights": (0, 1), "join_state_and_input": (2, 3), "formula_1": (0
          "formula_2": (0, 1, 2, 3), "hidden_state": (0, 1, 2, 3, 4)}
 
 
-def check_values(function, f, m=1, integers=False):
+def check_values(function: str, f: object, m: int = 1, integers: bool = False) -> object:
     """Hidden value check for ``function`` on one random problem with m columns."""
     test = f"{function}/m={m}/int={integers}"
     problem = draw_problem(test, m if m else batch_size(test), integers)
@@ -215,32 +228,52 @@ def check_values(function, f, m=1, integers=False):
     originals = [a.copy() for a in args]  # the call may change ``args`` in place
     try:
         return check_call(function, f, args)
-    except AssertionError:
-        # Right on the first column alone? Then the batch is the problem; if not,
-        # this raises the single column's own, more specific hint.
-        check_call(function, f, [a[:, :1].copy() if i in (2, 3) else a
-                                 for i, a in zip(ARITY[function], originals)])
-        fail(hint("one_column", function))
+    except Hint as batch:
+        # Right on each column alone? Then the batch is the problem. If not: where the
+        # batch's values were wrong, its hint holds all a column's evidence and more; else
+        # (an error, a wrong shape) the first wrong column's own hint may say more.
+        columns = next(a.shape[1] for i, a in zip(ARITY[function], originals) if i == 2)
+        for j in range(columns):
+            column = outcome(function, f, [a[:, j:j + 1].copy() if i in (2, 3) else a
+                                           for i, a in zip(ARITY[function], originals)])
+            if column is not None:
+                raise (batch if batch.values else column) from None
+        fail(hint("one_column", function), NAMED)
 
 
-def check_batch(function, f):
-    return check_values(function, f, m=0)
+def check_batch(function: str, f: object, integers: bool = False) -> object:
+    return check_values(function, f, m=0, integers=integers)
 
 
-def check_sigmoid_values(sigmoid):
+def check_sigmoid_values(sigmoid: object) -> None:
+    """Float arrays of 1, 2 and 3 dimensions, then an integer array (as the lecture's data
+    are integers, the sigmoid's result must hold fractions all the same)."""
     rng = rng_for("sigmoid/values")
     for ndim in (1, 2, 3):
         shape = tuple(int(n) for n in rng.integers(1, 5, size=ndim))
         check_call("sigmoid", sigmoid, [rng.standard_normal(shape) * 4])
+    shape = tuple(int(n) for n in rng.integers(2, 5, size=2))
+    check_call("sigmoid", sigmoid, [rng.integers(-6, 7, size=shape)])
 
 
-def check_sigmoid_scalar(sigmoid):
-    z = float(rng_for("sigmoid/scalar").uniform(-3, 3))
-    value = call("sigmoid", sigmoid, z, hidden=True)
-    expect_number(value, "sigmoid")
-    if not close(value, ref_sigmoid(z)):
-        fail(number_wrong("sigmoid", diagnose("sigmoid", [np.asarray(z)], value)
-                          or probe_sigmoid(sigmoid, hidden=True)))
+def check_sigmoid_scalar(sigmoid: object) -> None:
+    """Single numbers: a Python float near 0, a Python float far below 0 (where Python's own
+    float arithmetic overflows: the result must still be finite) and a numpy scalar far
+    above 0."""
+    rng = rng_for("sigmoid/scalar")
+    near, far = float(rng.uniform(-3, 3)), float(rng.uniform(700, 1000))
+    numbers = (near, -far, np.float64(far * rng.uniform(0.8, 1.0)))
+    values = []
+    for z in numbers:
+        value = call("sigmoid", sigmoid, z, hidden=True)
+        expect_number(value, "sigmoid")
+        values.append(float(value))
+    zs, values = np.array([float(z) for z in numbers]), np.array(values)
+    expected = ref_sigmoid(zs)
+    if not close(values, expected):
+        named = diagnose("sigmoid", [zs], values)
+        found = named or seen("sigmoid", values, expected, [zs], sigmoid, hidden=True)
+        fail(number_wrong("sigmoid", found), NAMED if named else PROPERTY if found else "")
 
 
 def check_sigmoid_extremes(sigmoid):
@@ -266,7 +299,7 @@ def kind_of_all(problems):
     return NOT_ATTEMPTED if kinds == {NOT_ATTEMPTED} else ""
 
 
-def disagreement(compared, problems):
+def disagreement(compared: str, problems: dict) -> str:
     """The hint of a comparison of formula_1 with formula_2 that failed because functions
     it uses are wrong.
 
@@ -280,9 +313,8 @@ def disagreement(compared, problems):
     names = " and ".join(wrong)
     verb = "disagrees" if len(wrong) == 1 else "disagree"
     fine = f" ({' and '.join(right)} {'is' if len(right) == 1 else 'are'} right)" if right else ""
-    one_side = len([n for n in wrong if n in ("formula_1", "formula_2")]) == 1 and \
-        "sigmoid" not in wrong
-    result = "the two do not agree" if one_side else "the comparison cannot show that they agree"
+    result = "the two do not agree" if len(wrong) == 1 else \
+        "the comparison cannot show that they agree"
     text = (f"This test compares {compared}: {names} {verb} with the reference result{fine}, "
             f"so {result}, and that cost this point. Fix {names}:")
     return "\n".join([text] + [str(problems[name]) for name in wrong])
@@ -295,20 +327,4 @@ def check_formulas_agree(formula_1, formula_2):
                 "formula_2": outcome("formula_2", formula_2, problem)}
     if any(problems.values()):
         fail(disagreement("formula_1 with formula_2 on the same inputs", problems),
-             kind_of_all(problems))
-
-
-def check_activations_agree(sigmoid, formula_1, formula_2):
-    """With a bias and the sigmoid, both formulas still agree.
-
-    The sigmoid is judged on the reference pre-activations, so that a wrong
-    formula is not blamed on it.
-    """
-    problem = draw_problem("activations", batch_size("activations"))
-    inputs, b_h = problem[:4], problem[4]
-    problems = {"formula_1": outcome("formula_1", formula_1, inputs),
-                "formula_2": outcome("formula_2", formula_2, inputs),
-                "sigmoid": outcome("sigmoid", sigmoid, [ref_formula_1(*inputs) + b_h])}
-    if any(problems.values()):
-        fail(disagreement("sigmoid(formula_1 + b_h) with sigmoid(formula_2 + b_h)", problems),
              kind_of_all(problems))

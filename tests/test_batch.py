@@ -122,8 +122,9 @@ def test_no_submissions_found_is_a_clear_error(tmp_path, capsys):
 from test_layouts import (CORRECT, STUB, canvas_download, gradescope,  # noqa: E402,F401
                           moodle_folders, nbgrader_course)
 
-# The score each example earns: alice_correct, bob_partial, erin_export.
-SCORE_CORRECT, SCORE_PARTIAL, SCORE_EXPORT = TOTAL_TEXT, "5", "9"
+# The score each example earns: alice_correct, bob_partial (its math.exp sigmoid raises on
+# a single number far from 0 too), erin_export.
+SCORE_CORRECT, SCORE_PARTIAL, SCORE_EXPORT = TOTAL_TEXT, "4", "9"
 
 
 def grade_download(path, tmp_path, *more):
@@ -173,8 +174,8 @@ def test_gradescope_export_a_row_per_submitter(gradescope, tmp_path):
 
 def test_moodle_and_nbgrader_rows_keep_who_it_was(moodle_folders, nbgrader_course, tmp_path):
     for download, expected in ((moodle_folders, {"123456": ("Zoë Ñúñez", TOTAL_TEXT),
-                                                 "123457": ("Bob Lee", "5")}),
-                               (nbgrader_course, {"alice": ("", TOTAL_TEXT), "zoe.nunez": ("", "5")})):
+                                                 "123457": ("Bob Lee", SCORE_PARTIAL)}),
+                               (nbgrader_course, {"alice": ("", TOTAL_TEXT), "zoe.nunez": ("", SCORE_PARTIAL)})):
         _out, book = grade_download(download, tmp_path / download.name)
         students = {row["student_id"]: row for row in book if row["student_id"]}
         for student, (name, score) in expected.items():

@@ -165,7 +165,7 @@ def test_student_sees_no_hidden_hint_nor_score_before_publication(grade, autogra
     assert results["stdout_visibility"] == "hidden"
     after, scores = seen_by_student(results, published=True)
     assert hidden_hints <= {h for h in hidden_hints if h in after}
-    assert sum(scores) == result.score == 5 and f"**Score: {result.score:g} / {TOTAL:g}**" in after
+    assert sum(scores) == result.score == 4 and f"**Score: {result.score:g} / {TOTAL:g}**" in after
 
 
 def test_several_files_grade_the_one_named_like_the_assignment(harness):

@@ -227,7 +227,7 @@ def test_canvas_hand_back_lines_say_per_student_what_goes_back(canvas_class):
                      "Excused, Eve (4949): grade not back: excused in Canvas (the platform keeps 'EX')",
                      "anon_ab12c: grade not back: anonymous: Canvas imports no grade",
                      "Jones, Dave (4646): grade 15.00 (group '7'",
-                     "Lee, Bob (4343): grade 5.00"):
+                     "Lee, Bob (4343): grade 4.00"):
         assert expected in said, said
     assert "per student: 5 get their grade and feedback back, 6 not all of it:" in said
 
@@ -293,7 +293,7 @@ def test_moodle_keeps_a_grade_edited_after_the_download(moodle_class):
     updated = site.import_worksheet(run["out"] / "moodle-grading-worksheet.csv", NOW)
     assert 123457 not in updated and site.grades[123457].grade == 10.0  # the teacher's edit
     assert updated == {p: s for p, s in moodle_graded(run["book"]).items() if p != 123457}
-    assert "Bob Lee (123457): grade 5.00 (replaces 9.00; Moodle keeps a grade changed there after " \
+    assert "Bob Lee (123457): grade 4.00 (replaces 9.00; Moodle keeps a grade changed there after " \
            "Thursday, 19 November 2026, 10:00 AM)" in run["err"]
 
 
@@ -317,7 +317,7 @@ def test_moodle_skips_the_worksheet_uploaded_after_the_feedback_zip(moodle_class
     site = moodle_site()
     site.import_feedback_zip(run["out"] / "moodle-feedback.zip", NOW - 60)
     updated = site.import_worksheet(run["out"] / "moodle-grading-worksheet.csv", NOW)
-    assert updated == {123457: 5.0}  # only Bob, whose grade record was older than the zip
+    assert updated == {123457: 4.0}  # only Bob, whose grade record was older than the zip
     assert "Upload grading worksheet (before the feedback zip)" in run["err"]
 
 
@@ -354,7 +354,7 @@ def test_moodle_hand_back_lines_say_per_student_what_goes_back(moodle_class):
     for expected in ("Zoë Ñúñez (123456): grade 15.00; feedback feedback.html",
                      "Carol Smith (123458): nothing back: nothing was graded: look first "
                      "(the platform keeps '11.00')",
-                     "Bea Blind (123462): grade 5.00; feedback feedback.html",
+                     "Bea Blind (123462): grade 4.00; feedback feedback.html",
                      "Frank Roe (123463): grade not back: submitted nothing"):
         assert expected in said, said
 

@@ -102,7 +102,7 @@ def test_the_probe_is_one_extra_call_and_only_on_a_wrong_result(checks):
         return g
 
     hidden.check_sigmoid_values(counted(sigmoid))
-    assert len(calls) == 3  # one per hidden input: nothing more on a right result
+    assert len(calls) == 4  # one per hidden input (3 float arrays, 1 integer array): no more
     calls.clear()
     failure(hidden.check_sigmoid_values, counted(lambda z: np.maximum(0, z)))
     assert len(calls) == 2 and np.array_equal(calls[1], public.SIGMOID_PROBE)
@@ -132,9 +132,8 @@ HIDDEN_STATE_MISTAKES = [
     ("bias outside, twice", lambda w_hh, w_hx, h, x, b: sigmoid(formula_1(w_hh, w_hx, h, x)) + 2 * b,
      "The bias is added after the sigmoid: add b_h inside, sigmoid(W_h [h; x] + b_h)."),
     ("relu", lambda w_hh, w_hx, h, x, b: np.maximum(0, formula_1(w_hh, w_hx, h, x) + b),
-     "hidden_state returned values that are not between 0 and 1 (0, 1 or beyond), but the "
-     "sigmoid's values lie between 0 and 1: check that the result is sigmoid(...) and that "
-     "nothing is added after it."),
+     "hidden_state returned values below 0 or above 1, but the sigmoid's values lie between "
+     "0 and 1: check that the result is sigmoid(...) and that nothing is added after it."),
 ]
 
 
@@ -184,7 +183,8 @@ def test_one_column_is_claimed_only_where_each_column_alone_is_right(checks):
         "formula_1 returned the right shape but wrong values on a public example with one "
         "column (column 1). To see it: from public_checks import public_example; args, expected "
         "= public_example(\"formula_1\", column=1); formula_1(*args) returned [[13], [11]], "
-        "expected [[-3], [19]].\nCheck the formula against the lecture. Multiply the joined "
+        "expected [[-3], [19]]. First difference: entry [0, 0] is 13, expected -3 (off by 16)."
+        "\nCheck the formula against the lecture. Multiply the joined "
         "weights (n_h, n_h + n_x) by the joined state and input (n_h + n_x, m) with a matrix "
         "product.")
     assert public.is_generic(text)
@@ -214,3 +214,53 @@ def test_close_rejects_an_infinite_expected_result(checks):
     public, _hidden = checks
     assert not public.close(np.array([0.0, 1.0]), np.array([np.inf, 1.0]))
     assert public.close(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+
+
+def stand_in(function, source):
+    """``function`` as the grader's stand-in carries it: with the student's code as text."""
+    function.hsa_source = source
+    return function
+
+
+@pytest.mark.parametrize("source, advice_name", [
+    ("def j(h, x):\n    return h * x\n", "broadcast_star"),
+    ("def j(h, x):\n    return np.multiply(h, x)\n", "broadcast_star"),
+    ("def j(h, x):\n    return h + x\n", "broadcast"),
+    ("", "broadcast"),  # the code cannot be read: no claim about it
+])
+def test_the_star_advice_is_given_only_where_the_code_has_a_star(checks, source, advice_name):
+    public, _hidden = checks
+    raises = stand_in(lambda h, x: h + x, source)  # numpy's broadcasting error, either way
+    text = failure(public.call, "join_state_and_input", raises, np.ones((2, 1)), np.ones((3, 1)))
+    assert "operands could not be broadcast" in text and advice(text) == public.HINTS[advice_name]
+
+
+@pytest.mark.parametrize("source, advice_name", [
+    ("def s(z):\n    return 1 / (1 + np.e ** -z)\n", "power_overflow"),
+    ("def s(z):\n    return 1 / (1 + np.exp(-z))\n", "float_overflow"),
+])
+def test_power_overflow_advice_needs_a_power_in_the_code(checks, source, advice_name):
+    public, _hidden = checks
+    overflows = stand_in(lambda z: 1 / (1 + np.e ** -z), source)
+    assert advice(failure(public.call, "sigmoid", overflows, -800.0)) == public.HINTS[advice_name]
+
+
+def test_in_place_advice_says_whose_array_it_changes(checks):
+    public, _hidden = checks
+
+    def local(z):
+        z = z.copy()
+        z += 0.5
+        return z
+    text = failure(public.call, "hidden_state", stand_in(local, "def h(z):\n    z = z.copy()\n"
+                                                             "    z += 0.5\n    return z\n"),
+                   np.ones((2, 1), dtype=int))
+    assert advice(text) == public.HINTS["in_place_type"]
+    argument = stand_in(local, "def h(z):\n    z += 0.5\n    return z\n")
+    text = failure(public.call, "hidden_state", argument, np.ones((2, 1), dtype=int))
+    assert advice(text) == public.HINTS["in_place_argument"]
+
+
+def test_a_type_is_named_with_its_article(checks):
+    public, _hidden = checks
+    assert public.describe(np.int64(3)) == "an int64" and public.describe(2.0) == "a float"

@@ -67,7 +67,7 @@ def test_otter_run_gives_the_master_15_and_the_stub_0(dist, tmp_path):
 
 
 def test_otter_run_takes_a_catalogue_mistake_s_points(dist, tmp_path):
-    """The bias added after the sigmoid fails hidden_state's value and batch tests (1 point
-    each); its third test compares sigmoid and the two formulas, which are right."""
+    """The bias added after the sigmoid fails all three of hidden_state's hidden tests
+    (values, a batch, a batch of the lecture's integers with a float bias)."""
     notebook = build(read_case(CATALOGUE / "hidden_state_bias_outside.py", "mistakes"), tmp_path)
-    assert otter_run(dist, notebook, tmp_path / "mistake") == {**FULL, "hidden_state": 1}
+    assert otter_run(dist, notebook, tmp_path / "mistake") == {**FULL, "hidden_state": 0}

@@ -14,6 +14,7 @@ defaults) and go into the zip as ``hsa_config.json``.
 
 from __future__ import annotations
 
+import ast
 import os
 import pathlib
 import re
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable
 
 import nbformat
 import yaml
@@ -30,7 +32,7 @@ from .exceptions import AssignError
 from .platforms.build import ENTRY, platform_files
 from .project import DEFAULT, ROOT, Assignment
 from .settings import Settings
-from .trusted.autograder import CONFIG_NAME, Config
+from .trusted.autograder import CONFIG_NAME, SOLUTION_NAME, Config
 
 PLATFORMS = pathlib.Path(__file__).resolve().parent / "platforms"
 GRADESCOPE_FILES = PLATFORMS / "gradescope" / "files"
@@ -41,7 +43,8 @@ SETTINGS_NAME = "hsa.yml"
 PLATFORM_FOLDERS = ("coursera", "prairielearn")  # under autograder/, made by platform_files
 
 
-def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
+def regenerate(master: pathlib.Path = DEFAULT.master, out: pathlib.Path = ROOT,
+               run_tests: bool = True) -> tuple:
     """Write ``assignments/`` and ``autograder/`` under ``out`` from ``master``."""
     if not pathlib.Path(master).is_file():
         raise AssignError(f"no master notebook at {master}; pass the path of one "
@@ -59,6 +62,8 @@ def regenerate(master=DEFAULT.master, out=ROOT, run_tests=True):
         otter_zip = next((dist / "autograder").glob(f"{assignment.name}-autograder_*.zip"))
         extra = gradescope_files()
         extra[CONFIG_NAME] = config.to_json().encode()
+        extra[SOLUTION_NAME] = solution_code(nbformat.read(assignment.master, as_version=4),
+                                             _support_modules(assignment.master.parent)).encode()
         repack(otter_zip, assignment.zip, extra)
     write_platform_folders(assignment, extra, config.settings)
     return assignment.student, assignment.zip
@@ -99,6 +104,46 @@ def read_settings(path: pathlib.Path) -> Settings:
     except yaml.YAMLError as error:
         raise AssignError(f"{path} is not valid YAML ({error}); fix it and run hsa assign again") from None
     return Settings.from_mapping(data, str(path))
+
+
+PROMPT = re.compile(r'^[ \t]*""" # BEGIN PROMPT.*?^[ \t]*""" # END PROMPT[ \t]*\n?', re.M | re.S)
+SOLUTION_MARKER = re.compile(r"^[ \t]*# (BEGIN|END) SOLUTION( NO PROMPT)?[ \t]*\n?", re.M)
+
+
+def solution_code(notebook: nbformat.NotebookNode, skip: Iterable = ()) -> str:
+    """The master's solution as a module, for the trusted grader's mutants
+    (:mod:`hsa.trusted.mutants`): the top-level imports of its code cells (but those of
+    ``skip``, its check modules, and of otter), then every function its ``BEGIN SOLUTION``
+    cells define, prompts left out. Instructor code: it goes in the autograder zip only."""
+    imports, functions, inside = [], [], False
+    for cell in notebook.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw" and text.startswith(("# BEGIN SOLUTION", "# END SOLUTION")):
+            inside = text.startswith("# BEGIN")
+        if cell.cell_type != "code":
+            continue
+        source = SOLUTION_MARKER.sub("", PROMPT.sub("", cell.source))
+        try:
+            tree = ast.parse(re.sub(r"[ \t]*# SOLUTION[ \t]*$", "", source, flags=re.M))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not _imports_any(node, skip):
+                imports.append(ast.unparse(node))
+            elif inside and isinstance(node, ast.FunctionDef):
+                functions.append(ast.unparse(node))
+    return "\n".join(dict.fromkeys(imports)) + "\n\n\n" + "\n\n\n".join(functions) + "\n"
+
+
+def _imports_any(node: ast.Import | ast.ImportFrom, modules: Iterable) -> bool:
+    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+        [alias.name for alias in node.names]
+    return any(name.split(".")[0] in {*modules, "otter"} for name in names)
+
+
+def _support_modules(folder: pathlib.Path) -> set:
+    """The master's check modules (the ``.py`` files beside it), by module name."""
+    return {path.stem for path in pathlib.Path(folder).glob("*.py")}
 
 
 def question_names(notebook):

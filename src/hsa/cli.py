@@ -91,6 +91,9 @@ def _catalogue_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     catalogue = commands.add_parser("catalogue", help="grade the catalogues of known mistakes "
                                     "and valid alternatives under tests/ and print the counts")
     catalogue.add_argument("--seed", type=int, default=None, help="grading seed (default: fresh)")
+    catalogue.add_argument("--graded-mutants", action="store_true",
+                           help="also grade every mutant of the master's solution as a "
+                           "submission, with a seed held out from the rest (about a minute)")
     catalogue.set_defaults(run=_catalogue)
 
 

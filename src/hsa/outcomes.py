@@ -135,6 +135,16 @@ class HintKind(NamedEnum):
     """What sort of failure a check's hint reports, where the check says (its ``Hint.kind``
     in solutions/public_checks.py, which cannot import this package: the values are the same)."""
     NOT_ATTEMPTED = "not_attempted"  # a placeholder left in, or the function never defined
+    NAMED = "named"  # the check named the mistake itself: feedback keeps its words
+    PROPERTY = "property"  # it names a property the result breaks: feedback keeps it too
+
+
+class Verdict(NamedEnum):
+    """What the trusted diagnosis found about a function that went wrong
+    (:mod:`hsa.trusted.diagnosis`)."""
+    OWN = "own"  # wrong on its own, whatever the functions it calls returned
+    THROUGH = "through"  # right given what the functions it calls returned to it
+    STOPPED = "stopped"  # it raised an error a function it calls raised: unchecked beyond
 
 
 class NotBack(NamedEnum):

@@ -18,7 +18,9 @@ one of that question's failed *hidden* tests must show a hint containing
 ``hint``. A mistake is also *caught before submission* when a public check of
 its question fails on it (public checks carry no points: they are what the
 student runs in the notebook); ``named`` when that public hint contains
-``hint`` too. ``alternatives/`` holds other correct solutions: each must get
+``hint`` too. A mistake may also say what its whole feedback must hold
+(``# feedback: ...``) and must never hold (``# never: ...``, a claim that would be
+false for it). ``alternatives/`` holds other correct solutions: each must get
 full marks and pass every public check. ``cascades/`` holds one wrong function
 (``# root: join_weights``) that right functions use (``# dependents: formula_1,
 hidden_state``): the root must lose points on its own, each dependent only
@@ -29,16 +31,26 @@ must get (tracing causes never changes one). Every case is graded by the same
 trusted, sandboxed grader as a submission. For every case the command also
 counts the lost points whose hint names what is wrong (``named_losses``):
 every one must, so a mistake whose hint is only generic advice fails it too.
+
+Last, it prints the mutation score of the master's hidden tests (:mod:`.mutation`): for
+each graded function, how many of the mutants made from the master's solution the
+hidden tests of its question kill, and each survivor. Every mistake must be killed.
 """
 
+import argparse
 import pathlib
 import re
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hsa.project import CATALOGUE as FOLDER
+
+if TYPE_CHECKING:
+    from hsa.trusted.autograder import Autograder
+    from hsa.trusted.result import Result
 
 from .variants import variant
 
@@ -110,7 +122,7 @@ def build(case, folder):
     return variant(pathlib.Path(folder) / f"{case.name}.ipynb", source=case.source)
 
 
-def judge(case, result):
+def judge(case: Case, result: "Result") -> tuple:
     """``(ok, detail)``: does the grade show what the case expects?"""
     if case.kind == "cascades":
         return judge_cascade(case, result)
@@ -130,11 +142,30 @@ def judge(case, result):
     detail = f"{case.question} {score:g}/{possible:g}"
     if score >= possible:
         return False, detail + ": lost no points"
+    wrong = _feedback_problems(case, result)
+    if wrong:
+        return False, f"{detail}: {wrong}"
     if not named:
         hints = " | ".join(t.hint for t in failed)
         return False, f"{detail}: no hidden hint contains {case.hint!r}; hints: {hints}"
     line = next(line for line in named[0].hint.splitlines() if case.hint in line)
     return True, f"{detail}: {line}"
+
+
+def _feedback_problems(case: Case, result: "Result") -> str:
+    """What the case's feedback should hold (``# feedback:``) and lacks, or should never
+    hold (``# never:``) and does; "" when neither."""
+    if not ({"feedback", "never"} & set(case.meta)):
+        return ""
+    from hsa.writers.feedback import feedback_md
+    from hsa.writers.graded import Graded
+
+    feedback = feedback_md(Graded.of(result))
+    if case.meta.get("feedback") and case.meta["feedback"] not in feedback:
+        return f"the feedback lacks {case.meta['feedback']!r}"
+    if case.meta.get("never") and case.meta["never"] in feedback:
+        return f"the feedback says {case.meta['never']!r}"
+    return ""
 
 
 def judge_public(case, result):
@@ -217,7 +248,7 @@ def grade_cases(cases, seed, autograder=None, isolation=None, timeout=None):
             yield (case, result, *judge(case, result))
 
 
-def main(args):
+def main(args: argparse.Namespace) -> int:
     """Grade every case; print one line per case, then the counts. Exit 1 unless the
     hidden tests catch every mistake, every alternative gets full marks and every lost
     point carries a named hint."""
@@ -248,6 +279,44 @@ def main(args):
         print(f"{SUMMARIES[kind]} {passed[kind]}/{total[kind]}")
     print(f"lost points with a hint that names what is wrong {named:g}/{lost:g} "
           f"(generic advice only: {lost - named:g})")
+    survived = print_mutation_score(autograder, seed)
+    if getattr(args, "graded_mutants", False):
+        survived += print_graded_mutants(autograder, seed + 2)
     print(f"({time.monotonic() - started:.1f} s)")
     return 0 if passed == total and total["mistakes"] and total["alternatives"] \
-        and named == lost else 1
+        and named == lost and not survived else 1
+
+
+def print_graded_mutants(autograder: "Autograder", seed: int) -> int:
+    """Grade every mutant as a submission with ``seed`` (held out: the cases and the
+    mutation score use the two seeds before it); print what was wrong and the counts;
+    return how many went wrong (a mistake not killed or not named, a rewrite rejected)."""
+    from .mutation import graded_mutants, unnamed_losses
+
+    counts = {"killed": [0, 0], "named": [0, 0], "accepted": [0, 0]}
+    for mutant, equivalent, result in graded_mutants(autograder, seed):
+        score, possible = result.questions[mutant.function]
+        checks = {"accepted": result.score == result.max_score} if equivalent else {
+            "killed": score < possible, "named": not unnamed_losses(mutant, result)}
+        for key, ok in checks.items():
+            counts[key][0] += ok
+            counts[key][1] += 1
+            if not ok:
+                print(f"NOT {key.upper():8} {mutant.function}: {mutant.sentence}")
+    print(f"the generator's mistakes graded with seed {seed}: killed "
+          f"{counts['killed'][0]}/{counts['killed'][1]}, every lost point named "
+          f"{counts['named'][0]}/{counts['named'][1]}; equivalent rewrites accepted "
+          f"{counts['accepted'][0]}/{counts['accepted'][1]}")
+    return sum(total - ok for ok, total in counts.values())
+
+
+def print_mutation_score(autograder: "Autograder", seed: int) -> int:
+    """Print the hidden tests' mutation score under ``seed`` and the next seed; return how
+    many mutants survived."""
+    from .mutation import report, scores
+
+    seeds = [seed, seed + 1]
+    found = scores(autograder, seeds)
+    for line in report(found, seeds):
+        print(line)
+    return sum(len(score.survivors) for score in found)

@@ -79,12 +79,34 @@ def _read_reached(reached, names):
     return tuple(sorted(set(reached)))
 
 
+MAX_NESTED = 32  # records of the graded calls one call made, kept at most (the worker's cap)
+
+
+def _read_nested(nested: object, names: list) -> tuple:
+    """The worker's records of the graded calls a call made: those shaped as the worker
+    writes them (``{"call": a graded name, "args": [...], "value" or "error"}``), left
+    encoded until read. Student code can forge them: they only ever shape wording."""
+    if not isinstance(nested, list):
+        return ()
+    return tuple(entry for entry in nested[:MAX_NESTED]
+                 if isinstance(entry, dict) and entry.get("call") in names
+                 and isinstance(entry.get("args"), list) and len(entry["args"]) <= 16
+                 and ("value" in entry or isinstance(entry.get("error"), dict)))
+
+
 @dataclass(frozen=True)
 class GradedCall:
-    """One call of a graded function, and the other graded functions it reached."""
+    """One call of a graded function: what it was given, what came back (``returned``:
+    a value or an error, not a timeout nor a crash), and the other graded functions it
+    reached, with the worker's records of those calls (``nested``, still encoded)."""
 
     name: str
     reached: tuple = ()
+    args: tuple = ()  # copies of the arguments, as sent
+    value: object = None
+    raised: protocol.Raised | None = None
+    returned: bool = False
+    nested: tuple = ()
 
 
 HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
@@ -263,7 +285,8 @@ class Session:
 
     def call(self, name: str, args: tuple | list) -> Any:
         """Call the student's ``name`` in the sandbox; its value, or its error raised here."""
-        self.calls.append(GradedCall(name))
+        sent = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+        self.calls.append(GradedCall(name, args=sent))
         if self.out_of_time():
             raise BudgetExceeded("not run: the submission used up its time budget")
         if self.sandbox is None:
@@ -276,8 +299,11 @@ class Session:
             if reply.get("event") != protocol.RESULT:
                 raise ProtocolViolation("sent an unexpected message")
             reached = _read_reached(reply.get("reached"), self.names)
-            self.calls[-1] = GradedCall(name, tuple(n for n in reached if n != name))
+            self.calls[-1] = GradedCall(name, tuple(n for n in reached if n != name), sent)
             value = protocol.decode(reply["value"]) if "value" in reply else None
+            raised = protocol.Raised.read(reply["error"]) if reply.get("error") else None
+            self.calls[-1] = GradedCall(name, self.calls[-1].reached, sent, value, raised, True,
+                                        _read_nested(reply.get("nested"), self.names))
             after = reply.get("args_after")
             self._write_back(args, after if isinstance(after, list) else [])
         except SandboxFailure as died:
@@ -293,8 +319,8 @@ class Session:
             raise ProcessLost(f"the process running it {died}") from None
         except protocol.ProtocolError as error:
             raise ProcessLost(f"its result could not be read ({error})") from None
-        if reply.get("error"):
-            raise student_exception(protocol.Raised.read(reply["error"]))
+        if raised is not None:
+            raise student_exception(raised)
         return value
 
     def _blame_background(self, died: SandboxFailure) -> bool:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from otter.test_files.exception_test import ExceptionTestFile
 
 CONFIG_NAME = "hsa_config.json"
+SOLUTION_NAME = "solution.py"  # the master's solution code (hsa assign), for the mutants
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Autograder:
     tests: list[ExceptionTestFile] = field(default_factory=list)  # in question order
     check_modules: dict[str, types.ModuleType] = field(default_factory=dict)  # files/*.py by name
     content_sha256: str = ""  # the same for the zip and for the folder it unpacks to
+    solution: str = ""  # the master's solution code (SOLUTION_NAME); "" in an older zip
 
     def activate(self, seed: int) -> None:
         """Make this zip's check modules the ones the test files import, seeded with ``seed``.
@@ -172,7 +174,9 @@ def _load_folder(folder: pathlib.Path, path: pathlib.Path, sha256: str | None) -
         (load_test_file(p) for p in (folder / "tests").glob("*.py")),
         key=lambda t: (order.get(t.name, len(order)), t.name),
     )
-    return Autograder(path, sha256, config, tests, modules, content_sha256(folder))
+    solution = folder / SOLUTION_NAME
+    return Autograder(path, sha256, config, tests, modules, content_sha256(folder),
+                      solution.read_text() if solution.is_file() else "")
 
 
 def _import_checks(files: pathlib.Path) -> dict[str, types.ModuleType]:

@@ -21,9 +21,14 @@ The rules, for the failed tests:
   on its own too.
 
 A function that has a mistake of its own *and* calls a wrong function fails the
-same tests as a right one that calls it, so its own mistake shows (as its own
-hint) once the function it calls is fixed, or at once where one of its failures
-did not go through that function.
+same tests as a right one that calls it. The trusted diagnosis tells them apart
+(:mod:`.diagnosis`, its verdicts in ``result.findings``): a function found wrong
+on its own (``Verdict.OWN``) is a root cause too, and its checks are its own.
+
+"Fixing X alone could bring back N points" counts a check lost through X only
+where every other function it involved that went wrong was found right given
+what X returned to it (``Verdict.THROUGH``): one that only raised X's error
+(``Verdict.STOPPED``) has not been checked beyond it, so it is named instead.
 
 The sandbox's report can be forged by the student's code, so what this module
 works out shapes wording and counts only: every score stays the grader's.
@@ -32,6 +37,9 @@ is the graded function of the same name.
 """
 
 from dataclasses import dataclass, field
+
+from ..outcomes import Verdict
+from .result import Result, TestResult
 
 
 @dataclass
@@ -45,6 +53,8 @@ class Loss:
     roots: tuple = ()  # the root causes it was lost through; () when lost on its own
     via: dict = field(default_factory=dict)  # root -> the functions the test called that
     #                                          are that root or reached it
+    checked: bool = False  # every other function it involved that went wrong was found
+    #                        right given what the roots returned to it
 
     @property
     def own(self):
@@ -72,7 +82,8 @@ class Cascade:
     # question -> points lost in checks that use other functions (``via``) that call it
     users: dict = field(default_factory=dict)
     via: dict = field(default_factory=dict)  # question in users -> the functions it used
-    alone: float = 0.0  # points lost through this root and no other
+    alone: float = 0.0  # points lost through this root and no other, where that was checked
+    stopped: list = field(default_factory=list)  # functions that only raised the root's error
 
 
 @dataclass
@@ -86,7 +97,7 @@ class Causes:
         return [loss for loss in self.losses if loss.question == question]
 
 
-def analyse(result, public_only=False):
+def analyse(result: Result, public_only: bool = False) -> Causes:
     """The root causes of ``result``'s failed tests.
 
     ``public_only``: look at the public checks only (what a student may read before the
@@ -95,8 +106,12 @@ def analyse(result, public_only=False):
     tests = [t for t in result.tests if not (public_only and t.hidden)]
     failed = [t for t in tests if not t.passed]
     order = _order(result, failed)
-    roots = _roots(failed, set(result.undefined))
-    losses = [_loss(t, sorted(roots, key=order.index)) for t in failed]
+    findings = {f.function: f for f in result.findings if f.public == public_only}
+    involved = set().union(*map(_involved, failed)) if failed else set()
+    roots = _roots(failed, set(result.undefined)) | {
+        name for name, f in findings.items() if f.verdict is Verdict.OWN and name in involved}
+    broken = {_alone(t) for t in failed} - {None}
+    losses = [_loss(t, sorted(roots, key=order.index), broken, findings) for t in failed]
     questions = {q: QuestionCauses(q) for q in result.questions}
     for loss in losses:
         causes = questions.setdefault(loss.question, QuestionCauses(loss.question))
@@ -107,7 +122,7 @@ def analyse(result, public_only=False):
             for root in loss.roots:
                 _add(causes.through, root, loss.points)
     return Causes(sorted(roots, key=order.index), losses, questions,
-                  _cascades(losses, roots, order))
+                  _cascades(losses, roots, order, findings))
 
 
 @dataclass(frozen=True)
@@ -160,14 +175,18 @@ def _roots(failed, undefined):
     return roots | stranded
 
 
-def _loss(test, roots):
-    """What cost ``test`` (failed), given the root causes (in section order)."""
+def _loss(test: TestResult, roots: list, broken: set, findings: dict) -> Loss:
+    """What cost ``test`` (failed), given the root causes (in section order), the functions
+    that failed a check of their own (``broken``) and the diagnosis' findings."""
     involved = [root for root in roots if root in _involved(test)]
     if not involved or test.question in involved:
         return Loss(test.question, test.name, test.max_score, test.hint)
     via = {root: tuple(c for c in test.calls if c == root or root in test.reached.get(c, ()))
            for root in involved}
-    return Loss(test.question, test.name, test.max_score, test.hint, tuple(via), via)
+    others = (_involved(test) - set(involved)) & broken
+    checked = all(name in findings and findings[name].verdict is Verdict.THROUGH
+                  for name in others)
+    return Loss(test.question, test.name, test.max_score, test.hint, tuple(via), via, checked)
 
 
 def _order(result, failed):
@@ -177,7 +196,7 @@ def _order(result, failed):
     return names + others
 
 
-def _cascades(losses, roots, order):
+def _cascades(losses: list, roots: set, order: list, findings: dict) -> dict:
     cascades = {}
     for loss in losses:
         if loss.own and loss.question in roots:
@@ -185,7 +204,9 @@ def _cascades(losses, roots, order):
     for loss in (each for each in losses if not each.own):
         for root in loss.roots:
             cascade = cascades.setdefault(root, Cascade(root))
-            cascade.alone += loss.points if loss.roots == (root,) else 0.0
+            cascade.alone += loss.points if loss.roots == (root,) and loss.checked else 0.0
+            cascade.stopped += [v for v in loss.via[root] if v not in cascade.stopped
+                                and _stopped_by(v, root, findings)]
             if loss.question in loss.via[root]:
                 _add(cascade.callers, loss.question, loss.points)
             else:
@@ -199,6 +220,17 @@ def _cascades(losses, roots, order):
             cascade.callers[question] += cascade.users.pop(question)
             cascade.via.pop(question, None)
     return {root: kept[root] for root in sorted(kept, key=order.index)}
+
+
+def _stopped_by(name: str, root: str, findings: dict, seen: tuple = ()) -> bool:
+    """Did ``name`` stop at an error that comes from ``root``: one ``root`` raised, or one
+    that a function right given ``root`` (or itself stopped by it) raised?"""
+    finding = findings.get(name)
+    if finding is None or finding.verdict is not Verdict.STOPPED or name in seen:
+        return False
+    return any(callee == root or (callee in findings and (
+        findings[callee].verdict is Verdict.THROUGH
+        or _stopped_by(callee, root, findings, (*seen, name)))) for callee in finding.stopped_at)
 
 
 def _add(totals, key, points):

@@ -25,8 +25,9 @@ from ..sandbox.isolation import network_reachable
 from ..sandbox.session import Budgets, Session
 from ..untrusted import protocol
 from .autograder import Autograder
+from .findings import add_findings
 from .result import NOT_GRADED, Provenance, QuestionScore, Result, TestResult, new_result
-from .submission import code_cells, read_bytes
+from .submission import code_cells, function_sources, read_bytes
 
 if TYPE_CHECKING:
     from .autograder import Autograder
@@ -88,17 +89,24 @@ def _graded(name: str, cells: list[str], autograder: Autograder, seed: int,
             return new_result(name, autograder, Status.GRADER_FAILED, str(failure))
 
 
-def _grade_cells(result, cells, autograder, seed, isolation, budgets, limits):
+def _grade_cells(result: Result, cells: list, autograder: Autograder, seed: int,
+                 isolation: str, budgets: Budgets, limits: Limits) -> None:
     session = Session(cells, autograder.graded_functions, isolation, budgets, limits,
                       autograder.settings.zygote_restart_every)
     try:
         session.start()
         autograder.activate(seed)
-        env = {n: session.proxy(n) for n, kind in session.defined.items() if kind == protocol.FUNCTION}
-        result.tests = [run_case(test_file, case, env, session.calls)
-                        for test_file in autograder.tests for case in test_file.test_cases]
+        env = _stand_ins(session, cells)
+        tested = []
+        for test_file in autograder.tests:
+            for case in test_file.test_cases:
+                first = len(session.calls)
+                tested.append((run_case(test_file, case, env, session.calls),
+                               session.calls[first:]))
+        result.tests = [test for test, _calls in tested]
     finally:
         session.stop()
+    add_findings(result, tested, autograder)
     result.questions = {q: QuestionScore(sum(t.score for t in result.tests if t.question == q), possible)
                         for q, (_, possible) in result.questions.items()}
     result.score = round(sum(t.score for t in result.tests), 6)
@@ -107,6 +115,19 @@ def _grade_cells(result, cells, autograder, seed, isolation, budgets, limits):
     result.undefined = [n for n in autograder.graded_functions
                         if session.defined.get(n) != protocol.FUNCTION]
     result.status, result.message = _status(result.cells, session.call_problems, budgets)
+
+
+def _stand_ins(session: Session, cells: list) -> dict:
+    """A stand-in per function the notebook defined, each carrying the source text of the
+    student's definition as ``hsa_source`` (data: a check may parse it, to say only what
+    the code holds, as ``public_checks.source_of`` does)."""
+    sources = function_sources(cells, session.names)
+    env = {}
+    for name, kind in session.defined.items():
+        if kind == protocol.FUNCTION:
+            env[name] = session.proxy(name)
+            env[name].hsa_source = sources.get(name, "")
+    return env
 
 
 def _sha256_or_empty(path):

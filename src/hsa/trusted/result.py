@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from ..outcomes import CellProblem, Isolation, SetAsideReason, Status
+from ..outcomes import CellProblem, Isolation, SetAsideReason, Status, Verdict
 from ..untrusted.protocol import Raised
 
 if TYPE_CHECKING:
@@ -36,6 +36,23 @@ class TestResult:
     @property
     def passed(self) -> bool:
         return not self.hint
+
+
+@dataclass
+class Finding:
+    """What the trusted diagnosis found about one function that went wrong
+    (:mod:`hsa.trusted.diagnosis`): its verdict, and the sentence that names its mistake
+    ("" where no mutant of the solution explains it). ``public``: found from the public
+    checks' calls alone (what a student may read before grades are published)."""
+
+    function: str
+    verdict: Verdict
+    sentence: str = ""
+    public: bool = False
+    stopped_at: list = field(default_factory=list)  # STOPPED: whose errors it raised again
+
+    def __post_init__(self) -> None:
+        self.verdict = Verdict(self.verdict)
 
 
 @dataclass(frozen=True)
@@ -114,6 +131,7 @@ class Result:
     set_aside: list[SetAside] = field(default_factory=list)  # the files not graded
     identity: Identity = field(default_factory=Identity)
     provenance: Provenance | None = None  # None until graded
+    findings: list = field(default_factory=list)  # Finding per function that went wrong
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
@@ -131,6 +149,7 @@ class Result:
                          for c in data.get("cells", [])]
         data["identity"] = Identity(**data.get("identity", {}))
         data["set_aside"] = [SetAside(**a) for a in data.get("set_aside", [])]
+        data["findings"] = [Finding(**f) for f in data.get("findings", [])]
         data["provenance"] = Provenance.from_dict(data["provenance"]) if data.get("provenance") else None
         return cls(**data)
 

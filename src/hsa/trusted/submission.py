@@ -5,7 +5,9 @@ Which of a student's files is the submission is :mod:`.choice`'s to decide."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 import pathlib
+import re
 import zipfile
 
 import nbformat
@@ -147,3 +149,20 @@ def files_under(folder):
 def ignored(parts):
     """Operating-system litter (``__MACOSX``, ``.DS_Store``, checkpoints): not anyone's work."""
     return any(p in IGNORED_PARTS for p in parts) or bool(parts and parts[-1] in IGNORED_NAMES)
+
+def function_sources(cells: list, names: Iterable[str]) -> dict:
+    """The source text of each function in ``names`` that the cells define at the top level
+    (the last definition of each, as running them in order would keep): its ``def`` line
+    and the lines after it that are indented or blank. Text only (never run, nor parsed
+    here: a check that needs its syntax parses it, where a hint depends on it)."""
+    wanted = re.compile(r"^(?:async\s+)?def\s+(" + "|".join(map(re.escape, names)) + r")\s*\(",
+                        re.MULTILINE)
+    sources = {}
+    for cell in cells:
+        for match in wanted.finditer(cell):
+            lines = cell[match.start():].split("\n")
+            end = next((i for i, line in enumerate(lines[1:], 1)
+                        if line.strip() and not line[:1].isspace() and not line.startswith("#")),
+                       len(lines))
+            sources[match.group(1)] = "\n".join(lines[:end]).rstrip()
+    return sources

@@ -8,10 +8,12 @@ Messages in (stdin): ``{"cells": [...], "skip": [...], "names": [...]}`` once,
 then ``{"call": name, "args": [...]}`` per call. Messages out (the response
 fd): ``start``/``done`` per cell, ``ready`` with the names defined, then one
 ``result`` per call, with ``reached``: the other graded functions the call went
-through (see :class:`Reach`).
+through, and ``nested``: what each of those calls was given and returned (see
+:class:`Reach`).
 """
 
 import functools
+from collections.abc import Callable
 import os
 import re
 import sys
@@ -113,33 +115,71 @@ def error_report(exc, cell=None):
 
 
 class Reach:
-    """Which graded functions a call goes through, for feedback that names the root cause.
+    """Which graded functions a call goes through, and what each of them was given and
+    returned there, for feedback that names the root cause.
 
     After the cells ran, each graded function in the student's namespace is replaced by
     a wrapper that notes its name and calls it: the student's functions look each other
     up there when they run, so ``formula_1`` calling ``join_weights`` is seen. Only plain
     Python functions are wrapped, not classes, builtins or callable objects, which may
     behave in ways a wrapper would change. The wrapper keeps ``__name__``, ``__doc__``
-    and the rest, and ``__wrapped__``, and otherwise changes nothing. The grader uses the
-    report for wording only, never for a score.
+    and the rest, and ``__wrapped__``, and otherwise changes nothing. Inside a graded
+    call, each graded call it makes (at any depth, the first ``MAX_NESTED``) is recorded
+    as plain data: its arguments as they came in, what it returned or raised. The
+    grader uses the report for wording only, never for a score.
     """
 
-    def __init__(self, env, names):
+    MAX_NESTED = 32
+    MAX_BYTES = 64 * 1024  # a larger array is recorded by its type only (an opaque value)
+
+    def __init__(self, env: dict, names: list) -> None:
         self.names = set(names)
         self.seen = set()
+        self.nested, self.depth, self.wrappers = [], 0, set()
         for name in names:
             if isinstance(env.get(name), types.FunctionType):
                 try:
                     env[name] = self._recorded(name, env[name])
+                    self.wrappers.add(id(env[name]))
                 except Exception:  # a __dict__ of the student's own making: leave it be
                     pass
 
-    def _recorded(self, name, function):
+    def _recorded(self, name: str, function: types.FunctionType) -> types.FunctionType:
         @functools.wraps(function)
-        def recorded(*args, **kwargs):
+        def recorded(*args: object, **kwargs: object) -> object:
             self.seen.add(name)
-            return function(*args, **kwargs)
+            entry = self._entry(name, args) if self.depth > 0 else None
+            self.depth += 1
+            try:
+                value = function(*args, **kwargs)
+            except BaseException as exc:
+                if entry is not None:
+                    entry["error"] = error_report(exc)
+                raise
+            finally:
+                self.depth -= 1
+            if entry is not None:
+                entry["value"] = self._small(value)
+            return value
         return recorded
+
+    def _small(self, value: object) -> dict:
+        if isinstance(value, np.ndarray) and value.nbytes > self.MAX_BYTES:
+            return protocol.encode(protocol.opaque("large_array"))
+        return protocol.encode(value)
+
+    def _entry(self, name: str, args: tuple) -> dict | None:
+        """A nested call's record, its arguments encoded now (before it may change them)."""
+        if len(self.nested) >= self.MAX_NESTED:
+            return None
+        entry = {"call": name, "args": [self._small(a) for a in args]}
+        self.nested.append(entry)
+        return entry
+
+    def begin(self, function: object) -> None:
+        """A graded call starts: what it calls is nested in it (the called function's own
+        wrapper, where there is one, counts as the call itself)."""
+        self.nested, self.depth = [], 0 if id(function) in self.wrappers else 1
 
     def missed(self, exc):
         """Note a graded function the call tried to use but the notebook never defined."""
@@ -152,7 +192,7 @@ class Reach:
         return reached
 
 
-def serve_calls(env, names, receive, send):
+def serve_calls(env: dict, names: list, receive: Callable, send: Callable) -> None:
     send({"event": protocol.READY, "defined": {n: _kind(env.get(n)) for n in names}})
     reach = Reach(env, names)
     while True:
@@ -163,6 +203,7 @@ def serve_calls(env, names, receive, send):
         args = [protocol.decode(a) for a in request["args"]]
         before = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
         reply = {"event": protocol.RESULT}
+        reach.begin(function)
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -172,6 +213,7 @@ def serve_calls(env, names, receive, send):
             reach.missed(exc)
         flush_output()
         reply["reached"] = reach.report(request["call"])
+        reply["nested"] = [e for e in reach.nested if "value" in e or "error" in e]
         reply["args_after"] = [
             protocol.encode(a) if isinstance(a, np.ndarray) and not np.array_equal(a, b) else None
             for a, b in zip(args, before)

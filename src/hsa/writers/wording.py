@@ -4,6 +4,7 @@ A root cause is said once, at its cause (:func:`fix_first`); the questions that
 lost points through it point there (:func:`pointers`).
 """
 
+from ..trusted.causes import Cascade
 from ..untrusted.protocol import Raised
 
 GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
@@ -23,12 +24,14 @@ PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones yo
 
 
 
-def fix_first(cascade, public_only):
+def fix_first(cascade: Cascade, public_only: bool) -> str:
     """The one place that says what a root cause cost the functions that depend on it."""
     root, parts = f"`{cascade.root}`", []
     if cascade.callers:
+        one = len(cascade.callers) == 1
         parts.append(f"{quoted(cascade.callers)} {_verb(cascade.callers)} it and " + (
-            "fail their public checks because of it" if public_only else
+            ("fails its public check" if one else "fail their public checks") + " because of it"
+            if public_only else
             f"lost {points_text(sum(cascade.callers.values()))} through it"))
     by_via = {}  # the same path, said once for every question that lost points along it
     for question, points in cascade.users.items():
@@ -42,8 +45,12 @@ def fix_first(cascade, public_only):
             checks = "a check that uses" if one else "checks that use"
             parts.append(f"{quoted(users)} lost {points_text(sum(users.values()))} in {checks} {via}")
     text = f"**Fix {root} first:** " + "; ".join(parts) + "."
+    if cascade.stopped:
+        text += (f" {quoted(cascade.stopped)} stopped at the error {root} raised, so the rest of "
+                 f"{'its' if len(cascade.stopped) == 1 else 'their'} code can be checked once "
+                 f"{root} is fixed.")
     if not public_only and cascade.alone:
-        text += (f" Fixing {root} alone could bring back "
+        text += (f" Fixing {root} alone could bring back {'at least ' if cascade.stopped else ''}"
                  f"{points_text(cascade.own + cascade.alone)}.")
     return text
 

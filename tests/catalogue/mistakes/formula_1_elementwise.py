@@ -1,5 +1,5 @@
 # question: formula_1
-# hint: matrix product
+# hint: element by element
 # about: element-wise `*` where a matrix product belongs
 import numpy as np
 

@@ -1,5 +1,5 @@
 # question: formula_2
-# hint: matrix product
+# hint: element by element
 # about: element-wise `*` instead of matrix products
 import numpy as np
 

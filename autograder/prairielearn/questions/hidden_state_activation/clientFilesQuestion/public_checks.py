@@ -12,26 +12,35 @@ hidden tests give after grading. The hidden checks reuse these helpers and
 hints, so every rule and every hint is written once, here.
 """
 
+import ast
 import dis
+import functools
 import inspect
 import re
 import sys
+import textwrap
 import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 
 
 NOT_ATTEMPTED = "not_attempted"  # a Hint's kind: a placeholder left in, or no function at all
+NAMED = "named"  # a Hint's kind: the check named the mistake itself (the grader keeps its words)
+PROPERTY = "property"  # a Hint's kind: it names a property the result breaks (the grader keeps it)
 
 
 class Hint(AssertionError):
     """A check failed; the message is the hint the student reads, and ``kind`` (where the
-    check knows it) what sort of failure it is, for the grader's report."""
+    check knows it) what sort of failure it is, for the grader's report. ``values``: the
+    result had the right type and shape, and its values were wrong."""
 
-    def __init__(self, text, kind=""):
+    def __init__(self, text: str, kind: str = "", values: bool = False) -> None:
         super().__init__(text)
         self.kind = kind
+        self.values = values
 
 
 # Dummy data from the lecture: public by design, used by the public checks.
@@ -98,11 +107,24 @@ HINTS = {
         "x_t may hold m examples side by side). Don't flatten, index [:, 0] or assume one "
         "column; numpy's stacking and matmul handle m columns.",
     "not_finite": "Some results are nan or inf. For large inputs, compute 1 / (1 + np.exp(-z)).",
+    "keeps_state":
+        "{function} keeps a value from one call to the next (it assigns a global variable), so "
+        "what it returns depends on an earlier call: compute everything from its arguments, on "
+        "every call.",
+    "sigmoid_clipped":
+        "Your sigmoid stops changing beyond some distance from 0 (is z clipped, as with "
+        "np.clip?): for large inputs it must keep approaching 0 and 1. 1 / (1 + np.exp(-z)) "
+        "needs no clipping: where np.exp(-z) overflows to inf, 1 / (1 + inf) is 0.",
     # What a wrong result shows when it matches no mistake above: each names the property
     # the result breaks (see ``seen``). ``{value}`` and the like are filled in by ``hint``.
     "lost_fraction":
         "Your values lost their fractional part: is something cast to int (int(...), "
         ".astype(int), //)? Keep the floats numpy computes.",
+    "lost_fraction_like":
+        "Your values lost their fractional part: np.zeros_like(z) (and empty_like, ones_like, "
+        "full_like) makes an array of z's own type, integers for integer inputs, and what is "
+        "stored into it is cut to whole numbers. Give it dtype=float, or compute the result "
+        "directly.",
     "negated": "Every value has the wrong sign: your result is the expected one times -1.",
     "scaled":
         "Every value is the expected one times the same factor: look for a number that "
@@ -114,9 +136,8 @@ HINTS = {
         "Every value is off by the same amount: your result is the expected one plus a "
         "constant. Look for a number added to or subtracted from the whole result.",
     "out_of_range":
-        "{function} returned values that are not between 0 and 1 (0, 1 or beyond), but the "
-        "sigmoid's values lie between 0 and 1: check that the result is sigmoid(...) and "
-        "that nothing is added after it.",
+        "{function} returned values below 0 or above 1, but the sigmoid's values lie between "
+        "0 and 1: check that the result is sigmoid(...) and that nothing is added after it.",
     "hidden_state_bias_times":
         "The bias is added {times} times: add b_h once, sigmoid(W_h [h; x] + b_h).",
     "hidden_state_sigmoid_twice":
@@ -138,6 +159,29 @@ HINTS = {
         "math.exp raises OverflowError when its result is too large for a float, as it is "
         "for inputs far from 0; np.exp returns inf there instead (and 1 / (1 + inf) is 0), "
         "so write the sigmoid with np.exp.",
+    "power_overflow":
+        "A Python number raised to a large power with ** (np.e ** -z, for a single number z "
+        "far below 0) raises OverflowError; np.exp returns inf there instead (and "
+        "1 / (1 + inf) is 0), so write np.exp(-z).",
+    "float_overflow":
+        "A calculation on a single Python number overflowed (Python raises OverflowError "
+        "where numpy returns inf); compute with numpy, such as np.exp(-z), which returns inf "
+        "there (and 1 / (1 + inf) is 0).",
+    "broadcast_star":
+        "`*` multiplies element by element; the formulas need a matrix product: "
+        "np.matmul(a, b), np.dot(a, b) or a @ b.",
+    "broadcast":
+        "An element-wise operation (+, -, * or /) got two arrays whose shapes do not fit "
+        "together. To join arrays, stack them (np.concatenate); to multiply matrices, use a "
+        "matrix product (np.matmul or @).",
+    "in_place_argument":
+        "An in-place operation (+=, *=, ...) tries to store a result of another type in the "
+        "array it changes. Build a new array instead, such as z = a + b, and leave the "
+        "function's arguments as they were.",
+    "in_place_type":
+        "An in-place operation (+=, *=, ...) tries to store a result of another type in the "
+        "array it changes: a float result in an array of integers (the lecture's data are "
+        "integers). Build a new array instead: z = z + b, not z += b.",
     "try_example":
         "To see it: from public_checks import public_example; args, expected = "
         "public_example(\"{function}\"{column}); {function}(*args) returned {value}, "
@@ -175,18 +219,19 @@ def wrong_values(function, named, where="", shown=""):
     return f"{function} returned the right shape but wrong values{where}.{shown}\n{named}"
 
 
-def fail(text, kind=""):
-    raise Hint(text, kind)
+def fail(text: str, kind: str = "", values: bool = False) -> None:
+    raise Hint(text, kind, values)
 
 
-def describe(value):
+def describe(value: object) -> str:
     """A short, safe description of a value's type (never its contents)."""
     if isinstance(value, np.ndarray):
         return f"a numpy array of shape {value.shape}"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
-def expect_value(value, function, label=None):
+def expect_value(value: object, function: str, label: Optional[str] = None) -> None:
     """Fail with a hint if ``value`` is a placeholder, a list or a tuple, or holds objects.
 
     ``label`` names the call in the hint (default: the function's name).
@@ -202,23 +247,24 @@ def expect_value(value, function, label=None):
         fail(f"{label} returned `...`. Replace the `...` placeholder with your code.", NOT_ATTEMPTED)
     if isinstance(value, (list, tuple)):
         fail(
-            f"{label} returned {describe(value)}, not a numpy array. Build the result "
+            f"{label} returned {describe(value)}, not a numpy array.\nBuild the result "
             "with numpy (np.concatenate, np.matmul, np.exp, ...) or wrap it in np.array(...)."
         )
     if isinstance(value, np.ndarray) and value.dtype == object:
         fail(f"{label} returned an array of Python objects; return an array of numbers.")
 
 
-def expect_number(value, function):
+def expect_number(value: object, function: str) -> None:
     """Fail with a hint unless ``value``, the result for a single number, is a number."""
     label = f"{function} of a single number"
     expect_value(value, function, label)
     if not isinstance(value, (float, np.floating, np.ndarray)) or np.ndim(value) != 0:
-        fail(f"{label} returned {describe(value)}; it should return a number. Use np.exp, "
+        fail(f"{label} returned {describe(value)}; it should return a number.\nUse np.exp, "
              "which handles numbers and arrays alike.")
 
 
-def expect_array(value, function, shape, shape_text=None):
+def expect_array(value: object, function: str, shape: tuple,
+                 shape_text: Optional[str] = None) -> None:
     """Fail with a hint unless ``value`` is a numpy array of ``shape``.
 
     ``shape_text`` names the shape in symbols, so that hidden checks never
@@ -228,24 +274,24 @@ def expect_array(value, function, shape, shape_text=None):
     shape_text = shape_text or str(shape)
     expect_value(value, function)
     if not isinstance(value, np.ndarray):
-        fail(f"{function} returned {describe(value)}; it should return a numpy array. "
+        fail(f"{function} returned {describe(value)}; it should return a numpy array.\n"
              f"{NOT_ARRAY_HINTS.get(function, '')}".strip())
     if value.shape == shape:
         return
     returned = f"{function} returned {describe(value)}"
     if value.ndim != len(shape):
         fail(
-            f"{returned}; it should have shape {shape_text}. Keep the column axis: don't "
-            "flatten or ravel, and keep inputs as 2-D column vectors."
+            f"{returned}; it should have shape {shape_text}.\nKeep the column axis: don't "
+            "flatten or ravel, and keep inputs as 2-D column vectors.", PROPERTY
         )
     if value.shape == shape[::-1]:
-        fail(transposed_hint(function, value, shape_text))
-    fail(f"{returned}; it should have shape {shape_text}. {SHAPE_HINTS[function]}")
+        fail(transposed_hint(function, value, shape_text), PROPERTY)
+    fail(f"{returned}; it should have shape {shape_text}.\n{SHAPE_HINTS[function]}")
 
 
-def transposed_hint(function, value, shape_text):
-    return (f"{function} returned {describe(value)}, the transpose of the expected {shape_text}. "
-            "Check the order of the operands and the axis you join along; don't transpose.")
+def transposed_hint(function: str, value: np.ndarray, shape_text: str) -> str:
+    return (f"{function} returned {describe(value)}, the transpose of the expected {shape_text}."
+            "\nCheck the order of the operands and the axis you join along; don't transpose.")
 
 
 NOT_ARRAY_HINTS = {
@@ -275,8 +321,10 @@ ERROR_HINTS = [
     ("ellipsis", "A `...` placeholder is still in use: replace it with your code."),
     ("converted to Python scalars", "math.exp (and the math module) works on single numbers "
      "only; use np.exp, which works element by element on arrays."),
-    ("could not be broadcast", "`*` multiplies element by element; the formulas need a "
-     "matrix product: np.matmul(a, b), np.dot(a, b) or a @ b."),
+    ("could not be broadcast",
+     lambda f: HINTS["broadcast_star"] if code_has(f, "star") else HINTS["broadcast"]),
+    ("Numerical result out of range",
+     lambda f: HINTS["power_overflow"] if code_has(f, "power") else HINTS["float_overflow"]),
     ("concatenation axis must match", "The arrays you join must agree on every axis but the "
      "one you join along. Weights share their rows (join along axis=1); the state and the "
      "input share their columns (join along axis=0)."),
@@ -286,9 +334,8 @@ ERROR_HINTS = [
     ("non-broadcastable output operand", "An in-place operation (+=, *=, ...) tries to store "
      "a result of another shape in the array it changes. Build a new array instead, such as "
      "z = a + b, and leave the function's arguments as they were."),
-    ("Cannot cast ufunc", "An in-place operation (+=, *=, ...) tries to store a result of "
-     "another type in the array it changes. Build a new array instead, such as z = a + b, "
-     "and leave the function's arguments as they were."),
+    ("Cannot cast ufunc", lambda f: HINTS["in_place_type"] if code_has(f, "local_in_place")
+     else HINTS["in_place_argument"]),
     ("shapes", "The shapes of the operands don't fit together. Check the order of the "
      "operands and how you stacked them."),
     ("is not defined", "The function uses a name that is not defined when the notebook runs "
@@ -362,6 +409,95 @@ def _packages_of(value, seen):
     return set()
 
 
+# ------------------------------------------------------------ the function's own code
+# A hint that says something about the student's code ("`*` multiplies element by element")
+# says it only where the code holds it. The code is read as text with ast.parse, never run:
+# in the notebook inspect finds the function's cell; in the grader each stand-in carries the
+# student's definition as ``hsa_source``. Where neither is there, no such claim is made.
+def source_of(f: object) -> Optional[str]:
+    """The source text of ``f``'s definition, or None where it cannot be read."""
+    text = getattr(f, "hsa_source", None)
+    if isinstance(text, str):
+        return text or None
+    try:
+        return inspect.getsource(f)
+    except (OSError, TypeError):
+        return None
+
+
+def _names(node: ast.AST) -> Optional[str]:
+    """The name a call or attribute ends in (``np.multiply`` -> ``multiply``)."""
+    func = node.func if isinstance(node, ast.Call) else node
+    return getattr(func, "attr", None) or getattr(func, "id", None)
+
+
+def _in_place_targets(tree: ast.Module) -> Iterator[tuple]:
+    """``(target name, is an argument)`` for each ``x += ...`` of the function (a parameter
+    the function assigns anew, as ``z = z.copy()``, is its own array)."""
+    definition = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
+    assigned = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                for t in n.targets if isinstance(t, ast.Name)}
+    parameters = {a.arg for a in definition.args.args} - assigned if definition else set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign):
+            target = node.target
+            while isinstance(target, (ast.Subscript, ast.Attribute)):
+                target = target.value
+            if isinstance(target, ast.Name):
+                yield target.id, target.id in parameters
+
+
+def _operators(tree: ast.Module, op: type) -> bool:
+    return any(isinstance(n, (ast.BinOp, ast.AugAssign)) and isinstance(n.op, op)
+               for n in ast.walk(tree))
+
+
+def _calls(tree: ast.Module, *names: str) -> bool:
+    return any(isinstance(n, ast.Call) and _names(n) in names for n in ast.walk(tree))
+
+
+CODE_FACTS = {  # fact: (words the code must hold to be worth parsing, what its syntax must hold)
+    "star": (("*", "multiply"), lambda tree: _operators(tree, ast.Mult)
+             or _calls(tree, "multiply")),
+    "power": (("**", "pow"), lambda tree: _operators(tree, ast.Pow)
+              or _calls(tree, "power", "pow")),
+    "global": (("global", "nonlocal"), lambda tree: any(isinstance(n, (ast.Global, ast.Nonlocal))
+                                                        for n in ast.walk(tree))),
+    "like": (("_like",), lambda tree: _calls(tree, "zeros_like", "empty_like", "ones_like",
+                                             "full_like")),
+    "local_in_place": (("=",), lambda tree: any(not own for _name, own
+                                                in _in_place_targets(tree))),
+}
+
+
+def code_has(f: object, fact: str) -> bool:
+    """Does ``f``'s code hold ``fact`` (a key of ``CODE_FACTS``)? False where it cannot be
+    read."""
+    text = source_of(f)
+    words, holds = CODE_FACTS[fact]
+    if not text or not any(word in text for word in words):
+        return False
+    tree = _parsed(text)
+    return tree is not None and holds(tree)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> Optional[ast.Module]:
+    try:
+        return ast.parse(textwrap.dedent(text))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def with_code_facts(function: str, f: object, failed: Hint) -> Hint:
+    """``failed`` (a Hint), its advice replaced by what ``f``'s code shows to be the cause,
+    where it shows one: a value kept from one call to the next."""
+    if failed.kind == NOT_ATTEMPTED or not code_has(f, "global"):
+        return failed
+    return Hint(str(failed).split("\n")[0] + "\n" + hint("keeps_state", function), NAMED,
+                failed.values)
+
+
 # The advice where nothing more specific is known: for a wrong result that breaks no property
 # ``seen`` checks, and for an error no ``ERROR_HINTS`` entry explains. ``hsa catalogue``
 # counts the lost points whose hint is only this.
@@ -413,7 +549,7 @@ def mask_hidden(text, args):
     return NUMBER.sub(mask, text)
 
 
-def call(function, f, *args, hidden=False):
+def call(function: str, f: object, *args: object, hidden: bool = False) -> object:
     """Call the student's ``f``; turn an exception into a hint that names it.
 
     On ``hidden`` inputs, what in the error message may reveal them (sizes and
@@ -434,7 +570,8 @@ def call(function, f, *args, hidden=False):
         if missing:
             advice = package_hint(function, missing.group(1))
         else:
-            advice = next((h for text, h in ERROR_HINTS if text in last_line),
+            advice = next((h(f) if callable(h) else h for text, h in ERROR_HINTS
+                           if text in last_line),
                           f"{GENERIC_ERROR}; run the cell again before checking.")
         where = your_line(error)
         if hidden:
@@ -493,7 +630,8 @@ def same_as_lecture(function, value):
 # its hint names what was seen. These rules read arrays only: the result, the expected
 # result and the inputs. Only the sigmoid's needs one more call (on ``SIGMOID_PROBE``, a
 # fixed public input, so its numbers may be shown even in a hidden test's hint).
-def seen(function, value, expected, args, f=None, hidden=False):
+def seen(function: str, value: object, expected: np.ndarray, args: Sequence,
+         f: object = None, hidden: bool = False) -> Optional[str]:
     """The hint naming a property that ``value``, a wrong result of the right shape, breaks;
     None when it breaks none of them."""
     integers = np.asarray(value).dtype.kind in "biu"
@@ -501,6 +639,8 @@ def seen(function, value, expected, args, f=None, hidden=False):
     if not np.all(np.isfinite(value)):
         return hint("not_finite")
     found = _lost_fraction(value, expected, integers)
+    if found and code_has(f, "like"):
+        found = hint("lost_fraction_like")
     if not found and function == "sigmoid" and f is not None:
         found = probe_sigmoid(f, hidden)  # its own numbers say more than any array rule
     for rule in (*FUNCTION_RULES.get(function, ()), _negated, _scaled, _offset):
@@ -546,17 +686,28 @@ def _offset(value, expected, args):
     return None
 
 
-def _out_of_range(value, expected, args):
-    """Values the sigmoid never takes: 0 or 1 only where the expected value is (a float
-    sigmoid saturates there for large inputs), nothing below 0 or above 1."""
-    below = (value < 0) | ((value == 0) & (expected > 0))
-    above = (value > 1) | ((value == 1) & (expected < 1))
-    return hint("out_of_range") if np.any(below | above) else None
+def _out_of_range(value: np.ndarray, expected: np.ndarray, args: Sequence) -> Optional[str]:
+    """Values the sigmoid never takes: below 0 or above 1. (Exactly 0 or 1 it does take: in
+    floats it saturates for large inputs, and a wrong pre-activation gets large ones.)"""
+    return hint("out_of_range") if np.any((value < 0) | (value > 1)) else None
 
 
 def _logistic(z):
     with np.errstate(all="ignore"):
         return 1.0 / (1.0 + np.exp(-z))
+
+
+def _clipped(value: np.ndarray, expected: np.ndarray, args: Sequence) -> Optional[str]:
+    """A sigmoid of z clipped to [lo, hi]: its values at the largest and smallest z give
+    lo and hi; the rest must follow."""
+    z = np.asarray(args[0], dtype=float)
+    if z.shape != value.shape or z.size < 2 or not np.all((value > 0) & (value < 1)):
+        return None
+    logit = np.log(value / (1 - value))
+    lo, hi = float(logit.flat[np.argmin(z)]), float(logit.flat[np.argmax(z)])
+    if not (np.min(z) < lo - 1e-6 or np.max(z) > hi + 1e-6):
+        return None  # nothing was cut off
+    return hint("sigmoid_clipped") if close(value, _logistic(np.clip(z, lo, hi))) else None
 
 
 def _bias_relations(value, expected, args):
@@ -579,7 +730,7 @@ def _bias_relations(value, expected, args):
 
 
 FUNCTION_RULES = {
-    "sigmoid": (_out_of_range,),
+    "sigmoid": (_clipped, _out_of_range),
     "hidden_state": (_bias_relations, _out_of_range),
 }
 
@@ -626,10 +777,28 @@ def _number(x):
     return text if any(c in text for c in ".ein") else text + ".0"
 
 
-def _array(a):
-    """An array as a hint shows it, on one line: [[7, -3], [-11, 19]] (floats to 4 places)."""
+def _array(a: object) -> str:
+    """An array as a hint shows it, on one line: [[7, -3], [-11, 19]] (floats to 4
+    significant digits, so that 4.54e-05 does not read as 0.0)."""
     a = np.asarray(a)
-    return str((np.round(a.astype(float), 4) if a.dtype.kind == "f" else a).tolist())
+    if a.dtype.kind != "f":
+        return str(a.tolist())
+    return str(np.vectorize(lambda x: float(f"{x:.4g}"), otypes=[float])(a).tolist())
+
+
+def first_difference(value: object, expected: np.ndarray) -> str:
+    """The first entry where ``value`` is not ``expected``, at full precision, and by how
+    much: " First difference: entry [1, 0] is 4.5397868702434395e-05, expected 0.0 (off by
+    4.54e-05)." ("" where no entry differs)."""
+    value, expected = np.asarray(value), np.asarray(expected)
+    scale = max(1.0, float(np.max(np.abs(expected.astype(float)), initial=0.0)))
+    wrong = np.argwhere(~(np.abs(value.astype(float) - expected.astype(float)) <= RTOL * scale))
+    if value.shape != expected.shape or not len(wrong):
+        return ""
+    where = tuple(int(i) for i in wrong[0])
+    got, want = value[where].item(), expected[where].item()
+    return (f" First difference: entry {list(where)} is {got!r}, expected {want!r} (off by "
+            f"{abs(float(got) - float(want)):.3g}).")
 
 
 # ------------------------------------------------------------ public examples
@@ -641,6 +810,7 @@ class Example:
     mistakes: dict = field(default_factory=dict)  # hint name -> wrong result
     where: str = " on a public example"
     column: int = None  # which column of EXAMPLES[function] this one is, if only one
+    inline: bool = False  # shown with its input written out (not one of EXAMPLES)
 
     def one_column(self, positions, j):
         """The same example with only column ``j`` of the arguments at ``positions``."""
@@ -746,8 +916,16 @@ EXAMPLES = {
 COLUMNS = {"join_state_and_input": (0, 1), "formula_1": (2, 3), "formula_2": (2, 3),
            "hidden_state": (2, 3)}
 SIGMOID_OF_NUMBER = (0.75, 0.679178699175393)
+# Single numbers far from 0 (a Python float, a numpy scalar): finite results, no OverflowError.
+SIGMOID_FAR = ((-800.0, 0.0), (np.float64(750.0), 1.0))
 SIGMOID_EXTREMES = Example((np.array([[-1000.0, -750.0], [750.0, 1000.0]]),),
-                           np.array([[0.0, 0.0], [1.0, 1.0]]), where=" for large inputs")
+                           np.array([[0.0, 0.0], [1.0, 1.0]]), where=" for large inputs",
+                           inline=True)
+# The lecture's data are integers: the sigmoid of an integer array holds fractions.
+SIGMOID_INTEGERS = Example((np.array([[-4, -1, 0, 3]]),),
+                           np.array([[0.01798620996209156, 0.2689414213699951, 0.5,
+                                      0.9525741268224334]]),
+                           where=" for integer inputs", inline=True)
 
 
 def public_example(function, column=None):
@@ -759,40 +937,60 @@ def public_example(function, column=None):
     return tuple(a.copy() for a in example.args), example.expected.copy()
 
 
-def check_example(function, f, example):
+def check_example(function: str, f: object, example: Example) -> None:
     """Call ``f`` on a public example; fail with the named hint unless the result is right."""
     args = [a.copy() for a in example.args]  # the student's function may change them
     value = call(function, f, *args)
     if any(not np.array_equal(a, b) for a, b in zip(args, example.args)):
-        fail(hint("in_place", function))
+        fail(hint("in_place", function), NAMED)
     if same_as_lecture(function, value):
-        fail(hint("lecture_answer", function))
+        fail(hint("lecture_answer", function), NAMED)
     expect_array(value, function, example.expected.shape)
     if not close(value, example.expected):
         named = next((hint(name) for name, wrong in example.mistakes.items()
                       if close(value, wrong)), None)
+        kind = NAMED if named else PROPERTY
         named = named or seen(function, value, example.expected, example.args, f)
+        kind = kind if named else ""
         fail(wrong_values(function, named or f"{GENERIC_VALUES}. {SHAPE_HINTS[function]}",
                           example.where,
-                          " " + shown(function, example, value)))
+                          " " + shown(function, example, value)), kind, values=True)
 
 
-def shown(function, example, value):
+def shown(function: str, example: Example, value: object) -> str:
     """How to see a failed public example for yourself: its inputs, what was expected and
     what was returned (all public)."""
-    if example is SIGMOID_EXTREMES:
+    difference = first_difference(value, example.expected)
+    if example.inline:
         return (f"{function}({_array(example.args[0])}) returned {_array(value)}, expected "
-                f"{_array(example.expected)}.")
+                f"{_array(example.expected)}.{difference}")
     column = "" if example.column is None else f", column={example.column}"
     return hint("try_example", function, column=column, value=_array(value),
-                expected=_array(example.expected))
+                expected=_array(example.expected)) + difference
 
 
-def public_check(function, f):
+def public_check(function: str, f: object) -> None:
     """Check ``f``: type and shape on the lecture's data, then values on public examples."""
+    try:
+        _public_check(function, f)
+    except Hint as failed:
+        raise with_code_facts(function, f, failed) from None
+
+
+def _public_check(function: str, f: object) -> None:
     for package in foreign_packages(f):
-        fail(package_hint(function, package))
-    value = CALLS[function](lambda *args: call(function, f, *args), *lecture_data())
+        fail(package_hint(function, package), NAMED)
+    try:
+        value = CALLS[function](lambda *args: call(function, f, *args), *lecture_data())
+    except Hint as lecture:
+        # An error on the lecture's data (whose W_hh is not square): where the public example
+        # returns wrong values, they show the mistake better than the error does.
+        try:
+            check_example(function, f, EXAMPLES[function])
+        except Hint as example:
+            if example.values:
+                raise
+        raise lecture
     expect_array(value, function, EXPECTED_SHAPES[function])
     example = EXAMPLES[function]
     try:
@@ -804,14 +1002,16 @@ def public_check(function, f):
         # else this raises the first wrong column's own hint.
         for j in range(example.expected.shape[1]):
             check_example(function, f, example.one_column(COLUMNS[function], j))
-        fail(hint("one_column", function))
+        fail(hint("one_column", function), NAMED)
     if function == "sigmoid":
-        number, expected = SIGMOID_OF_NUMBER
-        value = call(function, f, number)
-        expect_number(value, function)
-        if not close(value, expected):
-            fail(number_wrong(function, probe_sigmoid(f)))
+        check_example(function, f, SIGMOID_INTEGERS)
         check_example(function, f, SIGMOID_EXTREMES)
+        for number, expected in (SIGMOID_OF_NUMBER, *SIGMOID_FAR):
+            value = call(function, f, number)
+            expect_number(value, function)
+            if not close(value, expected):
+                found = probe_sigmoid(f)
+                fail(number_wrong(function, found), PROPERTY if found else "")
 
 
 CALLS = {
