@@ -105,6 +105,13 @@ What it measures
    which runs the filter's program). With ``--split``, a third column grades the same
    notebooks warm with no filter at all (the filter switched off in this process only).
 
+7. ``--class-sizes A B`` (instead of 1-6): the same mix of submissions at two class sizes
+   (A and B notebooks, the same seed), each graded by ``hsa grade --jobs`` warm in a process
+   of its own, one after the other; for each, the wall time per submission, the trusted
+   process's CPU per submission and its peak RSS (max of the samples and VmHWM, the report and
+   uploads at the end included). The peak at B should be within 40 MB of the peak at A: the
+   end of a run streams its rows from the journal rather than holding them.
+
 Targets printed next to the measurements: warm hsa at least 60x faster than the
 sequential otter loop, and under 100 MB per worker at ``--jobs 2``, with the
 sandbox on and all scores agreeing. Missing a target is reported but does not
@@ -583,6 +590,10 @@ def parse_args(argv=None):
     parser.add_argument("--split", type=int, default=24, metavar="K",
                         help="time the phases of a submission on K notebooks, fresh and warm, "
                              "one at a time in this process (default 24; 0: skip)")
+    parser.add_argument("--class-sizes", type=int, nargs=2, metavar=("A", "B"),
+                        help="instead of the comparison with otter: grade the mix at A and at B "
+                             "submissions and print time and the trusted process's peak memory "
+                             "at each (see 7. in the module docstring)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print it")
     args = parser.parse_args(argv)
     if args.n < 1:
@@ -604,7 +615,7 @@ def main(argv=None):
     args = parse_args(argv)
     work = pathlib.Path(tempfile.mkdtemp(prefix="bench-grade-"))
     try:
-        return run(args, work)
+        return class_sizes(args, work) if args.class_sizes else run(args, work)
     finally:
         if args.keep:
             print(f"\nkept {work}")
@@ -659,6 +670,41 @@ def run(args, work):
     if args.split:
         report_split(subs, made, args)
     return report_scores(rows, info, k, detail, disagreements)
+
+
+TARGET_CLASS_GROWTH_MB = 40
+
+
+def class_sizes(args, work):
+    """Section 7: the trusted process's time and peak memory at two class sizes."""
+    pieces = load_pieces(AUTOGRADER)
+    print(f"bench_grade: class sizes {' and '.join(map(str, args.class_sizes))}, seed {args.seed}, "
+          f"hsa grade --jobs {args.jobs}, warm")
+    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    sampler = Sampler(args.interval)
+    sampler.start()
+    peaks = {}
+    for size in args.class_sizes:
+        subs = work / f"class-{size}"
+        subs.mkdir()
+        make_submissions(subs, size, args.seed, pieces)
+        elapsed, rows, watch, error, cpu = hsa_grade(subs, work / f"hsa-{size}", args.seed,
+                                                     args.jobs, sampler)
+        if error:
+            print(f"bench_grade: {size} submissions: {error}", file=sys.stderr)
+            return 2
+        peaks[size] = max(watch.root_peak, watch.root_hwm)
+        print(f"{size:6d} submissions  {1000 * elapsed / size:6.1f} ms each (wall)  trusted CPU "
+              f"{1000 * cpu / size:5.1f} ms each  trusted peak {fmt_mb(peaks[size])}  "
+              f"({len(rows)} rows in gradebook.csv)", flush=True)
+        shutil.rmtree(subs, ignore_errors=True)
+    sampler.stop()
+    small, large = args.class_sizes
+    growth = (peaks[large] - peaks[small]) / MB
+    print(f"peak at {large} - peak at {small}: {growth:+.1f} MB   target <= "
+          f"{TARGET_CLASS_GROWTH_MB} MB: {'MET' if growth <= TARGET_CLASS_GROWTH_MB else 'MISSED'}")
+    print(f"machine: load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
 
 
 def isolation_of(rows):

@@ -116,7 +116,7 @@ def test_coursera_scores_each_submission_as_hsa_grade_does(coursera, local):
         assert without_footer(feedback["feedback"]) == without_footer(feedback_md(Graded.of(result))), \
             f"{name}: the feedback (root causes included) must be hsa grade's"
     assert [coursera[n].output["fractionalScore"] for n in ("master", "stub", "partial")] == \
-        [1.0, 0.0, round(5 / TOTAL, 6)]
+        [1.0, 0.0, round(4 / TOTAL, 6)]
     unreadable = coursera["unreadable"].output
     assert unreadable["fractionalScore"] == 0.0
     assert unreadable["feedback"].startswith("Not graded: the file is not a Jupyter notebook")
