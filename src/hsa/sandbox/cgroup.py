@@ -148,10 +148,12 @@ def cpu_counted(isolation: Isolation) -> bool:
 
 def submission_limits(limits: Limits, isolation: Isolation, jobs: int | None = None) -> Limits:
     """``limits`` as a submission of ``isolation`` gets them here: without a cgroup, the
-    process limit sized by :func:`fallback_processes` for ``jobs`` (default: one per CPU)."""
+    process limit sized by :func:`fallback_processes` for ``jobs`` (default: one per CPU, one
+    where the number of CPUs cannot be told)."""
     if capped_by_cgroup(isolation):
         return limits
-    return dataclasses.replace(limits, processes=fallback_processes(limits, jobs or os.cpu_count()))
+    jobs = jobs or os.cpu_count() or 1
+    return dataclasses.replace(limits, processes=fallback_processes(limits, jobs))
 
 
 def describe(limits: Limits, isolation: Isolation) -> str:
