@@ -109,7 +109,12 @@ def worker(isolation: Isolation, uid: int | None, worker_dir: pathlib.Path,
         argv += _inside(worker_dir, limits, WORKER_FILES)
         return argv + (setpriv(uid) if uid is not None else []) + PYTHON + [
             f"{INSIDE}/{WORKER}", str(channel_fd)]
-    drop = setpriv(uid) if isolation is Isolation.PROCESS_USER else []
+    drop: list[str] = []
+    if isolation is Isolation.PROCESS_USER:
+        if uid is None:  # never run as the grader's own user where a uid of its own was meant
+            raise ValueError("process-user isolation runs the worker as a uid of its own "
+                             "(claimed as root): none was given")
+        drop = setpriv(uid)
     own_filter = [] if filter_fd is None else [str(filter_fd)]
     argv = drop + PYTHON + [str(worker_dir / WORKER), str(channel_fd), *own_filter]
     return private_namespaces_prefix(limits.scratch_bytes) + argv if private_namespaces else argv
