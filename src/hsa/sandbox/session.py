@@ -301,10 +301,13 @@ class Session:
         if self.sandbox is None:
             self.restarts += 1
             self.start()
+        sandbox = self.sandbox
+        if sandbox is None:  # the cells' re-run used up the submission's time: none is left
+            raise BudgetExceeded("not run: the submission used up its time budget")
         try:
-            self.sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
+            sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
             until = self._deadline(self.budgets.call)
-            reply = self.sandbox.receive(until)
+            reply = sandbox.receive(until)
             if reply.get("event") != protocol.RESULT:
                 raise ProtocolViolation("sent an unexpected message")
             reached = _read_reached(reply.get("reached"), self.names)
