@@ -5,6 +5,7 @@ import base64
 import io
 import json
 import math
+import os
 import pickle
 
 import numpy as np
@@ -265,3 +266,39 @@ def test_the_line_is_the_running_cells_own_and_a_call_has_none(worker):
     worker.serve_calls(env, ["f"], lambda: next(requests), sent.append)
     assert sent[-1]["error"] == {"type": "ZeroDivisionError", "message": "division by zero",
                                  "line": None, "name": None}
+
+
+def test_a_graded_function_deleted_since_ready_is_a_name_error(worker):
+    """The notebook defined g, and a graded call deleted it: calling g is the NameError
+    Python gives, where it was "'NoneType' object is not callable" (found by mypy)."""
+    sent = []
+    worker.run_cells(["def f():\n    del globals()['g']\n", "def g():\n    return 1\n"], set(),
+                     env := {}, sent.append)
+    requests = iter([{"call": "f", "args": []}, {"call": "g", "args": []}, None])
+    worker.serve_calls(env, ["f", "g"], lambda: next(requests), sent.append)
+    assert sent[-1]["error"] == {"type": "NameError", "message": "name 'g' is not defined",
+                                 "line": None, "name": "g"}
+
+
+def test_a_name_error_whose_name_is_not_a_string_is_reported_not_a_crash(worker):
+    """A student's NameError may carry any ``name``: an unhashable one crashed the worker's
+    loop (TypeError on ``name in names``) instead of being the call's error."""
+    sent = []
+    source = "def f():\n    e = NameError('odd')\n    e.name = []\n    raise e\n"
+    worker.run_cells([source], set(), env := {}, sent.append)
+    requests = iter([{"call": "f", "args": []}, None])
+    worker.serve_calls(env, ["f"], lambda: next(requests), sent.append)
+    assert sent[-1]["error"]["type"] == "NameError" and sent[-1]["reached"] == []
+
+
+def test_a_worker_sent_no_cells_exits_saying_so(worker, monkeypatch):
+    """The grader closed the channel before the first message: the worker exits 1 with a
+    sentence, where it raised TypeError on None (found by mypy)."""
+    read_fd, write_fd = os.pipe()
+    monkeypatch.setattr(worker.sys, "argv", ["worker.py", str(write_fd)])
+    monkeypatch.setattr(worker.sys, "stdin", io.StringIO(""))
+    try:
+        with pytest.raises(SystemExit, match="before it sent the cells"):
+            worker.main()
+    finally:
+        os.close(read_fd)

@@ -195,8 +195,9 @@ class Reach:
 
     def missed(self, exc: BaseException) -> None:
         """Note a graded function the call tried to use but the notebook never defined."""
-        if isinstance(exc, NameError) and getattr(exc, "name", None) in self.names:
-            self.seen.add(exc.name)
+        name = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+        if isinstance(name, str) and name in self.names:  # a student's may be anything
+            self.seen.add(name)
 
     def report(self, called: str) -> list[str]:
         """The graded functions reached since the last report, besides ``called`` itself."""
@@ -221,6 +222,8 @@ def serve_calls(env: dict[str, Any], names: list[str],
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                if function is None:  # deleted since READY (by another graded call, say)
+                    raise NameError(f"name {request['call']!r} is not defined", name=request["call"])
                 reply["value"] = protocol.encode(function(*args))
         except BaseException as exc:
             reply["error"] = error_report(exc)
@@ -254,6 +257,8 @@ def main() -> None:
         return protocol.loads(line) if line else None
 
     setup = receive()
+    if setup is None:
+        raise SystemExit("the grader closed the channel before it sent the cells")
     install_otter_stub()
     env = {"__name__": "__main__", "__builtins__": __builtins__}
     run_cells(setup["cells"], set(setup["skip"]), env, send)
