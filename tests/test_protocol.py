@@ -2,6 +2,7 @@
 malformed message a ProtocolError (never a crash of the trusted side, never unpickling)."""
 
 import base64
+import contextlib
 import io
 import json
 import math
@@ -232,6 +233,26 @@ def test_loads_refuses_json_nested_past_the_recursion_limit(opener, closer):
     depth = 100_000
     with pytest.raises(ProtocolError):
         protocol.loads('{"event":' + opener * depth + "1" + closer * depth + "}")
+
+
+def _surrogate_nested(depth):
+    return '{"event":' + "[" * depth + '"\\ud800"' + "]" * depth + "}"
+
+
+def test_a_lone_surrogate_nested_as_deep_as_json_parses_is_read_or_refused_never_a_crash():
+    """json parses a line nested up to its limit; replacing a lone surrogate in it recursed
+    (two frames a level on Python 3.11) past the recursion limit, and the RecursionError was
+    a crash of the grader, not the student's ProtocolError."""
+    low, high = 1, 100_000  # the deepest line json parses here, from this test's stack
+    while low < high:
+        middle = (low + high + 1) // 2
+        try:
+            json.loads(_surrogate_nested(middle))
+            low = middle
+        except RecursionError:
+            high = middle - 1
+    with contextlib.suppress(ProtocolError):  # read, or refused as the student's: no crash
+        protocol.loads(_surrogate_nested(low - 2))  # loads' own frames
 
 
 # ------------------------------------------------- a student's error, as data

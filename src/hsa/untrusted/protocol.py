@@ -186,7 +186,10 @@ def loads(line: str) -> Message:
     if not isinstance(message, dict):
         raise ProtocolError("not a JSON object")
     if _SURROGATE_ESCAPE.search(line):  # rare: then every string is looked at
-        message = without_surrogates(message)
+        try:
+            message = without_surrogates(message)
+        except RecursionError:  # as deep as json's parser allows, deeper than this recursion
+            raise ProtocolError("a message nested too deeply") from None
     return message
 
 
