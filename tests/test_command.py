@@ -130,6 +130,13 @@ def test_process_user_drops_to_the_uid_with_setpriv():
     assert argv == command.setpriv(60123) + PYTHON + [str(WORKER_DIR / "worker.py"), str(FD)]
 
 
+def test_process_user_without_a_uid_is_refused_not_run_as_setpriv_none():
+    """A uid is claimed for process-user (as root); without one the command line said
+    --reuid=None, and setpriv failed as the worker's death (found by mypy)."""
+    with pytest.raises(ValueError, match="uid of its own"):
+        command.worker(Isolation.PROCESS_USER, None, WORKER_DIR, FD)
+
+
 def test_process_user_with_a_private_network_and_tmp():
     argv = command.worker(Isolation.PROCESS_USER, 60123, WORKER_DIR, FD, private_namespaces=True)
     prefix = command.private_namespaces_prefix(command.Limits().scratch_bytes)

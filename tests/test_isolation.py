@@ -10,7 +10,7 @@ import pytest
 
 from hsa.exceptions import SandboxUnavailable, ZygoteUnavailable
 from hsa.outcomes import Isolation
-from hsa.sandbox import command, host as hosts, isolation as isolations, uids, warm
+from hsa.sandbox import cgroup, command, host as hosts, isolation as isolations, uids, warm
 
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids are only used as root")
 
@@ -200,3 +200,12 @@ def test_refused_namespaces_name_the_setting_and_the_command(monkeypatch, settin
         f"{setting}={allowing}; or run hsa grade as root (bubblewrap then runs each submission "
         "as a user of its own); or pass --allow-unsandboxed, which runs student code as you, "
         "without isolation (it can read your files and reach the network).")
+
+
+def test_without_a_cgroup_limits_are_sized_even_where_the_cpus_cannot_be_counted(monkeypatch):
+    """os.cpu_count() is None where the number of CPUs cannot be told: one job is assumed
+    (it was passed on as None, and sizing the limits raised TypeError)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    limits = command.Limits(memory_bytes=1 << 30, processes=16)
+    sized = cgroup.submission_limits(limits, Isolation.PROCESS)
+    assert sized.processes == cgroup.fallback_processes(limits, 1)

@@ -2,9 +2,11 @@
 malformed message a ProtocolError (never a crash of the trusted side, never unpickling)."""
 
 import base64
+import contextlib
 import io
 import json
 import math
+import os
 import pickle
 
 import numpy as np
@@ -233,6 +235,26 @@ def test_loads_refuses_json_nested_past_the_recursion_limit(opener, closer):
         protocol.loads('{"event":' + opener * depth + "1" + closer * depth + "}")
 
 
+def _surrogate_nested(depth):
+    return '{"event":' + "[" * depth + '"\\ud800"' + "]" * depth + "}"
+
+
+def test_a_lone_surrogate_nested_as_deep_as_json_parses_is_read_or_refused_never_a_crash():
+    """json parses a line nested up to its limit; replacing a lone surrogate in it recursed
+    (two frames a level on Python 3.11) past the recursion limit, and the RecursionError was
+    a crash of the grader, not the student's ProtocolError."""
+    low, high = 1, 100_000  # the deepest line json parses here, from this test's stack
+    while low < high:
+        middle = (low + high + 1) // 2
+        try:
+            json.loads(_surrogate_nested(middle))
+            low = middle
+        except RecursionError:
+            high = middle - 1
+    with contextlib.suppress(ProtocolError):  # read, or refused as the student's: no crash
+        protocol.loads(_surrogate_nested(low - 2))  # loads' own frames
+
+
 # ------------------------------------------------- a student's error, as data
 @pytest.mark.parametrize("source, expected", [
     ("x = 1\ny = 1 / 0\n", ("ZeroDivisionError", "division by zero", 2, None)),
@@ -265,3 +287,39 @@ def test_the_line_is_the_running_cells_own_and_a_call_has_none(worker):
     worker.serve_calls(env, ["f"], lambda: next(requests), sent.append)
     assert sent[-1]["error"] == {"type": "ZeroDivisionError", "message": "division by zero",
                                  "line": None, "name": None}
+
+
+def test_a_graded_function_deleted_since_ready_is_a_name_error(worker):
+    """The notebook defined g, and a graded call deleted it: calling g is the NameError
+    Python gives, where it was "'NoneType' object is not callable" (found by mypy)."""
+    sent = []
+    worker.run_cells(["def f():\n    del globals()['g']\n", "def g():\n    return 1\n"], set(),
+                     env := {}, sent.append)
+    requests = iter([{"call": "f", "args": []}, {"call": "g", "args": []}, None])
+    worker.serve_calls(env, ["f", "g"], lambda: next(requests), sent.append)
+    assert sent[-1]["error"] == {"type": "NameError", "message": "name 'g' is not defined",
+                                 "line": None, "name": "g"}
+
+
+def test_a_name_error_whose_name_is_not_a_string_is_reported_not_a_crash(worker):
+    """A student's NameError may carry any ``name``: an unhashable one crashed the worker's
+    loop (TypeError on ``name in names``) instead of being the call's error."""
+    sent = []
+    source = "def f():\n    e = NameError('odd')\n    e.name = []\n    raise e\n"
+    worker.run_cells([source], set(), env := {}, sent.append)
+    requests = iter([{"call": "f", "args": []}, None])
+    worker.serve_calls(env, ["f"], lambda: next(requests), sent.append)
+    assert sent[-1]["error"]["type"] == "NameError" and sent[-1]["reached"] == []
+
+
+def test_a_worker_sent_no_cells_exits_saying_so(worker, monkeypatch):
+    """The grader closed the channel before the first message: the worker exits 1 with a
+    sentence, where it raised TypeError on None (found by mypy)."""
+    read_fd, write_fd = os.pipe()
+    monkeypatch.setattr(worker.sys, "argv", ["worker.py", str(write_fd)])
+    monkeypatch.setattr(worker.sys, "stdin", io.StringIO(""))
+    try:
+        with pytest.raises(SystemExit, match="before it sent the cells"):
+            worker.main()
+    finally:
+        os.close(read_fd)

@@ -314,6 +314,22 @@ def test_past_the_hard_deadline_grading_stops(monkeypatch, clock):
         session.call("f", (1,))
 
 
+def test_a_call_whose_rerun_of_the_cells_uses_up_the_time_is_not_run(monkeypatch, clock):
+    """A call timed out; the cells run again for the next one and the hard deadline passes
+    meanwhile: that call is not run (BudgetExceeded), where it read the stopped sandbox and
+    raised AttributeError, which a test turned into the hint "'NoneType' object has no
+    attribute 'send'" (found by mypy)."""
+    session, sandbox = run(monkeypatch, clock,
+                           [start(0), done(0), READY, SandboxTimedOut("late")],
+                           [start(0), ("advance", HARD_LIMIT_FACTOR * BUDGETS.submission + 1),
+                            SandboxTimedOut("late")], cells=1)
+    with pytest.raises(BudgetExceeded, match="did not return"):
+        session.call("f", (1,))
+    with pytest.raises(BudgetExceeded, match="not run: the submission used up its time budget"):
+        session.call("f", (1,))
+    assert len(sandbox.boots) == 2 and session.sandbox is None and session.out_of_time()
+
+
 # ------------------------------------------------------------------ calls
 def result(value=None, error=None, args_after=None):
     reply = {"event": "result", "args_after": args_after or []}

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..outcomes import Isolation
+    from .command import Limits
 
 ROOT = pathlib.Path("/sys/fs/cgroup")
 V1_HIERARCHIES = ("memory", "pids", "cpu", "cpuacct")
@@ -134,7 +135,7 @@ def sweep(parent: pathlib.Path) -> None:
             pass
 
 
-def capped_by_cgroup(isolation):
+def capped_by_cgroup(isolation: Isolation) -> bool:
     """True when each submission of ``isolation`` gets a cgroup here (warm sandboxes)."""
     return isolation.warm and kind() is not None
 
@@ -145,15 +146,17 @@ def cpu_counted(isolation: Isolation) -> bool:
     return capped_by_cgroup(isolation) and counts_cpu()
 
 
-def submission_limits(limits, isolation, jobs=None):
+def submission_limits(limits: Limits, isolation: Isolation, jobs: int | None = None) -> Limits:
     """``limits`` as a submission of ``isolation`` gets them here: without a cgroup, the
-    process limit sized by :func:`fallback_processes` for ``jobs`` (default: one per CPU)."""
+    process limit sized by :func:`fallback_processes` for ``jobs`` (default: one per CPU, one
+    where the number of CPUs cannot be told)."""
     if capped_by_cgroup(isolation):
         return limits
-    return dataclasses.replace(limits, processes=fallback_processes(limits, jobs or os.cpu_count()))
+    jobs = jobs or os.cpu_count() or 1
+    return dataclasses.replace(limits, processes=fallback_processes(limits, jobs))
 
 
-def describe(limits, isolation):
+def describe(limits: Limits, isolation: Isolation) -> str:
     """What caps a submission as a whole here, for the provenance."""
     if capped_by_cgroup(isolation):
         return (f"cgroup {kind()}: {limits.submission_memory >> 20} MiB and {limits.processes} "
@@ -161,7 +164,7 @@ def describe(limits, isolation):
     return f"rlimits: {limits.processes} processes x {limits.memory_bytes >> 20} MiB"
 
 
-def fallback_processes(limits, jobs, total=None):
+def fallback_processes(limits: Limits, jobs: int, total: int | None = None) -> int:
     """Without a cgroup: the process limit that keeps ``jobs`` submissions, each of
     ``processes`` x ``memory_bytes`` at worst, within the machine's memory (at least 4)."""
     total = total or os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -178,7 +181,7 @@ class Cgroup:
         name = f"hsa-{os.getpid()}-{next(_counter)}"
         self.tops = self._tops(version, name)
         self.dirs = list(dict.fromkeys(self.tops.values()))
-        self.alarm = None
+        self.alarm: int | None = None  # v1: the eventfd told of the submission's OOM
         self.counts_cpu = False
         try:
             self._make(memory, processes)

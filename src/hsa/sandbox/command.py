@@ -36,7 +36,7 @@ class Limits:
     submission_memory: int = Settings().submission_memory_bytes  # all of a submission's processes (cgroup)
 
 
-def python_mounts():
+def python_mounts() -> list[str]:
     """Read-only paths the worker's Python needs: the interpreter and site-packages."""
     paths = {sys.base_prefix, sys.prefix, os.path.realpath(sys.executable)}
     paths |= {p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}
@@ -44,7 +44,7 @@ def python_mounts():
 
 
 def bwrap(uid: int | None, scratch_bytes: int = Limits.scratch_bytes,
-          caps: tuple = ("CAP_SETUID", "CAP_SETGID"), seccomp_fd: int | None = None,
+          caps: tuple[str, ...] = ("CAP_SETUID", "CAP_SETGID"), seccomp_fd: int | None = None,
           disable_userns: bool = False) -> list[str]:
     """bwrap's options. The private /tmp comes before the Python mounts, so that a Python
     installed under /tmp (a virtual environment there, say) is mounted on top of it, not
@@ -72,13 +72,13 @@ def bwrap(uid: int | None, scratch_bytes: int = Limits.scratch_bytes,
     return argv
 
 
-def setpriv(uid):
+def setpriv(uid: int) -> list[str]:
     """Drop to ``uid`` with no groups and no capabilities (as root only)."""
     return ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all"]
 
 
-def prlimit(limits, extra_processes=0):
+def prlimit(limits: Limits, extra_processes: int = 0) -> list[str]:
     """``prlimit`` wrapper: limits that bind the worker and all it starts.
 
     (``prlimit`` rather than ``preexec_fn``, which is unsafe in a threaded grader.)
@@ -109,13 +109,18 @@ def worker(isolation: Isolation, uid: int | None, worker_dir: pathlib.Path,
         argv += _inside(worker_dir, limits, WORKER_FILES)
         return argv + (setpriv(uid) if uid is not None else []) + PYTHON + [
             f"{INSIDE}/{WORKER}", str(channel_fd)]
-    drop = setpriv(uid) if isolation is Isolation.PROCESS_USER else []
+    drop: list[str] = []
+    if isolation is Isolation.PROCESS_USER:
+        if uid is None:  # never run as the grader's own user where a uid of its own was meant
+            raise ValueError("process-user isolation runs the worker as a uid of its own "
+                             "(claimed as root): none was given")
+        drop = setpriv(uid)
     own_filter = [] if filter_fd is None else [str(filter_fd)]
     argv = drop + PYTHON + [str(worker_dir / WORKER), str(channel_fd), *own_filter]
     return private_namespaces_prefix(limits.scratch_bytes) + argv if private_namespaces else argv
 
 
-def _inside(worker_dir, limits, files):
+def _inside(worker_dir: pathlib.Path, limits: Limits, files: tuple[str, ...]) -> list[str]:
     """bwrap's options after :func:`bwrap`: ``files`` of ``worker_dir`` at ``INSIDE``, the
     scratch folder, and the end of bwrap's own options."""
     argv = ["--perms", "0755", "--dir", INSIDE]
@@ -150,7 +155,7 @@ def zygote(isolation: Isolation, root: bool, worker_dir: pathlib.Path, channel_f
     raise ValueError(f"no zygote for isolation {isolation}")
 
 
-def private_namespaces_prefix(tmp_bytes=Limits.scratch_bytes):
+def private_namespaces_prefix(tmp_bytes: int = Limits.scratch_bytes) -> list[str]:
     """As root, without bubblewrap: a network namespace of its own (no way out, not even to
     the host's loopback) and a mount namespace whose ``/tmp`` and ``/var/tmp`` are private
     size-limited tmpfs, then ``exec`` the rest of the command line."""

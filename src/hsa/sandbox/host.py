@@ -17,12 +17,12 @@ from . import command
 from .uids import PROBE_UID
 
 
-def bwrap_works():
+def bwrap_works() -> bool:
     """True when bubblewrap is installed and can create its namespaces here."""
     return bwrap_problem() is None
 
 
-def bwrap_problem():
+def bwrap_problem() -> str | None:
     """None when bubblewrap starts a sandbox here; else why not, as a sentence with what to do
     (missing, or refused its namespaces)."""
     if not shutil.which("bwrap"):
@@ -49,7 +49,7 @@ USERNS_SETTINGS = (  # (sysctl, the value that refuses, the value that allows), 
 )
 
 
-def refused(said):
+def refused(said: str) -> str:
     """The operator's message when bubblewrap fails with ``said``: which setting refuses user
     namespaces here, and the three ways on."""
     setting = next((s for s in USERNS_SETTINGS if _sysctl(s[0]) == s[1]), None)
@@ -78,7 +78,7 @@ def bwrap_disables_userns() -> bool:
     return b"--disable-userns" in said.stdout + said.stderr
 
 
-def _sysctl(name):
+def _sysctl(name: str) -> str | None:
     try:
         return pathlib.Path("/proc/sys", *name.split(".")).read_text().strip()
     except OSError:
@@ -86,7 +86,7 @@ def _sysctl(name):
 
 
 @functools.lru_cache(maxsize=None)
-def namespaces_work():
+def namespaces_work() -> bool:
     """True when root can give a process a network and a ``/tmp`` of its own here (``unshare``,
     where bubblewrap cannot): then ``process-user`` runs the worker so, with no way out to
     the network and nothing written to the shared temporary folders."""

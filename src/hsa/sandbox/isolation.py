@@ -29,7 +29,7 @@ def network_reachable(isolation: Isolation) -> bool:
     return not (isolation is Isolation.PROCESS_USER and namespaces_work())
 
 
-def best_isolation():
+def best_isolation() -> Isolation:
     """The strongest isolation that works here (Gradescope: never refuses).
 
     Without namespaces, root can still run the worker as an unprivileged user of
@@ -70,7 +70,7 @@ def no_filter(reason: str) -> str:
 ZYGOTE_SWITCH = "HSA_ZYGOTE"  # set to "off": a fresh sandbox per submission (to compare)
 
 
-def warm_if_possible(fresh):
+def warm_if_possible(fresh: Isolation) -> Isolation:
     """``fresh``'s warm variant (a zygote per job, :mod:`.warm`) where a zygote starts here
     and gives a child every namespace with no capability left; else ``fresh`` itself,
     which is the fallback (Docker's default seccomp profile, say, refuses ``unshare``)."""

@@ -12,7 +12,7 @@ from ..exceptions import SandboxBroken
 from ..outcomes import Isolation
 from .command import PRIVATE_TMP
 from .host import namespaces_work
-from .session import Session
+from .session import Budgets, Session
 
 ADVICE = ("Make the Python that grades (its installation and site-packages) readable by every "
           "user: the zip's setup.sh copies an unreadable interpreter to /autograder/python; "
@@ -26,7 +26,7 @@ CAN_RUN_PYTHON = ("import os, sys\n"
                   "    raise PermissionError(f'the sandbox cannot run {sys.executable}')\n")
 
 
-def preflight(isolation, budgets):
+def preflight(isolation: Isolation | str, budgets: Budgets) -> None:
     """Start the worker of ``isolation`` on a notebook that checks that its user can run the
     interpreter (the worker imports numpy first), within a submission's ``budgets``; raise
     SandboxBroken, with what to do, when it cannot."""
@@ -47,7 +47,7 @@ def preflight(isolation, budgets):
         session.stop()
 
 
-def hidden_python(isolation):
+def hidden_python(isolation: Isolation) -> str | None:
     """The private folder (``/tmp``) that hides the grading Python from ``isolation``'s worker,
     or None: process-user with unshare mounts a fresh /tmp over the shared one."""
     if isolation is not Isolation.PROCESS_USER or not namespaces_work():

@@ -8,6 +8,7 @@ by the deadlines the caller gives :meth:`Sandbox.receive`.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pathlib
 import select
@@ -16,7 +17,8 @@ import signal
 import subprocess
 import tempfile
 import threading
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, cast
 
 from .. import untrusted
 from ..exceptions import ProtocolViolation, SandboxDied, SandboxTimedOut
@@ -26,10 +28,13 @@ from . import command, seccomp, uids
 from .clock import Deadline, wall_until
 from .host import bwrap_disables_userns, namespaces_work
 
+if TYPE_CHECKING:
+    from .cgroup import Cgroup
+
 WORKER_DIR = pathlib.Path(untrusted.__file__).resolve().parent
 PROCESS_USER_SCRATCH = pathlib.Path("/var/lib/hsa-scratch")
 SCRATCH_PREFIX = "hsa-scratch-"  # then the pid of the grader that made it
-_LIVE = set()  # every started Sandbox of this process, for stop_all()
+_LIVE: set[Sandbox] = set()  # every started Sandbox of this process, for stop_all()
 _LIVE_LOCK = threading.Lock()
 _STOPPED = threading.Event()
 SIGNAL_HINTS = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (CPU time)",
@@ -39,20 +44,22 @@ SIGNAL_HINTS = {"SIGKILL": " (often: out of memory or CPU time)", "SIGXCPU": " (
 class Sandbox:
     """One worker process; call :meth:`start` once and :meth:`kill` when done."""
 
-    def __init__(self, isolation, limits=command.Limits()):
+    def __init__(self, isolation: Isolation, limits: command.Limits = command.Limits()) -> None:
         self.isolation = isolation
         self.limits = limits
-        self.process = None
-        self._stdin = self._stdout = None  # messages to the worker; what it prints
-        self.cgroup = None  # the cgroup that caps the submission, where one is made (warm only)
-        self.claim = None  # the sandbox's own user (grading as root), see uids.claim()
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stdin: IO[bytes] | None = None  # messages to the worker
+        self._stdout: io.BufferedReader | None = None  # what it prints
+        # the cgroup that caps the submission, where one is made (warm only)
+        self.cgroup: Cgroup | None = None
+        self.claim: uids.Claim | None = None  # the sandbox's own user (as root), see uids.claim()
         self.output = bytearray()
         self.dropped = 0  # bytes of output beyond max_output
         self._buffer = bytearray()  # received, not yet returned; no newline before _scanned
         self._scanned = 0
 
     @property
-    def uid(self):
+    def uid(self) -> int | None:
         return self.claim.uid if self.claim else None
 
     # -------------------------------------------------------------- lifecycle
@@ -81,11 +88,12 @@ class Sandbox:
             os.close(write_fd)
             if filter_fd is not None:
                 os.close(filter_fd)
-        self._stdin, self._stdout = self.process.stdin, self.process.stdout
+        # with bufsize -1, Popen's stdout is a BufferedReader (typeshed: any IO[bytes])
+        self._stdin, self._stdout = self.process.stdin, cast(io.BufferedReader, self.process.stdout)
         self._enter()
         self._start_drain()
 
-    def _scratch_base(self):
+    def _scratch_base(self) -> pathlib.Path | None:
         """Where the scratch folder goes: outside /tmp for ``process-user``, whose worker may
         get a private /tmp of its own (then the shared one is out of its sight)."""
         if self.isolation is not Isolation.PROCESS_USER:
@@ -93,7 +101,7 @@ class Sandbox:
         PROCESS_USER_SCRATCH.mkdir(mode=0o711, parents=True, exist_ok=True)
         return PROCESS_USER_SCRATCH
 
-    def _stage_worker(self):
+    def _stage_worker(self) -> pathlib.Path:
         """Without bubblewrap there is nothing to mount: copy the worker's two files into
         the scratch folder, which becomes the sandbox user's (only) own folder."""
         for name in untrusted.FILES:
@@ -102,14 +110,14 @@ class Sandbox:
             os.chown(self._scratch, self.uid, self.uid)
         return self._scratch
 
-    def _processes_already_counted(self):
+    def _processes_already_counted(self) -> int:
         """As root, the sandbox's own uid carries the process count; otherwise the limit
         counts every task of the grader's user, so make room for those."""
         if self.uid is not None:
             return 0
         return uids.room_for_user()
 
-    def _env(self, tmp=None):
+    def _env(self, tmp: str | None = None) -> dict[str, str]:
         scratch = command.SCRATCH if self.isolation is Isolation.BWRAP else str(self._scratch)
         return worker_env(scratch, tmp)
 
@@ -125,9 +133,12 @@ class Sandbox:
         Ends at the output's end, or when told to stop: a process the worker detached may
         hold the output open after the worker's end (where it shares the grader's uid)."""
         stream, stop = self._stdout, self._stop_drain[0]
+        if stream is None:  # never started
+            return
+        watched: list[io.BufferedReader | int] = [stream, stop]
         while True:
             try:
-                if stop in select.select([stream, stop], [], [])[0]:
+                if stop in select.select(watched, [], [])[0]:
                     return
                 chunk = stream.read1(65536)
             except (OSError, ValueError):  # closed under it
@@ -138,7 +149,7 @@ class Sandbox:
             self.output += chunk[:room]
             self.dropped += max(0, len(chunk) - room)
 
-    def kill(self):
+    def kill(self) -> None:
         if self.process is None:
             return
         self._leave()
@@ -152,7 +163,7 @@ class Sandbox:
             self.claim = None
         shutil.rmtree(self._scratch, ignore_errors=True)
 
-    def _enter(self):
+    def _enter(self) -> None:
         """Count this sandbox among the live ones, which :func:`all_stopped` ends; end it at
         once when all_stopped() took its list while this one was starting."""
         with _LIVE_LOCK:
@@ -160,11 +171,11 @@ class Sandbox:
         if _STOPPED.is_set():
             self._end_now()
 
-    def _leave(self):
+    def _leave(self) -> None:
         with _LIVE_LOCK:
             _LIVE.discard(self)
 
-    def _end_now(self):
+    def _end_now(self) -> None:
         """SIGKILL the sandbox from another thread; the thread using it then cleans up."""
         kill_group(self.process)
 
@@ -179,14 +190,16 @@ class Sandbox:
         self._drainer.join()
         for stream in (self._stdin, self._stdout):
             try:
-                stream.close()
+                if stream is not None:
+                    stream.close()
             except OSError:
                 pass
         for fd in (self._responses, stop_read, stop_write):
             os.close(fd)
 
     # ------------------------------------------------------------- messages
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: protocol.Message) -> None:
+        assert self._stdin is not None, "send() before start()"
         try:
             self._stdin.write(protocol.dumps(message).encode())
             self._stdin.flush()
@@ -195,7 +208,7 @@ class Sandbox:
         except (OSError, ValueError):
             raise SandboxDied("the student's process stopped reading") from None
 
-    def receive(self, deadline: Deadline | float) -> dict[str, Any]:
+    def receive(self, deadline: Deadline | float) -> protocol.Message:
         """The next message; a SandboxFailure when the worker dies, breaks the protocol or
         ``deadline`` passes (a :class:`~.clock.Deadline`, or a ``time.monotonic()`` value)."""
         deadline = wall_until(deadline)
@@ -204,11 +217,12 @@ class Sandbox:
             remaining = deadline.left()
             if remaining <= 0:
                 raise SandboxTimedOut("ran past its time budget")
-            alarms = [self.cgroup.alarm] if self.cgroup and self.cgroup.alarm is not None else []
+            cap = self.cgroup
+            alarms = [cap.alarm] if cap is not None and cap.alarm is not None else []
             ready, _, _ = select.select([self._responses, *alarms], [], [], remaining)
             if not ready:
                 continue
-            if alarms and alarms[0] in ready and self.cgroup.take_alarm():
+            if cap is not None and alarms and alarms[0] in ready and cap.take_alarm():
                 raise SandboxDied(self.capped())
             if self._responses not in ready:
                 continue
@@ -231,12 +245,13 @@ class Sandbox:
         (a warm sandbox's); None here."""
         return None
 
-    def capped(self):
+    def capped(self) -> str:
         """The reason to give when the submission reached its memory cap."""
         return (f"went over the submission's memory cap of "
                 f"{self.limits.submission_memory >> 20} MiB, all its processes together")
 
-    def _exit_reason(self):
+    def _exit_reason(self) -> str:
+        assert self.process is not None, "a reason asked before start()"
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -244,7 +259,7 @@ class Sandbox:
         return describe_exit(code)
 
 
-def describe_exit(code):
+def describe_exit(code: int) -> str:
     """How the worker ended, from its exit code (negative: killed by that signal)."""
     if code < 0:
         name = signal.Signals(-code).name
@@ -252,7 +267,7 @@ def describe_exit(code):
     return f"exited with code {code} (os._exit or a crash ends the grading process)"
 
 
-def worker_env(scratch, tmp=None):
+def worker_env(scratch: str, tmp: str | None = None) -> dict[str, str]:
     """The worker's whole environment. ``TMPDIR`` is its private scratch folder, or ``tmp``
     (a private, size-limited /tmp of its own) when it has one."""
     return {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": tmp or scratch, "LANG": "C.UTF-8",
@@ -260,7 +275,7 @@ def worker_env(scratch, tmp=None):
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
 
 
-def kill_group(process):
+def kill_group(process: subprocess.Popen[bytes] | None) -> None:
     """SIGKILL the process group of ``process`` (started in a session of its own), if any."""
     if process is not None:
         try:
@@ -281,7 +296,7 @@ def refuse_if_ending() -> None:
 
 
 @contextlib.contextmanager
-def all_stopped():
+def all_stopped() -> Iterator[None]:
     """End every sandbox of this process at once, and start none until the block ends (a run
     that is stopping, interrupted or its disk full, waits there for its threads). Each
     sandbox's own thread then removes its scratch folder."""

@@ -71,6 +71,9 @@ FLTATR_ACT_BADARCH = 2
 FLTATR_CTL_OPTIMIZE = 8
 LOW_32 = 0xFFFFFFFF  # an int argument: the kernel reads its low 32 bits only
 
+Comparison = tuple[int, int, int, int]  # (argument, op, a, b), as libseccomp's scmp_arg_cmp
+Rule = tuple[int, str, tuple[Comparison, ...]]  # (action, system call, all must hold)
+
 
 def act_errno(code: int) -> int:
     return _ACT_ERRNO | (code & 0xFFFF)
@@ -122,12 +125,12 @@ def clone_flags_argument() -> int:
     return 1 if os.uname().machine.startswith("s390") else 0
 
 
-def rules() -> list[tuple[int, str, tuple]]:
+def rules() -> list[Rule]:
     """Every rule of the filter, as (action, system call, comparisons); a rule holds when all
     its comparisons do (each ``(argument, op, a, b)`` as libseccomp's), and a call is refused
     when any of its rules holds."""
     eperm = act_errno(errno.EPERM)
-    found = [(eperm, name, ()) for names in REFUSED.values() for name in names]
+    found: list[Rule] = [(eperm, name, ()) for names in REFUSED.values() for name in names]
     found += [(act_errno(errno.ENOSYS), name, ()) for name in ENOSYS_CALLS]
     # keyctl: only KEYCTL_JOIN_SESSION_KEYRING with no name (a fresh anonymous keyring)
     found += [(eperm, "keyctl", ((0, CMP_NE, KEYCTL_JOIN_SESSION_KEYRING, 0),)),
@@ -142,7 +145,7 @@ def rules() -> list[tuple[int, str, tuple]]:
     return found + [(eperm, "personality", (compare,)) for compare in _personality_rules()]
 
 
-def _personality_rules() -> list[tuple[int, int, int, int]]:
+def _personality_rules() -> list[Comparison]:
     """personality(2) is refused unless its argument is one Docker allows: 0, 8, 0x20000,
     0x20008 or 0xffffffff. libseccomp takes one comparison per argument in a rule, so the
     complement is written as a union: any upper bit set; any of the other 30 bits set with

@@ -10,8 +10,9 @@ same way for the next call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,10 +26,13 @@ from .command import Limits
 from ..settings import Settings
 from .warm import open_sandbox
 
-_classes = {}
+if TYPE_CHECKING:
+    from .process import Sandbox
+
+_classes: dict[str, type[StudentError]] = {}  # one class per name a student's error had
 
 
-def student_exception(raised):
+def student_exception(raised: protocol.Raised) -> StudentError:
     """The student's error (a :class:`protocol.Raised`) as an exception of the same class
     name, for the checks to turn into a hint."""
     name = "".join(c for c in raised.type if c.isalnum() or c == "_")[:60] or "Error"
@@ -36,7 +40,8 @@ def student_exception(raised):
     return cls(raised.message)
 
 
-def _culprit(died, current, last, suspect):
+def _culprit(died: SandboxFailure, current: int | None, last: int | None,
+             suspect: int | None) -> tuple[int | None, str]:
     """The cell to skip after the worker died or broke the protocol, and why.
 
     A forged message may come from the running cell, or from a thread or process that an
@@ -51,7 +56,7 @@ def _culprit(died, current, last, suspect):
     return current, str(died)
 
 
-def _expect_in_order(message, current, cells):
+def _expect_in_order(message: protocol.Message, current: int | None, cells: int) -> str:
     """The message's event, if the worker may send it now; else ProtocolViolation.
 
     The worker sends ``START`` and ``DONE`` around each cell and ``READY`` after the last
@@ -69,7 +74,7 @@ def _expect_in_order(message, current, cells):
                             "message)")
 
 
-def _read_reached(reached, names):
+def _read_reached(reached: object, names: list[str]) -> tuple[str, ...]:
     """The graded functions a call reached, as the worker reports them: a list of known
     names, else nothing. Student code can forge it, so it only ever shapes wording."""
     if not isinstance(reached, list) or len(reached) > len(names):
@@ -82,7 +87,7 @@ def _read_reached(reached, names):
 MAX_NESTED = 32  # records of the graded calls one call made, kept at most (the worker's cap)
 
 
-def _read_nested(nested: object, names: list) -> tuple:
+def _read_nested(nested: object, names: list[str]) -> tuple[dict[str, Any], ...]:
     """The worker's records of the graded calls a call made: those shaped as the worker
     writes them (``{"call": a graded name, "args": [...], "value" or "error"}``), left
     encoded until read. Student code can forge them: they only ever shape wording."""
@@ -101,12 +106,12 @@ class GradedCall:
     reached, with the worker's records of those calls (``nested``, still encoded)."""
 
     name: str
-    reached: tuple = ()
-    args: tuple = ()  # copies of the arguments, as sent
+    reached: tuple[str, ...] = ()
+    args: tuple[object, ...] = ()  # copies of the arguments, as sent
     value: object = None
     raised: protocol.Raised | None = None
     returned: bool = False
-    nested: tuple = ()
+    nested: tuple[dict[str, Any], ...] = ()  # each as the worker wrote it (plain data)
 
 
 HARD_LIMIT_FACTOR = 3  # re-runs and graded calls may take this many submission budgets in all
@@ -153,33 +158,33 @@ def _counted(seconds: float, deadline: Deadline) -> str:
 
 @dataclass
 class Session:
-    cells: list
-    names: list
+    cells: list[str]
+    names: list[str]
     isolation: Isolation  # a string is parsed in __post_init__: the sandbox's edge
     budgets: Budgets
     limits: Limits = field(default_factory=Limits)
     restart_every: int = Settings.zygote_restart_every  # submissions per zygote, for a warm isolation
-    events: dict = field(default_factory=dict)  # 0-based cell index -> CellProblem
-    defined: dict = field(default_factory=dict)
+    events: dict[int, CellProblem] = field(default_factory=dict)  # 0-based cell index -> problem
+    defined: dict[str, str] = field(default_factory=dict)  # graded name -> FUNCTION, MISSING, a type
     restarts: int = 0
-    call_problems: list = field(default_factory=list)  # Status.TIMEOUT/KILLED in calls
-    calls: list = field(default_factory=list)  # GradedCall per graded call, in order
+    call_problems: list[Status] = field(default_factory=list)  # Status.TIMEOUT/KILLED in calls
+    calls: list[GradedCall] = field(default_factory=list)  # per graded call, in order
 
     def __post_init__(self) -> None:
         # The submission budget bounds each run of the notebook's cells; the hard deadline
         # bounds everything (re-runs after a skipped cell and the graded calls included).
         self.isolation = Isolation(self.isolation)  # the sandbox's edge: parsed once, here
-        self.sandbox = None
+        self.sandbox: Sandbox | None = None
         self._cpu_spent = 0.0  # CPU seconds of this session's ended sandboxes (where counted)
         counted = cgroup.cpu_counted(self.isolation)
         self.hard_deadline = Deadline.after(HARD_LIMIT_FACTOR * self.budgets.submission,
                                             self._cpu_used if counted else None)
-        self.skip = set()
-        self.suspect = None  # the last cell of this run that left a thread or process running
+        self.skip: set[int] = set()
+        self.suspect: int | None = None  # the last cell of this run that left a thread or process running
         self.output = b""  # what the student's code printed (capped), from the last run
 
     # ------------------------------------------------------------ cells
-    def start(self):
+    def start(self) -> None:
         """Run the cells until every one has finished, failed or been skipped."""
         while not self._boot():
             self.restarts += 1
@@ -187,16 +192,18 @@ class Session:
     def _boot(self) -> bool:
         """One attempt to run the cells; False when a cell had to be skipped."""
         self.stop()
-        self.sandbox = open_sandbox(self.isolation, self.limits, self.restart_every)
-        self.sandbox.start()
+        self.sandbox = sandbox = open_sandbox(self.isolation, self.limits, self.restart_every)
+        sandbox.start()
         run_until = self._deadline(self.budgets.submission)
-        current = last = suspect = None
+        current: int | None = None
+        last: int | None = None
+        suspect: int | None = None
         try:
-            self.sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
+            sandbox.send({"cells": self.cells, "skip": sorted(self.skip), "names": self.names})
             while True:
                 budget = self.budgets.cell if current is not None else self.budgets.cell + 20
                 cell_until = self._deadline(budget)
-                message = self.sandbox.receive(cell_until.sooner(run_until))
+                message = sandbox.receive(cell_until.sooner(run_until))
                 event = _expect_in_order(message, current, len(self.cells))
                 if event == protocol.START:
                     current = last = int(message["cell"])
@@ -231,24 +238,25 @@ class Session:
             self.skip.add(culprit)
             return False
 
-    def _startup_output(self):
+    def _startup_output(self) -> str:
         """What the worker printed before any student code ran (the interpreter's own
         complaint, such as a library it cannot load), for the operator."""
         text = self.output.decode("utf-8", "replace").strip()
         return f". It printed: {text[-400:]}" if text else ""
 
-    def _read_defined(self, defined):
+    def _read_defined(self, defined: object) -> dict[str, str]:
         """What the worker says each graded name is (``FUNCTION``, ``MISSING``, a type)."""
         if not isinstance(defined, dict):
             raise ProtocolViolation("broke the grading protocol (a malformed ready message)")
         return {name: str(defined[name]) for name in self.names if name in defined}
 
-    def _record_done(self, message):
+    def _record_done(self, message: protocol.Message) -> None:
         if message.get("error"):
             raised = protocol.Raised.read(message["error"])
             self._record(message["cell"], Status.ERROR, str(raised), raised)
 
-    def _record(self, index, status, text, raised=None):
+    def _record(self, index: int | None, status: Status, text: str,
+                raised: protocol.Raised | None = None) -> None:
         if index is not None:
             self.events[index] = CellProblem.of(index, self.cells[index], status, str(text)[:500], raised)
 
@@ -276,14 +284,15 @@ class Session:
             self.sandbox = None
 
     # ------------------------------------------------------------ calls
-    def proxy(self, name):
-        """A stand-in for the student's function ``name`` that forwards calls to the sandbox."""
-        def call(*args):
+    def proxy(self, name: str) -> Callable[..., Any]:
+        """A stand-in for the student's function ``name`` that forwards calls to the sandbox
+        (what it returns is the student's value, decoded: any plain value or array)."""
+        def call(*args: object) -> Any:
             return self.call(name, args)
         call.__name__ = name
         return call
 
-    def call(self, name: str, args: tuple | list) -> Any:
+    def call(self, name: str, args: tuple[object, ...] | list[object]) -> Any:
         """Call the student's ``name`` in the sandbox; its value, or its error raised here."""
         sent = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
         self.calls.append(GradedCall(name, args=sent))
@@ -292,10 +301,13 @@ class Session:
         if self.sandbox is None:
             self.restarts += 1
             self.start()
+        sandbox = self.sandbox
+        if sandbox is None:  # the cells' re-run used up the submission's time: none is left
+            raise BudgetExceeded("not run: the submission used up its time budget")
         try:
-            self.sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
+            sandbox.send({"call": name, "args": [protocol.encode(a) for a in args]})
             until = self._deadline(self.budgets.call)
-            reply = self.sandbox.receive(until)
+            reply = sandbox.receive(until)
             if reply.get("event") != protocol.RESULT:
                 raise ProtocolViolation("sent an unexpected message")
             reached = _read_reached(reply.get("reached"), self.names)
@@ -337,7 +349,7 @@ class Session:
         return True
 
     @staticmethod
-    def _write_back(args, after):
+    def _write_back(args: tuple[object, ...] | list[object], after: list[object]) -> None:
         """Mirror in-place changes the student's function made to its array arguments."""
         for arg, changed in zip(args, after):
             if changed is None or not isinstance(arg, np.ndarray):

@@ -25,23 +25,23 @@ SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
 class Claim:
     """A claimed uid; the flock on its lock file holds the claim until :meth:`release`."""
 
-    def __init__(self, uid, lock_fd):
+    def __init__(self, uid: int, lock_fd: int) -> None:
         self.uid, self._lock = uid, lock_fd
 
-    def release(self):
+    def release(self) -> None:
         """Kill every process of the uid, delete its files in the shared temporary
         folders, then give the uid back."""
         kill_user(self.uid)
         remove_files_of(self.uid)
         self.give_back()
 
-    def give_back(self):
+    def give_back(self) -> None:
         """Give the uid back as it is: only once nothing of it can be left (a warm child's
         pid namespace reaped, its files on tmpfs mounts that are gone with it)."""
         os.close(self._lock)
 
 
-def claim():
+def claim() -> Claim:
     """Claim a sandbox uid that no live sandbox uses.
 
     A uid that still owns a process (say, one a previous grader left behind) is skipped.
@@ -63,7 +63,7 @@ def claim():
                              "wait for other graders to finish")
 
 
-def kill_user(uid, wait=5.0):
+def kill_user(uid: int, wait: float = 5.0) -> list[int]:
     """SIGKILL every process of ``uid`` until none is left (at most ``wait`` seconds).
 
     The signal is sent by a process running *as* ``uid`` with ``kill(-1, SIGKILL)``: the
@@ -84,7 +84,7 @@ def kill_user(uid, wait=5.0):
         time.sleep(0.02)
 
 
-def remove_files_of(uid, folders=SHARED_TMP):
+def remove_files_of(uid: int, folders: tuple[str, ...] = SHARED_TMP) -> None:
     """Delete what ``uid`` left in the shared temporary folders (without namespaces the
     sandbox can write there). Run after :func:`kill_user`, so nothing writes meanwhile."""
     for folder in folders:
@@ -95,7 +95,7 @@ def remove_files_of(uid, folders=SHARED_TMP):
                 pass
 
 
-def _owned(folder, uid):
+def _owned(folder: pathlib.Path, uid: int) -> list[pathlib.Path]:
     """Top-level entries of ``folder`` owned by ``uid`` (a folder of theirs goes whole)."""
     try:
         entries = list(folder.iterdir())
@@ -111,10 +111,10 @@ def _owned(folder, uid):
     return owned
 
 
-def process_owners():
+def process_owners() -> set[int]:
     """Every uid that owns a process (zombies included), from the owners of /proc's
     folders: one stat each, where reading every status file cost 29 ms a claim."""
-    owners = set()
+    owners: set[int] = set()
     for pid in pids():
         try:
             owners.add(os.stat(f"/proc/{pid}").st_uid)
@@ -123,7 +123,7 @@ def process_owners():
     return owners
 
 
-def pids():
+def pids() -> list[int]:
     return [int(p) for p in os.listdir("/proc") if p.isdigit()]
 
 
@@ -132,7 +132,7 @@ USER_GROWTH = 256
 sandbox, a kernel, a browser's threads): see :func:`room_for_user`."""
 
 
-def room_for_user():
+def room_for_user() -> int:
     """What a sandbox started as an ordinary user (no uid of its own) must add to its process
     limit: RLIMIT_NPROC counts every task (thread) of the user, its own and the grader's,
     not only the sandbox's, and a zygote lives for many submissions. A submission's own
@@ -147,7 +147,7 @@ def room_for_user():
     return tasks + USER_GROWTH
 
 
-def owner(pid):
+def owner(pid: int) -> int | None:
     """The real uid of a live (not zombie) process, else None."""
     try:
         status = pathlib.Path(f"/proc/{pid}/status").read_text()

@@ -21,6 +21,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from ..exceptions import SandboxBroken, ZygoteDied, ZygoteUnavailable
@@ -42,7 +43,7 @@ class ZygoteProcess:
     """One zygote, seen from the grader: the process (its loop is
     :class:`hsa.untrusted.zygote.ForkServer`) and the socket to it; one request at a time."""
 
-    def __init__(self, isolation, limits):
+    def __init__(self, isolation: Isolation, limits: command.Limits) -> None:
         self.isolation, self.limits = isolation, limits
         self.served = 0
         self._lock = threading.Lock()
@@ -72,7 +73,7 @@ class ZygoteProcess:
             finally:
                 if filter_fd is not None:
                     os.close(filter_fd)
-        ready, pidfds = self._receive(START_SECONDS, with_fds=True)
+        ready, pidfds = self._receive_with_fds(START_SECONDS)
         try:
             if not ready.get(READY) or len(pidfds) != 1:
                 raise ZygoteUnavailable(f"the zygote answered {ready!r} instead of being ready")
@@ -86,9 +87,10 @@ class ZygoteProcess:
         zygote moves into its ``zygote`` part once, and tells each child it forks from now
         on how to enter the ``submission`` part, whose cap is that submission's (it serves
         one at a time; its own memory was charged before it moved in)."""
-        self.cgroup = None
-        if cgroup.kind():
-            self.cgroup = cgroup.Cgroup(cgroup.kind(), self.limits.submission_memory,
+        self.cgroup: cgroup.Cgroup | None = None
+        version = cgroup.kind()
+        if version:
+            self.cgroup = cgroup.Cgroup(version, self.limits.submission_memory,
                                         self.limits.processes)
             self.cgroup.attach(cgroup.outer_pid(pidfd))
             how, fds = self.cgroup.entry()
@@ -100,7 +102,7 @@ class ZygoteProcess:
             if reply.get("entry") != how:
                 raise ZygoteUnavailable(f"the zygote could not take its cgroup: {reply}")
 
-    def _stage(self):
+    def _stage(self) -> pathlib.Path:
         """Without bubblewrap: the zygote's files in a folder of root's that its user may
         read, and below it the scratch folder that each child covers with a tmpfs."""
         PROCESS_USER_SCRATCH.mkdir(mode=0o711, parents=True, exist_ok=True)
@@ -113,22 +115,30 @@ class ZygoteProcess:
         return stage
 
     @property
-    def scratch(self):
+    def scratch(self) -> str:
         return command.SCRATCH if self.stage is None else str(self.stage / "scratch")
 
     @property
-    def tmp(self):
+    def tmp(self) -> str | None:
         return None if self.stage is None else "/tmp"
 
     @property
-    def covers(self):
+    def covers(self) -> list[str]:
         if self.stage is None:
             return list(BWRAP_COVERS)
         return [p for p in HOST_COVERS if os.path.isdir(p)] + [self.scratch]
 
-    def _receive(self, timeout: float, with_fds: bool = False) -> Any:
-        """The zygote's reply; ZygoteUnavailable however it fails to come (no answer in
-        ``timeout`` seconds, the connection reset or closed: it died; a reply cut short)."""
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        """The zygote's reply (any descriptor it carries closed): see :meth:`_receive_with_fds`."""
+        reply, fds = self._receive_with_fds(timeout)
+        for fd in fds:
+            os.close(fd)
+        return reply
+
+    def _receive_with_fds(self, timeout: float) -> tuple[dict[str, Any], list[int]]:
+        """The zygote's reply and the descriptors it carries; ZygoteUnavailable however it
+        fails to come (no answer in ``timeout`` seconds, the connection reset or closed: it
+        died; a reply cut short)."""
         ready, _, _ = select.select([self.sock], [], [], timeout)
         try:
             message, fds = socket.recv_fds(self.sock, 1 << 16, 1)[:2] if ready else (b"", [])
@@ -142,13 +152,9 @@ class ZygoteProcess:
             for fd in fds:
                 os.close(fd)
             raise
-        if with_fds:
-            return reply, fds
-        for fd in fds:
-            os.close(fd)
-        return reply
+        return reply, fds
 
-    def log_tail(self):
+    def log_tail(self) -> str:
         """What the zygote printed (its interpreter's complaint), for the operator."""
         try:
             self._log.seek(0)
@@ -157,15 +163,15 @@ class ZygoteProcess:
             return ""
         return f"; it printed: {text[-400:]}" if text else ""
 
-    def _ask(self, request, fds=(), with_fds=False):
+    def _ask(self, request: dict[str, Any], fds: Sequence[int] = ()) -> dict[str, Any]:
         with self._lock:
             try:
                 socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
             except OSError as error:  # it died (bwrap dies with the thread that started it)
                 raise ZygoteUnavailable(f"the zygote is gone ({error}){self.log_tail()}") from None
-            return self._receive(REPLY_SECONDS, with_fds)
+            return self._receive(REPLY_SECONDS)
 
-    def spawn(self, fds: list, uid: int | None = None) -> int:
+    def spawn(self, fds: list[int], uid: int | None = None) -> int:
         """A child for one submission, given its pipe ends (and, from a root zygote, the uid
         it runs as); its P1's pid in the zygote."""
         self.served += 1
@@ -179,14 +185,14 @@ class ZygoteProcess:
                                     f"{reply.get('error') or reply}")
         return reply["p1"]
 
-    def _confined(self, reply: dict) -> bool:
+    def _confined(self, reply: dict[str, Any]) -> bool:
         """Whether the child's P1 says it keeps no capability, inherits none and (when this
         zygote was given the filter) is filtered: else no student code may run in it."""
         masks = [reply.get(name) for name in ("capabilities", "inheritable", "ambient")]
         filter_in_place = reply.get("seccomp") == SECCOMP_FILTERED
         return masks == [0, 0, 0] and (filter_in_place or not self.filtered)
 
-    def end(self, p1, grace=0.0):
+    def end(self, p1: int, grace: float = 0.0) -> int:
         """Kill the child's PID 1 (after ``grace`` seconds) and reap it; its wait status."""
         reply = self._ask({"op": END, "p1": p1, "grace": grace})
         if "status" not in reply:
@@ -194,10 +200,10 @@ class ZygoteProcess:
         return reply["status"]
 
     @property
-    def alive(self):
+    def alive(self) -> bool:
         return self.process.poll() is None
 
-    def close(self):
+    def close(self) -> None:
         """Stop the zygote (its children die with it) and remove its staged files."""
         process = getattr(self, "process", None)
         if process is not None:
@@ -209,8 +215,9 @@ class ZygoteProcess:
                 process.wait()
             self.sock.close()
             self._log.close()
-        if getattr(self, "cgroup", None) is not None:
-            self.cgroup.remove()
+        made = getattr(self, "cgroup", None)  # None, or not yet asked for
+        if made is not None:
+            made.remove()
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
 
@@ -226,7 +233,7 @@ def _read_reply(message: bytes) -> dict[str, Any]:
     return reply
 
 
-def under(paths, folders):
+def under(paths: list[str], folders: list[str]) -> list[str]:
     """The folders to mount again for ``paths`` inside one of ``folders``, which a child's
     fresh tmpfs would hide: each path's own folder (a file's, such as the interpreter, is
     the folder holding it), none inside another, outermost first."""
@@ -236,7 +243,7 @@ def under(paths, folders):
     return sorted(outermost, key=len)
 
 
-def per_process_limits(limits):
+def per_process_limits(limits: command.Limits) -> dict[str, int]:
     """The limits P1 sets for the worker and everything it starts."""
     return {"as": limits.memory_bytes, "cpu": limits.cpu_seconds, "fsize": limits.file_bytes,
             "core": 0, "nproc": limits.processes}
@@ -246,11 +253,11 @@ class Pool:
     """The zygotes of this grader: one per job at a time, kept idle between submissions.
     (:data:`POOL` is the grader's; a test may make its own.)"""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle = []
+        self._idle: list[ZygoteProcess] = []
 
-    def take(self, isolation, limits):
+    def take(self, isolation: Isolation, limits: command.Limits) -> ZygoteProcess:
         """An idle zygote of ``isolation`` and ``limits``, else a new one. (bwrap's
         --die-with-parent ends a zygote with the thread that started it: a dead one found
         here is closed.)"""
@@ -263,7 +270,7 @@ class Pool:
             zygote.close()
         return found or ZygoteProcess(isolation, limits)
 
-    def give(self, zygote, restart_every=Settings.zygote_restart_every):
+    def give(self, zygote: ZygoteProcess, restart_every: int = Settings.zygote_restart_every) -> None:
         """Keep ``zygote`` for the next submission, or replace it after ``restart_every``."""
         if zygote.alive and zygote.served < restart_every:
             with self._lock:
@@ -271,7 +278,7 @@ class Pool:
         else:
             zygote.close()
 
-    def close_all(self):
+    def close_all(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
         for zygote in idle:
@@ -285,15 +292,18 @@ atexit.register(POOL.close_all)
 class WarmSandbox(Sandbox):
     """A worker forked from a zygote; :class:`Sandbox`'s channel, its own start and end."""
 
-    def __init__(self, isolation, limits=command.Limits(), restart_every=Settings.zygote_restart_every,
-                 pool=None):
+    def __init__(self, isolation: Isolation, limits: command.Limits = command.Limits(),
+                 restart_every: int = Settings.zygote_restart_every, pool: Pool | None = None) -> None:
         super().__init__(isolation, limits)
         self.restart_every = restart_every
         self.pool = pool or POOL
-        self.zygote = self.p1 = self.status = None
-        self._oom_before, self._cpu_before = 0, None
+        self.zygote: ZygoteProcess | None = None
+        self.p1: int | None = None  # the child's PID 1, in the zygote's pid namespace
+        self.status: int | None = None  # its wait status, once ended
+        self._oom_before = 0  # the cgroup's counts when this child was forked
+        self._cpu_before: float | None = None
 
-    def start(self):
+    def start(self) -> None:
         """A child of a zygote; a zygote that fails is replaced once (a new one may work:
         say, the old one was killed), then the failure is the grader's."""
         refuse_if_ending()
@@ -307,21 +317,21 @@ class WarmSandbox(Sandbox):
         self._enter()
 
     def _spawn(self) -> None:
-        self.zygote = self.pool.take(self.isolation, self.limits)
-        if self.zygote.root and self.claim is None:
+        self.zygote = zygote = self.pool.take(self.isolation, self.limits)
+        if zygote.root and self.claim is None:
             self.claim = uids.claim()
         (in_r, in_w), (out_r, out_w), (res_r, res_w) = [os.pipe() for _ in range(PIPES)]
-        self.cgroup = self.zygote.cgroup
+        self.cgroup = zygote.cgroup
         if self.cgroup is not None:  # a cap reached after the last submission's last message
             self.cgroup.take_alarm()
         self._oom_before = self.cgroup.oom_kills() if self.cgroup else 0
         self._cpu_before = self.cgroup.cpu_seconds() if self.cgroup else None
         try:
-            self.p1 = self.zygote.spawn([in_r, out_w, res_w], self.uid)
+            self.p1 = zygote.spawn([in_r, out_w, res_w], self.uid)
         except ZygoteUnavailable:
             for fd in (in_w, out_r, res_r):
                 os.close(fd)
-            self.zygote.close()
+            zygote.close()
             self.zygote = self.cgroup = None
             raise
         finally:
@@ -339,8 +349,9 @@ class WarmSandbox(Sandbox):
         now = self.cgroup.cpu_seconds()
         return None if now is None else now - self._cpu_before
 
-    def _end(self, grace=0.0):
-        if self.p1 is not None:
+    def _end(self, grace: float = 0.0) -> int | None:
+        """End the child, once; its wait status (None: no child was started)."""
+        if self.p1 is not None and self.zygote is not None:
             self.status, self.p1 = self.zygote.end(self.p1, grace), None
         return self.status
 
@@ -350,7 +361,8 @@ class WarmSandbox(Sandbox):
         is killed instead (``Claim.release``)."""
         self._leave()
         clean = True
-        if self.zygote is not None:
+        zygote = self.zygote
+        if zygote is not None:
             try:
                 self._end()
             except ZygoteUnavailable:
@@ -360,9 +372,9 @@ class WarmSandbox(Sandbox):
                     self._close_channel()
                     self._stdin = None
                 if clean:
-                    self.pool.give(self.zygote, self.restart_every)
+                    self.pool.give(zygote, self.restart_every)
                 else:  # dead, or past trusting: never another child
-                    self.zygote.close()
+                    zygote.close()
                 self.zygote = None
         self.cgroup = None  # the zygote's, kept for its next submission
         if self.claim is not None:  # a reaped pid namespace leaves nothing of the uid
@@ -370,7 +382,7 @@ class WarmSandbox(Sandbox):
             self.claim.give_back() if reaped else self.claim.release()
             self.claim = None
 
-    def _end_now(self):
+    def _end_now(self) -> None:
         """From another thread (:func:`~.process.all_stopped`): SIGKILL the zygote, whose pid
         namespace takes this child with it; the thread using the sandbox then finds the child
         gone and, the zygote unable to confirm it, kills every process of its uid."""
@@ -392,6 +404,7 @@ class WarmSandbox(Sandbox):
                              f"({gone})") from None
         if self._reached_cap():
             return self.capped()
+        assert status is not None, "a child's channel was read, so a child was started"
         if os.WIFSIGNALED(status):
             return "closed its connection to the grader"
         code = os.waitstatus_to_exitcode(status)
@@ -403,14 +416,15 @@ class WarmSandbox(Sandbox):
         return self.cgroup is not None and self.cgroup.oom_kills() > self._oom_before
 
 
-def open_sandbox(isolation, limits=command.Limits(), restart_every=Settings.zygote_restart_every):
+def open_sandbox(isolation: Isolation, limits: command.Limits = command.Limits(),
+                 restart_every: int = Settings.zygote_restart_every) -> Sandbox:
     """A sandbox of ``isolation``, not started: warm from a zygote, or fresh."""
     if isolation.warm:
         return WarmSandbox(isolation, limits, restart_every)
     return Sandbox(isolation, limits)
 
 
-def probe(isolation, limits=command.Limits()):
+def probe(isolation: Isolation, limits: command.Limits = command.Limits()) -> None:
     """Start a zygote of ``isolation`` and one child with every namespace and no capability
     (kept in :data:`POOL` for the first submission); ZygoteUnavailable when it cannot."""
     zygote = POOL.take(isolation, limits)

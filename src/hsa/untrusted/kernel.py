@@ -5,6 +5,8 @@ mount, capset, prctl, sethostname, clone3 into a cgroup, keyctl and loading a se
 Runs inside the sandbox, beside ``zygote.py`` and ``worker.py``; it holds no state and no data.
 """
 
+from __future__ import annotations
+
 import ctypes
 import ctypes.util
 import errno
@@ -64,22 +66,23 @@ class _CloneArgs(ctypes.Structure):
         "tls", "set_tid", "set_tid_size", "cgroup")]
 
 
-def _check(result, what):
+def _check(result: int, what: str) -> int:
     if result < 0:
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
     return result
 
 
-def unshare(flags):
+def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
 
 
-def _bytes(text):
+def _bytes(text: str | None) -> bytes | None:
     return text.encode() if text is not None else None
 
 
-def mount(source, target, fstype, flags=0, data=None):
+def mount(source: str | None, target: str, fstype: str | None, flags: int = 0,
+          data: str | None = None) -> None:
     encode = _bytes
     _check(_libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)),
            f"mount {fstype or 'remount'} on {target}")
@@ -89,7 +92,7 @@ def prctl(option: int, arg: int = 0, arg3: int = 0) -> int:
     return _check(_libc.prctl(option, arg, arg3, 0, 0), f"prctl({option})")
 
 
-def sethostname(name):
+def sethostname(name: str) -> None:
     _check(_libc.sethostname(name.encode(), len(name)), "sethostname")
 
 
@@ -102,12 +105,12 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
-def _capset_number():
+def _capset_number() -> int:
     machine = os.uname().machine
     return {"x86_64": 126, "aarch64": 91}.get(machine, _SYS_CAPSET)
 
 
-def forbid_new_privileges():
+def forbid_new_privileges() -> None:
     """Empty the bounding and ambient sets and set no_new_privs: nothing this process runs
     later can gain a capability (file capabilities, setuid bits, uid 0's exec rule)."""
     for cap in range(LAST_CAPABILITY + 1):
@@ -203,7 +206,7 @@ def seccomp_mode() -> int:
     return int(_status("Seccomp"))
 
 
-def confinement() -> dict:
+def confinement() -> dict[str, int]:
     """What :func:`confine` left, as the grader checks it: the seccomp mode and the
     inheritable, ambient and effective capability masks."""
     masks = {"inheritable": "CapInh", "ambient": "CapAmb", "capabilities": "CapEff"}

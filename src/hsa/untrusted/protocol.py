@@ -14,7 +14,7 @@ import io
 import json
 import math
 import re
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -26,6 +26,8 @@ RESULT = "result"  # a graded call ended: {"event", "value" or "error", "reached
 #                    "args_after"}
 FUNCTION = "function"  # a graded name the notebook defined as something callable
 MISSING = "missing"    # a graded name the notebook never defined
+
+Message = dict[str, Any]  # one message: a JSON object, its values whatever the other side sent
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 MAX_ITEMS = 10_000
@@ -158,21 +160,25 @@ def opaque(type_name: str) -> object:
     return type(name, (), {"__repr__": lambda self: f"<{name}>"})()
 
 
-def dumps(message: dict[str, Any]) -> str:
-    return json.dumps(message, allow_nan=True, separators=(",", ":")) + "\n"
+def dumps(message: Message) -> str:
+    return _json(message) + "\n"
 
 
 def encoded_bytes(value: object) -> int:
     """The bytes ``value`` takes in a message, as :func:`dumps` writes it (ASCII only: a
     control character is six bytes, a character past ASCII six or twelve)."""
-    return len(dumps(value)) - 1
+    return len(_json(value))
 
 
-def loads(line: str) -> dict[str, Any]:
+def _json(value: object) -> str:
+    return json.dumps(value, allow_nan=True, separators=(",", ":"))
+
+
+def loads(line: str) -> Message:
     if len(line) > MAX_MESSAGE_BYTES:
         raise ProtocolError("message too large")
     try:
-        message = json.loads(line)
+        message: object = json.loads(line)
     except ValueError:
         raise ProtocolError("not a JSON message") from None
     except RecursionError:  # json's parser recurses once per level of nesting
@@ -180,12 +186,23 @@ def loads(line: str) -> dict[str, Any]:
     if not isinstance(message, dict):
         raise ProtocolError("not a JSON object")
     if _SURROGATE_ESCAPE.search(line):  # rare: then every string is looked at
-        message = without_surrogates(message)
+        try:
+            message = without_surrogates(message)
+        except RecursionError:  # as deep as json's parser allows, deeper than this recursion
+            raise ProtocolError("a message nested too deeply") from None
     return message
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@overload
+def without_surrogates(value: str) -> str: ...
+@overload
+def without_surrogates(value: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def without_surrogates(value: object) -> object: ...
 
 
 def without_surrogates(value: object) -> object:

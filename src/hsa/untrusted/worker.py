@@ -12,6 +12,8 @@ through, and ``nested``: what each of those calls was given and returned (see
 :class:`Reach`).
 """
 
+from __future__ import annotations
+
 import functools
 from collections.abc import Callable
 import os
@@ -19,10 +21,14 @@ import re
 import sys
 import types
 import warnings
+from typing import TYPE_CHECKING, Any  # typing: protocol imports it already
 
 import numpy as np
 
-import protocol
+if TYPE_CHECKING:
+    from . import protocol
+else:  # run as a script inside the sandbox, beside protocol.py
+    import protocol
 
 MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
 
@@ -30,25 +36,26 @@ MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
 class _NoOpGrader:
     """Stands in for ``otter.Notebook``: the student's check and export cells do nothing here."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         pass
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., None]:
         return lambda *args, **kwargs: None
 
 
-def install_otter_stub():
+def install_otter_stub() -> None:
     """Otter, and the notebook's set-up import ``from public_checks import grader``: neither
     file is in the sandbox, and the checks run on the trusted side."""
     otter = types.ModuleType("otter")
-    otter.Notebook = _NoOpGrader
+    setattr(otter, "Notebook", _NoOpGrader)  # a module made here: setattr, as mypy cannot know it
     sys.modules["otter"] = otter
     public_checks = types.ModuleType("public_checks")
-    public_checks.grader = _NoOpGrader()
+    setattr(public_checks, "grader", _NoOpGrader())
     sys.modules["public_checks"] = public_checks
 
 
-def run_cells(cells, skip, env, send):
+def run_cells(cells: list[str], skip: set[int], env: dict[str, Any],
+              send: Callable[[protocol.Message], None]) -> None:
     for index, source in enumerate(cells):
         if index in skip:
             continue
@@ -63,7 +70,7 @@ def run_cells(cells, skip, env, send):
         send({"event": protocol.DONE, "cell": index, "error": error, "background": _background()})
 
 
-def _background():
+def _background() -> bool:
     """True when a thread or child process outlives the cell: such a cell may still
     write to the grader's channel later, and is the one blamed if something does."""
     try:
@@ -79,21 +86,22 @@ def _background():
     return False
 
 
-def flush_output():
+def flush_output() -> None:
     """Push what the student printed into the pipe now: the grader kills this process
     with SIGKILL, which would drop whatever still sat in the buffers."""
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
-            stream.flush()
+            if stream is not None:  # sys.__stdout__ is None where Python started without one
+                stream.flush()
         except BaseException:  # a student's replacement stream may raise anything
             pass
 
 
-def _cell_name(index):
+def _cell_name(index: int) -> str:
     return f"<code cell {index + 1}>"
 
 
-def error_report(exc, cell=None):
+def error_report(exc: BaseException, cell: int | None = None) -> dict[str, Any]:
     """What the student's code raised, as plain data (a :class:`protocol.Raised`); with
     ``cell`` (the index of the cell that ran), the line of that cell it came from."""
     line, tb = None, exc.__traceback__
@@ -101,12 +109,14 @@ def error_report(exc, cell=None):
         if cell is not None and tb.tb_frame.f_code.co_filename == _cell_name(cell):
             line = tb.tb_lineno  # the innermost line of this cell's own code
         tb = tb.tb_next
-    syntax = type(exc) in (SyntaxError, IndentationError, TabError)  # the cell did not compile
-    if syntax and cell is not None and exc.filename == _cell_name(cell):
-        line = exc.lineno
+    # the cell did not compile (Python's own error, not a subclass of the student's making)
+    syntax = exc if isinstance(exc, SyntaxError) and type(exc) in (
+        SyntaxError, IndentationError, TabError) else None
+    if syntax is not None and cell is not None and syntax.filename == _cell_name(cell):
+        line = syntax.lineno
     try:  # the student's exception may misbehave in its __str__ or its name
         name = getattr(exc, "name", None) if isinstance(exc, (NameError, ImportError)) else None
-        lines = str(exc.msg if syntax else exc).strip().splitlines()
+        lines = str(syntax.msg if syntax is not None else exc).strip().splitlines()
     except BaseException:
         name, lines = None, ["(its message could not be read)"]
     message = (lines[-1] if lines else "")[:500]
@@ -132,10 +142,12 @@ class Reach:
     MAX_NESTED = 32
     MAX_BYTES = 64 * 1024  # a larger array is recorded by its type only (an opaque value)
 
-    def __init__(self, env: dict, names: list) -> None:
+    def __init__(self, env: dict[str, Any], names: list[str]) -> None:
         self.names = set(names)
-        self.seen = set()
-        self.nested, self.depth, self.wrappers = [], 0, set()
+        self.seen: set[str] = set()
+        self.nested: list[dict[str, Any]] = []  # records of nested calls, as plain data
+        self.depth = 0
+        self.wrappers: set[int] = set()  # the ids of the wrappers put in env
         for name in names:
             if isinstance(env.get(name), types.FunctionType):
                 try:
@@ -144,7 +156,7 @@ class Reach:
                 except Exception:  # a __dict__ of the student's own making: leave it be
                     pass
 
-    def _recorded(self, name: str, function: types.FunctionType) -> types.FunctionType:
+    def _recorded(self, name: str, function: types.FunctionType) -> Callable[..., object]:
         @functools.wraps(function)
         def recorded(*args: object, **kwargs: object) -> object:
             self.seen.add(name)
@@ -163,12 +175,12 @@ class Reach:
             return value
         return recorded
 
-    def _small(self, value: object) -> dict:
+    def _small(self, value: object) -> dict[str, Any]:
         if isinstance(value, np.ndarray) and value.nbytes > self.MAX_BYTES:
             return protocol.encode(protocol.opaque("large_array"))
         return protocol.encode(value)
 
-    def _entry(self, name: str, args: tuple) -> dict | None:
+    def _entry(self, name: str, args: tuple[object, ...]) -> dict[str, Any] | None:
         """A nested call's record, its arguments encoded now (before it may change them)."""
         if len(self.nested) >= self.MAX_NESTED:
             return None
@@ -181,18 +193,21 @@ class Reach:
         wrapper, where there is one, counts as the call itself)."""
         self.nested, self.depth = [], 0 if id(function) in self.wrappers else 1
 
-    def missed(self, exc):
+    def missed(self, exc: BaseException) -> None:
         """Note a graded function the call tried to use but the notebook never defined."""
-        if isinstance(exc, NameError) and getattr(exc, "name", None) in self.names:
-            self.seen.add(exc.name)
+        name = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+        if isinstance(name, str) and name in self.names:  # a student's may be anything
+            self.seen.add(name)
 
-    def report(self, called):
+    def report(self, called: str) -> list[str]:
         """The graded functions reached since the last report, besides ``called`` itself."""
         reached, self.seen = sorted(self.seen - {called}), set()
         return reached
 
 
-def serve_calls(env: dict, names: list, receive: Callable, send: Callable) -> None:
+def serve_calls(env: dict[str, Any], names: list[str],
+                receive: Callable[[], protocol.Message | None],
+                send: Callable[[protocol.Message], None]) -> None:
     send({"event": protocol.READY, "defined": {n: _kind(env.get(n)) for n in names}})
     reach = Reach(env, names)
     while True:
@@ -202,11 +217,13 @@ def serve_calls(env: dict, names: list, receive: Callable, send: Callable) -> No
         function = env.get(request["call"])
         args = [protocol.decode(a) for a in request["args"]]
         before = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-        reply = {"event": protocol.RESULT}
+        reply: protocol.Message = {"event": protocol.RESULT}
         reach.begin(function)
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                if function is None:  # deleted since READY (by another graded call, say)
+                    raise NameError(f"name {request['call']!r} is not defined", name=request["call"])
                 reply["value"] = protocol.encode(function(*args))
         except BaseException as exc:
             reply["error"] = error_report(exc)
@@ -221,25 +238,27 @@ def serve_calls(env: dict, names: list, receive: Callable, send: Callable) -> No
         send(reply)
 
 
-def _kind(value):
+def _kind(value: object) -> str:
     if value is None:
         return protocol.MISSING
     return protocol.FUNCTION if callable(value) else type(value).__name__
 
 
-def main():
+def main() -> None:
     out = os.fdopen(int(sys.argv[1]), "w", buffering=1)
     incoming = sys.stdin
 
-    def send(message):
+    def send(message: protocol.Message) -> None:
         out.write(protocol.dumps(message))
         out.flush()
 
-    def receive():
+    def receive() -> protocol.Message | None:
         line = incoming.readline()
         return protocol.loads(line) if line else None
 
     setup = receive()
+    if setup is None:
+        raise SystemExit("the grader closed the channel before it sent the cells")
     install_otter_stub()
     env = {"__name__": "__main__", "__builtins__": __builtins__}
     run_cells(setup["cells"], set(setup["skip"]), env, send)

@@ -31,6 +31,8 @@ namespace, and P1 is reaped only after all of it is gone.
 Requests and replies are JSON objects, one per datagram (``op`` names what is asked).
 """
 
+from __future__ import annotations
+
 import fcntl
 import json
 import os
@@ -39,11 +41,16 @@ import select
 import signal
 import socket
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn  # typing: the worker it imports imports it
 
-try:
-    from . import kernel  # the grader imports this module for the request names
-except ImportError:  # run as a script inside the sandbox, beside kernel.py
-    import kernel
+if TYPE_CHECKING:
+    from . import kernel
+else:
+    try:
+        from . import kernel  # the grader imports this module for the request names
+    except ImportError:  # run as a script inside the sandbox, beside kernel.py
+        import kernel
 
 SPAWN, END, EXIT = "spawn", "end", "exit"  # the requests the zygote answers
 CGROUP = "cgroup"  # once, where the grader made a cgroup: how children enter it, and fds
@@ -63,7 +70,7 @@ SECCOMP_FILTERED = 2  # /proc/PID/status's Seccomp: once P1 loaded the filter
 class SetupFailed(Exception):
     """A step of a child's setup failed; ``stage`` names it (the zygote carries on)."""
 
-    def __init__(self, stage, error):
+    def __init__(self, stage: str, error: OSError) -> None:
         super().__init__(f"{stage}: {error}")
         self.stage = stage
 
@@ -77,9 +84,10 @@ class ForkServer:
 
     def __init__(self, sock: socket.socket, program: bytes | None = None) -> None:
         self.sock = sock
-        self.children = set()
+        self.children: set[int] = set()
         self.program = program
-        self.entry, self.entry_fds = None, []  # how children enter their cgroup (CGROUP)
+        self.entry: str | None = None  # how children enter their cgroup (CGROUP): TASKS, CLONE
+        self.entry_fds: list[int] = []
 
     def serve(self) -> None:
         while True:
@@ -103,7 +111,7 @@ class ForkServer:
                 reply = {"error": f"malformed request {op!r} with {len(fds)} descriptor(s)"}
             self.sock.send(json.dumps(reply).encode())
 
-    def spawn(self, request: dict, fds: list[int]) -> dict:
+    def spawn(self, request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
         """Fork C for one submission; its reply once P1 is ready or the setup failed."""
         report_r, report_w = os.pipe()
         try:
@@ -124,7 +132,7 @@ class ForkServer:
                 self.end(reply["p1"])
         return reply
 
-    def end(self, p1, grace=0.0):
+    def end(self, p1: int, grace: float = 0.0) -> dict[str, Any]:
         """SIGKILL P1 unless it ends within ``grace`` seconds, reap it; its wait status."""
         if p1 not in self.children:
             return {"error": f"no submission with P1 {p1!r}"}
@@ -142,18 +150,18 @@ class ForkServer:
         _, status = os.waitpid(p1, 0)
         return {"status": status}
 
-    def end_all(self):
+    def end_all(self) -> None:
         for p1 in list(self.children):
             self.end(p1)
 
 
-def _read_reports(report_r):
+def _read_reports(report_r: int) -> dict[str, Any]:
     """Merge the JSON lines C and P1 wrote, until both closed the pipe."""
     chunks = []
     while chunk := os.read(report_r, 65536):
         chunks.append(chunk)
     os.close(report_r)
-    reply = {}
+    reply: dict[str, Any] = {}
     for line in b"".join(chunks).decode("utf-8", "replace").splitlines():
         try:
             reply.update(json.loads(line))
@@ -164,7 +172,7 @@ def _read_reports(report_r):
     return reply
 
 
-def _close(fds):
+def _close(fds: list[int]) -> None:
     for fd in fds:
         try:
             os.close(fd)
@@ -172,13 +180,13 @@ def _close(fds):
             pass
 
 
-def _report(message: dict, fd: int = REPORT_FD) -> None:
+def _report(message: dict[str, Any], fd: int = REPORT_FD) -> None:
     os.write(fd, (json.dumps(message) + "\n").encode())
 
 
 # ------------------------------------------------------------ C: the setup child
-def _child(request: dict, fds: list[int], report_w: int, program: bytes | None,
-           tasks: list[int]) -> None:
+def _child(request: dict[str, Any], fds: list[int], report_w: int, program: bytes | None,
+           tasks: list[int]) -> NoReturn:
     """C: in the submission's cgroup (moved there through ``tasks`` on v1), the worker's
     descriptors only, new namespaces and mounts, then P1. Never returns."""
     try:
@@ -216,7 +224,7 @@ def _enter_cgroup(tasks: list[int]) -> None:
     _step("oom score", _write_file, "/proc/self/oom_score_adj", "1000")
 
 
-def _keep_only(fds, report_w):
+def _keep_only(fds: list[int], report_w: int) -> None:
     """Move the pipe ends to CHILD_FDS (output on 2 as well) and the report to 4; close
     every other descriptor (the zygote's socket, another child's pipes)."""
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (*fds, report_w)]
@@ -226,14 +234,14 @@ def _keep_only(fds, report_w):
     os.closerange(max(*CHILD_FDS, REPORT_FD) + 1, os.sysconf("SC_OPEN_MAX"))
 
 
-def _step(stage, action, *args):
+def _step(stage: str, action: Callable[..., object], *args: object) -> object:
     try:
         return action(*args)
     except OSError as error:
         raise SetupFailed(stage, error) from None
 
 
-def _enter_namespaces(request):
+def _enter_namespaces(request: dict[str, Any]) -> None:
     """New namespaces and mounts. With a ``uid`` of its own (a root zygote: design R of the
     study) the child keeps the zygote's user namespace, and P1 later becomes that uid;
     without one (design U) it gets a user namespace mapping only the zygote's uid."""
@@ -260,7 +268,7 @@ def _write_file(path: str, text: str) -> None:
         f.write(text)
 
 
-def _bind_again(fd, path):
+def _bind_again(fd: int, path: str) -> None:
     """Mount what ``fd`` is at ``path`` again, read-only: a Python installed under a folder
     that a fresh tmpfs now covers (a virtual environment in /tmp, say)."""
     os.makedirs(path, mode=0o755, exist_ok=True)
@@ -270,14 +278,14 @@ def _bind_again(fd, path):
     os.close(fd)
 
 
-def _map_one_uid(uid, gid):
+def _map_one_uid(uid: int, gid: int) -> None:
     """Inside, the child is uid and gid 1000; outside, the zygote's own (nothing more)."""
     for name, text in (("setgroups", "deny"), ("uid_map", f"1000 {uid} 1"),
                        ("gid_map", f"1000 {gid} 1")):
         _write_file(f"/proc/self/{name}", text)
 
 
-def _remount_read_only():
+def _remount_read_only() -> None:
     """Every mount the zygote sees becomes read-only here, keeping its other flags (a child
     user namespace may add read-only but never clear it): the only writable places are the
     fresh tmpfs mounted after this, so nothing a child writes is seen by the next."""
@@ -289,7 +297,7 @@ def _remount_read_only():
         kernel.mount(None, path, None, kernel.MS_REMOUNT | kernel.MS_BIND | kernel.MS_RDONLY | kept)
 
 
-def _fresh_devpts():
+def _fresh_devpts() -> None:
     """A devpts instance of the child's own: a pty one child opens is not in the next's.
     Where /dev/ptmx is a device node (no bubblewrap) it is pointed at the new instance."""
     if not os.path.isdir("/dev/pts"):
@@ -301,7 +309,7 @@ def _fresh_devpts():
 
 
 # ------------------------------------------------------------- P1: the reaping init
-def _p1(request: dict, program: bytes | None) -> None:
+def _p1(request: dict[str, Any], program: bytes | None) -> NoReturn:
     """P1: its own /proc, the limits, no capability, confined (:func:`kernel.confine`); then
     the worker, reaped until it ends."""
     try:
@@ -325,7 +333,7 @@ def _p1(request: dict, program: bytes | None) -> None:
     _reap_until(worker)
 
 
-def _drop_privileges(uid):
+def _drop_privileges(uid: int | None) -> None:
     """No capability left, no way to gain one; as ``uid`` when given (from root to another
     uid, the kernel clears every capability)."""
     if uid is None:
@@ -340,12 +348,12 @@ def _drop_privileges(uid):
     kernel.prctl(kernel.PR_SET_DUMPABLE, 1)
 
 
-def _set_limits(limits):
+def _set_limits(limits: dict[str, int]) -> None:
     for name, value in limits.items():
         resource.setrlimit(getattr(resource, f"RLIMIT_{name.upper()}"), (value, value))
 
 
-def _reap_until(worker):
+def _reap_until(worker: int) -> NoReturn:
     """Reap every orphan (zombies count against the process limit) until the worker
     ends; then exit with its code (128 + N when signal N killed it)."""
     while True:
@@ -358,7 +366,7 @@ def _reap_until(worker):
             os._exit(SIGNALLED - code if code < 0 else min(code, SIGNALLED - 1))
 
 
-def _run_worker(request):
+def _run_worker(request: dict[str, Any]) -> NoReturn:
     """The submission's process: PID 2, as the worker a fresh sandbox would start."""
     import io
 
@@ -371,7 +379,8 @@ def _run_worker(request):
         sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8")
         sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
                                       errors="backslashreplace", line_buffering=True)
-        sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+        sys.__stdin__, sys.__stdout__, sys.__stderr__ = (  # type: ignore[misc]  # typeshed says Final
+            sys.stdin, sys.stdout, sys.stderr)  # yet a fresh interpreter's are its own streams
         sys.argv = [worker.__file__, str(RESPONSES_FD)]
         worker.main()
         worker.flush_output()
@@ -387,7 +396,7 @@ def _run_worker(request):
 
 
 # --------------------------------------------------------------------- start-up
-def _read_program(extra: list) -> bytes | None:
+def _read_program(extra: list[str]) -> bytes | None:
     """The seccomp filter handed over at the descriptor after the socket's, if any."""
     if not extra:
         return None
