@@ -13,7 +13,6 @@ import datetime
 import pathlib
 import secrets
 import time
-from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission, ZygoteDied
@@ -26,12 +25,16 @@ from ..sandbox.session import Budgets, Session
 from ..untrusted import protocol
 from .autograder import Autograder
 from .findings import add_findings
-from .result import NOT_GRADED, Provenance, QuestionScore, Result, TestResult, new_result
+from .result import NOT_GRADED, Provenance, QuestionScore, Result, TestResult
 from .submission import code_cells, function_sources, read_bytes
 
-if TYPE_CHECKING:
-    from .autograder import Autograder
-    from .result import Result
+
+def new_result(name: str, autograder: Autograder, status: Status = Status.GRADED,
+               message: str = "") -> Result:
+    """A result with nothing scored yet: every question at 0 of its points."""
+    return Result(submission=name, status=status, message=message,
+                  max_score=autograder.max_score,
+                  questions={t.name: QuestionScore(0.0, t.possible) for t in autograder.tests})
 
 
 def seed_or_fresh(seed=None):

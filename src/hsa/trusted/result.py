@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 from ..outcomes import CellProblem, Isolation, SetAsideReason, Status, Verdict
 from ..untrusted.protocol import Raised
-
-if TYPE_CHECKING:
-    from .autograder import Autograder
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
 
@@ -153,10 +150,3 @@ class Result:
         data["provenance"] = Provenance.from_dict(data["provenance"]) if data.get("provenance") else None
         return cls(**data)
 
-
-def new_result(name: str, autograder: Autograder, status: Status = Status.GRADED,
-               message: str = "") -> Result:
-    """A result with nothing scored yet: every question at 0 of its points."""
-    return Result(submission=name, status=status, message=message,
-                  max_score=autograder.max_score,
-                  questions={t.name: QuestionScore(0.0, t.possible) for t in autograder.tests})
