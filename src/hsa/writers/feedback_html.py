@@ -1,6 +1,6 @@
 """feedback.html: the student's feedback as a page that opens anywhere.
 
-The same blocks as feedback.md (:func:`~hsa.writers.feedback.feedback_blocks`),
+The same blocks as feedback.md (:func:`~hsa.writers.feedback_blocks.feedback_blocks`),
 rendered as one self-contained page: the style is inline, nothing is fetched (no
 font, no image, no script), and it reads on a phone (a viewport, text that wraps,
 tables that fit). Canvas and Moodle show an uploaded .md as raw text; this is what

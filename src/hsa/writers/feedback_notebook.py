@@ -1,7 +1,7 @@
 """The student's own notebook with their feedback written in (``hsa grade --feedback-notebook``).
 
 A copy of the notebook graded, with markdown cells added, each rendered from the
-same blocks as feedback.md (:func:`~hsa.writers.feedback.feedback_blocks`): the
+same blocks as feedback.md (:func:`~hsa.writers.feedback_blocks.feedback_blocks`): the
 score and the table at the top, each graded function's part after the cell that
 defines it, each cell that did not run cleanly's note after that cell, and what
 belongs to no cell (functions never defined, files set aside) at the top too.

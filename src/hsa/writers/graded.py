@@ -16,7 +16,7 @@ from ..trusted.causes import Traced
 from ..trusted.causes import trace as _trace
 from ..trusted.result import Result
 from .document import Block
-from .feedback import feedback_blocks
+from .feedback_blocks import feedback_blocks
 
 # hsa.trusted.causes is not annotated yet: its trace as called here (no Any flows in from it);
 # import it plainly once it is.
