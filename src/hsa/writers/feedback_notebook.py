@@ -97,7 +97,7 @@ def _placed(blocks: Iterable[Block]) -> tuple[list[Block], dict[str, list[Block]
             functions[block.function] = [block]
         elif isinstance(block, Bullets) and any(i.cell for i in block.items):
             for item in block.items:
-                # every item of such a list has its cell (hsa.writers.feedback's cell problems)
+                # every item of such a list has its cell (hsa.writers.feedback_blocks' cell problems)
                 cells.setdefault(cast(int, item.cell), []).append(Bullets((item,)))
         else:
             top.append(block)
