@@ -14,7 +14,6 @@ import pathlib
 from typing import Any, Callable, Iterable, Sequence
 
 from ..settings import Visibility
-from ..trusted.causes import Causes
 from ..trusted.result import Result, TestResult
 from .feedback import feedback_md
 from .graded import Graded
@@ -58,10 +57,9 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
 def lost_through(graded: Graded) -> dict[str, Sequence[str]]:
     """Test name -> the functions its points were lost through (a public test's from the
     public checks alone, a hidden test's from all), for the tests that lost any so."""
-    causes_of: Callable[[bool], Causes] = graded.traced.of  # hsa.trusted.causes is not annotated yet
     hidden = {t.name for t in graded.result.tests if t.hidden}
     return {loss.test: loss.roots for public_only in (True, False)
-            for loss in causes_of(public_only).losses
+            for loss in graded.traced.of(public_only).losses
             if (loss.test in hidden) != public_only}
 
 
