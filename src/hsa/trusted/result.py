@@ -46,7 +46,7 @@ class Finding:
     verdict: Verdict
     sentence: str = ""
     public: bool = False
-    stopped_at: list = field(default_factory=list)  # STOPPED: whose errors it raised again
+    stopped_at: list[str] = field(default_factory=list)  # STOPPED: whose errors it raised again
 
     def __post_init__(self) -> None:
         self.verdict = Verdict(self.verdict)
@@ -128,7 +128,7 @@ class Result:
     set_aside: list[SetAside] = field(default_factory=list)  # the files not graded
     identity: Identity = field(default_factory=Identity)
     provenance: Provenance | None = None  # None until graded
-    findings: list = field(default_factory=list)  # Finding per function that went wrong
+    findings: list[Finding] = field(default_factory=list)  # per function that went wrong
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
