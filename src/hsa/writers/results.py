@@ -11,17 +11,13 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Sequence
 
 from ..settings import Visibility
 from ..trusted.result import Result, TestResult
 from .feedback import feedback_md
 from .graded import Graded
-from .wording import quoted as _quoted
-
-# hsa.writers.wording is not annotated yet: quoted as called here (no Any flows in from it);
-# import it plainly once it is.
-quoted: Callable[[Iterable[str]], str] = _quoted
+from .wording import quoted
 
 
 def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
