@@ -10,12 +10,12 @@ from __future__ import annotations
 from ..outcomes import Status
 from ..trusted.causes import Traced
 from ..trusted.result import NOT_GRADED, QuestionScore, Result
-from .document import (Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table, bullets)
+from .document import Block, Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table, bullets
 from .wording import (GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
                       missing_package, pointers, refused_call)
 
 
-def feedback_blocks(result: Result, traced: Traced, public_only: bool) -> list:
+def feedback_blocks(result: Result, traced: Traced, public_only: bool) -> list[Block]:
     """The student's feedback: score per question, what to fix, what did not run, as
     blocks (:mod:`.document`) that feedback.md, feedback.html and the feedback notebook
     render. Made once per row, by :class:`~.graded.Graded`.
@@ -23,7 +23,7 @@ def feedback_blocks(result: Result, traced: Traced, public_only: bool) -> list:
     ``public_only``: what a student may read before grades are published: the public
     checks, their cells' errors and general advice; no hidden hint, no score.
     """
-    blocks = [Heading(1, f"Feedback on {result.submission}")]
+    blocks: list[Block] = [Heading(1, f"Feedback on {result.submission}")]
     if result.status is Status.GRADER_FAILED:
         return blocks + [Paragraph(GRADER_FAILED_TEXT)]
     if not public_only:
@@ -43,24 +43,24 @@ def feedback_blocks(result: Result, traced: Traced, public_only: bool) -> list:
     return blocks + _undefined(result) + _set_aside(result) + _footer(result)
 
 
-def _public_state(result, question):
+def _public_state(result: Result, question: str) -> str:
     public = [t for t in result.tests if t.question == question and not t.hidden]
     if not public:
         return "none"
     return "passed" if all(t.passed for t in public) else "failed"
 
 
-def _fixes(result, traced, public_only):
+def _fixes(result: Result, traced: Traced, public_only: bool) -> list[Block]:
     """One part per question that failed a check. A mistake that other functions
     inherit is said once, at its cause; their parts point there instead."""
     causes = traced.of(public_only)
     sections = [q for q in result.questions if causes.losses_of(q)]
     sections += [r for r in causes.cascades if r not in sections]  # a root with no question
-    parts = []
+    parts: list[Part] = []
     for question in sections:
         score, possible = result.questions.get(question, QuestionScore(0.0, 0.0))
         lost = "public check failed" if public_only else f"{possible - score:g} point(s) lost"
-        blocks = [Heading(3, f"`{question}`: {lost}")]
+        blocks: list[Block] = [Heading(3, f"`{question}`: {lost}")]
         if question in causes.cascades:
             blocks.append(Paragraph(fix_first(causes.cascades[question], public_only)))
         losses = causes.losses_of(question)
@@ -76,7 +76,7 @@ def _fixes(result, traced, public_only):
     return []
 
 
-def _cell_problems(result: Result) -> list:
+def _cell_problems(result: Result) -> list[Block]:
     if not result.cells:
         return []
     items = tuple(Item(f"Code cell {cell.index} (`{cell.first_line}`) {cell.describe()}."
@@ -88,7 +88,7 @@ def _cell_problems(result: Result) -> list:
         "see the same thing.")))]
 
 
-def _undefined(result):
+def _undefined(result: Result) -> list[Block]:
     if not result.undefined or not result.tests:
         return []
     names = ", ".join(f"`{n}`" for n in result.undefined)
@@ -98,7 +98,7 @@ def _undefined(result):
         "and `def` line are as given."),))]
 
 
-def _set_aside(result):
+def _set_aside(result: Result) -> list[Block]:
     if not result.set_aside:
         return []
     graded = result.identity.path or result.submission
@@ -106,7 +106,7 @@ def _set_aside(result):
     return [Section("Files not graded", (Paragraph(f"Graded: `{graded}`. Not graded:"), files))]
 
 
-def _footer(result):
+def _footer(result: Result) -> list[Block]:
     p = result.provenance
     if p is None:  # nothing was graded
         return []
