@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence, TypedDict
 
 from ..settings import Visibility
 from ..trusted.result import Result, TestResult
@@ -20,7 +20,32 @@ from .graded import Graded
 from .wording import quoted
 
 
-def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
+class _Test(TypedDict):
+    name: str
+    score: float
+    max_score: float
+    output: str
+    visibility: str  # one of Gradescope's visibilities (settings.VISIBILITIES)
+
+
+class GradescopeTest(_Test, total=False):
+    """One entry of results.json's ``tests``."""
+    status: Literal["passed", "failed"]  # a check's; the whole feedback's entry has none
+    output_format: Literal["md"]  # the whole feedback's entry: its output is Markdown
+
+
+class ResultsJson(TypedDict):
+    """results.json, as Gradescope reads it."""
+    execution_time: float
+    output: str
+    output_format: Literal["md"]
+    visibility: str
+    stdout_visibility: str
+    tests: list[GradescopeTest]
+    extra_data: dict[str, Any]  # Result.to_dict(): the whole result, as JSON (read_result)
+
+
+def results_json(graded: Graded, visibility: Visibility) -> ResultsJson:
     """Gradescope's results.json. Whatever a student may see before grades are published
     (the top-level ``output``, the public tests) holds public checks, their own cells'
     errors and general advice only. There is no top-level ``score``: Gradescope sums the
@@ -29,7 +54,7 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
     function's mistake says so first (from the public checks alone, for a public test)."""
     result = graded.result
     through = lost_through(graded)
-    tests = [{
+    tests: list[GradescopeTest] = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
         "score": t.score, "max_score": t.max_score,
         "status": "passed" if t.passed else "failed",
