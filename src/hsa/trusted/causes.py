@@ -54,8 +54,8 @@ class Loss:
     points: float  # what the test was worth (0 for a public check)
     hint: str
     roots: tuple[str, ...] = ()  # the root causes it was lost through; () when lost on its own
-    via: dict[str, tuple[str, ...]] = field(default_factory=dict)  # root -> the functions the test called that
-    #                                          are that root or reached it
+    # root -> the functions the test called that are that root or reached it
+    via: dict[str, tuple[str, ...]] = field(default_factory=dict)
     checked: bool = False  # every other function it involved that went wrong was found
     #                        right given what the roots returned to it
 
@@ -84,7 +84,8 @@ class Cascade:
     callers: dict[str, float] = field(default_factory=dict)
     # question -> points lost in checks that use other functions (``via``) that call it
     users: dict[str, float] = field(default_factory=dict)
-    via: dict[str, tuple[str, ...]] = field(default_factory=dict)  # question in users -> the functions it used
+    # question in users -> the functions it used
+    via: dict[str, tuple[str, ...]] = field(default_factory=dict)
     alone: float = 0.0  # points lost through this root and no other, where that was checked
     stopped: list[str] = field(default_factory=list)  # functions that only raised the root's error
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..outcomes import Status
 from ..trusted.causes import Traced
 from ..trusted.result import NOT_GRADED, QuestionScore, Result
-from .document import Block, Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table, bullets
+from .document import (Block, Bullets, Footer, Heading, Item, Paragraph, Part, Section, Table,
+                       bullets)
 from .wording import (GRADER_FAILED_TEXT, PUBLIC_ONLY_TEXT, distinct_advice, fix_first,
                       missing_package, pointers, refused_call)
 

@@ -38,7 +38,8 @@ def fix_first(cascade: Cascade, public_only: bool) -> str:
             ("fails its public check" if one else "fail their public checks") + " because of it"
             if public_only else
             f"lost {points_text(sum(cascade.callers.values()))} through it"))
-    by_via: dict[str, dict[str, float]] = {}  # the same path, said once for every question that lost points along it
+    # the same path, said once for every question that lost points along it
+    by_via: dict[str, dict[str, float]] = {}
     for question, points in cascade.users.items():
         by_via.setdefault(_via(cascade.via[question], cascade.root), {})[question] = points
     for via, users in by_via.items():
