@@ -27,8 +27,8 @@ from ..sandbox import process
 from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
-from ..trusted.grader import grade_file, seed_or_fresh
-from ..trusted.result import NOT_GRADED, Identity, new_result
+from ..trusted.grader import grade_file, new_result, seed_or_fresh
+from ..trusted.result import NOT_GRADED, Identity
 from ..writers.results import read_result
 from . import leftovers, lock, outdir
 from .journal import Gradebook

@@ -29,8 +29,8 @@ from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
 from ..trusted.autograder import Autograder
 from ..trusted.choice import Choice, Handed, choose
-from ..trusted.grader import grade_file, seed_or_fresh
-from ..trusted.result import NOT_GRADED, Result, new_result
+from ..trusted.grader import grade_file, new_result, seed_or_fresh
+from ..trusted.result import NOT_GRADED, Result
 from ..trusted.submission import files_under
 
 SEED_VARIABLE = "HSA_SEED"  # a fixed seed for the hidden inputs (tests); else a fresh one

@@ -36,10 +36,13 @@ Questions are named after the function they grade; a question's "own function"
 is the graded function of the same name.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from ..outcomes import Verdict
-from .result import Result, TestResult
+from .result import Finding, Result, TestResult
 
 
 @dataclass
@@ -50,14 +53,14 @@ class Loss:
     test: str
     points: float  # what the test was worth (0 for a public check)
     hint: str
-    roots: tuple = ()  # the root causes it was lost through; () when lost on its own
-    via: dict = field(default_factory=dict)  # root -> the functions the test called that
-    #                                          are that root or reached it
+    roots: tuple[str, ...] = ()  # the root causes it was lost through; () when lost on its own
+    # root -> the functions the test called that are that root or reached it
+    via: dict[str, tuple[str, ...]] = field(default_factory=dict)
     checked: bool = False  # every other function it involved that went wrong was found
     #                        right given what the roots returned to it
 
     @property
-    def own(self):
+    def own(self) -> bool:
         return not self.roots
 
 
@@ -68,7 +71,7 @@ class QuestionCauses:
     question: str
     own: float = 0.0  # points lost on its own mistakes
     dependency: float = 0.0  # points lost through another function's mistake (each test once)
-    through: dict = field(default_factory=dict)  # root -> points lost through it
+    through: dict[str, float] = field(default_factory=dict)  # root -> points lost through it
 
 
 @dataclass
@@ -78,22 +81,23 @@ class Cascade:
     root: str
     own: float = 0.0  # the points the root's own question lost on its own
     # question -> points lost through the root by questions whose function calls it
-    callers: dict = field(default_factory=dict)
+    callers: dict[str, float] = field(default_factory=dict)
     # question -> points lost in checks that use other functions (``via``) that call it
-    users: dict = field(default_factory=dict)
-    via: dict = field(default_factory=dict)  # question in users -> the functions it used
+    users: dict[str, float] = field(default_factory=dict)
+    # question in users -> the functions it used
+    via: dict[str, tuple[str, ...]] = field(default_factory=dict)
     alone: float = 0.0  # points lost through this root and no other, where that was checked
-    stopped: list = field(default_factory=list)  # functions that only raised the root's error
+    stopped: list[str] = field(default_factory=list)  # functions that only raised the root's error
 
 
 @dataclass
 class Causes:
-    roots: list  # functions wrong on their own, in question order
-    losses: list  # a Loss per failed test, in the result's order
-    questions: dict  # question -> QuestionCauses, for every question
-    cascades: dict  # root -> Cascade, for the roots that cost other questions points or checks
+    roots: list[str]  # functions wrong on their own, in question order
+    losses: list[Loss]  # a Loss per failed test, in the result's order
+    questions: dict[str, QuestionCauses]  # question -> QuestionCauses, for every question
+    cascades: dict[str, Cascade]  # root -> Cascade, for the roots that cost other questions points or checks
 
-    def losses_of(self, question):
+    def losses_of(self, question: str) -> list[Loss]:
         return [loss for loss in self.losses if loss.question == question]
 
 
@@ -107,10 +111,10 @@ def analyse(result: Result, public_only: bool = False) -> Causes:
     failed = [t for t in tests if not t.passed]
     order = _order(result, failed)
     findings = {f.function: f for f in result.findings if f.public == public_only}
-    involved = set().union(*map(_involved, failed)) if failed else set()
+    involved: set[str] = set().union(*map(_involved, failed)) if failed else set()
     roots = _roots(failed, set(result.undefined)) | {
         name for name, f in findings.items() if f.verdict is Verdict.OWN and name in involved}
-    broken = {_alone(t) for t in failed} - {None}
+    broken = _broken(failed)
     losses = [_loss(t, sorted(roots, key=order.index), broken, findings) for t in failed]
     questions = {q: QuestionCauses(q) for q in result.questions}
     for loss in losses:
@@ -134,39 +138,44 @@ class Traced:
     full: Causes
     public: Causes
 
-    def of(self, public_only):
+    def of(self, public_only: bool) -> Causes:
         return self.public if public_only else self.full
 
-    def split(self):
+    def split(self) -> dict[str, tuple[float, float]]:
         """``{question: (points lost on its own, points lost through a dependency)}``, for
         the gradebook and the report (an instructor sees which function really trips
         students)."""
         return {q: (c.own, c.dependency) for q, c in self.full.questions.items()}
 
 
-def trace(result):
+def trace(result: Result) -> Traced:
     """Trace ``result``'s causes once, for every writer."""
     return Traced(analyse(result), analyse(result, public_only=True))
 
 
 # ------------------------------------------------------------------ the rules
-def _through(test):
+def _through(test: TestResult) -> set[str]:
     """The graded functions the test's calls reached, besides those it called."""
     return {name for names in test.reached.values() for name in names}
 
 
-def _involved(test):
+def _involved(test: TestResult) -> set[str]:
     return set(test.calls) | _through(test)
 
 
-def _alone(test):
+def _alone(test: TestResult) -> str | None:
     """The function a test calls alone, else None."""
     return test.calls[0] if len(set(test.calls)) == 1 else None
 
 
-def _roots(failed, undefined):
+def _broken(failed: list[TestResult]) -> set[str]:
+    """The functions that failed a test calling them alone."""
+    return {name for name in map(_alone, failed) if name is not None}
+
+
+def _roots(failed: list[TestResult], undefined: set[str]) -> set[str]:
     """The functions wrong on their own (see the module's docstring)."""
-    broken = {_alone(t) for t in failed} - {None}
+    broken = _broken(failed)
     roots = {f for f in broken if f in undefined
              or any(_alone(t) == f and not (_through(t) & broken) - {f} for t in failed)}
     # Functions that only fail through each other (a cycle) are each wrong on their own.
@@ -175,7 +184,8 @@ def _roots(failed, undefined):
     return roots | stranded
 
 
-def _loss(test: TestResult, roots: list, broken: set, findings: dict) -> Loss:
+def _loss(test: TestResult, roots: list[str], broken: set[str],
+          findings: Mapping[str, Finding]) -> Loss:
     """What cost ``test`` (failed), given the root causes (in section order), the functions
     that failed a check of their own (``broken``) and the diagnosis' findings."""
     involved = [root for root in roots if root in _involved(test)]
@@ -189,15 +199,16 @@ def _loss(test: TestResult, roots: list, broken: set, findings: dict) -> Loss:
     return Loss(test.question, test.name, test.max_score, test.hint, tuple(via), via, checked)
 
 
-def _order(result, failed):
+def _order(result: Result, failed: list[TestResult]) -> list[str]:
     """Question order, then any other function by name: the order sections appear in."""
     names = list(result.questions)
     others = sorted({n for t in failed for n in _involved(t)} - set(names))
     return names + others
 
 
-def _cascades(losses: list, roots: set, order: list, findings: dict) -> dict:
-    cascades = {}
+def _cascades(losses: list[Loss], roots: set[str], order: list[str],
+              findings: Mapping[str, Finding]) -> dict[str, Cascade]:
+    cascades: dict[str, Cascade] = {}
     for loss in losses:
         if loss.own and loss.question in roots:
             cascades.setdefault(loss.question, Cascade(loss.question)).own += loss.points
@@ -222,7 +233,8 @@ def _cascades(losses: list, roots: set, order: list, findings: dict) -> dict:
     return {root: kept[root] for root in sorted(kept, key=order.index)}
 
 
-def _stopped_by(name: str, root: str, findings: dict, seen: tuple = ()) -> bool:
+def _stopped_by(name: str, root: str, findings: Mapping[str, Finding],
+               seen: tuple[str, ...] = ()) -> bool:
     """Did ``name`` stop at an error that comes from ``root``: one ``root`` raised, or one
     that a function right given ``root`` (or itself stopped by it) raised?"""
     finding = findings.get(name)
@@ -233,5 +245,5 @@ def _stopped_by(name: str, root: str, findings: dict, seen: tuple = ()) -> bool:
         or _stopped_by(callee, root, findings, (*seen, name)))) for callee in finding.stopped_at)
 
 
-def _add(totals, key, points):
+def _add(totals: dict[str, float], key: str, points: float) -> None:
     totals[key] = totals.get(key, 0.0) + points

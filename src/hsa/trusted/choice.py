@@ -30,20 +30,12 @@ import os
 import pathlib
 import re
 import zipfile
-from typing import Callable, Iterable, NamedTuple, cast
+from typing import Iterable, NamedTuple, cast
 
 from ..exceptions import InvalidSubmission
 from ..outcomes import SetAsideReason as Reason
 from .result import SetAside
-from .submission import code_cells as _code_cells
-from .submission import notebook_entries as _notebook_entries
-from .submission import read_bytes as _read_bytes
-
-# hsa.trusted.submission is not annotated yet: its readers, as this module calls them (no Any
-# flows in from them); import them plainly once it is.
-code_cells: Callable[[bytes], list[str]] = _code_cells
-notebook_entries: Callable[[zipfile.ZipFile], list[zipfile.ZipInfo]] = _notebook_entries
-read_bytes: Callable[[pathlib.Path], bytes] = _read_bytes
+from .submission import code_cells, notebook_entries, read_bytes
 
 STUDENT_REGION = re.compile(r"### START CODE HERE ###(.*?)### END CODE HERE ###", re.S)
 

@@ -10,31 +10,45 @@ this process judges every answer.
 from __future__ import annotations
 
 import datetime
+import os
 import pathlib
 import secrets
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import __version__
 from ..exceptions import GraderFailure, InvalidSubmission, ZygoteDied
 from ..hashing import sha256_file
-from ..outcomes import PROBLEMS, Isolation, Status
+from ..outcomes import PROBLEMS, CellProblem, Isolation, Status
 from ..sandbox import cgroup, clock, seccomp
 from ..sandbox.command import Limits
 from ..sandbox.isolation import network_reachable
-from ..sandbox.session import Budgets, Session
+from ..sandbox.session import Budgets, GradedCall, Session
 from ..untrusted import protocol
 from .autograder import Autograder
-from .findings import add_findings
-from .result import NOT_GRADED, Provenance, QuestionScore, Result, TestResult, new_result
+from .findings import Tested, add_findings
+from .result import NOT_GRADED, Provenance, QuestionScore, Result, TestResult
 from .submission import code_cells, function_sources, read_bytes
 
 if TYPE_CHECKING:
-    from .autograder import Autograder
-    from .result import Result
+    from otter.test_files.abstract_test import TestCase
+    from otter.test_files.exception_test import ExceptionTestFile
+
+# A stand-in for a graded function: it forwards the call to the sandbox and returns what the
+# student's function returned (student data, of any type).
+StandIn = Callable[..., Any]
 
 
-def seed_or_fresh(seed=None):
+def new_result(name: str, autograder: Autograder, status: Status = Status.GRADED,
+               message: str = "") -> Result:
+    """A result with nothing scored yet: every question at 0 of its points."""
+    return Result(submission=name, status=status, message=message,
+                  max_score=autograder.max_score,
+                  questions={t.name: QuestionScore(0.0, t.possible) for t in autograder.tests})
+
+
+def seed_or_fresh(seed: int | None = None) -> int:
     """``seed`` for the hidden inputs, or a fresh one when none is given (then recorded in
     the grade's provenance, so that it can be given back to reproduce the grade)."""
     return seed if seed is not None else secrets.randbelow(2**31)
@@ -65,7 +79,7 @@ def grade_file(path: pathlib.Path | str, name: str, autograder: Autograder, seed
     return result
 
 
-def _limits(autograder, isolation):
+def _limits(autograder: Autograder, isolation: Isolation) -> Limits:
     """The limits of a submission graded with ``autograder`` under ``isolation`` here."""
     return cgroup.submission_limits(Limits(submission_memory=autograder.settings.submission_memory_bytes), isolation)
 
@@ -75,29 +89,29 @@ def _graded(name: str, cells: list[str], autograder: Autograder, seed: int,
     """The result of grading ``cells``: graded again once, from a new zygote, when the
     zygote under the first try died not at the submission's doing (ZygoteDied); a second
     death, or any other failure of the grader's, is ``grader_failed``."""
-    for attempt in (1, 2):
+    message = ""
+    for _attempt in (1, 2):
         result = new_result(name, autograder)
         try:
             _grade_cells(result, cells, autograder, seed, isolation, budgets,
                          _limits(autograder, isolation))
             return result
         except ZygoteDied as died:
-            if attempt == 2:
-                return new_result(name, autograder, Status.GRADER_FAILED,
-                                  f"{died} (twice: a new zygote died too)")
+            message = f"{died} (twice: a new zygote died too)"
         except GraderFailure as failure:
             return new_result(name, autograder, Status.GRADER_FAILED, str(failure))
+    return new_result(name, autograder, Status.GRADER_FAILED, message)
 
 
-def _grade_cells(result: Result, cells: list, autograder: Autograder, seed: int,
-                 isolation: str, budgets: Budgets, limits: Limits) -> None:
+def _grade_cells(result: Result, cells: list[str], autograder: Autograder, seed: int,
+                 isolation: Isolation, budgets: Budgets, limits: Limits) -> None:
     session = Session(cells, autograder.graded_functions, isolation, budgets, limits,
                       autograder.settings.zygote_restart_every)
     try:
         session.start()
         autograder.activate(seed)
         env = _stand_ins(session, cells)
-        tested = []
+        tested: Tested = []
         for test_file in autograder.tests:
             for case in test_file.test_cases:
                 first = len(session.calls)
@@ -117,27 +131,29 @@ def _grade_cells(result: Result, cells: list, autograder: Autograder, seed: int,
     result.status, result.message = _status(result.cells, session.call_problems, budgets)
 
 
-def _stand_ins(session: Session, cells: list) -> dict:
+def _stand_ins(session: Session, cells: list[str]) -> dict[str, StandIn]:
     """A stand-in per function the notebook defined, each carrying the source text of the
     student's definition as ``hsa_source`` (data: a check may parse it, to say only what
     the code holds, as ``public_checks.source_of`` does)."""
     sources = function_sources(cells, session.names)
-    env = {}
+    env: dict[str, StandIn] = {}
     for name, kind in session.defined.items():
         if kind == protocol.FUNCTION:
             env[name] = session.proxy(name)
-            env[name].hsa_source = sources.get(name, "")
+            # a function's attribute of hsa's own, which no type of a callable knows of
+            setattr(env[name], "hsa_source", sources.get(name, ""))
     return env
 
 
-def _sha256_or_empty(path):
+def _sha256_or_empty(path: str | os.PathLike[str]) -> str:
     try:
         return sha256_file(path)
     except OSError:
         return ""
 
 
-def run_case(test_file, case, env, log=None):
+def run_case(test_file: ExceptionTestFile, case: TestCase, env: Mapping[str, StandIn],
+             log: list[GradedCall] | None = None) -> TestResult:
     """Call one Otter test case function with ``env``; its AssertionError is the hint.
 
     ``log`` is the session's list of graded calls (:class:`hsa.sandbox.session.GradedCall`),
@@ -162,11 +178,13 @@ def run_case(test_file, case, env, log=None):
                       hint, calls, reached, kind=kind if isinstance(kind, str) else "")
 
 
-def _calls_made(log, case, env):
+def _calls_made(log: Sequence[GradedCall], case: TestCase, env: Mapping[str, StandIn]
+                ) -> tuple[list[str], dict[str, list[str]]]:
     """``(calls, reached)`` of one test: the graded functions it called directly, in order
     (one it takes that the notebook never defined counts as called: that call is what
     failed), and for each, the other graded functions its calls reached."""
-    calls, reached = [], {}
+    calls: list[str] = []
+    reached: dict[str, list[str]] = {}
     for call in log:
         if call.name not in calls:
             calls.append(call.name)
@@ -176,7 +194,8 @@ def _calls_made(log, case, env):
     return calls + [name for name in missing if name not in calls], reached
 
 
-def _status(cells, call_problems, budgets):
+def _status(cells: Sequence[CellProblem], call_problems: Sequence[Status],
+            budgets: Budgets) -> tuple[Status, str]:
     """The worst problem the student's code had (else GRADED), and what happened."""
     problems = {c.status for c in cells} | set(call_problems)
     status = next((s for s in PROBLEMS if s in problems), Status.GRADED)

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 from ..outcomes import CellProblem, Isolation, SetAsideReason, Status, Verdict
 from ..untrusted.protocol import Raised
-
-if TYPE_CHECKING:
-    from .autograder import Autograder
 
 NOT_GRADED = "not graded: "  # an invalid submission's message begins so (in the gradebook)
 
@@ -49,7 +46,7 @@ class Finding:
     verdict: Verdict
     sentence: str = ""
     public: bool = False
-    stopped_at: list = field(default_factory=list)  # STOPPED: whose errors it raised again
+    stopped_at: list[str] = field(default_factory=list)  # STOPPED: whose errors it raised again
 
     def __post_init__(self) -> None:
         self.verdict = Verdict(self.verdict)
@@ -131,7 +128,7 @@ class Result:
     set_aside: list[SetAside] = field(default_factory=list)  # the files not graded
     identity: Identity = field(default_factory=Identity)
     provenance: Provenance | None = None  # None until graded
-    findings: list = field(default_factory=list)  # Finding per function that went wrong
+    findings: list[Finding] = field(default_factory=list)  # per function that went wrong
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
@@ -153,10 +150,3 @@ class Result:
         data["provenance"] = Provenance.from_dict(data["provenance"]) if data.get("provenance") else None
         return cls(**data)
 
-
-def new_result(name: str, autograder: Autograder, status: Status = Status.GRADED,
-               message: str = "") -> Result:
-    """A result with nothing scored yet: every question at 0 of its points."""
-    return Result(submission=name, status=status, message=message,
-                  max_score=autograder.max_score,
-                  questions={t.name: QuestionScore(0.0, t.possible) for t in autograder.tests})

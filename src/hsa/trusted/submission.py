@@ -5,10 +5,12 @@ Which of a student's files is the submission is :mod:`.choice`'s to decide."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
 import pathlib
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import nbformat
 
@@ -23,14 +25,14 @@ bound (``protocol.MAX_MESSAGE_BYTES``), whatever characters the code holds."""
 IGNORED_PARTS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 NOT_A_NOTEBOOK = "the file is not a Jupyter notebook: {}; submit the .ipynb file you worked in"
-WHY_NOT = {  # what each way of failing to read a notebook means, in a student's words
+WHY_NOT: dict[type[Exception], str] = {  # what each way of failing to read a notebook means, in a student's words
     UnicodeDecodeError: "it is not text (a binary file, or text saved in another encoding)",
     ValueError: "its text is not a notebook's (empty, cut short, damaged, or another kind of file)",
     RecursionError: "its text nests too deeply to be a notebook",
 }
 
 
-def read_bytes(path):
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """The notebook's bytes: the file itself, or the one notebook inside an export zip."""
     path = pathlib.Path(path)
     if path.suffix.lower() == ".zip":
@@ -39,14 +41,14 @@ def read_bytes(path):
     return path.read_bytes()
 
 
-def _check_size(size):
+def _check_size(size: int) -> None:
     if size > MAX_NOTEBOOK_BYTES:
         raise InvalidSubmission(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB even "
                                 "with its outputs; clear the outputs (Edit > Clear All Outputs), "
                                 "save and submit again")
 
 
-def _notebook_from_zip(path):
+def _notebook_from_zip(path: pathlib.Path) -> bytes:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -62,7 +64,8 @@ def _notebook_from_zip(path):
             return member.read(MAX_NOTEBOOK_BYTES + 1)
 
 
-def notebook_entries(archive):
+def notebook_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The zip's notebooks, operating-system litter (:func:`ignored`) left out."""
     return [i for i in archive.infolist() if i.filename.lower().endswith(".ipynb")
             and not ignored([p for p in i.filename.split("/") if p])]
 
@@ -81,7 +84,7 @@ def code_cells(data: bytes) -> list[str]:
     del data
     if not isinstance(notebook, dict):
         raise InvalidSubmission(NOT_A_NOTEBOOK.format("it holds data, but not a notebook's"))
-    _drop_outputs(notebook)
+    drop_outputs(notebook)
     try:  # nbformat.reads would also validate, only to log: 14 MB and 3 ms for nothing here
         notebook = nbformat.convert(nbformat.from_dict(notebook), 4)
     except Exception:  # nbformat's words ("converted from version 1 to ...") are not a student's
@@ -114,7 +117,7 @@ NO_CELLS = ("it holds data, but not a notebook's cells in a format Jupyter knows
             "been edited by hand or saved by another program)")
 
 
-def _kind(error):
+def _kind(error: Exception) -> type[Exception]:
     return next(kind for kind in WHY_NOT if isinstance(error, kind))
 
 
@@ -122,13 +125,14 @@ def _text(source: object) -> str:
     """A cell's source: on disk it is often a list of lines. A lone surrogate (which JSON
     can hold and no UTF-8 file can) becomes U+FFFD, as an editor would show it."""
     if isinstance(source, list):
-        return protocol.without_surrogates("".join(str(line) for line in source))
-    return protocol.without_surrogates(str(source))
+        source = "".join(str(line) for line in source)
+    return str(protocol.without_surrogates(str(source)))  # a str stays a str there
 
 
-def _drop_outputs(notebook):
+def drop_outputs(notebook: dict[str, Any]) -> None:  # the student's JSON, any shape
     """Remove every cell's outputs (and attachments) in place, in any nbformat version."""
-    sheets = notebook.get("worksheets") if isinstance(notebook.get("worksheets"), list) else []
+    worksheets = notebook.get("worksheets")  # nbformat 3 kept its cells in worksheets
+    sheets = worksheets if isinstance(worksheets, list) else []
     for holder in [notebook, *sheets]:
         cells = holder.get("cells") if isinstance(holder, dict) else None
         for cell in cells if isinstance(cells, list) else []:
@@ -138,7 +142,7 @@ def _drop_outputs(notebook):
                         cell[key] = [] if key == "outputs" else {}
 
 
-def files_under(folder):
+def files_under(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     """Every file a student handed in below ``folder``, sorted: operating-system litter
     (``__MACOSX``, Jupyter's checkpoints, ``.DS_Store``) left out."""
     folder = pathlib.Path(folder)
@@ -146,18 +150,19 @@ def files_under(folder):
                   if p.is_file() and not ignored(p.relative_to(folder).parts))
 
 
-def ignored(parts):
+def ignored(parts: Sequence[str]) -> bool:
     """Operating-system litter (``__MACOSX``, ``.DS_Store``, checkpoints): not anyone's work."""
     return any(p in IGNORED_PARTS for p in parts) or bool(parts and parts[-1] in IGNORED_NAMES)
 
-def function_sources(cells: list, names: Iterable[str]) -> dict:
+
+def function_sources(cells: Iterable[str], names: Iterable[str]) -> dict[str, str]:
     """The source text of each function in ``names`` that the cells define at the top level
     (the last definition of each, as running them in order would keep): its ``def`` line
     and the lines after it that are indented or blank. Text only (never run, nor parsed
     here: a check that needs its syntax parses it, where a hint depends on it)."""
     wanted = re.compile(r"^(?:async\s+)?def\s+(" + "|".join(map(re.escape, names)) + r")\s*\(",
                         re.MULTILINE)
-    sources = {}
+    sources: dict[str, str] = {}
     for cell in cells:
         for match in wanted.finditer(cell):
             lines = cell[match.start():].split("\n")

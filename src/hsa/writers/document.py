@@ -1,6 +1,6 @@
 """A feedback document as blocks, built once and rendered to Markdown and to HTML.
 
-The feedback's content (:mod:`.feedback`) is a list of blocks; feedback.md,
+The feedback's content (:mod:`.feedback_blocks`) is a list of blocks; feedback.md,
 feedback.html, the Gradescope output and the feedback notebook are renderings of
 that one list. Text inside a block uses the little inline Markdown the wording
 writes (```code```, ``**bold**``); :func:`inline_html` turns it into HTML, escaped.

@@ -1,6 +1,6 @@
 """feedback.html: the student's feedback as a page that opens anywhere.
 
-The same blocks as feedback.md (:func:`~hsa.writers.feedback.feedback_blocks`),
+The same blocks as feedback.md (:func:`~hsa.writers.feedback_blocks.feedback_blocks`),
 rendered as one self-contained page: the style is inline, nothing is fetched (no
 font, no image, no script), and it reads on a phone (a viewport, text that wraps,
 tables that fit). Canvas and Moodle show an uploaded .md as raw text; this is what
@@ -10,8 +10,9 @@ their upload files carry.
 from __future__ import annotations
 
 import html
+from typing import Iterable
 
-from .document import html_body
+from .document import Block, html_body
 from .graded import Graded
 
 FILE_NAME = "feedback.html"
@@ -31,7 +32,7 @@ def feedback_html(graded: Graded, public_only: bool = False) -> str:
     return html_page(f"Feedback on {graded.result.submission}", graded.feedback(public_only))
 
 
-def html_page(title: str, blocks) -> str:
+def html_page(title: str, blocks: Iterable[Block]) -> str:
     """``blocks`` (:mod:`.document`) as one self-contained page titled ``title``."""
     title = html.escape(title)
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -1,7 +1,7 @@
 """The student's own notebook with their feedback written in (``hsa grade --feedback-notebook``).
 
 A copy of the notebook graded, with markdown cells added, each rendered from the
-same blocks as feedback.md (:func:`~hsa.writers.feedback.feedback_blocks`): the
+same blocks as feedback.md (:func:`~hsa.writers.feedback_blocks.feedback_blocks`): the
 score and the table at the top, each graded function's part after the cell that
 defines it, each cell that did not run cleanly's note after that cell, and what
 belongs to no cell (functions never defined, files set aside) at the top too.
@@ -17,14 +17,13 @@ from __future__ import annotations
 import json
 import pathlib
 import re
-from typing import Any, Callable, Iterable, cast
+from typing import Iterable, cast
 
 import nbformat
 from nbformat import NotebookNode
 
 from ..exceptions import InvalidSubmission
-from ..trusted.submission import _drop_outputs as _untyped_drop_outputs
-from ..trusted.submission import read_bytes as _read_bytes
+from ..trusted.submission import drop_outputs, read_bytes
 from .document import Block, Bullets, Paragraph, Part, Section, Table, markdown
 from .graded import Graded
 from .wording import NOTEBOOK_TEXT
@@ -33,11 +32,6 @@ MAX_BYTES = 64 << 20  # larger notebooks get no feedback copy (their feedback.ht
 MAX_OUTPUT_BYTES = 16 << 20  # above this, the copy drops the saved outputs (plots)
 MARK = {"hsa_feedback": True}
 SUFFIX = "-feedback.ipynb"
-
-# hsa.trusted.submission is not annotated yet: its readers, as this module calls them (no Any
-# flows in from them); import them plainly once it is.
-read_bytes: Callable[[pathlib.Path], bytes] = _read_bytes
-_drop_outputs: Callable[[dict[str, Any]], None] = _untyped_drop_outputs
 
 
 def feedback_notebook(path: pathlib.Path, graded: Graded) -> str:
@@ -49,7 +43,7 @@ def feedback_notebook(path: pathlib.Path, graded: Graded) -> str:
     try:
         raw = json.loads(data)
         if len(data) > MAX_OUTPUT_BYTES:
-            _drop_outputs(raw)
+            drop_outputs(raw)
         notebook: NotebookNode = nbformat.convert(nbformat.from_dict(raw), 4)
     except Exception as error:  # the student's file: any failure to read is theirs
         why = type(error).__name__
@@ -97,7 +91,7 @@ def _placed(blocks: Iterable[Block]) -> tuple[list[Block], dict[str, list[Block]
             functions[block.function] = [block]
         elif isinstance(block, Bullets) and any(i.cell for i in block.items):
             for item in block.items:
-                # every item of such a list has its cell (hsa.writers.feedback's cell problems)
+                # every item of such a list has its cell (hsa.writers.feedback_blocks' cell problems)
                 cells.setdefault(cast(int, item.cell), []).append(Bullets((item,)))
         else:
             top.append(block)

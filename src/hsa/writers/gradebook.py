@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import IO, Callable, Iterable, Sequence
+from typing import IO, Iterable, Sequence
 
 from ..trusted.causes import Traced
 from ..trusted.result import Identity, Provenance, Result
@@ -49,9 +49,7 @@ def _provenance(provenance: Provenance | None) -> list[object]:
 def _through_dependency(result: Result, traced: Traced) -> str:
     """``formula_1 2; hidden_state 3``: points each question lost only because a function it
     uses was wrong (the rest of what it lost is its own); empty when none."""
-    # hsa.trusted.causes is not annotated yet: Traced.split as called here
-    split: Callable[[], dict[str, tuple[float, float]]] = traced.split
-    lost = split()
+    lost = traced.split()
     return "; ".join(f"{q} {lost[q][1]:g}" for q in result.questions
                      if q in lost and lost[q][1])
 

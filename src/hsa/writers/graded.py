@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Callable
 
-from ..trusted.causes import Traced
-from ..trusted.causes import trace as _trace
+from ..trusted.causes import Traced, trace
 from ..trusted.result import Result
 from .document import Block
-from .feedback import feedback_blocks
-
-# hsa.trusted.causes is not annotated yet: its trace as called here (no Any flows in from it);
-# import it plainly once it is.
-trace: Callable[[Result], Traced] = _trace
+from .feedback_blocks import feedback_blocks
 
 
 @dataclass(frozen=True)

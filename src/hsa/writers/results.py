@@ -11,21 +11,41 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Literal, Sequence, TypedDict
 
 from ..settings import Visibility
-from ..trusted.causes import Causes
 from ..trusted.result import Result, TestResult
 from .feedback import feedback_md
 from .graded import Graded
-from .wording import quoted as _quoted
-
-# hsa.writers.wording is not annotated yet: quoted as called here (no Any flows in from it);
-# import it plainly once it is.
-quoted: Callable[[Iterable[str]], str] = _quoted
+from .wording import quoted
 
 
-def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
+class _Test(TypedDict):
+    name: str
+    score: float
+    max_score: float
+    output: str
+    visibility: str  # one of Gradescope's visibilities (settings.VISIBILITIES)
+
+
+class GradescopeTest(_Test, total=False):
+    """One entry of results.json's ``tests``."""
+    status: Literal["passed", "failed"]  # a check's; the whole feedback's entry has none
+    output_format: Literal["md"]  # the whole feedback's entry: its output is Markdown
+
+
+class ResultsJson(TypedDict):
+    """results.json, as Gradescope reads it."""
+    execution_time: float
+    output: str
+    output_format: Literal["md"]
+    visibility: str
+    stdout_visibility: str
+    tests: list[GradescopeTest]
+    extra_data: dict[str, Any]  # Result.to_dict(): the whole result, as JSON (read_result)
+
+
+def results_json(graded: Graded, visibility: Visibility) -> ResultsJson:
     """Gradescope's results.json. Whatever a student may see before grades are published
     (the top-level ``output``, the public tests) holds public checks, their own cells'
     errors and general advice only. There is no top-level ``score``: Gradescope sums the
@@ -34,7 +54,7 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
     function's mistake says so first (from the public checks alone, for a public test)."""
     result = graded.result
     through = lost_through(graded)
-    tests = [{
+    tests: list[GradescopeTest] = [{
         "name": f"{t.name} ({'hidden' if t.hidden else 'public'})",
         "score": t.score, "max_score": t.max_score,
         "status": "passed" if t.passed else "failed",
@@ -58,10 +78,9 @@ def results_json(graded: Graded, visibility: Visibility) -> dict[str, Any]:
 def lost_through(graded: Graded) -> dict[str, Sequence[str]]:
     """Test name -> the functions its points were lost through (a public test's from the
     public checks alone, a hidden test's from all), for the tests that lost any so."""
-    causes_of: Callable[[bool], Causes] = graded.traced.of  # hsa.trusted.causes is not annotated yet
     hidden = {t.name for t in graded.result.tests if t.hidden}
     return {loss.test: loss.roots for public_only in (True, False)
-            for loss in causes_of(public_only).losses
+            for loss in graded.traced.of(public_only).losses
             if (loss.test in hidden) != public_only}
 
 

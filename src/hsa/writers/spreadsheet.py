@@ -31,8 +31,9 @@ def neutralised(value: object) -> str:
 class SafeWriter:
     """``csv.writer``, each cell neutralised (the only CSV writer hsa uses)."""
 
-    def __init__(self, handle: IO[str], **options: object) -> None:
-        self._writer = csv.writer(handle, **options)
+    def __init__(self, handle: IO[str], lineterminator: str = "\r\n") -> None:
+        """``lineterminator``: csv's own default, or ``"\\n"`` where a reader wants Unix's."""
+        self._writer = csv.writer(handle, lineterminator=lineterminator)
 
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([neutralised(cell) for cell in row])

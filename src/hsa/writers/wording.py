@@ -4,7 +4,11 @@ A root cause is said once, at its cause (:func:`fix_first`); the questions that
 lost points through it point there (:func:`pointers`).
 """
 
-from ..trusted.causes import Cascade
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence, Sized
+
+from ..trusted.causes import Cascade, Loss
 from ..untrusted.protocol import Raised
 
 GRADER_FAILED_TEXT = ("Your submission was not graded: the autograder itself failed, which is not "
@@ -26,14 +30,16 @@ PUBLIC_ONLY_TEXT = ("Your notebook ran; below are the public checks (the ones yo
 
 def fix_first(cascade: Cascade, public_only: bool) -> str:
     """The one place that says what a root cause cost the functions that depend on it."""
-    root, parts = f"`{cascade.root}`", []
+    root = f"`{cascade.root}`"
+    parts: list[str] = []
     if cascade.callers:
         one = len(cascade.callers) == 1
         parts.append(f"{quoted(cascade.callers)} {_verb(cascade.callers)} it and " + (
             ("fails its public check" if one else "fail their public checks") + " because of it"
             if public_only else
             f"lost {points_text(sum(cascade.callers.values()))} through it"))
-    by_via = {}  # the same path, said once for every question that lost points along it
+    # the same path, said once for every question that lost points along it
+    by_via: dict[str, dict[str, float]] = {}
     for question, points in cascade.users.items():
         by_via.setdefault(_via(cascade.via[question], cascade.root), {})[question] = points
     for via, users in by_via.items():
@@ -55,13 +61,14 @@ def fix_first(cascade: Cascade, public_only: bool) -> str:
     return text
 
 
-def pointers(question, losses, sections, public_only):
+def pointers(question: str, losses: Iterable[Loss], sections: Sequence[str],
+             public_only: bool) -> list[str]:
     """What the question's checks lost through other functions, pointing at each cause."""
-    groups = {}
+    groups: dict[tuple[str, ...], list[Loss]] = {}
     for loss in losses:
         if not loss.own:
             groups.setdefault(loss.roots, []).append(loss)
-    lines = []
+    lines: list[str] = []
     for roots, group in groups.items():
         where = {("above" if sections.index(r) < sections.index(question) else "below")
                  for r in roots}
@@ -78,7 +85,7 @@ def pointers(question, losses, sections, public_only):
     return lines
 
 
-def _how(question, losses, roots):
+def _how(question: str, losses: Sequence[Loss], roots: Sequence[str]) -> str:
     """How the question's checks came to go through ``roots``."""
     vias = _vias(losses, roots)
     if question in vias:
@@ -92,7 +99,7 @@ def _how(question, losses, roots):
     return "in a check that uses " + _and([_used_for(root, losses) for root in roots])
 
 
-def _used_for(root, losses):
+def _used_for(root: str, losses: Sequence[Loss]) -> str:
     """How a check used ``root``: "`sigmoid`" itself, or "`formula_1` (which calls
     `join_weights`)"."""
     called = [v for v in _vias(losses, [root]) if v != root]
@@ -101,20 +108,20 @@ def _used_for(root, losses):
     return f"{quoted(called)} (which {_verb(called)} `{root}`)"
 
 
-def _vias(losses, roots):
+def _vias(losses: Iterable[Loss], roots: Sequence[str]) -> list[str]:
     """The functions the losses' checks used that are, or reached, one of ``roots``, in
     order, each once."""
-    vias = []
+    vias: list[str] = []
     for loss in losses:
         vias += [v for root in roots for v in loss.via.get(root, ()) if v not in vias]
     return vias
 
 
-def _and(phrases):
+def _and(phrases: Sequence[str]) -> str:
     return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
 
 
-def _via(functions, root):
+def _via(functions: Sequence[str], root: str) -> str:
     """``functions`` that reached ``root`` in a check, as a phrase after "uses"."""
     if tuple(functions) == (root,):
         return "it"
@@ -122,27 +129,27 @@ def _via(functions, root):
     return f"{quoted(called)}, which {_verb(called)} it"
 
 
-def _verb(subjects):
+def _verb(subjects: Sized) -> str:
     return "calls" if len(subjects) == 1 else "call"
 
 
-def quoted(functions):
+def quoted(functions: Iterable[str]) -> str:
     return _and([f"`{n}`" for n in functions])
 
 
-def points_text(points):
+def points_text(points: float) -> str:
     return f"{points:g} point" + ("" if points == 1 else "s")
 
 
-def distinct_advice(hints):
+def distinct_advice(hints: Iterable[str]) -> list[str]:
     """One hint per piece of advice: the same mistake seen by several tests is said once."""
-    kept = {}
+    kept: dict[str, str] = {}
     for hint in hints:
         kept.setdefault(hint.strip().splitlines()[-1], hint)
     return list(kept.values())
 
 
-def missing_package(raised):
+def missing_package(raised: Raised | None) -> str:
     """Name the package a cell imported that grading does not have (scipy, say), from what
     it raised (a :class:`~hsa.untrusted.protocol.Raised`, or None)."""
     if raised is None or raised.type != "ModuleNotFoundError" or not raised.name:
@@ -166,7 +173,7 @@ def refused_call(raised: Raised | None) -> str:
             "the notebook you hand in.")
 
 
-def shortened_text(full_bytes, limit_bytes):
+def shortened_text(full_bytes: int, limit_bytes: int) -> str:
     """Where a platform cuts feedback at ``limit_bytes``: what the student is told of the
     rest (its grader's log keeps the whole page, which only course staff can open)."""
     return (f"This feedback is shortened: in full it is {full_bytes / 1024:.0f} KB, more than "
