@@ -109,6 +109,24 @@ def test_moodle_worksheets_in_any_language_and_their_errors(tmp_path):
         roster(tmp_path / "nowhere.csv")
 
 
+def test_a_moodle_worksheet_changed_between_its_two_readings_says_so(tmp_path, monkeypatch):
+    """The worksheet is read twice (its shape, then its rows): a row that stops being an
+    Identifier in between is a clear RosterError, not a TypeError."""
+    from hsa.grade.roster import moodle
+    path = write(tmp_path, "Identifier,Full name,Status,Grade,Maximum grade\n"
+                           "Participant 1,Zoé,x,,15.00\n")
+    shape_read = moodle._grade_column
+
+    def then_edited(*args):
+        column = shape_read(*args)
+        path.write_text("Identifier,Full name,Status,Grade,Maximum grade\nTotal,,,,15.00\n")
+        return column
+
+    monkeypatch.setattr(moodle, "_grade_column", then_edited)
+    with pytest.raises(RosterError, match="changed while hsa read it; run hsa grade again"):
+        roster(path)
+
+
 def test_a_team_folder_is_its_members_and_a_group_id_is_never_a_participant_id():
     teams = roster(CLASSES / "moodle-teams" / "grading-worksheet.csv")
     members, why = teams.members("Team Rocket_123459")  # 123459 is Dave's participant id too

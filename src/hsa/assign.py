@@ -44,8 +44,9 @@ PLATFORM_FOLDERS = ("coursera", "prairielearn")  # under autograder/, made by pl
 
 
 def regenerate(master: pathlib.Path = DEFAULT.master, out: pathlib.Path = ROOT,
-               run_tests: bool = True) -> tuple:
-    """Write ``assignments/`` and ``autograder/`` under ``out`` from ``master``."""
+               run_tests: bool = True) -> tuple[pathlib.Path, pathlib.Path]:
+    """Write ``assignments/`` and ``autograder/`` under ``out`` from ``master``; returns
+    (the student's notebook, the Gradescope zip)."""
     if not pathlib.Path(master).is_file():
         raise AssignError(f"no master notebook at {master}; pass the path of one "
                           "(Otter Assign format)")
@@ -141,12 +142,13 @@ def _imports_any(node: ast.Import | ast.ImportFrom, modules: Iterable) -> bool:
     return any(name.split(".")[0] in {*modules, "otter"} for name in names)
 
 
-def _support_modules(folder: pathlib.Path) -> set:
+def _support_modules(folder: pathlib.Path) -> set[str]:
     """The master's check modules (the ``.py`` files beside it), by module name."""
     return {path.stem for path in pathlib.Path(folder).glob("*.py")}
 
 
-def question_names(notebook):
+def question_names(notebook: nbformat.NotebookNode) -> list[str]:
+    """The questions' names, in order, as the master's ``# BEGIN QUESTION`` cells give them."""
     names = []
     for cell in notebook.cells:
         if cell.cell_type == "raw" and cell.source.lstrip().startswith("# BEGIN QUESTION"):
@@ -154,7 +156,7 @@ def question_names(notebook):
     return names
 
 
-def run_otter_assign(notebook, dist, run_tests):
+def run_otter_assign(notebook: pathlib.Path, dist: pathlib.Path, run_tests: bool) -> None:
     command = [sys.executable, "-m", "otter", "assign", notebook.name, str(dist)]
     if not run_tests:
         command.append("--no-run-tests")
@@ -164,7 +166,7 @@ def run_otter_assign(notebook, dist, run_tests):
         raise AssignError("otter assign failed; its output:\n" + tail(done.stdout) + tail(done.stderr))
 
 
-def normalize_notebook(path, public_checks_url=None):
+def normalize_notebook(path: pathlib.Path, public_checks_url: str | None = None) -> None:
     """Stable cell ids, no outputs or execution counts: the same master gives the same bytes.
     With ``public_checks_url``, the set-up cell fetches public_checks.py where it is missing."""
     notebook = nbformat.read(path, as_version=4)
@@ -184,7 +186,7 @@ def normalize_notebook(path, public_checks_url=None):
 SETUP_IMPORT = "from public_checks import grader"
 
 
-def fetching_public_checks(source, url):
+def fetching_public_checks(source: str, url: str) -> str:
     """The set-up cell ``source`` with its ``except ModuleNotFoundError:`` branch replaced by
     one that downloads public_checks.py from ``url`` into the kernel's folder, then imports it."""
     head = source.split("\nexcept ModuleNotFoundError:")[0]
@@ -214,7 +216,7 @@ def repack(source: pathlib.Path, target: pathlib.Path, extra: dict[str, bytes],
     write_reproducible_zip(target, entries | extra)
 
 
-def tail(text, limit=4000):
+def tail(text: str, limit: int = 4000) -> str:
     """The last lines of ``text`` within ``limit`` characters, from the start of a line."""
     if len(text) <= limit:
         return text

@@ -15,28 +15,35 @@ import contextlib
 import copy
 import dataclasses
 import datetime
+import os
 import pathlib
 import signal
 import sys
+import types
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from ..exceptions import DiskFull, GraderFailure, GradingError
 from ..hashing import sha256_file
-from ..outcomes import Status
+from ..outcomes import Isolation, Status
 from ..project import default_autograder, default_submissions
 from ..sandbox import process
 from ..sandbox.isolation import choose_isolation
 from ..sandbox.preflight import preflight
 from ..trusted import autograder as autograders
 from ..trusted.grader import grade_file, new_result, seed_or_fresh
-from ..trusted.result import NOT_GRADED, Identity
+from ..trusted.result import NOT_GRADED, Identity, Result
 from ..writers.results import read_result
 from . import leftovers, lock, outdir
 from .journal import Gradebook
 from .options import Options
-from .layouts import opened
+from .layouts import Submission, opened
 from .roster import Roster, read_roster
 from .summary import Summary, changes
-from .uploads import HandBack, check_roster_fits, write_uploads
+from .uploads import HandBack, Returned, Upload, check_roster_fits, write_uploads
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -44,14 +51,14 @@ ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 class Interrupted(BaseException):
     """Ctrl-C, SIGTERM or SIGHUP: the run ends as it stands; ``signum`` gives the exit code."""
 
-    def __init__(self, signum):
+    def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
 
 def run(options: Options) -> int:
     """Grade as ``options`` says; returns the exit code (GraderFailure: the operator's to fix)."""
-    saved = []  # the gradebook, once there is one: its row count for the message
+    saved: list[Gradebook] = []  # the gradebook, once there is one: its row count for the message
     with _signals_end_the_run():
         try:
             return _prepare_and_grade(options, saved)
@@ -62,12 +69,12 @@ def run(options: Options) -> int:
             return 128 + stop.signum
 
 
-def _prepare_and_grade(options: Options, saved: list) -> int:
+def _prepare_and_grade(options: Options, saved: list[Gradebook]) -> int:
     autograder = autograders.load(options.autograder or default_autograder())
     roster = _roster(options, autograder)  # a bad roster says so before anything starts
     isolation = choose_isolation(options.allow_unsandboxed, options.allow_weaker_sandbox)
     preflight(isolation, autograder.budgets)
-    aside = []  # download members unpacked for no one: unsafe paths
+    aside: list[str] = []  # download members unpacked for no one: unsafe paths
     with opened(options.paths or default_submissions(), options.layout, autograder.expected, aside) as submissions:
         if not submissions:
             raise GradingError("no .ipynb or .zip submissions found under "
@@ -94,10 +101,11 @@ class _Ending:
     during the clean-up is ignored, so the clean-up finishes); while a row is being written
     (:meth:`held`), after it: a row is whole or absent."""
 
-    def __init__(self):
-        self.holding, self.pending = False, None
+    def __init__(self) -> None:
+        self.holding: bool = False
+        self.pending: int | None = None
 
-    def handler(self, signum, frame):
+    def handler(self, signum: int, frame: types.FrameType | None) -> None:
         for ending in ENDING_SIGNALS:
             signal.signal(ending, signal.SIG_IGN)
         if self.holding:
@@ -106,7 +114,7 @@ class _Ending:
         raise Interrupted(signum)
 
     @contextlib.contextmanager
-    def held(self):
+    def held(self) -> Iterator[None]:
         self.holding = True
         try:
             yield
@@ -120,7 +128,7 @@ _ENDING = _Ending()
 
 
 @contextlib.contextmanager
-def _signals_end_the_run():
+def _signals_end_the_run() -> Iterator[None]:
     _ENDING.holding, _ENDING.pending = False, None
     previous = {s: signal.signal(s, _ENDING.handler) for s in ENDING_SIGNALS}
     try:
@@ -130,13 +138,14 @@ def _signals_end_the_run():
             signal.signal(s, action)
 
 
-def _add(book, result):
+def _add(book: Gradebook, result: Result) -> None:
     with _ENDING.held():
         book.add(result)
 
 
-def _run(options: Options, autograder: autograders.Autograder, isolation: object,
-         submissions: list, aside: list, saved: list, roster: Roster | None = None) -> int:
+def _run(options: Options, autograder: autograders.Autograder, isolation: Isolation,
+         submissions: list[Submission], aside: list[str], saved: list[Gradebook],
+         roster: Roster | None = None) -> int:
     out = options.out
     if removed := leftovers.sweep():  # after the lock: a run waited for may have been killed
         say(f"removed {removed} temporary folder(s) left by a grader that was killed")
@@ -146,7 +155,7 @@ def _run(options: Options, autograder: autograders.Autograder, isolation: object
         say(f"the autograder changed since the last run into {out}: regrading "
             f"{len(earlier)} submission(s) graded with the old one")
     layouts = sorted({str(r.layout) for r in submissions})
-    files = len({r.file for r in todo})  # a group shares one graded file
+    files = len(todo)  # a group shares one graded file
     grading = (f"seed {seed}, isolation {isolation}, {min(options.jobs, files)} job(s)" if files
                else "nothing to grade again")
     say(f"{len(submissions)} submission(s), {len(kept)} unchanged and skipped, "
@@ -177,8 +186,8 @@ def _run(options: Options, autograder: autograders.Autograder, isolation: object
     return 0
 
 
-def _hand_back(options: Options, autograder: autograders.Autograder, submissions: list,
-               book: Gradebook, roster: Roster | None) -> tuple[list, list]:
+def _hand_back(options: Options, autograder: autograders.Autograder, submissions: list[Submission],
+               book: Gradebook, roster: Roster | None) -> tuple[list[Upload], list[Returned]]:
     """The upload files of the platforms the class came from (uploads.write_uploads),
     each student's result read from disk when a file needs it, and per student what goes
     back (the ledger's lines)."""
@@ -190,31 +199,42 @@ def _hand_back(options: Options, autograder: autograders.Autograder, submissions
     return uploads, hand_back.ledger.entries()
 
 
-def _downloaded(paths: tuple) -> datetime.datetime | None:
+def _downloaded(paths: tuple[str | os.PathLike[str], ...]) -> datetime.datetime | None:
     """When the download was saved (the earliest of the paths given), or None."""
     times = [pathlib.Path(p).stat().st_mtime for p in paths if pathlib.Path(p).exists()]
     return datetime.datetime.fromtimestamp(min(times), datetime.timezone.utc) if times else None
 
 
-def _plan(options, autograder, submissions):
-    """(results that still stand, records to grade, earlier results under another autograder
-    by name, rows for records with nothing to grade)."""
-    kept, todo, earlier, unreadable = [], [], {}, []
+class _Plan(NamedTuple):
+    kept: list[Result]                  # results that still stand
+    todo: dict[pathlib.Path, list[Submission]]  # the records to grade, by file (a group shares one)
+    earlier: dict[str, Result]          # earlier results under another autograder, by name
+    unreadable: list[Result]            # rows for records with nothing to grade
+
+
+def _plan(options: Options, autograder: autograders.Autograder,
+          submissions: list[Submission]) -> _Plan:
+    """What to keep, what to grade and what has nothing to grade (:class:`_Plan`)."""
+    kept: list[Result] = []
+    todo: dict[pathlib.Path, list[Submission]] = {}
+    earlier: dict[str, Result] = {}
+    unreadable: list[Result] = []
     for record in submissions:
         previous = _previous(options.out / record.name / "results.json")
-        if not record.gradable:
+        file = record.to_grade
+        if file is None:
             unreadable.append(_for(record, new_result(
                 record.name, autograder, Status.INVALID, f"{NOT_GRADED}{record.problem}")))
-        elif previous and not options.force and _unchanged(previous, record.file, autograder):
+        elif previous and not options.force and _unchanged(previous, file, autograder):
             kept.append(previous)
         else:
-            todo.append(record)
+            todo.setdefault(file, []).append(record)
             if previous and previous.provenance and previous.provenance.autograder_sha256 != autograder.sha256:
                 earlier[record.name] = previous
-    return kept, todo, earlier, unreadable
+    return _Plan(kept, todo, earlier, unreadable)
 
 
-def _for(record, result):
+def _for(record: Submission, result: Result) -> Result:
     """``result`` as the row of ``record``: its folder name, who it is, the files set aside.
     (A group shares one graded file: each member gets a copy of the same result.)"""
     result = copy.deepcopy(result)
@@ -224,11 +244,11 @@ def _for(record, result):
     return result
 
 
-def say(line):
+def say(line: str) -> None:
     print(f"hsa grade: {line}", file=sys.stderr)
 
 
-def _previous(path):
+def _previous(path: pathlib.Path) -> Result | None:
     """The result an earlier run wrote at ``path``, or None."""
     try:
         return read_result(path)
@@ -236,7 +256,7 @@ def _previous(path):
         return None
 
 
-def _unchanged(result, file, autograder):
+def _unchanged(result: Result, file: pathlib.Path, autograder: autograders.Autograder) -> bool:
     """True when ``result`` still stands: same file, same autograder, a grade that stood."""
     return (result.status.is_students
             and result.provenance is not None
@@ -244,13 +264,11 @@ def _unchanged(result, file, autograder):
             and result.provenance.autograder_sha256 == autograder.sha256)
 
 
-def _grade_all(todo, autograder, seed, isolation, options, book):
+def _grade_all(members: dict[pathlib.Path, list[Submission]], autograder: autograders.Autograder,
+               seed: int, isolation: Isolation, options: Options, book: Gradebook) -> None:
     """Grade each distinct file once (a group shares one), in parallel; a row per record.
     Whatever stops the run (a signal, a full disk) ends every sandbox at once and starts no
     other; the rows written so far stay."""
-    members = {}
-    for record in todo:
-        members.setdefault(record.file, []).append(record)
     pool = concurrent.futures.ThreadPoolExecutor(max(1, options.jobs))
     try:
         with _progress(len(members)) as advance:
@@ -271,14 +289,15 @@ def _grade_all(todo, autograder, seed, isolation, options, book):
         pool.shutdown(wait=True)
 
 
-def _outcome(future, name, autograder):
+def _outcome(future: concurrent.futures.Future[Result], name: str,
+             autograder: autograders.Autograder) -> Result:
     try:
         return future.result()
     except Exception as error:  # a grader bug must still leave a row, not a zero
         return new_result(name, autograder, Status.GRADER_FAILED, _grader_failure_message(error))
 
 
-def _grader_failure_message(error):
+def _grader_failure_message(error: Exception) -> str:
     if isinstance(error, GraderFailure):
         return f"the grader failed: {error}"
     return (f"the grader failed ({type(error).__name__}: {error}); this is a bug in hsa, not "
@@ -289,23 +308,23 @@ def _grader_failure_message(error):
 class _progress:
     """A rich progress bar on a terminal; silent otherwise."""
 
-    def __init__(self, total):
+    def __init__(self, total: int) -> None:
         self.total = total
-        self.bar = None
+        self.bar: Progress | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[Result], None]:
         if sys.stderr.isatty() and self.total:
             from rich.progress import Progress
             self.bar = Progress(transient=False)
             self.bar.start()
-            self.task = self.bar.add_task("grading", total=self.total)
+            self.task: TaskID = self.bar.add_task("grading", total=self.total)
         return self.advance
 
-    def advance(self, result):
+    def advance(self, result: Result) -> None:
         if self.bar:
             self.bar.update(self.task, advance=1, description=f"{result.submission[:24]:24}")
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self.bar:
             self.bar.stop()
         return False

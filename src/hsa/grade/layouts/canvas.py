@@ -21,7 +21,8 @@ from collections.abc import Callable
 
 from ...outcomes import Layout
 from ...trusted.result import Identity
-from .records import File, Submission, entries_of, nobody, record
+from ...trusted.choice import Expected
+from .records import File, Gathered, Submission, entries_of, nobody, record
 
 CANVAS_FILE = re.compile(
     r"^(?:(?P<name>.*?)_)??(?:(?P<late>LATE)_)?(?P<user>\d+|anon_[A-Za-z0-9]+)"
@@ -76,10 +77,11 @@ def is_named_download(names: list[str]) -> bool:
     return not names or not all(ANONYMOUS.match(n) for n in names)
 
 
-def read(root: pathlib.Path, rel: Callable[[pathlib.Path], str], assignment: object) -> list[Submission]:
+def read(root: pathlib.Path, rel: Callable[[pathlib.Path], str], assignment: Expected) -> list[Submission]:
     entries = entries_of(root)
     named = is_named_download([e.name for e in entries if e.is_file() and CANVAS_FILE.match(e.name)])
-    students, records = {}, []
+    students: dict[str, Gathered] = {}  # path: the student's first file
+    records: list[Submission] = []
     for entry in entries:
         parts = canvas_name(entry.name, named) if entry.is_file() else None
         if parts is None:
@@ -88,8 +90,8 @@ def read(root: pathlib.Path, rel: Callable[[pathlib.Path], str], assignment: obj
                                    "student to credit"))
             continue
         who = Identity(parts.user, parts.name)
-        slot = students.setdefault(who.student_id, {"who": who, "files": []})
-        slot["files"].append(File(entry, rel(entry), uploaded=int(parts.attachment),
-                                  late=parts.late, key=parts.key))
-    return [record(Layout.CANVAS, s["who"], s["files"], assignment, s["files"][0].path)
+        slot = students.setdefault(who.student_id, Gathered(who, rel(entry)))
+        slot.files.append(File(entry, rel(entry), uploaded=int(parts.attachment),
+                               late=parts.late, key=parts.key))
+    return [record(Layout.CANVAS, s.who, s.files, assignment, s.path)
             for s in students.values()] + records

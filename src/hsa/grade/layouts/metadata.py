@@ -1,6 +1,9 @@
 """Gradescope's submission_metadata.yml: YAML written by Ruby, read as plain data."""
 
+from __future__ import annotations
+
 import datetime
+import os
 import pathlib
 import re
 
@@ -21,7 +24,7 @@ class _RubyLoader(yaml.SafeLoader):
     """
 
 
-def _untagged(loader, suffix, node):
+def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
     if isinstance(node, yaml.MappingNode):
         return loader.construct_mapping(node, deep=True)
     if isinstance(node, yaml.SequenceNode):
@@ -32,8 +35,9 @@ def _untagged(loader, suffix, node):
 _RubyLoader.add_multi_constructor("!", _untagged)
 
 
-def read_gradescope_metadata(path):
-    """``{folder: entry}`` with Ruby's ``:key`` written ``key``; MetadataError when unreadable."""
+def read_gradescope_metadata(path: str | os.PathLike[str]) -> dict[str, object]:
+    """``{folder: entry}`` with Ruby's ``:key`` written ``key``; MetadataError when unreadable.
+    An entry is whatever the YAML holds there (plain data: mappings, lists, scalars)."""
     path = pathlib.Path(path)
     if path.stat().st_size > MAX_METADATA_BYTES:
         raise MetadataError(f"it is larger than {MAX_METADATA_BYTES >> 20} MB")
@@ -47,28 +51,30 @@ def read_gradescope_metadata(path):
     return {str(k): v for k, v in data.items()}
 
 
-def _unsymbol(value, seen):
+def _unsymbol(value: object, seen: dict[int, object]) -> object:
     """Ruby symbols as keys (``:submitters``) to plain keys, everywhere; shared nodes once."""
     if not isinstance(value, (dict, list)):
         return value
     if id(value) in seen:
         return seen[id(value)]
     if isinstance(value, list):
-        seen[id(value)] = out = []
-        out.extend(_unsymbol(v, seen) for v in value)
-        return out
-    seen[id(value)] = out = {}
+        items: list[object] = []
+        seen[id(value)] = items
+        items.extend(_unsymbol(v, seen) for v in value)
+        return items
+    mapping: dict[object, object] = {}
+    seen[id(value)] = mapping
     for k, v in value.items():
-        out[k[1:] if isinstance(k, str) and k.startswith(":") else k] = _unsymbol(v, seen)
-    return out
+        mapping[k[1:] if isinstance(k, str) and k.startswith(":") else k] = _unsymbol(v, seen)
+    return mapping
 
 
-def text(value):
+def text(value: object) -> str:
     """A metadata value as stripped text; "" when absent or blank."""
     return "" if value is None else str(value).strip()
 
 
-def parse_time(value):
+def parse_time(value: object) -> datetime.datetime | None:
     """A Gradescope ``created_at`` as an aware datetime, or None."""
     if isinstance(value, str):
         text = re.sub(r"\s*Z$", "+00:00", value.strip()).replace(" ", "T", 1)

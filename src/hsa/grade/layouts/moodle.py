@@ -20,7 +20,8 @@ from collections.abc import Callable
 from ...outcomes import Layout
 from ...trusted.result import Identity
 from ...trusted.submission import files_under
-from .records import File, Submission, entries_of, nobody, record
+from ...trusted.choice import Expected
+from .records import File, Gathered, Submission, entries_of, nobody, record
 
 MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$",
                            re.DOTALL)
@@ -36,8 +37,9 @@ def is_team_download(keys: list[str]) -> bool:
     return any(key and not KEY.match(key) for key in keys)
 
 
-def read(root: pathlib.Path, rel: Callable[[pathlib.Path], str], assignment: object) -> list[Submission]:
-    students, records = {}, []
+def read(root: pathlib.Path, rel: Callable[[pathlib.Path], str], assignment: Expected) -> list[Submission]:
+    students: dict[str, Gathered] = {}
+    records: list[Submission] = []
     for entry in entries_of(root):
         folder = entry.is_dir()
         match = ((MOODLE_FOLDER.match(entry.name) or DEFAULT_TEAM.match(entry.name)) if folder
@@ -49,9 +51,8 @@ def read(root: pathlib.Path, rel: Callable[[pathlib.Path], str], assignment: obj
             continue
         number = match.groupdict().get("id") or ""
         key = f"{match['name']}_{number}" if number else match["name"]  # the roster says whose
-        slot = students.setdefault(key, {"who": Identity(number, match["name"]),
-                                         "files": [], "path": rel(entry)})
-        slot["files"] += [File(p, rel(p), key=key)
-                          for p in (files_under(entry) if folder else [entry])]
-    return [record(Layout.MOODLE, s["who"], s["files"], assignment, s["path"])
+        slot = students.setdefault(key, Gathered(Identity(number, match["name"]), rel(entry)))
+        slot.files += [File(p, rel(p), key=key)
+                       for p in (files_under(entry) if folder else [entry])]
+    return [record(Layout.MOODLE, s.who, s.files, assignment, s.path)
             for s in students.values()] + records

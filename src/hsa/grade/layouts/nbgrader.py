@@ -1,27 +1,33 @@
 """nbgrader's exchange: ``submitted/<student id>/<assignment>/<notebook>.ipynb`` (or
 ``autograded/``), with nbgrader's ``timestamp.txt``."""
 
+from __future__ import annotations
+
+import datetime
+import pathlib
 import re
+from collections.abc import Callable
 
 from ...exceptions import LayoutError
 from ...outcomes import Layout
-from ...trusted.choice import name_key
+from ...trusted.choice import Expected, name_key
 from ...trusted.result import Identity
 from ...trusted.submission import files_under
 from .metadata import parse_time
-from .records import File, entries_of, nobody, record
+from .records import File, Submission, entries_of, nobody, record
 
 NBGRADER_STEPS = ("submitted", "autograded")
 TIMESTAMP = "timestamp.txt"
 
 
-def nbgrader_root(folder):
+def nbgrader_root(folder: pathlib.Path) -> pathlib.Path | None:
     if folder.name in NBGRADER_STEPS:
         return folder
     return next((folder / s for s in NBGRADER_STEPS if (folder / s).is_dir()), None)
 
 
-def read(root, rel, assignment):
+def read(root: pathlib.Path, rel: Callable[[pathlib.Path], str],
+         assignment: Expected) -> list[Submission]:
     root = nbgrader_root(root) or root
     students = [e for e in entries_of(root) if e.is_dir()]
     records = [nobody(Layout.NBGRADER, rel(e), f"a file directly in {root.name}/, where nbgrader "
@@ -44,18 +50,20 @@ def read(root, rel, assignment):
     return records
 
 
-def _nbgrader_assignment(root, students, assignment):
+def _nbgrader_assignment(root: pathlib.Path, students: list[pathlib.Path],
+                         assignment: Expected) -> str | None:
     """The assignment folder's name: the one named like the assignment, or the only one there."""
     found = sorted({a.name for s in students for a in entries_of(s) if a.is_dir()})
     named = [a for a in found if name_key(a) == name_key(assignment.name)]
     if named or len(found) <= 1:
-        return (named or found or [None])[0]
+        candidates = named or found
+        return candidates[0] if candidates else None
     raise LayoutError(f"{root} holds the assignments {', '.join(found)} and none is named "
                       f"{assignment.name}; point hsa grade at a folder with only this assignment's "
                       "submissions")
 
 
-def _nbgrader_time(path):
+def _nbgrader_time(path: pathlib.Path) -> datetime.datetime | None:
     """nbgrader's timestamp.txt ("2020-01-30 10:30:47.524219 UTC"), or None."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace").strip()[:64]

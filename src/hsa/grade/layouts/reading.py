@@ -19,26 +19,27 @@ from .detection import detect, is_download, unwrap
 from .gradescope import METADATA
 from .nbgrader import TIMESTAMP
 from ...trusted.choice import Expected
-from .records import Submission
+from .records import Reader, Submission
 
 DOWNLOAD_PREFIX = "hsa-download-"  # then the pid of the grader that unpacked it
 
-READERS = {Layout.GRADESCOPE: gradescope.read, Layout.CANVAS: canvas.read,
+READERS: dict[Layout, Reader] = {Layout.GRADESCOPE: gradescope.read, Layout.CANVAS: canvas.read,
            Layout.MOODLE: moodle.read, Layout.NBGRADER: nbgrader.read, Layout.PLAIN: plain.read}
 
 
 @contextlib.contextmanager
-def opened(paths: collections.abc.Sequence, layout: Layout | str | None, assignment: Expected,
-           set_aside: list | None = None) -> collections.abc.Iterator[list[Submission]]:
+def opened(paths: collections.abc.Sequence[str | os.PathLike[str]], layout: Layout | str | None,
+           assignment: Expected, set_aside: list[str] | None = None) -> collections.abc.Iterator[list[Submission]]:
     """The submissions under ``paths``; zips are unpacked to a temporary folder kept until exit."""
     with tempfile.TemporaryDirectory(prefix=f"{DOWNLOAD_PREFIX}{os.getpid()}-") as workdir:
         yield read_submissions(paths, layout, workdir=workdir, assignment=assignment,
                                set_aside=set_aside)
 
 
-def read_submissions(paths: collections.abc.Sequence, layout: Layout | str | None = None, *,
-                     workdir: str | os.PathLike, assignment: Expected,
-                     set_aside: list | None = None) -> list[Submission]:
+def read_submissions(paths: collections.abc.Sequence[str | os.PathLike[str]],
+                     layout: Layout | str | None = None, *,
+                     workdir: str | os.PathLike[str], assignment: Expected,
+                     set_aside: list[str] | None = None) -> list[Submission]:
     """One Submission per student (per file, for a plain folder) under ``paths``, uniquely named.
 
     ``paths``: folders or zips downloaded from a platform, notebooks, export
@@ -48,9 +49,9 @@ def read_submissions(paths: collections.abc.Sequence, layout: Layout | str | Non
     ``set_aside``, a list, as "path (why)".
     """
     layout, set_aside = _layout(layout), [] if set_aside is None else set_aside
-    paths = [pathlib.Path(p) for p in paths]
-    records = []
-    for index, given in enumerate(paths):
+    folders = [pathlib.Path(p) for p in paths]
+    records: list[Submission] = []
+    for index, given in enumerate(folders):
         if not given.exists():
             raise LayoutError(f"{given} does not exist; pass the folder or zip your platform "
                               "gave you, or notebooks and export zips")
@@ -60,7 +61,7 @@ def read_submissions(paths: collections.abc.Sequence, layout: Layout | str | Non
         elif given.is_file():
             records.append(plain.plain_record(given, given.name, names.hint(given.stem)))
         else:  # paths are relative to the folder; to the folder's parent when there are several
-            prefix = f"{given.name}/" if len(paths) > 1 else ""
+            prefix = f"{given.name}/" if len(folders) > 1 else ""
             records += _read_folder(given, layout, given, prefix, assignment)
     return [dataclasses.replace(r, name=n)
             for r, n in zip(records, names.unique(r.name for r in records))]
@@ -77,7 +78,7 @@ def _layout(name: Layout | str | None) -> Layout | None:
 
 
 def _read_download(archive: pathlib.Path, layout: Layout | None, destination: pathlib.Path,
-                   prefix: str, assignment: object, set_aside: list) -> list[Submission]:
+                   prefix: str, assignment: Expected, set_aside: list[str]) -> list[Submission]:
     """The download's records; members that could not be unpacked safely go to ``set_aside``
     (no student's), a member too large to unpack makes its student's record invalid."""
     try:
@@ -91,7 +92,7 @@ def _read_download(archive: pathlib.Path, layout: Layout | None, destination: pa
             _read_folder(destination, layout, destination, prefix, assignment)]
 
 
-def _too_large(record: Submission, too_large: dict) -> Submission:
+def _too_large(record: Submission, too_large: collections.abc.Mapping[str, str]) -> Submission:
     """``record``, invalid when its file (or, with nothing else to grade, a file it set
     aside) was too large to unpack."""
     why = too_large.get(record.path) or next(
@@ -101,7 +102,7 @@ def _too_large(record: Submission, too_large: dict) -> Submission:
 
 
 def _read_folder(folder: pathlib.Path, layout: Layout | None, base: pathlib.Path, prefix: str,
-                 assignment: object) -> list[Submission]:
+                 assignment: Expected) -> list[Submission]:
     """The records of one folder; paths are ``prefix`` + the path below ``base``."""
     layout = layout or detect(folder)
 

@@ -127,7 +127,7 @@ def read_moodle(path: pathlib.Path, delimiter: str, *, max_score: float) -> Mood
     people, maximum = {}, ""
     for record in itertools.islice(records(path, delimiter), 1, None):
         values = record.values
-        number = IDENTIFIER.match(values[0].strip())["id"]
+        number = _participant_id(path, values[0])
         people[number] = Participant(number, _get(values, name), _get(values, team),
                                      _get(values, grade), _get(values, modified))
         maximum = maximum or _get(values, grade + 1).strip()
@@ -144,9 +144,9 @@ class _Shape:
     """What the rows say of each column, gathered a row at a time: the identifiers' word
     before the id, the columns holding only numbers (or nothing), the distinct values of
     each (two at most are kept)."""
-    prefixes: set
-    numeric: list
-    values: list
+    prefixes: set[str | None]  # None: a row whose first cell is no identifier
+    numeric: list[bool]
+    values: list[set[str]]
     rows: int = 0
 
     @classmethod
@@ -168,6 +168,15 @@ class _Shape:
         maximum = self.values[i + 1]
         return (self.rows > 0 and self.numeric[i] and len(maximum) == 1
                 and bool(NUMBER.match(next(iter(maximum)))))
+
+
+def _participant_id(path: pathlib.Path, cell: str) -> str:
+    """The id in an Identifier cell, every row's checked by :func:`_grade_column` in the
+    first reading (RosterError when the file changed since)."""
+    match = IDENTIFIER.match(cell.strip())
+    if match is None:
+        raise RosterError(f"{path} changed while hsa read it; run hsa grade again once it is saved")
+    return match["id"]
 
 
 def _column(header: tuple[str, ...], titles: frozenset[str]) -> int | None:

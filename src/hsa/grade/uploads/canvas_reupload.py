@@ -45,7 +45,7 @@ def write(hand_back: HandBack, records: list[Submission]) -> list[Upload]:
             name = entry_name(record)
             why = (NotBack.NAMES_NO_STUDENT if not record.student_id else
                    hand_back.withheld(record) or (None if name else NotBack.NO_IDS))
-            if why:
+            if why or not name:  # no name: why is NO_IDS
                 hand_back.ledger.feedback(record.name, who(record), why=why)
                 left_out.append(f"{record.name} ({why})")
                 continue
@@ -94,11 +94,13 @@ def _shown_as(record: Submission) -> str:
 
 
 def _notebook_name(record: Submission, assignment: str) -> str:
-    try:
-        with zipfile.ZipFile(record.file) as archive:
-            return pathlib.PurePosixPath(notebook_entries(archive)[0].filename).name
-    except (OSError, zipfile.BadZipFile, IndexError):
-        return f"{assignment}.ipynb"
+    if record.file is not None:  # a record handed back was graded: it has a file
+        try:
+            with zipfile.ZipFile(record.file) as archive:
+                return pathlib.PurePosixPath(notebook_entries(archive)[0].filename).name
+        except (OSError, zipfile.BadZipFile, IndexError):
+            pass
+    return f"{assignment}.ipynb"
 
 
 

@@ -69,9 +69,14 @@ class HandBack:
             write_atomic(path, feedback_html(self.graded(record)))
             return path.read_bytes()
 
+    @property
+    def notebook_name(self) -> str:
+        """The name of the student's notebook, feedback written in, in their folder."""
+        return f"{self.assignment}{NOTEBOOK_SUFFIX}"
+
     def notebook_copy(self, record: Submission) -> pathlib.Path:
         """Where ``--feedback-notebook`` writes the student's notebook, feedback written in."""
-        return self.out / record.name / f"{self.assignment}{NOTEBOOK_SUFFIX}"
+        return self.out / record.name / self.notebook_name
 
 
 def who(record: Submission) -> str:

@@ -30,8 +30,8 @@ class Returned:
             return f"{self.who}: nothing back: {self.grade_why}{self._kept()}"
         parts = []
         if self.grade is not None:
-            changed = self.was is not None and self.was.strip() not in ("", self.grade)
-            said = [f"replaces {self.was.strip()}"] if changed else []
+            was = (self.was or "").strip()
+            said = [f"replaces {was}"] if was not in ("", self.grade) else []
             said += [self.note] if self.note else []
             parts.append(f"grade {self.grade}" + (f" ({'; '.join(said)})" if said else ""))
         elif self.grade_why:

@@ -51,7 +51,7 @@ def write(hand_back: HandBack, records: list[Submission], *, max_score: float) -
     """The worksheet; per participant, in the worksheet's order, what goes back and why not."""
     graded: Graded = {}
     withheld: dict[str, tuple[Target, NotBack]] = {}
-    others: list[tuple[Submission, NotBack]] = []
+    others: list[tuple[Submission, NotBack | None]] = []  # targets says why when it finds no one
     for record in records:
         found, why = targets(hand_back, record)
         why = why or hand_back.withheld(record)

@@ -42,7 +42,7 @@ def write(hand_back: HandBack, records: list[Submission]) -> list[Upload]:
         folder = assignment_folder(record)
         why = hand_back.withheld(record) or _why_not(record, folder)
         hand_back.ledger.grade(record.name, who(record), why=why or NotBack.NO_GRADE_UPLOAD)
-        if why:
+        if why or folder is None or record.file is None:  # the last two: why is NO_NOTEBOOK
             hand_back.ledger.feedback(record.name, who(record), why=why)
             left_out.append(f"{record.name} ({why})")
             continue
@@ -65,7 +65,7 @@ def assignment_folder(record: Submission) -> pathlib.Path | None:
 
 
 def _why_not(record: Submission, folder: pathlib.Path | None) -> NotBack | None:
-    if folder is None or record.file.suffix.lower() != ".ipynb":
+    if folder is None or record.file is None or record.file.suffix.lower() != ".ipynb":
         return NotBack.NO_NOTEBOOK
     if not all(_small_file(folder / name) for name in KEPT):
         return NotBack.NBGRADER_NEEDS_FILES  # nbgrader 0.7 and later collect both

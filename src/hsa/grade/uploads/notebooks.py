@@ -13,6 +13,7 @@ from __future__ import annotations
 import nbformat
 
 from ...exceptions import InvalidSubmission
+from ...outcomes import NotBack
 from ...writers.atomic import write_atomic
 from ...writers.feedback import feedback_md
 from ...writers.feedback_notebook import MARK, feedback_notebook
@@ -25,10 +26,10 @@ def write_copies(hand_back: HandBack, records: list[Submission]) -> Upload:
     """Each graded student's feedback notebook, into their folder."""
     written, left_out = 0, []
     for record in records:
-        why = hand_back.withheld(record)
+        why: NotBack | str | None = hand_back.withheld(record)
         if why is None:
             try:
-                text = feedback_notebook(record.file, hand_back.graded(record))
+                text = _written_in(hand_back, record)
             except (InvalidSubmission, OSError) as error:
                 why = f"notebook not copied: {error}"
         if why:
@@ -36,8 +37,7 @@ def write_copies(hand_back: HandBack, records: list[Submission]) -> Upload:
             continue
         write_atomic(hand_back.notebook_copy(record), text)
         written += 1
-    example = hand_back.out / "<student>" / hand_back.notebook_copy(records[0]).name if records else None
-    return Upload(example, "each student's own notebook with the feedback written in (the "
+    return Upload(hand_back.out / "<student>" / hand_back.notebook_name, "each student's own notebook with the feedback written in (the "
                   "platform zips below carry it too)", written, tuple(left_out))
 
 
@@ -48,9 +48,17 @@ def student_notebook(hand_back: HandBack, record: Submission) -> bytes:
     if hand_back.notebooks and copy.is_file():  # written this run
         return copy.read_bytes()
     try:
-        return feedback_notebook(record.file, hand_back.graded(record)).encode()
+        return _written_in(hand_back, record).encode()
     except (InvalidSubmission, OSError):
         return feedback_only(hand_back, record)
+
+
+def _written_in(hand_back: HandBack, record: Submission) -> str:
+    """The student's notebook with their feedback written in (InvalidSubmission, OSError
+    when it cannot be read; a record handed back was graded, so it has a file)."""
+    if record.file is None:
+        raise InvalidSubmission("no file was graded")
+    return feedback_notebook(record.file, hand_back.graded(record))
 
 
 def feedback_only(hand_back: HandBack, record: Submission) -> bytes:

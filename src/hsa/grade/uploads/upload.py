@@ -13,7 +13,7 @@ class Upload:
     path: pathlib.Path
     where: str  # where it goes, in the platform's words
     carried: int  # students whose feedback or grade it carries
-    left_out: tuple = field(default_factory=tuple)  # "name (why)" of students it leaves out
+    left_out: tuple[str, ...] = field(default_factory=tuple)  # "name (why)" of students it leaves out
 
     def line(self, listed: int = 4) -> str:
         """The summary's line: the file, where to upload it, whom it carries, and the first

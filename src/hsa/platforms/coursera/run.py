@@ -15,10 +15,13 @@ before it writes. A failure of the grader itself writes no feedback.json and exi
 Coursera then reports a failed grading, not a score. docs/platforms.md cites each fact.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import pathlib
 import sys
+from typing import Literal, TypedDict
 
 from ...exceptions import AutograderMissing
 from ...outcomes import Status
@@ -38,13 +41,20 @@ AUTOGRADER = pathlib.Path("/grader/secret")  # the image's copy of the autograde
 FEEDBACK_JSON, FEEDBACK_HTML = "feedback.json", "htmlFeedback.html"
 
 
+class Feedback(TypedDict):
+    """feedback.json: what Coursera shows the learner (the HTML page's text in ``feedback``)."""
+    fractionalScore: float
+    feedback: str
+    feedbackType: Literal["HTML"]
+
+
 def main(shared: str = str(SHARED), autograder_folder: str = str(AUTOGRADER)) -> int:
     harden()
-    shared = pathlib.Path(shared)
+    out = pathlib.Path(shared)
     autograder = load_and_remove(_the_zip(pathlib.Path(autograder_folder)))
     budget = coursera(autograder.settings).submission_budget(autograder.budgets.submission,
                                                              CONTAINER_START_UP_SECONDS)
-    result = grade_upload(shared / "submission", autograder, seed_from_environment(), budget)
+    result = grade_upload(out / "submission", autograder, seed_from_environment(), budget)
     # Coursera renames the file to the part's suggested name: the learner knows it by theirs.
     result.submission = os.environ.get("filename", "") or result.submission
     result.identity = Identity(student_id=os.environ.get("userId", ""), path=result.submission)
@@ -59,11 +69,11 @@ def main(shared: str = str(SHARED), autograder_folder: str = str(AUTOGRADER)) ->
     if shortened:  # the whole page, for course staff: the learner's says where it is
         print("hsa: the full feedback, shortened for the learner:\n" + feedback_html(graded),
               file=sys.stderr)
-    clear_for_output(shared / FEEDBACK_JSON, shared / FEEDBACK_HTML)
+    clear_for_output(out / FEEDBACK_JSON, out / FEEDBACK_HTML)
     line = json.dumps(feedback)
     for name, text in ((FEEDBACK_HTML, page), (FEEDBACK_JSON, line + "\n")):
-        write_atomic(shared / name, text)
-        os.chmod(shared / name, 0o644)  # for whoever collects it, whatever its uid
+        write_atomic(out / name, text)
+        os.chmod(out / name, 0o644)  # for whoever collects it, whatever its uid
     print(line)
     return 0
 
@@ -77,7 +87,7 @@ def _the_zip(folder: pathlib.Path) -> pathlib.Path:
     return zips[0]
 
 
-def coursera_feedback(graded: Graded, limit: int = COURSERA_FEEDBACK_BYTES) -> tuple[dict, str, bool]:
+def coursera_feedback(graded: Graded, limit: int = COURSERA_FEEDBACK_BYTES) -> tuple[Feedback, str, bool]:
     """feedback.json's content, the HTML page (within ``limit``) and whether the page was
     shortened. A file that cannot be graded scores 0, with what to upload instead."""
     result = graded.result

@@ -21,11 +21,11 @@ from ..core import grade_upload, lock_down, seed_from_environment
 
 
 def main(root: str = "/autograder") -> int:
-    root = pathlib.Path(root)
-    source, results = root / "source", root / "results"
+    folder = pathlib.Path(root)
+    source, results = folder / "source", folder / "results"
     lock_down(source, results)
     autograder = autograders.load(source)
-    result = grade_upload(root / "submission", autograder, seed_from_environment())
+    result = grade_upload(folder / "submission", autograder, seed_from_environment())
     print(summary_line(result))
     if not result.status.is_students:
         # No results.json: Gradescope then shows the instructor a failed run to rerun,

@@ -18,10 +18,13 @@ sandbox's user can neither read the tests nor write the results), and whatever
 submission started has ended.
 """
 
+from __future__ import annotations
+
 import json
 import pathlib
 import shutil
 import sys
+from typing import Any, Literal, TypedDict
 
 from ...exceptions import AutograderMissing
 from ...outcomes import Status
@@ -37,21 +40,51 @@ from ..limits import CONTAINER_START_UP_SECONDS, PRAIRIELEARN_RESULTS_BYTES, pra
 GRADE = pathlib.Path("/grade")
 
 
+class Ungradable(TypedDict):
+    """results.json for a file that cannot be graded: no attempt is spent."""
+    gradable: Literal[False]
+    format_errors: list[str]
+    message: str
+    hsa_result: dict[str, Any]  # Result.to_dict(): JSON of the grade, provenance included
+
+
+class TestEntry(TypedDict):
+    """A question as PrairieLearn shows a test: its points and what went wrong."""
+    name: str
+    points: float
+    max_points: float
+    message: str
+    output: str
+
+
+class Scored(TypedDict):
+    """results.json for a graded file."""
+    gradable: Literal[True]
+    score: float  # a fraction of the points
+    message: str
+    output: str
+    tests: list[TestEntry]
+    hsa_result: dict[str, Any]  # as in Ungradable
+
+
+Results = Ungradable | Scored
+
+
 def main(timeout: str = "", root: str = str(GRADE)) -> int:
     """Grade ``/grade/student``; ``timeout``: the question's ``externalGradingOptions.timeout``
     (the entrypoint's argument, which the container is not told otherwise; else the
     assignment's setting)."""
     harden()
-    root = pathlib.Path(root)
-    results = root / "results"
-    lock_down(root, results)
+    job = pathlib.Path(root)
+    results = job / "results"
+    lock_down(job, results)
     clear_for_output(results / "results.json")
-    autograder = load_and_remove(_the_zip(root / "serverFilesCourse"))
+    autograder = load_and_remove(_the_zip(job / "serverFilesCourse"))
     for course_files in ("serverFilesCourse", "tests"):  # nothing of the question's is left
-        shutil.rmtree(root / course_files, ignore_errors=True)
+        shutil.rmtree(job / course_files, ignore_errors=True)
     limits = prairielearn(int(timeout) if timeout else autograder.settings.prairielearn.timeout_seconds)
     budget = limits.submission_budget(autograder.budgets.submission, CONTAINER_START_UP_SECONDS)
-    result = grade_upload(root / "student", autograder, seed_from_environment(), budget)
+    result = grade_upload(job / "student", autograder, seed_from_environment(), budget)
     end_strays()
     print(summary_line(result), file=sys.stderr)
     if not result.status.is_students:
@@ -73,7 +106,7 @@ def _the_zip(server_files: pathlib.Path) -> pathlib.Path:
     return zips[0]
 
 
-def prairielearn_results(result: Result, limit: int = PRAIRIELEARN_RESULTS_BYTES) -> dict:
+def prairielearn_results(result: Result, limit: int = PRAIRIELEARN_RESULTS_BYTES) -> Results:
     """results.json for a graded or ungradable ``result``: a test per question with its
     points, the feedback as ``message``, what the student's code printed as ``output``."""
     graded = Graded.of(result)
@@ -82,21 +115,22 @@ def prairielearn_results(result: Result, limit: int = PRAIRIELEARN_RESULTS_BYTES
         return {"gradable": False, "format_errors": [f"{reason}."], "message": feedback_md(graded),
                 "hsa_result": result.to_dict()}
     through = lost_through(graded)
-    tests = []
+    tests: list[TestEntry] = []
     for question, (points, possible) in result.questions.items():
         said = [line for t in result.tests if t.question == question and not t.passed
                 for line in describe_test(t, through.get(t.name)).splitlines()]
         tests.append({"name": question, "points": points, "max_points": possible,
                       "message": "\n".join(dict.fromkeys(said)) or "Passed.", "output": ""})
-    data = {"gradable": True, "score": round(result.score / result.max_score, 6) if result.max_score else 0.0,
+    data: Scored = {"gradable": True, "score": round(result.score / result.max_score, 6) if result.max_score else 0.0,
             "message": feedback_md(graded), "output": result.output, "tests": tests,
             "hsa_result": {**result.to_dict(), "output": ""}}  # the grade, provenance included
     return _within(data, limit)
 
 
-def _within(data: dict, limit: int) -> dict:
+def _within(data: Scored, limit: int) -> Scored:
     """``data`` with its longest texts cut until its JSON fits in ``limit`` bytes."""
-    for field in ("output", "message"):
+    fields: tuple[Literal["output", "message"], ...] = ("output", "message")
+    for field in fields:
         size = len(json.dumps(data).encode())
         if size <= limit:
             break
