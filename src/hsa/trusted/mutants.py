@@ -137,16 +137,23 @@ def _is_docstring(statement: ast.stmt) -> bool:
 
 
 def _replace(function: ast.FunctionDef, path: Path, node: ast.AST) -> ast.FunctionDef:
-    """A copy of ``function`` with the node at ``path`` replaced by ``node``."""
-    changed = copy.deepcopy(function)
-    parent = changed
-    for field, index in path[:-1]:
-        parent = getattr(parent, field)[index] if index is not None else getattr(parent, field)
-    field, index = path[-1]
-    if index is None:
-        setattr(parent, field, node)
-    else:
-        getattr(parent, field)[index] = node
+    """A copy of ``function`` with the node at ``path`` replaced by ``node``. Only the nodes
+    (and lists) on ``path`` are copied, the rest shared with ``function``, which no step
+    after this changes (a deep copy per mutant was most of the trusted side's cost of a
+    diagnosis that tries pairs)."""
+    changed = copy.copy(function)
+    parent: ast.AST = changed
+    for step, (field, index) in enumerate(path, start=1):
+        value = getattr(parent, field)
+        if index is not None:
+            value = list(value)
+            setattr(parent, field, value)
+        child = node if step == len(path) else copy.copy(value[index] if index is not None else value)
+        if index is None:
+            setattr(parent, field, child)
+        else:
+            value[index] = child
+        parent = child
     return changed
 
 
