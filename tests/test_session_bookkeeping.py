@@ -422,11 +422,11 @@ def test_a_cpu_budget_outlasts_a_neighbours_load_and_wall_time_bounds_it(clock):
     deadline = clocks.Deadline.after(10, lambda: cpu[0])
     clock.now, cpu[0] = clock.now + 20, 1.0
     assert not deadline.passed() and deadline.left() == 9.0
-    cpu[0] = 10.5
+    clock.now, cpu[0] = clock.now + 9.5, 10.5  # at one CPU at most, 9.5 s of CPU take 9.5 s
     assert deadline.passed() and deadline.counted() == "CPU time"
-    cpu[0] = 1.0
-    clock.now += 10.5
-    assert deadline.passed()
+    sleeper = clocks.Deadline.after(10, lambda: 0.0)
+    clock.now += 30.5
+    assert sleeper.passed() and not sleeper.cpu_ran_out()
 
 
 def test_without_a_cgroup_budgets_count_wall_time(clock):
@@ -445,12 +445,14 @@ def test_the_sooner_of_two_deadlines_ends_at_either(clock):
 
 
 @pytest.mark.parametrize("spent, told", [
-    (("cpu", BUDGETS.cell + 0.1), f"ran past its {BUDGETS.cell:g} s budget of CPU time and was skipped"),
-    (("advance", 3 * BUDGETS.cell + 0.1), f"ran past its {BUDGETS.cell:g} s budget ({3 * BUDGETS.cell:g} s "
+    # CPU time takes wall time (one CPU at most): the busy cell's clock moves with it
+    ([("advance", BUDGETS.cell + 0.1), ("cpu", BUDGETS.cell + 0.1)],
+     f"ran past its {BUDGETS.cell:g} s budget of CPU time and was skipped"),
+    ([("advance", 3 * BUDGETS.cell + 0.1)], f"ran past its {BUDGETS.cell:g} s budget ({3 * BUDGETS.cell:g} s "
      "of wall time, the most a budget of CPU time allows) and was skipped"),
 ])
 def test_a_cell_past_its_cpu_budget_or_its_wall_bound_is_told_which(monkeypatch, clock, spent, told):
-    scripts = Scripted([[start(0), spent, SandboxTimedOut("late")], [READY]], clock)
+    scripts = Scripted([[start(0), *spent, SandboxTimedOut("late")], [READY]], clock)
     scripts.cpu = 0.0
     monkeypatch.setattr(sessions, "open_sandbox", scripts)
     session = Session(["x = 1"], ["f", "g"], "bwrap", BUDGETS)

@@ -21,7 +21,7 @@ from ..exceptions import (BudgetExceeded, ProcessLost, ProtocolViolation,
 from ..outcomes import CellProblem, Isolation, Status
 from ..untrusted import protocol
 from . import cgroup
-from .clock import WALL_FACTOR, Deadline
+from .clock import WALL_FACTOR, Deadline, Throttled
 from .command import Limits
 from ..settings import Settings
 from .warm import open_sandbox
@@ -176,9 +176,10 @@ class Session:
         self.isolation = Isolation(self.isolation)  # the sandbox's edge: parsed once, here
         self.sandbox: Sandbox | None = None
         self._cpu_spent = 0.0  # CPU seconds of this session's ended sandboxes (where counted)
+        self._meter = Throttled(self._cpu_used)
         counted = cgroup.cpu_counted(self.isolation)
         self.hard_deadline = Deadline.after(HARD_LIMIT_FACTOR * self.budgets.submission,
-                                            self._cpu_used if counted else None)
+                                            self._meter if counted else None)
         self.skip: set[int] = set()
         self.suspect: int | None = None  # the last cell of this run that left a thread or process running
         self.output = b""  # what the student's code printed (capped), from the last run
@@ -263,7 +264,7 @@ class Session:
     def _deadline(self, budget: float) -> Deadline:
         """``budget`` seconds from now, on the running sandbox's clock, within the hard
         deadline."""
-        return Deadline.after(budget, self._cpu_used).sooner(self.hard_deadline)
+        return Deadline.after(budget, self._meter).sooner(self.hard_deadline)
 
     def _cpu_used(self) -> float | None:
         """CPU seconds all of this session's sandboxes have used (one count across re-runs,
