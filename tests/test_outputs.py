@@ -11,6 +11,7 @@ import pytest
 
 from gradescope_schema import RESULTS_SCHEMA
 from hsa.grade import report
+from hsa.project import EXAMPLES
 from hsa.grade.summary import Summary
 from hsa.writers.atomic import write_atomic
 from hsa.writers.feedback import feedback_md
@@ -346,3 +347,15 @@ def test_a_call_the_sandbox_refused_is_explained():
     denied = Raised("PermissionError", "[Errno 13] Permission denied: '/etc/shadow'", 2, None)
     result.cells = [CellProblem(1, "open", Status.ERROR, str(denied), denied)]
     assert "Grading refuses" not in feedback_md(Graded.of(result))
+
+
+def test_grading_a_class_of_version_4_notebooks_never_imports_nbformat(tmp_path):
+    """nbformat (and its validator's schemas, 10 MB of the trusted process's peak) is loaded
+    only where a notebook must be upgraded or written: not by grading current notebooks."""
+    import subprocess
+    import sys
+    code = ("import sys; from hsa.cli import main; "
+            f"code = main(['grade', {str(EXAMPLES / 'alice_correct.ipynb')!r}, '--out', {str(tmp_path / 'out')!r}]); "
+            "print(code, 'nbformat' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stderr[-2000:]

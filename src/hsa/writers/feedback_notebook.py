@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import pathlib
 import re
-from typing import Iterable, cast
+from typing import TYPE_CHECKING, Iterable, cast
 
-import nbformat
-from nbformat import NotebookNode
+if TYPE_CHECKING:  # nbformat is imported where a notebook is made: a run that makes none
+    from nbformat import NotebookNode  # never loads it (10 MB with its validator's schemas)
 
 from ..exceptions import InvalidSubmission
 from ..trusted.submission import drop_outputs, read_bytes
@@ -37,6 +37,7 @@ SUFFIX = "-feedback.ipynb"
 def feedback_notebook(path: pathlib.Path, graded: Graded) -> str:
     """The feedback notebook's JSON text for the notebook (or export zip) at ``path``;
     InvalidSubmission when it cannot be read or is larger than the bound."""
+    import nbformat
     data = read_bytes(path)
     if len(data) > MAX_BYTES:
         raise InvalidSubmission(f"the notebook is larger than {MAX_BYTES >> 20} MB")
@@ -111,6 +112,7 @@ def _source(cell: NotebookNode) -> str:
 
 
 def _cell(blocks: Iterable[Block], ids: bool, lead: str = "") -> NotebookNode:
+    import nbformat
     cell: NotebookNode = nbformat.v4.new_markdown_cell(lead + markdown(blocks))
     cell.metadata.update(MARK)
     if not ids:

@@ -10,8 +10,6 @@ notebook holding the feedback alone: what Canvas attaches still opens in Jupyter
 
 from __future__ import annotations
 
-import nbformat
-
 from ...exceptions import InvalidSubmission
 from ...outcomes import NotBack
 from ...writers.atomic import write_atomic
@@ -65,6 +63,7 @@ def feedback_only(hand_back: HandBack, record: Submission) -> bytes:
     """A notebook of one markdown cell: the student's feedback.md."""
     path = hand_back.out / record.name / "feedback.md"
     text = path.read_text(encoding="utf-8") if path.is_file() else feedback_md(hand_back.graded(record))
+    import nbformat  # here only: see hsa.writers.feedback_notebook
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata.update(MARK)
     notebook = nbformat.v4.new_notebook(cells=[cell])
