@@ -101,3 +101,22 @@ def worker(monkeypatch):
     monkeypatch.delitem(sys.modules, "worker", raising=False)
     monkeypatch.delitem(sys.modules, "protocol", raising=False)
     return importlib.import_module("worker")
+
+
+class Clock:
+    """time.monotonic for the clock of a sandbox's budgets (hsa.sandbox.clock), moved by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A Clock in place of the budgets' time.monotonic."""
+    from hsa.sandbox import clock as clocks
+    clock = Clock()
+    monkeypatch.setattr(clocks.time, "monotonic", clock)
+    return clock

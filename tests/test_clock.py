@@ -5,14 +5,6 @@ import pytest
 from hsa.sandbox import clock as clocks
 
 
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
-
 class Meter:
     """CPU seconds used: ``rate`` CPU seconds per wall second of ``clock``; counts its reads."""
 
@@ -22,13 +14,6 @@ class Meter:
     def __call__(self):
         self.reads += 1
         return self.rate * (self.clock.now - self.start)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(clocks.time, "monotonic", clock)
-    return clock
 
 
 def test_the_meter_is_read_only_once_the_wall_time_could_have_spent_the_budget(clock):

@@ -148,14 +148,6 @@ def test_a_reported_error_of_any_shape_is_read_as_data(error, expected):
 
 
 # --------------------------------------------- a session against a script
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
 class Scripted:
     """Stands in for a Sandbox: each boot replays the next script (messages to receive,
     exceptions to raise, or ``("advance", seconds)`` to move the clock first)."""
@@ -213,13 +205,6 @@ def done(i, error=None, background=False):
 
 
 READY = {"event": "ready", "defined": {"f": "function", "g": "missing", "other": "function"}}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(clocks.time, "monotonic", clock)
-    return clock
 
 
 def run(monkeypatch, clock, *scripts, output=b"", cells=CELLS, budgets=BUDGETS):
