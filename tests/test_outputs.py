@@ -359,3 +359,12 @@ def test_grading_a_class_of_version_4_notebooks_never_imports_nbformat(tmp_path)
             "print(code, 'nbformat' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.stdout.split()[-2:] == ["0", "False"], done.stderr[-2000:]
+
+
+def test_the_reports_mistakes_show_code_as_code(tmp_path):
+    """A hint's `code` (a mutant's sentence quotes code) reads as code in report.html, as in
+    feedback.html, not with its backticks."""
+    result = make("slip", tests_=[Check("beta", "b", True, 0.0, 3.0, "`b_h` is added after `sigmoid`")])
+    report.write_report(tmp_path / "report.html", Summary([result], []), QUESTIONS, "Lab", [Graded.of(result)])
+    mistakes = (tmp_path / "report.html").read_text().split("Mistakes the hidden tests recognised")[1]
+    assert "<code>b_h</code> is added after <code>sigmoid</code>" in mistakes and "`" not in mistakes

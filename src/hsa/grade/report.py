@@ -17,6 +17,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..writers.atomic import write_atomic
+from ..writers.document import inline_html
 from ..writers.feedback_html import FILE_NAME as FEEDBACK_HTML
 from . import histogram
 from .rows import Row, is_placeholder, look_reason, not_attempted
@@ -154,7 +155,7 @@ class _Tally:
         if not self.found:
             return "<h2>Mistakes the hidden tests recognised</h2><p>None.</p>"
         order = {q: i for i, q in enumerate(self.questions)}
-        rows = [f"<tr><td class=\"num\">{n}</td><td><code>{_e(q)}</code></td><td>{_e(advice)}</td></tr>"
+        rows = [f"<tr><td class=\"num\">{n}</td><td><code>{_e(q)}</code></td><td>{inline_html(advice)}</td></tr>"
                 for (q, advice), n in sorted(self.found.items(),
                                              key=lambda i: (-i[1], order.get(i[0][0], 99)))]
         return ("<h2>Mistakes the hidden tests recognised</h2><p>Submissions that made each "
