@@ -24,6 +24,7 @@ from hsa.exceptions import SandboxUnavailable
 from hsa.outcomes import Isolation
 from hsa.sandbox import command, isolation as isolations, seccomp, uids, warm
 from hsa.sandbox.command import Limits
+from hsa.sandbox.preflight import hidden_python
 from hsa.untrusted import protocol
 
 needs_filter = pytest.mark.skipif(seccomp.problem() is not None,
@@ -195,6 +196,9 @@ def available() -> list:
             reason = isolations.bwrap_problem()
         elif level.fresh is Isolation.PROCESS_USER and os.geteuid() != 0:
             reason = "process-user is a root grader's fallback"
+        elif level is Isolation.PROCESS_USER and hidden_python(level):
+            reason = (f"this Python is under {hidden_python(level)}, which process-user's private "
+                      "/tmp hides from the worker (hsa grade's preflight names it: test_faults.py)")
         elif level is Isolation.PROCESS_USER_ZYGOTE and not isolations.namespaces_work():
             reason = "unshare cannot make namespaces here"
         elif level.warm:
