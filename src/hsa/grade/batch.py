@@ -236,8 +236,7 @@ def _plan(options: Options, autograder: autograders.Autograder,
 
 def _for(record: Submission, result: Result) -> Result:
     """``result`` as the row of ``record``: its folder name, who it is, the files set aside.
-    (A group shares one graded file: each member gets a copy of the same result.)"""
-    result = copy.deepcopy(result)
+    (A group shares one graded file: each member but the last gets a copy of its result.)"""
     result.submission = record.name
     result.identity = Identity(**{f.name: getattr(record, f.name) for f in dataclasses.fields(Identity)})
     result.set_aside = list(record.set_aside)
@@ -278,8 +277,9 @@ def _grade_all(members: dict[pathlib.Path, list[Submission]], autograder: autogr
                 # popped: a finished future holds its Result, and a class's worth adds up
                 group = members[futures.pop(future)]
                 result = _outcome(future, group[0].name, autograder)
-                for record in group:
-                    _add(book, _for(record, result))
+                for index, record in enumerate(group):
+                    shared = index < len(group) - 1  # a later member gets the result too
+                    _add(book, _for(record, copy.deepcopy(result) if shared else result))
                 advance(result)
     except BaseException:
         with process.all_stopped():

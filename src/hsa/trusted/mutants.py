@@ -148,13 +148,23 @@ def _replace(function: ast.FunctionDef, path: Path, node: ast.AST) -> ast.Functi
         if index is not None:
             value = list(value)
             setattr(parent, field, value)
-        child = node if step == len(path) else copy.copy(value[index] if index is not None else value)
+        here = value[index] if index is not None else value
+        child = _located(node, here) if step == len(path) else copy.copy(here)
         if index is None:
             setattr(parent, field, child)
         else:
             value[index] = child
         parent = child
     return changed
+
+
+def _located(node: ast.AST, where: ast.AST) -> ast.AST:
+    """``node``, and the new nodes inside it, placed where ``where`` was: compile needs a
+    line for every node, and only the new ones lack one (making our solution's mutants took
+    155 ms with every node of each mutant's function visited to fix locations, 124 ms without)."""
+    if getattr(node, "lineno", None) is None:  # a node of the solution keeps its own
+        ast.copy_location(node, where)
+    return ast.fix_missing_locations(node)
 
 
 # ------------------------------------------------------------------ the changes
@@ -482,7 +492,19 @@ def load_solution(source: str, graded_names: Iterable[str]) -> Solution:
     namespace: dict[str, object] = {"__name__": "hsa_solution", "np": np}
     exec(compile(tree, "<solution>", "exec"), namespace)
     graded = {name: [a.arg for a in node.args.args] for name, node in definitions.items()}
-    return Solution(source, graded, definitions, namespace)
+    bare = {name: _without_docstring(node) for name, node in definitions.items()}
+    return Solution(source, graded, bare, namespace)
+
+
+def _without_docstring(function: ast.FunctionDef) -> ast.FunctionDef:
+    """``function`` without its docstring, which no edit touches and which would be most of
+    what each mutant's source is written out from (escaping its characters took a quarter of
+    the time to make our solution's 1,500 mutants: 209 ms, 155 ms without)."""
+    if not _is_docstring(function.body[0]):
+        return function
+    bare = copy.copy(function)
+    bare.body = function.body[1:] or [ast.copy_location(ast.Pass(), function.body[0])]
+    return bare
 
 
 def _mutant(solution: Solution, name: str, edits: tuple[Edit, ...]) -> Mutant:
@@ -491,7 +513,7 @@ def _mutant(solution: Solution, name: str, edits: tuple[Edit, ...]) -> Mutant:
     definition = solution.definitions[name]
     for edit in edits:
         definition = _replace(definition, edit.path, edit.node)
-    module = ast.Module([ast.fix_missing_locations(definition)], [])
+    module = ast.Module([definition], [])
     scope: dict[str, object] = {}
     exec(compile(module, f"<mutant of {name}>", "exec"), solution.namespace, scope)
     function = scope[name]
