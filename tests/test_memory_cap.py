@@ -4,7 +4,7 @@ is never ``grader_failed``, and the next submission is graded in full (issue 29)
 
 The cap is a cgroup (as root); the attacks are tests/attacks/catalogue.py's, graded here
 with a cap of :data:`CAP_MIB` so that each run ends in a fraction of a second.
-``scripts/memory_attacks.py`` runs them at the default cap, 50 times each.
+``tests/attacks/run_memory_attacks.py`` runs them at the default cap, 50 times each.
 """
 
 import dataclasses
