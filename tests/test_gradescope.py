@@ -107,10 +107,29 @@ np.array_equal = lambda *a, **k: True
     return variant(tmp_path_factory.mktemp("hostile") / "hostile.ipynb", append=[cell], base=STUDENT)
 
 
+@pytest.fixture(scope="module")
+def filtered_only(tmp_path_factory):
+    """The master, whose sigmoid goes wrong unless the system-call filter refuses a file lock:
+    full marks prove the filter on the child as Gradescope runs it (the provenance only says
+    what the grader meant to load)."""
+    cell = """
+import fcntl, tempfile
+_sigmoid = sigmoid
+try:
+    with tempfile.TemporaryFile() as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+    def sigmoid(z):  # no filter here: cost this notebook its points
+        return _sigmoid(z) + 1
+except PermissionError:
+    pass
+"""
+    return variant(tmp_path_factory.mktemp("filtered") / "filtered.ipynb", append=[cell], base=MASTER)
+
+
 @pytest.mark.parametrize("without_bwrap", NO_NAMESPACES)
-def test_master_full_marks_stub_zero_hostile_honest(harness, hostile, without_bwrap):
+def test_master_full_marks_stub_zero_hostile_honest(harness, hostile, filtered_only, without_bwrap):
     expected_isolation = "process-user" if without_bwrap else "bwrap+zygote"
-    for notebook, score in ((MASTER, TOTAL), (STUDENT, 0), (hostile, 0)):
+    for notebook, score in ((MASTER, TOTAL), (STUDENT, 0), (hostile, 0), (filtered_only, TOTAL)):
         results, _ = harness.run(notebook, without_bwrap=without_bwrap)
         jsonschema.validate(results, RESULTS_SCHEMA)
         assert total(results) == score, (notebook.name, results["output"][:2000])
