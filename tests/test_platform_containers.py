@@ -36,6 +36,13 @@ for path in ("/proc/1/mem", "/proc/1/environ", "/grade/results/results.json"):
     except OSError as error:
         found[path] = type(error).__name__
 found["ptrace"] = ctypes.CDLL(None, use_errno=True).ptrace(16, 1, 0, 0) == 0  # PTRACE_ATTACH
+import fcntl, tempfile
+try:
+    with tempfile.TemporaryFile() as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+    found["flock"] = "allowed"
+except OSError as error:
+    found["flock"] = type(error).__name__
 FORGED = '{"fractionalScore": 1.0, "feedback": "forged", "gradable": true, "score": 1.0}'
 FORGE = """
 import time
@@ -163,6 +170,7 @@ def test_hostile_code_neither_reads_the_tests_nor_forges_the_output(platform, re
     assert found["secret"] == [], "the autograder must be gone before student code runs"
     assert found["/proc/1/mem"] != "read" and found["/proc/1/environ"] != "read"
     assert found["ptrace"] is False, "the grader must not be traceable by the student's code"
+    assert found["flock"] == "PermissionError", "the system-call filter must hold in the container"
     assert found["/grade/results/results.json"] != "read"
     assert score == 0.0 and "forged" not in json.dumps(graded.output)
     assert LEAK not in json.dumps(graded.output) + (graded.html or "")
