@@ -1,9 +1,10 @@
 """hsa as an instructor installs it: ``pip install`` into a fresh virtual environment outside
-the clone, then a second lab (no hsa.yml) assigned, graded and handed back from folders of
-the instructor's, with no file of the clone in reach and no message pointing into the
-installed package."""
+the clone, or ``pipx install``, then a second lab (no hsa.yml) assigned, graded and handed
+back from folders of the instructor's, with no file of the clone in reach and no message
+pointing into the installed package."""
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -25,21 +26,36 @@ def run(command, cwd, **kwargs):
     return done.stdout + done.stderr
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """A virtual environment with hsa installed from a copy of the clone (not editable): the
-    copy is deleted once installed, so nothing can reach back into a source tree."""
-    home = tmp_path_factory.mktemp("instructor")
+@pytest.fixture(scope="module", params=["pip", "pipx"])
+def installed(request, tmp_path_factory):
+    """hsa installed from a copy of the clone (not editable), by ``pip`` into a fresh virtual
+    environment or by ``pipx``: the copy is deleted once installed, so nothing can reach back
+    into a source tree. (hsa, its home folder.)"""
+    home = tmp_path_factory.mktemp(f"instructor-{request.param}")
     source = home / "hsa-source"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "*.egg-info", "__pycache__", "grading-output", "tests", "build"))
-    venv = home / "venv"
-    run([sys.executable, "-m", "venv", str(venv)], home)
-    # the pins keep the test's versions those of the suite; a plain `pip install` works too
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-c", str(CONSTRAINTS), str(source)], home)
+    # the pins keep the test's versions those of the suite; a plain install works too
+    pins = ["--quiet", "--disable-pip-version-check", "-c", str(CONSTRAINTS)]
+    if request.param == "pip":
+        hsa = _venv(home / "venv", pins + [str(source)]) / "hsa"
+    else:
+        if sys.version_info < (3, 11):
+            pytest.skip("pipx 1.18 needs Python 3.11 or newer (the pip case covers this Python)")
+        pipx = _venv(home / "tools", pins + ["pipx"]) / "pipx"
+        places = {"PIPX_HOME": home / "pipx", "PIPX_BIN_DIR": home / "bin", "PIPX_MAN_DIR": home / "man"}
+        run([str(pipx), "install", "--pip-args", " ".join(pins), str(source)], home,
+            env=dict(os.environ, **{k: str(v) for k, v in places.items()}))
+        hsa = home / "bin" / "hsa"
     shutil.rmtree(source)
-    return home, venv / "bin" / "hsa"
+    return home, hsa
+
+
+def _venv(folder, install):
+    """A fresh virtual environment at ``folder`` with ``install`` (pip's arguments); its bin/."""
+    run([sys.executable, "-m", "venv", str(folder)], folder.parent)
+    run([str(folder / "bin" / "python"), "-m", "pip", "install", *install], folder.parent)
+    return folder / "bin"
 
 
 @pytest.fixture(scope="module")
