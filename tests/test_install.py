@@ -5,6 +5,7 @@ pointing into the installed package."""
 
 import csv
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def installed(request, tmp_path_factory):
             pytest.skip("pipx 1.18 needs Python 3.11 or newer (the pip case covers this Python)")
         pipx = _venv(home / "tools", pins + ["pipx"]) / "pipx"
         places = {"PIPX_HOME": home / "pipx", "PIPX_BIN_DIR": home / "bin", "PIPX_MAN_DIR": home / "man"}
-        run([str(pipx), "install", "--pip-args", " ".join(pins), str(source)], home,
+        run([str(pipx), "install", "--pip-args", shlex.join(pins), str(source)], home,
             env=dict(os.environ, **{k: str(v) for k, v in places.items()}))
         hsa = home / "bin" / "hsa"
     shutil.rmtree(source)

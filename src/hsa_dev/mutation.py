@@ -120,7 +120,7 @@ def report(found: list, seeds: Sequence) -> list:
     for score in found:
         for mutant in score.survivors:
             lines.append(f"  SURVIVED {score.function}: {mutant.sentence}")
-            lines += [f"      {line}" for line in _without_docstring(mutant.source)]
+            lines += [f"      {line}" for line in mutant.source.splitlines()]
     killed = sum(s.killed for s in found)
     lines.append(f"mutants killed {killed}/{sum(s.mistakes for s in found)} "
                  f"(equivalent, left out: {sum(len(s.equivalent) for s in found)})")
@@ -170,15 +170,4 @@ def unnamed_losses(mutant: Mutant, result: Result) -> list:
             for line in t.hint.splitlines()[1:]}
     return [t for t in own if t.hidden and not (any(s in t.hint for s in found)
                                                  or kept & set(t.hint.splitlines()[1:]))]
-
-
-def _without_docstring(source: str) -> list:
-    """A function's code as lines, its docstring left out."""
-    import ast
-
-    definition = ast.parse(source).body[0]
-    first = definition.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-        definition.body = definition.body[1:] or [ast.Pass()]
-    return ast.unparse(definition).splitlines()
 

@@ -83,7 +83,7 @@ class Mutant:
 
     function: str
     edits: tuple[Edit, ...]
-    source: str  # the mutated function, as code
+    source: str  # the mutated function, as code (without its docstring)
     compiled: types.FunctionType  # made in the solution's namespace
     parts: tuple[str, ...] = ()  # a pair's two single mutants, by source
 
@@ -109,8 +109,9 @@ def q(node: ast.AST) -> str:
 
 # ------------------------------------------------------------------ the places
 def _places(function: ast.FunctionDef) -> list[tuple[Path, ast.expr, ast.AST]]:
-    """``(path, node, parent)`` for every expression the function computes with (its
-    docstring and assignment targets left out), outermost first."""
+    """``(path, node, parent)`` for every expression the function computes with (assignment
+    targets left out; :func:`load_solution` has left the docstring out already), outermost
+    first."""
     found: list[tuple[Path, ast.expr, ast.AST]] = []
 
     def visit(node: ast.AST, path: Path, parent: ast.AST) -> None:
@@ -125,8 +126,7 @@ def _places(function: ast.FunctionDef) -> list[tuple[Path, ast.expr, ast.AST]]:
                     found.append((step, child, node))
                 visit(child, step, child)
 
-    body = function.body[1:] if _is_docstring(function.body[0]) else function.body
-    for index, statement in enumerate(body, start=len(function.body) - len(body)):
+    for index, statement in enumerate(function.body):
         visit(statement, (("body", index),), statement)
     return found
 
