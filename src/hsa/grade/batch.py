@@ -80,7 +80,7 @@ def _prepare_and_grade(options: Options, saved: list[Gradebook]) -> int:
             raise GradingError("no .ipynb or .zip submissions found under "
                                + " ".join(map(str, options.paths)) + "; pass notebooks, export "
                                "zips, folders of them or a class download")
-        outdir.check(options.out, len(submissions))
+        outdir.check(options.out, outdir.unwritten(options.out, [s.name for s in submissions]))
         if roster is not None:
             check_roster_fits(roster.layout, submissions, options.roster)
         with lock.locked(options.out, options.wait, say):

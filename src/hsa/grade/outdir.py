@@ -3,7 +3,7 @@
 A run that finds out at the end that it cannot write (a file in the way, a
 read-only disk, a full one) has thrown away every grade it made; so the folder
 is made and tried at the start, and the free space compared with what the run
-will write, estimated from the number of submissions.
+will write, estimated from the number of submissions it has not written yet.
 """
 
 from __future__ import annotations
@@ -26,6 +26,13 @@ FULL = (errno.ENOSPC, errno.EDQUOT)
 def room_needed(count: int) -> int:
     """Bytes the run of ``count`` submissions writes, with a margin."""
     return BYTES_PER_RUN + count * BYTES_PER_SUBMISSION
+
+
+def unwritten(out: pathlib.Path, names: list[str]) -> int:
+    """How many of the submissions ``names`` have no results.json in ``out`` yet. One that has
+    holds its room already (a rerun writes it again in place), so a run stopped by a full disk
+    and run again once some space is freed needs room for the rest only."""
+    return sum(not (out / name / "results.json").exists() for name in names)
 
 
 def check(out: str | os.PathLike[str], count: int) -> None:
